@@ -1,0 +1,58 @@
+"""How the interpreter represents values: numpy arrays with the frame (batch) axis first.
+
+* f32 tensors: float32 arrays,
+* integer tensors (siN, uiN): int64 arrays,
+* bipolar tensors: int8 arrays of -1/+1,
+* packed bipolar tensors: uint64 arrays, the last logical axis in 64-bit words, bit k%64 of
+  word k//64 holding element k (1 = +1); bits past the end are 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lowbitc.dialects.lowbit.types import WORD_BITS
+
+
+def pack_bipolar(x: np.ndarray) -> np.ndarray:
+    """[..., K] of -1/+1 -> [..., ceil(K/64)] uint64 words."""
+    bits = (x > 0).astype(np.uint8)
+    k = bits.shape[-1]
+    words = -(-k // WORD_BITS)
+    pad = words * WORD_BITS - k
+    if pad:
+        bits = np.concatenate([bits, np.zeros(bits.shape[:-1] + (pad,), np.uint8)], axis=-1)
+    packed = np.packbits(bits, axis=-1, bitorder="little")  # [..., words*8] bytes
+    return np.ascontiguousarray(packed).view("<u8")
+
+
+def unpack_bipolar(words: np.ndarray, k: int) -> np.ndarray:
+    """Inverse of pack_bipolar: [..., W] uint64 -> [..., K] int8 of -1/+1."""
+    raw = np.ascontiguousarray(words).view(np.uint8)
+    bits = np.unpackbits(raw, axis=-1, count=k, bitorder="little")
+    return (bits.astype(np.int8) * 2 - 1)
+
+
+def pack_rows(bits01: np.ndarray) -> np.ndarray:
+    """A [C, K] 0/1 matrix -> [C, ceil(K/64)] uint64 rows, padded with zero bits."""
+    return pack_bipolar(bits01.astype(np.int8) * 2 - 1)
+
+
+def xnor_popcount(x_words: np.ndarray, w_words: np.ndarray, k: int) -> np.ndarray:
+    """P[n, c] = number of the K positions where x[n] and w[c] agree.
+
+    Mismatches are popcount(x ^ w); padding bits are 0 in both, so they never mismatch.
+    Chunked over frames to keep the [n, c, words] temporary small.
+    """
+    n = x_words.shape[0]
+    out = np.empty((n, w_words.shape[0]), dtype=np.int64)
+    step = max(1, (1 << 22) // max(1, w_words.size))
+    for s in range(0, n, step):
+        diff = np.bitwise_xor(x_words[s : s + step, None, :], w_words[None, :, :])
+        out[s : s + step] = k - np.bitwise_count(diff).sum(axis=-1, dtype=np.int64)
+    return out
+
+
+def count_thresholds(x: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """count(x[..., c] >= t[c, i]) over i; x is [N, C] int64, thresholds [C, T]."""
+    return (x[..., None] >= thresholds[None, :, :]).sum(axis=-1, dtype=np.int64)

@@ -1,0 +1,42 @@
+"""The lowbit dialect: packed bit tensors, XNOR-popcount and multi-threshold ops."""
+
+from xdsl.ir import Dialect
+
+from lowbitc.dialects.lowbit.attributes import (
+    BitMatrixAttr,
+    ElementwiseKindAttr,
+    FoldAttr,
+    RoundingModeAttr,
+)
+from lowbitc.dialects.lowbit.ops_graph import (
+    BatchNormOp,
+    DequantizeOp,
+    ElementwiseOp,
+    MatMulOp,
+    QuantizeOp,
+    ReshapeOp,
+    ThresholdOp,
+    TopKOp,
+)
+from lowbitc.dialects.lowbit.ops_hw import FifoOp, MVUOp, PackOp, XnorPopcountOp, XnorToDotOp
+from lowbitc.dialects.lowbit.types import BipolarType, PackedType
+
+Lowbit = Dialect(
+    "lowbit",
+    [
+        ReshapeOp,
+        ElementwiseOp,
+        BatchNormOp,
+        QuantizeOp,
+        MatMulOp,
+        DequantizeOp,
+        ThresholdOp,
+        TopKOp,
+        PackOp,
+        XnorPopcountOp,
+        XnorToDotOp,
+        MVUOp,
+        FifoOp,
+    ],
+    [BipolarType, PackedType, BitMatrixAttr, FoldAttr, ElementwiseKindAttr, RoundingModeAttr],
+)

@@ -1,0 +1,162 @@
+"""Attributes of the lowbit dialect: bit matrices, foldings and small enums."""
+
+from __future__ import annotations
+
+from xdsl.dialects.builtin import ArrayAttr, BytesAttr, DenseIntOrFPElementsAttr, IntAttr, TensorType
+from xdsl.dialects.builtin import f32, i64, IntegerType
+from xdsl.dialects.utils.enum_attribute import EnumAttribute
+from xdsl.ir import Attribute, ParametrizedAttribute, SpacedOpaqueSyntaxAttribute
+from xdsl.irdl import irdl_attr_definition
+from xdsl.parser import AttrParser
+from xdsl.printer import Printer
+from xdsl.utils.exceptions import VerifyException
+from xdsl.utils.str_enum import StrEnum
+
+import numpy as np
+
+
+@irdl_attr_definition
+class BitMatrixAttr(ParametrizedAttribute):
+    """A rows x cols matrix of bits, each row packed little-endian into bytes.
+
+    Bytes-backed so that a 1024x1024 weight matrix costs 128 KiB, not 1M attributes; it prints
+    as hex. Example: ``#lowbit.bits<2x3, "0x0503">`` is rows 101 and 110 (bit j of row i is
+    element [i, j], read from the least significant bit).
+    """
+
+    name = "lowbit.bits"
+
+    rows: IntAttr
+    cols: IntAttr
+    data: BytesAttr
+
+    @staticmethod
+    def from_numpy(bits: np.ndarray) -> "BitMatrixAttr":
+        """``bits``: a 2-D array of 0/1 values."""
+        if bits.ndim != 2:
+            raise ValueError(f"bit matrix must be 2-D, got shape {bits.shape}")
+        packed = np.packbits(bits.astype(np.uint8), axis=1, bitorder="little")
+        return BitMatrixAttr(IntAttr(bits.shape[0]), IntAttr(bits.shape[1]), BytesAttr(packed.tobytes()))
+
+    def to_numpy(self) -> np.ndarray:
+        """The matrix as a uint8 array of 0/1 values."""
+        rows, cols = self.rows.data, self.cols.data
+        packed = np.frombuffer(self.data.data, dtype=np.uint8).reshape(rows, -1)
+        return np.unpackbits(packed, axis=1, count=cols, bitorder="little")
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.rows.data, self.cols.data
+
+    def verify(self) -> None:
+        rows, cols = self.rows.data, self.cols.data
+        if rows <= 0 or cols <= 0:
+            raise VerifyException(f"bit matrix must be non-empty, got {rows}x{cols}")
+        expected = rows * ((cols + 7) // 8)
+        if len(self.data.data) != expected:
+            raise VerifyException(
+                f"bit matrix {rows}x{cols} needs {expected} bytes, got {len(self.data.data)}"
+            )
+
+    @classmethod
+    def parse_parameters(cls, parser: AttrParser):
+        with parser.in_angle_brackets():
+            dims = parser.parse_dimension_list()
+            if len(dims) != 2:
+                parser.raise_error(f"bit matrix needs two dimensions, got {len(dims)}")
+            parser.parse_punctuation(",")
+            text = parser.parse_str_literal("hex bytes")
+        if not text.startswith("0x"):
+            parser.raise_error("bit matrix data must be a hex string starting with 0x")
+        try:
+            raw = bytes.fromhex(text[2:])
+        except ValueError:
+            parser.raise_error("bit matrix data is not valid hex")
+        return (IntAttr(dims[0]), IntAttr(dims[1]), BytesAttr(raw))
+
+    def print_parameters(self, printer: Printer) -> None:
+        with printer.in_angle_brackets():
+            printer.print_dimension_list([self.rows.data, self.cols.data])
+            printer.print_string(", ")
+            printer.print_string_literal("0x" + self.data.data.hex().upper())
+
+
+@irdl_attr_definition
+class FoldAttr(ParametrizedAttribute):
+    """How a matrix-vector layer is folded in time: PE output channels and SIMD input elements
+    per cycle. Example: ``#lowbit.fold<pe = 16, simd = 32>``."""
+
+    name = "lowbit.fold"
+
+    pe: IntAttr
+    simd: IntAttr
+
+    def __init__(self, pe: int, simd: int):
+        super().__init__(IntAttr(pe), IntAttr(simd))
+
+    @classmethod
+    def parse_parameters(cls, parser: AttrParser):
+        with parser.in_angle_brackets():
+            parser.parse_keyword("pe")
+            parser.parse_punctuation("=")
+            pe = parser.parse_integer(allow_boolean=False, allow_negative=False)
+            parser.parse_punctuation(",")
+            parser.parse_keyword("simd")
+            parser.parse_punctuation("=")
+            simd = parser.parse_integer(allow_boolean=False, allow_negative=False)
+        return (IntAttr(pe), IntAttr(simd))
+
+    def print_parameters(self, printer: Printer) -> None:
+        printer.print_string(f"<pe = {self.pe.data}, simd = {self.simd.data}>")
+
+    def verify(self) -> None:
+        if self.pe.data < 1 or self.simd.data < 1:
+            raise VerifyException(f"PE {self.pe.data} and SIMD {self.simd.data} must be positive")
+
+
+class ElementwiseKind(StrEnum):
+    """Float arithmetic of the host-side prologue/epilogue, with ONNX's float32 semantics."""
+
+    MUL = "mul"
+    ADD = "add"
+    SUB = "sub"
+    DIV = "div"
+
+
+@irdl_attr_definition
+class ElementwiseKindAttr(EnumAttribute[ElementwiseKind], SpacedOpaqueSyntaxAttribute):
+    name = "lowbit.elementwise_kind"
+
+
+class RoundingMode(StrEnum):
+    ROUND = "round"  # half to even, as ONNX/numpy round
+    FLOOR = "floor"
+    CEIL = "ceil"
+
+
+@irdl_attr_definition
+class RoundingModeAttr(EnumAttribute[RoundingMode], SpacedOpaqueSyntaxAttribute):
+    name = "lowbit.rounding"
+
+
+def dense_from_numpy(arr: np.ndarray) -> DenseIntOrFPElementsAttr:
+    """A builtin dense attribute built from raw bytes (fast even for large arrays)."""
+    if arr.dtype == np.float32:
+        elt: Attribute = f32
+    elif arr.dtype == np.int64:
+        elt = i64
+    else:
+        raise ValueError(f"unsupported dense dtype {arr.dtype}")
+    shape = arr.shape if arr.ndim else (1,)
+    return DenseIntOrFPElementsAttr(TensorType(elt, shape), BytesAttr(np.ascontiguousarray(arr).tobytes()))
+
+
+def numpy_from_dense(attr: DenseIntOrFPElementsAttr) -> np.ndarray:
+    elt = attr.get_element_type()
+    if elt == f32:
+        dtype = np.float32
+    elif isinstance(elt, IntegerType) and elt.width.data == 64:
+        dtype = np.int64
+    else:
+        raise ValueError(f"unsupported dense element type {elt}")
+    return np.frombuffer(attr.data.data, dtype=dtype).reshape(attr.get_shape())

@@ -1,0 +1,212 @@
+"""Bit-level and hardware-structured lowbit ops: the `bitserial`, `tile`, `unroll` and
+`pipeline` stages.
+
+A packed bit tensor flows between layers; XNOR-popcount replaces the bipolar dot product
+(``dot = 2P - K`` for K matching-or-not bits, P matching); thresholds move to the P domain.
+"""
+
+from __future__ import annotations
+
+from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, IntegerAttr, IntegerType, Signedness, TensorType
+from typing import ClassVar
+
+from xdsl.irdl import (
+    AnyAttr,
+    VarConstraint,
+    IRDLOperation,
+    ParsePropInAttrDict,
+    irdl_op_definition,
+    operand_def,
+    opt_prop_def,
+    prop_def,
+    result_def,
+    traits_def,
+)
+from xdsl.traits import Pure
+from xdsl.utils.exceptions import VerifyException
+
+from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, FoldAttr, numpy_from_dense
+from lowbitc.dialects.lowbit.ops_graph import check_accumulator
+from lowbitc.dialects.lowbit.types import BipolarType, PackedType, bits_for_range
+
+
+def _packed_input(t, what: str) -> PackedType:
+    if not isinstance(t, PackedType) or len(t.get_shape()) != 1:
+        raise VerifyException(f"{what} input must be a 1-D packed bipolar tensor, got {t}")
+    return t
+
+
+def check_fold(fold: FoldAttr, channels: int, fan_in: int) -> None:
+    pe, simd = fold.pe.data, fold.simd.data
+    if channels % pe:
+        raise VerifyException(f"PE {pe} does not divide the {channels} output channels")
+    if fan_in % simd:
+        raise VerifyException(f"SIMD {simd} does not divide fan-in {fan_in}")
+
+
+@irdl_op_definition
+class PackOp(IRDLOperation):
+    """Pack a bipolar tensor into 64-bit words (free in hardware: the bits are the wires).
+
+    ```mlir
+    %p = lowbit.pack %q : tensor<784x!lowbit.bipolar> -> !lowbit.packed<784x!lowbit.bipolar>
+    ```
+    """
+
+    name = "lowbit.pack"
+    input = operand_def(TensorType)
+    output = result_def(PackedType)
+    traits = traits_def(Pure())
+    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    def verify_(self) -> None:
+        t = self.input.type
+        if not isinstance(t.element_type, BipolarType):
+            raise VerifyException(f"pack input must be bipolar, got {t}")
+        if t.get_shape() != self.output.type.get_shape():
+            raise VerifyException("pack must keep the logical shape")
+
+
+@irdl_op_definition
+class XnorPopcountOp(IRDLOperation):
+    """P[c] = number of positions k where input bit k equals weight bit [c, k]. Optional
+    ``fold`` (set by `tile`) says how many channels (PE) and bits (SIMD) one cycle handles.
+
+    ```mlir
+    %p = lowbit.xnor_popcount %x {weights = #lowbit.bits<64x784, "0x...">, fold = #lowbit.fold<pe = 16, simd = 49>} : !lowbit.packed<784x!lowbit.bipolar> -> tensor<64xui10>
+    ```
+    """
+
+    name = "lowbit.xnor_popcount"
+    input = operand_def(PackedType)
+    output = result_def(TensorType)
+    weights = prop_def(BitMatrixAttr)
+    fold = opt_prop_def(FoldAttr)
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    def verify_(self) -> None:
+        t = _packed_input(self.input.type, "xnor_popcount")
+        c, k = self.weights.shape
+        if t.get_shape() != (k,):
+            raise VerifyException(f"xnor_popcount input has {t.get_shape()[0]} bits, weights expect {k}")
+        out = self.output.type
+        if out.get_shape() != (c,):
+            raise VerifyException(f"xnor_popcount result {out} must have shape [{c}]")
+        check_accumulator(out, 0, k, "xnor_popcount")
+        if self.fold is not None:
+            check_fold(self.fold, c, k)
+
+
+@irdl_op_definition
+class XnorToDotOp(IRDLOperation):
+    """Bipolar dot product from an XNOR popcount: ``2P - fan_in``.
+
+    ```mlir
+    %d = lowbit.xnor_to_dot %p {fan_in = 64 : i64} : tensor<10xui7> -> tensor<10xsi8>
+    ```
+    """
+
+    name = "lowbit.xnor_to_dot"
+    input = operand_def(TensorType)
+    output = result_def(TensorType)
+    fan_in = prop_def(IntegerAttr)
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    def verify_(self) -> None:
+        k = self.fan_in.value.data
+        check_accumulator(self.input.type, 0, k, "xnor_to_dot input")
+        check_accumulator(self.output.type, -k, k, "xnor_to_dot")
+        if self.input.type.get_shape() != self.output.type.get_shape():
+            raise VerifyException("xnor_to_dot must keep the shape")
+
+
+@irdl_op_definition
+class MVUOp(IRDLOperation):
+    """A matrix-vector unit as hardware builds it: PE x SIMD XNOR lanes over a weight memory of
+    NF*SF words of PE*SIMD bits (word nf*SF+sf, bit p*SIMD+s holds W[nf*PE+p, sf*SIMD+s]),
+    an accumulator per PE and, with ``thresholds`` ([C, 1] in the popcount domain), a
+    comparator producing packed bipolar bits; without, the raw popcount P.
+    ``pipe`` is the number of register stages after the popcount (set by `pipeline`).
+
+    ```mlir
+    %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 2, simd = 4>, memory = #lowbit.bits<4x8, "0x...">, thresholds = dense<...> : tensor<4x1xi64>} : !lowbit.packed<8x!lowbit.bipolar> -> !lowbit.packed<4x!lowbit.bipolar>
+    ```
+    """
+
+    name = "lowbit.mvu"
+    input = operand_def(PackedType)
+    output = result_def()
+    fold = prop_def(FoldAttr)
+    memory = prop_def(BitMatrixAttr)
+    thresholds = opt_prop_def(DenseIntOrFPElementsAttr)
+    pipe = opt_prop_def(IntegerAttr)
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    @property
+    def fan_in(self) -> int:
+        return self.input.type.get_shape()[0]
+
+    @property
+    def channels(self) -> int:
+        return self.output.type.get_shape()[0]
+
+    @property
+    def popcount_width(self) -> int:
+        """Width of P and of the thresholds: K + 1 must fit (a threshold that never fires)."""
+        return bits_for_range(0, self.fan_in + 1)[0]
+
+    def verify_(self) -> None:
+        k = _packed_input(self.input.type, "mvu").get_shape()[0]
+        out = self.output.type
+        if not isinstance(out, (PackedType, TensorType)) or len(out.get_shape()) != 1:
+            raise VerifyException(f"mvu result must be a 1-D tensor, got {out}")
+        c = out.get_shape()[0]
+        check_fold(self.fold, c, k)
+        pe, simd = self.fold.pe.data, self.fold.simd.data
+        depth, width = (c // pe) * (k // simd), pe * simd
+        if self.memory.shape != (depth, width):
+            raise VerifyException(
+                f"weight memory is {self.memory.shape[0]}x{self.memory.shape[1]}, "
+                f"folding PE {pe} x SIMD {simd} needs {depth}x{width}"
+            )
+        if self.thresholds is not None:
+            if not isinstance(out, PackedType):
+                raise VerifyException("an mvu with thresholds produces packed bipolar bits")
+            th = numpy_from_dense(self.thresholds)
+            if th.shape != (c, 1):
+                raise VerifyException(f"mvu thresholds have shape {list(th.shape)}, expected [{c}, 1]")
+            if th.min() < 0 or th.max() > k + 1:
+                raise VerifyException(f"mvu thresholds must lie in [0, {k + 1}] (popcount domain)")
+        else:
+            if not isinstance(out, TensorType):
+                raise VerifyException("an mvu without thresholds produces the raw popcount tensor")
+            check_accumulator(out, 0, k, "mvu")
+
+
+@irdl_op_definition
+class FifoOp(IRDLOperation):
+    """A stream FIFO between two engines; the identity on values.
+
+    ```mlir
+    %b = lowbit.fifo %a {depth = 2 : i64} : !lowbit.packed<64x!lowbit.bipolar>
+    ```
+    """
+
+    name = "lowbit.fifo"
+    T: ClassVar = VarConstraint("T", AnyAttr())
+    input = operand_def(T)
+    output = result_def(T)
+    depth = prop_def(IntegerAttr)
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` type($output)"
+
+    def verify_(self) -> None:
+        if self.depth.value.data < 1:
+            raise VerifyException(f"fifo depth {self.depth.value.data} must be at least 1")

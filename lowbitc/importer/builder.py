@@ -1,0 +1,365 @@
+"""Walk an ONNX graph in order and build graph-level lowbit IR.
+
+Every tensor is either a numpy constant (initializers and anything computed only from them:
+shape arithmetic, quantized weights, transposes, all folded here) or a per-frame IR value. An
+integer IR value remembers the float scale the model multiplies its codes by, so that
+`lowbit.dequantize` can be inserted exactly where the model goes back to float arithmetic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import onnx
+from xdsl.dialects import func
+from xdsl.dialects.builtin import (
+    BoolAttr,
+    FloatAttr,
+    IntegerAttr,
+    ModuleOp,
+    TensorType,
+    f32,
+    i64,
+)
+from xdsl.ir import Block, Operation, Region, SSAValue
+
+from lowbitc.dialects.lowbit import ops_graph as g
+from lowbitc.dialects.lowbit.attributes import (
+    BitMatrixAttr,
+    ElementwiseKind,
+    ElementwiseKindAttr,
+    dense_from_numpy,
+)
+from lowbitc.dialects.lowbit.types import BipolarType, bipolar_tensor, bits_for_range, int_type
+from lowbitc.errors import LowbitcError, ModelError
+from lowbitc.importer.onnx_graph import LoadedModel, attrs, fold_constant, load
+
+ELEMENTWISE = {"Mul": ElementwiseKind.MUL, "Add": ElementwiseKind.ADD, "Sub": ElementwiseKind.SUB, "Div": ElementwiseKind.DIV}
+PASS_THROUGH = {"Identity", "Dropout"}
+SUPPORTED = sorted(
+    set(ELEMENTWISE) | PASS_THROUGH
+    | {"MatMul", "Gemm", "BatchNormalization", "BipolarQuant", "MultiThreshold", "Reshape", "Flatten",
+       "Squeeze", "Unsqueeze", "TopK", "Shape", "Gather", "Concat", "Constant", "Transpose", "Pow", "Cast"}
+)
+
+
+@dataclass
+class Dyn:
+    """A per-frame IR value; ``shape`` includes the batch axis; ``scale`` (integer values
+    only) is what the model multiplies the integer codes by."""
+
+    value: SSAValue
+    shape: tuple[int, ...]
+    scale: np.ndarray | None = None
+
+    @property
+    def is_float(self) -> bool:
+        return isinstance(self.value.type, TensorType) and self.value.type.element_type == f32
+
+
+class Importer:
+    def __init__(self, loaded: LoadedModel):
+        self.m = loaded
+        self.opset = next((o.version for o in loaded.model.opset_import if o.domain in ("", "ai.onnx")), 13)
+        self.batch = loaded.input_shape[0]
+        self.env: dict[str, np.ndarray | Dyn] = dict(loaded.constants)
+        self.block = Block(arg_types=[TensorType(f32, loaded.input_shape[1:])])
+        self.env[loaded.input_name] = Dyn(self.block.args[0], loaded.input_shape)
+        self.node: onnx.NodeProto | None = None
+
+    # -- helpers ------------------------------------------------------------------------
+    def error(self, problem: str, fix: str) -> ModelError:
+        n = self.node
+        assert n is not None
+        return ModelError(self.m.path, n.name or n.output[0], n.op_type, problem, fix)
+
+    def emit(self, op: Operation) -> SSAValue:
+        self.block.add_op(op)
+        return op.results[0]
+
+    def get(self, name: str) -> np.ndarray | Dyn:
+        if name not in self.env:
+            raise self.error(f"input tensor '{name}' is produced by no node and is no initializer", "repair the graph (is it truncated?)")
+        return self.env[name]
+
+    def const(self, name: str, what: str) -> np.ndarray:
+        v = self.get(name)
+        if isinstance(v, Dyn):
+            raise self.error(f"{what} '{name}' must be a constant", "fold it into an initializer")
+        return v
+
+    def frame_type(self, shape: tuple[int, ...], elt) -> TensorType:
+        return TensorType(elt, shape[1:])
+
+    def as_float(self, d: Dyn) -> Dyn:
+        if d.is_float:
+            return d
+        scale = np.asarray(d.scale if d.scale is not None else 1.0, np.float32).reshape(-1)
+        out = self.emit(g.DequantizeOp.create(
+            operands=[d.value], result_types=[self.frame_type(d.shape, f32)],
+            properties={"scale": dense_from_numpy(scale)}))
+        return Dyn(out, d.shape)
+
+    def channel_vector(self, c: np.ndarray, shape: tuple[int, ...], what: str) -> np.ndarray:
+        """A broadcast constant as [1] (scalar) or [C] along axis 1 of the full shape."""
+        c = np.asarray(c, np.float32)
+        if c.size == 1:
+            return c.reshape(1)
+        full = np.broadcast_to(c, shape) if c.ndim <= len(shape) else None
+        if full is None:
+            raise self.error(f"{what} of shape {list(c.shape)} does not broadcast to {list(shape)}", "use a scalar or per-channel constant")
+        per_frame = full[0]
+        if len(shape) >= 2:
+            flat = per_frame.reshape(shape[1], -1)
+            if np.all(flat == flat[:, :1]):
+                return np.ascontiguousarray(flat[:, 0])
+        raise self.error(f"{what} of shape {list(c.shape)} varies along more than the channel axis", "use a scalar or per-channel constant")
+
+    # -- the walk -----------------------------------------------------------------------
+    def run(self) -> ModuleOp:
+        for node in self.m.model.graph.node:
+            self.node = node
+            self.visit(node)
+        self.node = None
+        out = self.env.get(self.m.output_name)
+        if not isinstance(out, Dyn):
+            raise LowbitcError(f"{self.m.path}: the graph output '{self.m.output_name}' does not depend on the input")
+        if not out.is_float and not (isinstance(out.value.type, TensorType) and out.value.type.element_type == i64):
+            out = self.as_float(out)
+        ret_type = out.value.type
+        self.block.add_op(func.ReturnOp(out.value))
+        fn = func.FuncOp("main", ([self.block.args[0].type], [ret_type]), Region(self.block))
+        return ModuleOp([fn])
+
+    def visit(self, node: onnx.NodeProto) -> None:
+        op = node.op_type
+        if op == "Constant":
+            return
+        ins = [self.get(i) if i else None for i in node.input]
+        if all(not isinstance(v, Dyn) for v in ins):
+            self.fold(node, ins)
+            return
+        if op == "Shape":
+            d = ins[0]
+            assert isinstance(d, Dyn)
+            self.env[node.output[0]] = np.array(d.shape, np.int64)
+            return
+        handler = getattr(self, f"op_{op}", None)
+        if handler is None or (node.domain not in ("", "ai.onnx") and op not in ("BipolarQuant", "MultiThreshold")):
+            raise self.error(f"unsupported op '{op}' (domain '{node.domain or 'ai.onnx'}')", f"lowbitc supports: {', '.join(SUPPORTED)}")
+        handler(node, ins)
+
+    def fold(self, node: onnx.NodeProto, ins: list) -> None:
+        try:
+            outs = fold_constant(node, [v for v in ins if v is not None], self.opset)
+        except NotImplementedError:
+            raise self.error(f"cannot evaluate constant op '{node.op_type}'", f"lowbitc supports: {', '.join(SUPPORTED)}") from None
+        except Exception as exc:
+            raise self.error(f"constant evaluation failed ({exc})", "check the node's inputs and attributes") from None
+        for name, v in zip(node.output, outs):
+            self.env[name] = v
+
+    def set(self, name: str, d: Dyn) -> None:
+        self.env[name] = d
+
+    # -- shape ops ------------------------------------------------------------------------
+    def reshape_to(self, d: Dyn, shape: tuple[int, ...]) -> Dyn:
+        if shape[0] != self.batch:
+            raise self.error(f"reshape to {list(shape)} mixes frames (batch is {self.batch})", "keep the batch as the first axis")
+        if int(np.prod(shape)) != int(np.prod(d.shape)):
+            raise self.error(f"cannot reshape {list(d.shape)} to {list(shape)}", "fix the target shape")
+        if shape == d.shape:
+            return d
+        elt = d.value.type.element_type
+        out = self.emit(g.ReshapeOp.create(operands=[d.value], result_types=[self.frame_type(shape, elt)]))
+        scale = d.scale
+        if scale is not None and scale.size > 1:
+            raise self.error("reshape of a per-channel scaled tensor", "quantize with a per-tensor scale")
+        return Dyn(out, shape, scale)
+
+    def op_Reshape(self, node, ins) -> None:
+        d = ins[0]
+        target = [int(v) for v in self.const(node.input[1], "reshape shape")]
+        allowzero = attrs(node).get("allowzero", 0)
+        target = [d.shape[i] if (v == 0 and not allowzero) else v for i, v in enumerate(target)]
+        if -1 in target:
+            known = int(np.prod([v for v in target if v != -1]))
+            target[target.index(-1)] = int(np.prod(d.shape)) // max(known, 1)
+        self.set(node.output[0], self.reshape_to(d, tuple(target)))
+
+    def op_Flatten(self, node, ins) -> None:
+        d = ins[0]
+        axis = attrs(node).get("axis", 1)
+        if axis < 0:
+            axis += len(d.shape)
+        shape = (int(np.prod(d.shape[:axis])), int(np.prod(d.shape[axis:])))
+        self.set(node.output[0], self.reshape_to(d, shape))
+
+    def _axes(self, node, ins) -> list[int]:
+        if len(ins) > 1 and ins[1] is not None:
+            return [int(a) for a in self.const(node.input[1], "axes")]
+        return list(attrs(node).get("axes", []))
+
+    def op_Unsqueeze(self, node, ins) -> None:
+        d = ins[0]
+        shape = list(d.shape)
+        for a in sorted(a if a >= 0 else a + len(shape) + 1 for a in self._axes(node, ins)):
+            shape.insert(a, 1)
+        self.set(node.output[0], self.reshape_to(d, tuple(shape)))
+
+    def op_Squeeze(self, node, ins) -> None:
+        d = ins[0]
+        axes = self._axes(node, ins) or [i for i, s in enumerate(d.shape) if s == 1 and i > 0]
+        axes = {a if a >= 0 else a + len(d.shape) for a in axes}
+        shape = tuple(s for i, s in enumerate(d.shape) if i not in axes)
+        self.set(node.output[0], self.reshape_to(d, shape))
+
+    def op_Identity(self, node, ins) -> None:
+        self.set(node.output[0], ins[0])
+
+    op_Dropout = op_Identity
+
+    # -- float arithmetic -----------------------------------------------------------------
+    def _elementwise(self, node, ins) -> None:
+        a, b = ins
+        swapped = not isinstance(a, Dyn)
+        d, c = (b, a) if swapped else (a, b)
+        if isinstance(c, Dyn):
+            raise self.error("both operands depend on the input", "lowbitc supports arithmetic with a constant only (residual adds come later)")
+        d = self.as_float(d)
+        vec = self.channel_vector(c, d.shape, "constant")
+        props = {"kind": ElementwiseKindAttr(ELEMENTWISE[node.op_type]), "constant": dense_from_numpy(vec)}
+        if swapped:
+            props["swapped"] = BoolAttr.from_bool(True)
+        if not np.all(np.isfinite(vec)):
+            raise self.error("constant holds NaN or Inf", "fix the model's parameters")
+        out = self.emit(g.ElementwiseOp.create(operands=[d.value], result_types=[d.value.type], properties=props))
+        self.set(node.output[0], Dyn(out, d.shape))
+
+    op_Mul = op_Add = op_Sub = op_Div = _elementwise
+
+    def op_BatchNormalization(self, node, ins) -> None:
+        d = self.as_float(ins[0])
+        params = [np.asarray(self.const(n, "batchnorm parameter"), np.float32).reshape(-1) for n in node.input[1:5]]
+        eps = float(attrs(node).get("epsilon", 1e-5))
+        for p in params:
+            if not np.all(np.isfinite(p)):
+                raise self.error("BatchNorm parameters hold NaN or Inf", "fix the model's statistics")
+            if p.shape != (d.shape[1],):
+                raise self.error(f"BatchNorm parameter of shape {list(p.shape)} for {d.shape[1]} channels", "fix the model")
+        if np.any(params[3] + np.float32(eps) <= 0):
+            raise self.error("BatchNorm variance + epsilon is not positive", "fix the model's statistics")
+        props = {k: dense_from_numpy(p) for k, p in zip(("scale", "bias", "mean", "var"), params)}
+        props["epsilon"] = FloatAttr(eps, f32)
+        out = self.emit(g.BatchNormOp.create(operands=[d.value], result_types=[d.value.type], properties=props))
+        self.set(node.output[0], Dyn(out, d.shape))
+
+    # -- quantizers -----------------------------------------------------------------------
+    def _bipolar(self, d: Dyn, scale: np.ndarray) -> Dyn:
+        out = self.emit(g.QuantizeOp.create(operands=[d.value], result_types=[self.frame_type(d.shape, BipolarType())]))
+        return Dyn(out, d.shape, np.asarray(scale, np.float32).reshape(-1))
+
+    def op_BipolarQuant(self, node, ins) -> None:
+        d = self.as_float(ins[0])
+        scale = self.const(node.input[1], "BipolarQuant scale")
+        if scale.size != 1 or not scale.reshape(-1)[0] > 0:
+            raise self.error(f"activation scale {scale.reshape(-1)[:4]} is not one positive number", "use a per-tensor scale")
+        self.set(node.output[0], self._bipolar(d, scale))
+
+    def op_MultiThreshold(self, node, ins) -> None:
+        a = attrs(node)
+        dtype = a.get("out_dtype", b"")
+        dtype = dtype.decode() if isinstance(dtype, bytes) else dtype
+        th = np.asarray(self.const(node.input[1], "thresholds"), np.float32)
+        d = self.as_float(ins[0])
+        if dtype == "BIPOLAR" and th.shape[-1] == 1 and a.get("out_scale", 1.0) == 2.0 and a.get("out_bias", 0.0) == -1.0:
+            t = th.reshape(-1)
+            if np.any(t != 0):
+                # x - t >= 0 exactly when x >= t for finite floats, so this keeps the comparison exact.
+                vec = self.channel_vector(t if t.size == 1 else t, d.shape, "thresholds")
+                out = self.emit(g.ElementwiseOp.create(operands=[d.value], result_types=[d.value.type], properties={
+                    "kind": ElementwiseKindAttr(ElementwiseKind.SUB), "constant": dense_from_numpy(vec)}))
+                d = Dyn(out, d.shape)
+            self.set(node.output[0], self._bipolar(d, np.ones(1, np.float32)))
+            return
+        raise self.error(f"MultiThreshold with out_dtype {dtype or '?'} and {th.shape[-1]} thresholds", "lowbitc supports BIPOLAR MultiThreshold so far (multi-bit comes with the multi-bit issue)")
+
+    # -- matrix products ------------------------------------------------------------------
+    def _binary_weights(self, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """[C, K] float weights -> (0/1 bits, per-channel scale), if every row is ±s_c."""
+        w = np.asarray(w, np.float32)
+        s = np.abs(w).max(axis=1)
+        if np.any(s == 0) or not np.all(np.abs(w) == s[:, None]):
+            raise self.error("weights are not binary (every row must be ±s for one s > 0)", "quantize the weights with BipolarQuant (multi-bit weights come later)")
+        if np.all(s == s[0]):
+            s = s[:1]
+        return (w > 0).astype(np.uint8), s
+
+    def _matmul(self, node, x, w_ck: np.ndarray) -> None:
+        if not isinstance(x, Dyn):
+            raise self.error("the activation operand must depend on the input", "check the graph")
+        if x.is_float:
+            raise self.error("float input to a matrix product: the layer has no activation quantizer", "add a BipolarQuant (or MultiThreshold) before it")
+        if not isinstance(x.value.type.element_type, BipolarType):
+            raise self.error(f"activations of type {x.value.type.element_type}", "only bipolar activations are supported so far")
+        if len(x.shape) != 2:
+            raise self.error(f"activation of shape {list(x.shape)} is not [batch, features]", "flatten before the matrix product")
+        bits, sw = self._binary_weights(w_ck)
+        c, k = bits.shape
+        if k != x.shape[1]:
+            raise self.error(f"weights expect {k} inputs, the activation has {x.shape[1]}", "fix the model")
+        width, signed = bits_for_range(-k, k)
+        out = self.emit(g.MatMulOp.create(operands=[x.value], result_types=[TensorType(int_type(width, signed), (c,))],
+                                          properties={"weights": BitMatrixAttr.from_numpy(bits)}))
+        scale = (np.float32(x.scale.reshape(-1)[0]) * sw).astype(np.float32)
+        self.set(node.output[0], Dyn(out, (x.shape[0], c), scale))
+
+    def op_MatMul(self, node, ins) -> None:
+        w = self.const(node.input[1], "MatMul weight")
+        if w.ndim != 2:
+            raise self.error(f"weight of rank {w.ndim}", "use a 2-D weight matrix")
+        self._matmul(node, ins[0], w.T)
+
+    def op_Gemm(self, node, ins) -> None:
+        a = attrs(node)
+        if a.get("transA", 0):
+            raise self.error("transA=1", "export without transposing the activation")
+        w = self.const(node.input[1], "Gemm weight")
+        w = w if a.get("transB", 0) else w.T
+        alpha = float(a.get("alpha", 1.0))
+        if alpha != 1.0:
+            w = (w * np.float32(alpha)).astype(np.float32)
+        self._matmul(node, ins[0], w)
+        if len(node.input) > 2 and node.input[2]:
+            bias = self.const(node.input[2], "Gemm bias") * np.float32(a.get("beta", 1.0))
+            acc = self.as_float(self.env[node.output[0]])
+            vec = self.channel_vector(bias, acc.shape, "Gemm bias")
+            out = self.emit(g.ElementwiseOp.create(operands=[acc.value], result_types=[acc.value.type], properties={
+                "kind": ElementwiseKindAttr(ElementwiseKind.ADD), "constant": dense_from_numpy(vec)}))
+            self.set(node.output[0], Dyn(out, acc.shape))
+
+    # -- output head ----------------------------------------------------------------------
+    def op_TopK(self, node, ins) -> None:
+        d = self.as_float(ins[0])
+        a = attrs(node)
+        k = int(np.asarray(self.const(node.input[1], "TopK k")).reshape(-1)[0])
+        axis = a.get("axis", -1)
+        if axis not in (-1, len(d.shape) - 1) or not a.get("largest", 1) or not a.get("sorted", 1):
+            raise self.error("TopK other than largest, sorted, on the last axis", "export argmax/TopK over the class axis")
+        if len(node.output) > 0 and node.output[0] and node.output[0] in self._used_names():
+            raise self.error("the TopK values output is used", "use only the indices output")
+        out = self.emit(g.TopKOp.create(operands=[d.value], result_types=[TensorType(i64, d.shape[1:-1] + (k,))],
+                                        properties={"k": IntegerAttr(k, i64)}))
+        self.set(node.output[1], Dyn(out, d.shape[:-1] + (k,)))
+
+    def _used_names(self) -> set[str]:
+        g_ = self.m.model.graph
+        return {i for n in g_.node for i in n.input} | {o.name for o in g_.output}
+
+
+def import_onnx(path: str | Path) -> ModuleOp:
+    module = Importer(load(path)).run()
+    module.verify()
+    return module
