@@ -6,14 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from xdsl.dialects.builtin import IntegerType, Signedness
+
 from xdsl.interpreter import Interpreter, InterpreterFunctions, impl, register_impls
 
 from lowbitc.dialects.lowbit import ops_graph as g
 from lowbitc.dialects.lowbit import ops_hw as h
-from lowbitc.dialects.lowbit.attributes import RoundingMode, numpy_from_dense
-from lowbitc.dialects.lowbit.types import BipolarType, int_range
-from lowbitc.backends.interpreter import float_ops
+from lowbitc.dialects.lowbit.attributes import numpy_from_dense
+from lowbitc.dialects.lowbit.types import BipolarType
+from lowbitc.dialects.lowbit import semantics as float_ops
 from lowbitc.backends.interpreter.values import (
     count_thresholds,
     pack_bipolar,
@@ -42,35 +42,19 @@ class LowbitFunctions(InterpreterFunctions):
 
     @impl(g.ElementwiseOp)
     def run_elementwise(self, interpreter: Interpreter, op: g.ElementwiseOp, args: tuple[Any, ...]):
-        swapped = op.swapped is not None and op.swapped.value.data != 0
-        return (float_ops.elementwise(args[0], op.kind.data, numpy_from_dense(op.constant), swapped),)
+        return (float_ops.eval_host_op(op, args[0]),)
 
     @impl(g.BatchNormOp)
     def run_batchnorm(self, interpreter: Interpreter, op: g.BatchNormOp, args: tuple[Any, ...]):
-        p = [numpy_from_dense(a) for a in (op.scale, op.bias, op.mean, op.var)]
-        return (float_ops.batchnorm(args[0], *p, op.epsilon.value.data),)
+        return (float_ops.eval_host_op(op, args[0]),)
 
     @impl(g.QuantizeOp)
     def run_quantize(self, interpreter: Interpreter, op: g.QuantizeOp, args: tuple[Any, ...]):
-        (x,) = args
-        elt = op.output.type.element_type
-        if isinstance(elt, BipolarType):
-            return (np.where(x >= 0, 1, -1).astype(np.int8),)
-        if op.thresholds is not None:
-            th = numpy_from_dense(op.thresholds).astype(np.float32)
-            th = np.broadcast_to(th, (x.shape[1], th.shape[1])) if th.shape[0] == 1 else th
-            flat = x.reshape(x.shape[0], x.shape[1], -1)
-            counts = (flat[..., None] >= th[None, :, None, :]).sum(axis=-1, dtype=np.int64)
-            return (counts.reshape(x.shape),)
-        lo, hi = int_range(elt)
-        if op.narrow is not None and op.narrow.value.data:
-            if elt.signedness.data == Signedness.SIGNED:
-                lo += 1
-            else:
-                hi -= 1
-        zp = numpy_from_dense(op.zero_point) if op.zero_point is not None else np.zeros(1, np.float32)
-        mode = op.rounding.data if op.rounding is not None else RoundingMode.ROUND
-        return (float_ops.quantize_int(x, numpy_from_dense(op.scale), zp, lo, hi, mode),)
+        return (float_ops.eval_host_op(op, args[0]),)
+
+    @impl(g.DequantizeOp)
+    def run_dequantize(self, interpreter: Interpreter, op: g.DequantizeOp, args: tuple[Any, ...]):
+        return (float_ops.eval_host_op(op, args[0]),)
 
     @impl(g.MatMulOp)
     def run_matmul(self, interpreter: Interpreter, op: g.MatMulOp, args: tuple[Any, ...]):
@@ -79,12 +63,6 @@ class LowbitFunctions(InterpreterFunctions):
         k = op.fan_in
         p = xnor_popcount(pack_bipolar(x), pack_rows(op.weights.to_numpy()), k)
         return (2 * p - k,)
-
-    @impl(g.DequantizeOp)
-    def run_dequantize(self, interpreter: Interpreter, op: g.DequantizeOp, args: tuple[Any, ...]):
-        (x,) = args
-        scale = float_ops.per_channel(numpy_from_dense(op.scale), x.ndim)
-        return (np.multiply(x.astype(np.float32), scale, dtype=np.float32),)
 
     @impl(g.ThresholdOp)
     def run_threshold(self, interpreter: Interpreter, op: g.ThresholdOp, args: tuple[Any, ...]):

@@ -1,4 +1,4 @@
-"""ONNX float32 semantics of the host-side ops, shared by the interpreter and `streamline`
+"""Reference semantics of the float (host-side) lowbit ops: ONNX float32 arithmetic, shared by the interpreter and `streamline`
 (which evaluates these very functions over every reachable accumulator value, so the folded
 integer thresholds agree with the un-folded float graph by construction)."""
 
@@ -71,3 +71,43 @@ def topk_indices(x: np.ndarray, k: int) -> np.ndarray:
     """Largest first; equal values keep the lower index first (stable), as onnxruntime."""
     order = np.argsort(-x, axis=-1, kind="stable")
     return order[..., :k].astype(np.int64)
+
+
+def eval_host_op(op, x: np.ndarray) -> np.ndarray:
+    """Evaluate one float-domain op (dequantize, elementwise, batchnorm, quantize) on [N, ...]
+    values: the single definition used by the interpreter and by `streamline`."""
+    from lowbitc.dialects.lowbit import ops_graph as g
+    from lowbitc.dialects.lowbit.attributes import numpy_from_dense
+    from lowbitc.dialects.lowbit.types import BipolarType, int_range
+    from xdsl.dialects.builtin import Signedness
+
+    if isinstance(op, g.DequantizeOp):
+        scale = per_channel(numpy_from_dense(op.scale), x.ndim)
+        return np.multiply(x.astype(np.float32), scale, dtype=np.float32)
+    if isinstance(op, g.ElementwiseOp):
+        swapped = op.swapped is not None and op.swapped.value.data != 0
+        return elementwise(x, op.kind.data, numpy_from_dense(op.constant), swapped)
+    if isinstance(op, g.BatchNormOp):
+        p = [numpy_from_dense(a) for a in (op.scale, op.bias, op.mean, op.var)]
+        return batchnorm(x, *p, op.epsilon.value.data)
+    if isinstance(op, g.QuantizeOp):
+        elt = op.output.type.element_type
+        if isinstance(elt, BipolarType):
+            return np.where(x >= 0, 1, -1).astype(np.int8)
+        if op.thresholds is not None:
+            th = numpy_from_dense(op.thresholds).astype(np.float32)
+            channels = x.shape[1]
+            th = np.broadcast_to(th, (channels, th.shape[1])) if th.shape[0] == 1 else th
+            flat = x.reshape(x.shape[0], channels, -1)
+            counts = (flat[..., None] >= th[None, :, None, :]).sum(axis=-1, dtype=np.int64)
+            return counts.reshape(x.shape)
+        lo, hi = int_range(elt)
+        if op.narrow is not None and op.narrow.value.data:
+            if elt.signedness.data == Signedness.SIGNED:
+                lo += 1
+            else:
+                hi -= 1
+        zp = numpy_from_dense(op.zero_point) if op.zero_point is not None else np.zeros(1, np.float32)
+        mode = op.rounding.data if op.rounding is not None else RoundingMode.ROUND
+        return quantize_int(x, numpy_from_dense(op.scale), zp, lo, hi, mode)
+    raise TypeError(f"{op.name} is not a float-domain op")

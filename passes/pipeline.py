@@ -1,0 +1,56 @@
+"""pipeline: registers and FIFOs for the target clock.
+
+Every edge between two matrix-vector units gets a stream FIFO. The units of a chain each buffer
+one input and one output vector and no stream reconverges yet, so depth 2 cannot deadlock and
+absorbs one frame of jitter between neighbours; residual branches will need deeper, computed
+FIFOs. A unit gets a register stage after its popcount when the estimated logic depth of
+XNOR + popcount tree + accumulate + compare does not fit the clock period.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import ceil, log2
+
+from xdsl.context import Context
+from xdsl.dialects.builtin import IntegerAttr, ModuleOp, i64
+from xdsl.passes import ModulePass
+from xdsl.rewriter import InsertPoint, Rewriter
+from xdsl.utils.exceptions import DiagnosticException
+
+from lowbitc.dialects.lowbit import ops_hw as h
+
+FIFO_DEPTH = 2
+
+
+def logic_levels(simd: int) -> int:
+    """LUT levels from the input bits to the accumulator: XNOR folded into the first level of a
+    6-input LUT compressor tree (~log6 of SIMD levels of 3-bit sums), then the adder."""
+    tree = max(1, ceil(log2(max(simd, 2)) / log2(6) * 2))
+    return tree + 2
+
+
+@dataclass(frozen=True)
+class PipelinePass(ModulePass):
+    """Insert `lowbit.fifo` between units and set each unit's `pipe` (see the docstring)."""
+
+    name = "pipeline"
+
+    clock_mhz: float = 100.0
+    level_ns: float = 1.0
+    """Delay of one LUT level plus routing, the unit of the depth estimate."""
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        if self.clock_mhz <= 0:
+            raise DiagnosticException(f"pipeline: clock-mhz must be positive, got {self.clock_mhz}")
+        period = 1000.0 / self.clock_mhz
+        rw = Rewriter()
+        for mvu in [o for o in op.walk() if isinstance(o, h.MVUOp)]:
+            depth_ns = logic_levels(mvu.fold.simd.data) * self.level_ns
+            mvu.pipe = IntegerAttr(1 if depth_ns > period / 2 else 0, i64)
+            if not isinstance(mvu.input.owner, h.MVUOp):
+                continue
+            fifo = h.FifoOp.create(operands=[mvu.input], result_types=[mvu.input.type],
+                                   properties={"depth": IntegerAttr(FIFO_DEPTH, i64)})
+            rw.insert_op(fifo, InsertPoint.before(mvu))
+            mvu.operands[0] = fifo.output
