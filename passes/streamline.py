@@ -128,7 +128,7 @@ class FoldQuantizeChain(RewritePattern):
         if th_type_shape is not None:
             # The chain reshaped the channels (FINN's Unsqueeze/Squeeze around BatchNorm).
             new_ops.append(g.ReshapeOp.create(operands=[th_op.output], result_types=[q.output.type]))
-        rewriter.replace_op(q, new_ops)
+        rewriter.replace(q, new_ops)
 
 
 def before(op: Operation):

@@ -1,0 +1,29 @@
+# Two commands set everything up on a fresh machine:
+#   make demo   compile the bundled example model to Verilog and co-simulate it in Verilator
+#   make test   run the whole test suite (lit/filecheck + pytest, Verilator co-simulation included)
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lit pytest clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	mkdir -p out
+	$(BIN)/lowbitc examples/digits_bnn_w1a1.onnx -o out/digits.v
+	$(BIN)/lowbitc run examples/digits_bnn_w1a1.onnx -i examples/digits_test_in.npy -o out/digits_run.npy
+	$(BIN)/lowbitc sim examples/digits_bnn_w1a1.onnx -i examples/digits_test_in.npy -o out/digits_sim.npy --stall 0.3 --stats out/digits_stats.json
+	$(BIN)/python examples/compare.py out/digits_run.npy out/digits_sim.npy examples/digits_test_labels.npy out/digits_stats.json
+
+test: $(STAMP)
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/lit -v tests/filecheck
+	$(BIN)/pytest -q tests
+
+clean:
+	rm -rf out build *.egg-info

@@ -1,0 +1,155 @@
+"""Verilog emission: prepare (names, widths), build the syntax tree, print.
+
+The output is one self-contained file: the library blocks the design instantiates, one ROM
+module per weight memory, and the AXI4-Stream top. Stream widths are rounded up to whole
+bytes at the top's ports, as AXI4-Stream requires; the padding bits of the input are ignored
+and those of the output are zero.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from xdsl.dialects.builtin import ModuleOp
+
+from lowbitc.backends.sim.rom import rom_addr_width, rom_module
+from lowbitc.backends.verilog.printer import print_module
+from lowbitc.backends.verilog.vast import Assign, Comment, Instance, Module, Port, Wire, sized_hex
+from lowbitc.dialects import rtl
+from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, numpy_from_dense
+
+VERILOG_KEYWORDS = frozenset(
+    """always and assign automatic begin buf bufif0 bufif1 case casex casez cell cmos config deassign default
+    defparam design disable edge else end endcase endconfig endfunction endgenerate endmodule endprimitive
+    endspecify endtable endtask event for force forever fork function generate genvar highz0 highz1 if ifnone
+    incdir include initial inout input instance integer join large liblist library localparam macromodule medium
+    module nand negedge nmos nor noshowcancelled not notif0 notif1 or output parameter pmos posedge primitive pull0
+    pull1 pulldown pullup pulsestyle_onevent pulsestyle_ondetect rcmos real realtime reg release repeat rnmos rpmos
+    rtran rtranif0 rtranif1 scalared showcancelled signed small specify specparam strong0 strong1 supply0 supply1
+    table task time tran tranif0 tranif1 tri tri0 tri1 triand trior trireg unsigned use uwire vectored wait wand
+    weak0 weak1 while wire wor xnor xor logic bit byte int shortint longint""".split()
+)
+
+
+def legal_identifier(name: str) -> str:
+    """A readable, legal Verilog-2005 identifier for any symbol name."""
+    ident = re.sub(r"[^A-Za-z0-9_]", "_", name)
+    if not ident or not (ident[0].isalpha() or ident[0] == "_"):
+        ident = "m_" + ident
+    if ident in VERILOG_KEYWORDS:
+        ident += "_"
+    return ident
+
+
+def byte_width(bits: int) -> int:
+    return -(-bits // 8) * 8
+
+
+def rom_words(contents: BitMatrixAttr) -> list[int]:
+    rows = np.frombuffer(contents.data.data, dtype=np.uint8).reshape(contents.rows.data, -1)
+    return [int.from_bytes(r.tobytes(), "little") for r in rows]
+
+
+def threshold_vector(mvu: rtl.MVUInstanceOp) -> str:
+    c, pw = mvu.channels.value.data, mvu.popcount_width.value.data
+    if mvu.thresholds is None:
+        return sized_hex(0, c * pw)
+    value = 0
+    for ch, t in enumerate(numpy_from_dense(mvu.thresholds)[:, 0]):
+        value |= int(t) << (ch * pw)
+    return sized_hex(value, c * pw)
+
+
+@dataclass(frozen=True)
+class Stream:
+    prefix: str
+    width: int
+
+    def connect(self, port: str) -> tuple[tuple[str, str], ...]:
+        return ((f"{port}_tdata", f"{self.prefix}_tdata"), (f"{port}_tvalid", f"{self.prefix}_tvalid"), (f"{port}_tready", f"{self.prefix}_tready"))
+
+    def wires(self) -> list[Wire]:
+        return [Wire(f"{self.prefix}_tdata", self.width), Wire(f"{self.prefix}_tvalid"), Wire(f"{self.prefix}_tready")]
+
+
+def top_module(module: rtl.ModuleOp, roms: dict[str, str]) -> Module:
+    name = legal_identifier(module.sym_name.data)
+    iw, ow = module.input_width, module.output_width
+    ports = [Port("input", "clk"), Port("input", "rst"),
+             Port("input", "in_tdata", byte_width(iw)), Port("input", "in_tvalid"), Port("output", "in_tready"),
+             Port("output", "out_tdata", byte_width(ow)), Port("output", "out_tvalid"), Port("input", "out_tready")]
+    m = Module(name, ports)
+    current = Stream("s0", iw)
+    m.items += current.wires()
+    m.items.append(Assign("s0_tdata", f"in_tdata[{iw - 1}:0]" if iw > 1 else "in_tdata[0]"))
+    m.items += [Assign("s0_tvalid", "in_tvalid"), Assign("in_tready", "s0_tready")]
+    if byte_width(iw) > iw:
+        # AXI4-Stream pads tdata to whole bytes; Verilator's -Wall accepts unused signals named *unused*.
+        m.items.append(Wire("unused_in_pad"))
+        m.items.append(Assign("unused_in_pad", f"&{{1'b0, in_tdata[{byte_width(iw) - 1}:{iw}]}}"))
+    for i, op in enumerate(module.body.block.ops, start=1):
+        if isinstance(op, rtl.OutputOp):
+            break
+        nxt = Stream(f"s{i}", op.results[0].type.width.data)
+        m.items += nxt.wires()
+        if isinstance(op, rtl.MVUInstanceOp):
+            rom = legal_identifier(op.rom.root_reference.data)
+            pe, simd = op.fold.pe.data, op.fold.simd.data
+            depth = (op.channels.value.data // pe) * (op.fan_in // simd)
+            aw = rom_addr_width(depth)
+            m.items.append(Comment(f"layer {i}: {op.fan_in} -> {op.channels.value.data}, PE {pe} x SIMD {simd}, {depth} cycles per frame"))
+            m.items += [Wire(f"u{i}_wmem_addr", aw), Wire(f"u{i}_wmem_en"), Wire(f"u{i}_wmem_data", pe * simd)]
+            params = (("K", str(op.fan_in)), ("C", str(op.channels.value.data)), ("PE", str(pe)), ("SIMD", str(simd)),
+                      ("PW", str(op.popcount_width.value.data)), ("MODE", "0" if op.thresholds is not None else "1"),
+                      ("THRESH", threshold_vector(op)), ("PIPE", str(op.pipe.value.data)))
+            conns = (("clk", "clk"), ("rst", "rst")) + current.connect("in") + nxt.connect("out") + (
+                ("wmem_addr", f"u{i}_wmem_addr"), ("wmem_en", f"u{i}_wmem_en"), ("wmem_data", f"u{i}_wmem_data"))
+            m.items.append(Instance("lowbit_mvu", f"u{i}_mvu", params, conns))
+            m.items.append(Instance(rom, f"u{i}_weights", (), (("clk", "clk"), ("en", f"u{i}_wmem_en"), ("addr", f"u{i}_wmem_addr"), ("data", f"u{i}_wmem_data"))))
+        elif isinstance(op, rtl.FifoInstanceOp):
+            params = (("W", str(current.width)), ("DEPTH", str(op.depth.value.data)))
+            conns = (("clk", "clk"), ("rst", "rst")) + current.connect("in") + nxt.connect("out")
+            m.items.append(Instance("lowbit_fifo", f"u{i}_fifo", params, conns))
+        current = nxt
+    pad = byte_width(ow) - ow
+    data = f"{{{pad}'d0, {current.prefix}_tdata}}" if pad else f"{current.prefix}_tdata"
+    m.items += [Assign("out_tdata", data), Assign("out_tvalid", f"{current.prefix}_tvalid"), Assign(f"{current.prefix}_tready", "out_tready")]
+    return m
+
+
+def find_top(module: ModuleOp) -> rtl.ModuleOp:
+    tops = [op for op in module.ops if isinstance(op, rtl.ModuleOp)]
+    if len(tops) != 1:
+        raise ValueError(f"expected one rtl.module, found {len(tops)}; run the pipeline up to the rtl stage")
+    return tops[0]
+
+
+def emit_sources(module: ModuleOp) -> tuple[str, dict[str, str]]:
+    """(top module name, {file name: Verilog}) for the design in ``module``."""
+    from lowbitc.backends.sim.verilator import library_sources
+
+    top = find_top(module)
+    roms = {}
+    for op in module.ops:
+        if isinstance(op, rtl.RomOp):
+            name = legal_identifier(op.sym_name.data)
+            roms[name] = rom_module(name, rom_words(op.contents), op.contents.cols.data)
+    top_ast = top_module(top, roms)
+    sources = dict(library_sources())
+    sources.update({f"{n}.v": text for n, text in roms.items()})
+    sources[f"{top_ast.name}.v"] = print_module(top_ast)
+    return top_ast.name, sources
+
+
+def emit_verilog(module: ModuleOp) -> str:
+    """The whole design as one Verilog file."""
+    top, sources = emit_sources(module)
+    header = (
+        f"// Generated by lowbitc. Top module: {top} (AXI4-Stream in_* / out_*, clk, synchronous active-high rst).\n"
+        "// One file holds several modules, which Verilator's DECLFILENAME rule (one module per\n"
+        "// file, named alike) cannot accept; that rule alone is switched off.\n"
+        "/* verilator lint_off DECLFILENAME */\n"
+    )
+    return header + "\n".join(sources[name] for name in sorted(sources, key=lambda n: n != f"{top}.v"))

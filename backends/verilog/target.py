@@ -1,0 +1,20 @@
+"""`-t verilog` for lowbitc-opt / xdsl-opt: print the rtl-stage module as Verilog."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import IO
+
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.utils.target import Target
+
+from lowbitc.backends.verilog.emit import emit_verilog
+
+
+@dataclass(frozen=True)
+class VerilogTarget(Target):
+    name = "verilog"
+
+    def emit(self, ctx: Context, module: ModuleOp, output: IO[str]) -> None:
+        output.write(emit_verilog(module))

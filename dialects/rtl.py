@@ -1,0 +1,195 @@
+"""The rtl dialect: the accelerator as hardware structure, from which the Verilog emitter only
+prints. Streams are AXI4-Stream channels (tdata of the given width, tvalid, tready); a module
+has one input and one output stream; instances are the library's matrix-vector units and
+FIFOs; ROMs hold each unit's weight memory contents.
+
+```mlir
+rtl.rom @l0_weights {contents = #lowbit.bits<4x8, "0x...">}
+rtl.module @accel {
+^bb0(%in: !rtl.stream<8>):
+  %a = rtl.mvu %in {rom = @l0_weights, fold = #lowbit.fold<pe = 2, simd = 4>, channels = 4 : i64, popcount_width = 4 : i64, pipe = 1 : i64, thresholds = dense<...> : tensor<4x1xi64>} : !rtl.stream<8> -> !rtl.stream<4>
+  rtl.output %a : !rtl.stream<4>
+}
+func.func @main(...) { ... %y = rtl.invoke @accel(%x) : (!lowbit.packed<8x!lowbit.bipolar>) -> !lowbit.packed<4x!lowbit.bipolar> ... }
+```
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from xdsl.dialects.builtin import (
+    DenseIntOrFPElementsAttr,
+    IntAttr,
+    IntegerAttr,
+    StringAttr,
+    SymbolNameConstraint,
+    SymbolRefAttr,
+)
+from xdsl.ir import Attribute, Dialect, ParametrizedAttribute, TypeAttribute
+from xdsl.irdl import (
+    AnyAttr,
+    IRDLOperation,
+    ParsePropInAttrDict,
+    VarConstraint,
+    irdl_attr_definition,
+    irdl_op_definition,
+    operand_def,
+    opt_prop_def,
+    prop_def,
+    region_def,
+    result_def,
+    traits_def,
+)
+from xdsl.parser import AttrParser
+from xdsl.printer import Printer
+from xdsl.traits import HasParent, IsTerminator, IsolatedFromAbove, SymbolOpInterface
+from xdsl.utils.exceptions import VerifyException
+
+from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, FoldAttr, numpy_from_dense
+
+
+@irdl_attr_definition
+class StreamType(ParametrizedAttribute, TypeAttribute):
+    """An AXI4-Stream channel carrying ``width`` data bits per beat: ``!rtl.stream<64>``."""
+
+    name = "rtl.stream"
+    width: IntAttr
+
+    def __init__(self, width: int):
+        super().__init__(IntAttr(width))
+
+    @classmethod
+    def parse_parameters(cls, parser: AttrParser):
+        with parser.in_angle_brackets():
+            return (IntAttr(parser.parse_integer(allow_boolean=False, allow_negative=False)),)
+
+    def print_parameters(self, printer: Printer) -> None:
+        printer.print_string(f"<{self.width.data}>")
+
+    def verify(self) -> None:
+        if self.width.data < 1:
+            raise VerifyException(f"stream width {self.width.data} must be positive")
+
+
+@irdl_op_definition
+class RomOp(IRDLOperation):
+    """A read-only memory, one word per row of ``contents``, one cycle read latency."""
+
+    name = "rtl.rom"
+    sym_name = prop_def(SymbolNameConstraint())
+    contents = prop_def(BitMatrixAttr)
+    traits = traits_def(SymbolOpInterface())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$sym_name attr-dict"
+
+
+@irdl_op_definition
+class ModuleOp(IRDLOperation):
+    """A hardware module with one input and one output stream."""
+
+    name = "rtl.module"
+    sym_name = prop_def(SymbolNameConstraint())
+    body = region_def("single_block")
+    traits = traits_def(SymbolOpInterface(), IsolatedFromAbove())
+    assembly_format = "$sym_name attr-dict-with-keyword $body"
+
+    def verify_(self) -> None:
+        block = self.body.block
+        if len(block.args) != 1 or not isinstance(block.args[0].type, StreamType):
+            raise VerifyException(f"rtl.module @{self.sym_name.data} must take exactly one stream")
+        if not isinstance(block.last_op, OutputOp):
+            raise VerifyException(f"rtl.module @{self.sym_name.data} must end with rtl.output")
+
+    @property
+    def input_width(self) -> int:
+        return self.body.block.args[0].type.width.data
+
+    @property
+    def output_width(self) -> int:
+        out = self.body.block.last_op
+        assert isinstance(out, OutputOp)
+        return out.input.type.width.data
+
+
+@irdl_op_definition
+class OutputOp(IRDLOperation):
+    name = "rtl.output"
+    input = operand_def(StreamType)
+    traits = traits_def(IsTerminator(), HasParent(ModuleOp))
+    assembly_format = "$input attr-dict `:` type($input)"
+
+
+@irdl_op_definition
+class MVUInstanceOp(IRDLOperation):
+    """An instance of the library's `lowbit_mvu`; its weights come from the ROM ``rom``."""
+
+    name = "rtl.mvu"
+    input = operand_def(StreamType)
+    output = result_def(StreamType)
+    rom = prop_def(SymbolRefAttr)
+    fold = prop_def(FoldAttr)
+    channels = prop_def(IntegerAttr)
+    popcount_width = prop_def(IntegerAttr)
+    pipe = prop_def(IntegerAttr)
+    thresholds = opt_prop_def(DenseIntOrFPElementsAttr)
+    traits = traits_def(HasParent(ModuleOp))
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    @property
+    def fan_in(self) -> int:
+        return self.input.type.width.data
+
+    def verify_(self) -> None:
+        k, c = self.fan_in, self.channels.value.data
+        pw = self.popcount_width.value.data
+        if (k + 1).bit_length() > pw:
+            raise VerifyException(f"popcount width {pw} cannot hold K + 1 = {k + 1}")
+        expected = c if self.thresholds is not None else c * pw
+        if self.output.type.width.data != expected:
+            raise VerifyException(f"mvu output stream is {self.output.type.width.data} bits, expected {expected}")
+        if self.thresholds is not None and numpy_from_dense(self.thresholds).shape != (c, 1):
+            raise VerifyException(f"mvu thresholds must be [{c}, 1]")
+        if c % self.fold.pe.data or k % self.fold.simd.data:
+            raise VerifyException(f"folding PE {self.fold.pe.data} x SIMD {self.fold.simd.data} does not divide {c} x {k}")
+
+
+@irdl_op_definition
+class FifoInstanceOp(IRDLOperation):
+    """An instance of the library's `lowbit_fifo`."""
+
+    name = "rtl.fifo"
+    T: ClassVar = VarConstraint("T", AnyAttr())
+    input = operand_def(T)
+    output = result_def(T)
+    depth = prop_def(IntegerAttr)
+    traits = traits_def(HasParent(ModuleOp))
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` type($output)"
+
+    def verify_(self) -> None:
+        if not isinstance(self.input.type, StreamType):
+            raise VerifyException("rtl.fifo carries a stream")
+        if self.depth.value.data < 1:
+            raise VerifyException(f"fifo depth {self.depth.value.data} must be at least 1")
+
+
+@irdl_op_definition
+class InvokeOp(IRDLOperation):
+    """Run the frames of a host tensor through the accelerator module ``callee``: packed input
+    bits become one input beat per frame, each output beat one result frame."""
+
+    name = "rtl.invoke"
+    callee = prop_def(SymbolRefAttr)
+    input = operand_def()
+    output = result_def()
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$callee `(` $input `)` attr-dict `:` `(` type($input) `)` `->` type($output)"
+
+
+RTL = Dialect(
+    "rtl",
+    [RomOp, ModuleOp, OutputOp, MVUInstanceOp, FifoInstanceOp, InvokeOp],
+    [StreamType],
+)

@@ -1,0 +1,207 @@
+"""The `lowbitc` command line.
+
+    lowbitc MODEL.onnx -o accel.v [--target DEVICE] [--fold FOLD.json] [--emit STAGE]
+    lowbitc run MODEL.onnx -i IN.npy -o OUT.npy
+    lowbitc sim MODEL.onnx -i IN.npy -o OUT.npy [--stall P] [--stats STATS.json]
+
+Every user error is one line on stderr and exit code 2; outputs are written atomically, so a
+failed run leaves no partial file behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from lowbitc.errors import LowbitcError
+
+EXIT_USAGE = 2
+
+
+def write_atomic(path: str, data: bytes | str) -> None:
+    """Write to a temporary file beside ``path`` and rename: all or nothing."""
+    target = Path(path)
+    if target.is_dir():
+        raise LowbitcError(f"{path}: is a directory; give an output file name")
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise LowbitcError(f"{path}: folder {parent} does not exist")
+    fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data.encode() if isinstance(data, str) else data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_npy(path: str, array: np.ndarray) -> None:
+    import io
+
+    buf = io.BytesIO()
+    np.save(buf, array)
+    write_atomic(path, buf.getvalue())
+
+
+def load_frames(path: str, model: str, frame_shape: tuple[int, ...]) -> np.ndarray:
+    try:
+        x = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise LowbitcError(f"{path}: no such file; give an .npy file of input frames") from None
+    except (ValueError, OSError) as exc:
+        raise LowbitcError(f"{path}: not a readable .npy array ({exc}); save inputs with numpy.save") from None
+    if x.dtype.kind not in "fiu":
+        raise LowbitcError(f"{path}: dtype {x.dtype} is not numeric; save float32 frames")
+    if tuple(x.shape[1:]) != frame_shape:
+        raise LowbitcError(f"{path}: shape {list(x.shape)} does not hold frames of {model}'s input shape; expected [N, {', '.join(map(str, frame_shape))}]")
+    if x.shape[0] == 0:
+        raise LowbitcError(f"{path}: holds no frames")
+    return x.astype(np.float32)
+
+
+def frame_shape(module) -> tuple[int, ...]:
+    from lowbitc.backends.interpreter import entry_function
+
+    return tuple(entry_function(module).function_type.inputs.data[0].get_shape())
+
+
+def output_array(result: np.ndarray) -> np.ndarray:
+    return result if result.dtype == np.int64 else result.astype(np.float32)
+
+
+# -- commands ----------------------------------------------------------------------------
+def cmd_compile(args: argparse.Namespace) -> None:
+    from lowbitc.pipeline import Options, compile_to
+
+    options = Options(target=args.target, fold_file=args.fold)
+    stage = args.emit or "verilog"
+    if stage == "onnx":
+        import onnx
+
+        from lowbitc.importer.onnx_graph import load
+
+        text = onnx.printer.to_text(load(args.model).model)
+    elif stage == "verilog":
+        from lowbitc.backends.verilog.emit import emit_verilog
+
+        text = emit_verilog(compile_to(args.model, "rtl", options))
+    else:
+        text = str(compile_to(args.model, stage, options)) + "\n"
+    if args.output and args.output != "-":
+        write_atomic(args.output, text)
+    elif stage == "verilog" and not args.output:
+        raise LowbitcError("no output file: give -o accel.v (or -o - for stdout)")
+    else:
+        sys.stdout.write(text)
+
+
+def cmd_run(args: argparse.Namespace) -> None:
+    from lowbitc.backends.interpreter import run_module
+    from lowbitc.pipeline import Options, compile_to
+
+    module = compile_to(args.model, args.stage, Options(target=args.target, fold_file=args.fold))
+    frames = load_frames(args.input, args.model, frame_shape(module))
+    save_npy(args.output, output_array(run_module(module, frames)))
+
+
+def cmd_sim(args: argparse.Namespace) -> None:
+    from lowbitc.backends.interpreter import run_module
+    from lowbitc.backends.sim.cosim import CosimFunctions, CosimStats, steady_ii
+    from lowbitc.backends.perf import predict
+    from lowbitc.pipeline import Options, compile_to
+
+    if not 0.0 <= args.stall < 1.0:
+        raise LowbitcError(f"--stall {args.stall} must be in [0, 1)")
+    module = compile_to(args.model, "rtl", Options(target=args.target, fold_file=args.fold))
+    frames = load_frames(args.input, args.model, frame_shape(module))
+    stats = CosimStats()
+    result = run_module(module, frames, (CosimFunctions(module, stall=args.stall, seed=args.seed, stats=stats),))
+    save_npy(args.output, output_array(result))
+    if args.stats:
+        model = predict(module)
+        timing = stats.timing
+        assert timing is not None
+        report = {
+            "frames": int(frames.shape[0]),
+            "ii_cycles": steady_ii(timing),
+            "ii_cycles_predicted": model.ii_cycles,
+            "latency_cycles": int(timing.out_accept_cycles[0] - timing.in_accept_cycles[0]),
+            "latency_cycles_predicted": model.latency_cycles,
+            "stall": args.stall,
+            "cycles_with_stalls": int(stats.runs[0].total_cycles),
+            "layers": [layer.as_dict() for layer in model.layers],
+        }
+        write_atomic(args.stats, json.dumps(report, indent=2) + "\n")
+
+
+# -- argument parsing ----------------------------------------------------------------------
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse's own errors: one line, exit 2
+        raise LowbitcError(f"{self.prog}: {message}")
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("model", help="the ONNX model")
+    p.add_argument("--target", default="generic", help="target device (default: generic)")
+    p.add_argument("--fold", help="JSON file fixing the folding of layers: {\"0\": {\"pe\": 4, \"simd\": 32}}")
+
+
+def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, argparse.ArgumentParser]:
+    from lowbitc.pipeline import STAGES
+
+    comp = _Parser(prog="lowbitc", description="Compile a binary neural network in ONNX to a streaming FPGA accelerator in Verilog. "
+                   "Other commands: 'lowbitc run' (interpreter), 'lowbitc sim' (Verilator co-simulation).")
+    _common(comp)
+    comp.add_argument("-o", "--output", help="output file (Verilog, or the IR with --emit; - for stdout)")
+    comp.add_argument("--emit", choices=STAGES, help="print the IR at this stage instead of Verilog")
+    run = _Parser(prog="lowbitc run", description="Run the model in lowbitc's bit-exact interpreter.")
+    _common(run)
+    run.add_argument("-i", "--input", required=True, help=".npy of N input frames")
+    run.add_argument("-o", "--output", required=True, help=".npy for the N outputs")
+    run.add_argument("--stage", default="pipeline", choices=[s for s in STAGES if s not in ("onnx", "verilog", "rtl")],
+                     help="IR stage to interpret (default: pipeline, the last before hardware)")
+    sim = _Parser(prog="lowbitc sim", description="Run the model through the generated Verilog in Verilator.")
+    _common(sim)
+    sim.add_argument("-i", "--input", required=True, help=".npy of N input frames")
+    sim.add_argument("-o", "--output", required=True, help=".npy for the N outputs")
+    sim.add_argument("--stall", type=float, default=0.0, help="probability of a stall cycle on input tvalid and output tready")
+    sim.add_argument("--seed", type=int, default=0, help="seed of the stall pattern")
+    sim.add_argument("--stats", help="JSON file for frames, ii_cycles, latency_cycles and the model's prediction")
+    return comp, run, sim
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        comp, run, sim = build_parsers()
+        if argv and argv[0] == "run":
+            args = run.parse_args(argv[1:])
+            cmd_run(args)
+        elif argv and argv[0] == "sim":
+            args = sim.parse_args(argv[1:])
+            cmd_sim(args)
+        else:
+            args = comp.parse_args(argv)
+            cmd_compile(args)
+    except LowbitcError as exc:
+        print(f"lowbitc: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("lowbitc: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+def entry() -> None:
+    sys.exit(main())

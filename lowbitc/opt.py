@@ -1,0 +1,33 @@
+"""`lowbitc-opt`: xdsl-opt with lowbitc's dialects, passes and the Verilog target."""
+
+from __future__ import annotations
+
+from xdsl.xdsl_opt_main import xDSLOptMain
+
+from lowbitc.registry import all_dialects, all_passes, all_targets
+
+
+class LowbitcOptMain(xDSLOptMain):
+    def register_all_dialects(self) -> None:
+        super().register_all_dialects()
+        for name, factory in all_dialects().items():
+            if name not in self.ctx.registered_dialect_names:
+                self.ctx.register_dialect(name, factory)
+
+    def register_all_passes(self) -> None:
+        super().register_all_passes()
+        for name, factory in all_passes().items():
+            self.register_pass(name, factory)
+
+    def register_all_targets(self) -> None:
+        super().register_all_targets()
+        for name, factory in all_targets().items():
+            self.available_targets[name] = factory
+
+
+def main() -> None:
+    LowbitcOptMain().run()
+
+
+if __name__ == "__main__":
+    main()
