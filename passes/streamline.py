@@ -118,7 +118,7 @@ class FoldQuantizeChain(RewritePattern):
             flipped = g.MatMulOp.create(
                 operands=[mm.input], result_types=[mm.output.type],
                 properties={"weights": BitMatrixAttr.from_numpy(bits)})
-            rewriter.insert_op(flipped, before(q))
+            rewriter.insert(flipped, before(q))
             source = flipped.output
         out_type = TensorType(q.output.type.element_type, mm.output.type.get_shape())
         th_op = g.ThresholdOp.create(

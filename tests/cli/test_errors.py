@@ -1,0 +1,174 @@
+"""Bad input: one line on stderr naming the file (and node) and the fix, exit code 2, no
+traceback, and no output file left behind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+
+from conftest import MODELS, lowbitc
+
+DIGITS = MODELS / "digits_bnn_w1a1.onnx"
+
+
+def assert_user_error(r, *fragments: str) -> None:
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    assert "Traceback" not in r.stderr
+    assert lines[0].startswith("lowbitc: error: ")
+    for f in fragments:
+        assert f in lines[0], lines[0]
+
+
+def tiny_model(path: Path, nodes, inits, in_shape=(1, 8), out_shape=(1, 4), opsets=None) -> Path:
+    graph = helper.make_graph(nodes, "t", [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(in_shape))],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, list(out_shape))],
+                              [numpy_helper.from_array(v, k) for k, v in inits.items()])
+    m = helper.make_model(graph, opset_imports=opsets or [helper.make_opsetid("", 13), helper.make_opsetid("qonnx.custom_op.general", 1)])
+    m.ir_version = 8
+    onnx.save(m, str(path))
+    return path
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    return tmp_path / "accel.v"
+
+
+def test_missing_model(tmp_path: Path, out: Path) -> None:
+    assert_user_error(lowbitc(tmp_path / "nope.onnx", "-o", out), "nope.onnx", "no such file")
+    assert not out.exists()
+
+
+def test_empty_file(tmp_path: Path, out: Path) -> None:
+    (tmp_path / "empty.onnx").write_bytes(b"")
+    assert_user_error(lowbitc(tmp_path / "empty.onnx", "-o", out), "empty.onnx")
+    assert not out.exists()
+
+
+def test_not_onnx(tmp_path: Path, out: Path) -> None:
+    (tmp_path / "junk.onnx").write_bytes(b"\x00\xffthis is not protobuf" * 10)
+    assert_user_error(lowbitc(tmp_path / "junk.onnx", "-o", out), "junk.onnx", "ONNX")
+    assert not out.exists()
+
+
+def test_truncated_model(tmp_path: Path, out: Path) -> None:
+    data = DIGITS.read_bytes()
+    (tmp_path / "cut.onnx").write_bytes(data[: len(data) // 2])
+    assert_user_error(lowbitc(tmp_path / "cut.onnx", "-o", out), "cut.onnx")
+    assert not out.exists()
+
+
+def test_unsupported_op_names_node_and_lists_supported(tmp_path: Path, out: Path) -> None:
+    m = tiny_model(tmp_path / "tanh.onnx", [helper.make_node("Tanh", ["x"], ["y"], name="my_tanh")], {}, out_shape=(1, 8))
+    assert_user_error(lowbitc(m, "-o", out), "tanh.onnx", "my_tanh", "Tanh", "BipolarQuant")
+    assert not out.exists()
+
+
+def test_float_layer_without_quantizer(tmp_path: Path, out: Path) -> None:
+    w = np.ones((8, 4), np.float32)
+    m = tiny_model(tmp_path / "float.onnx", [helper.make_node("MatMul", ["x", "w"], ["y"], name="fc")], {"w": w})
+    assert_user_error(lowbitc(m, "-o", out), "float.onnx", "'fc'", "quantizer")
+    assert not out.exists()
+
+
+def test_non_binary_weights(tmp_path: Path, out: Path) -> None:
+    w = np.arange(32, dtype=np.float32).reshape(8, 4)
+    one = np.ones(1, np.float32)
+    nodes = [helper.make_node("BipolarQuant", ["x", "one"], ["q"], domain="qonnx.custom_op.general"),
+             helper.make_node("MatMul", ["q", "w"], ["y"], name="fc")]
+    m = tiny_model(tmp_path / "w.onnx", nodes, {"w": w, "one": one})
+    assert_user_error(lowbitc(m, "-o", out), "'fc'", "not binary")
+
+
+def test_symbolic_batch(tmp_path: Path, out: Path) -> None:
+    graph = helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "t",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 8])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 8])])
+    onnx.save(helper.make_model(graph), str(tmp_path / "sym.onnx"))
+    assert_user_error(lowbitc(tmp_path / "sym.onnx", "-o", out), "sym.onnx", "symbolic")
+
+
+def test_nan_in_batchnorm(tmp_path: Path, out: Path) -> None:
+    one = np.ones(1, np.float32)
+    bn = {"g": np.array([1, np.nan, 1, 1], np.float32), "b": np.zeros(4, np.float32), "m": np.zeros(4, np.float32), "v": np.ones(4, np.float32)}
+    nodes = [helper.make_node("BipolarQuant", ["x", "one"], ["q"], domain="qonnx.custom_op.general"),
+             helper.make_node("BipolarQuant", ["w", "one"], ["wq"], domain="qonnx.custom_op.general"),
+             helper.make_node("MatMul", ["q", "wq"], ["mm"]),
+             helper.make_node("BatchNormalization", ["mm", "g", "b", "m", "v"], ["y"], name="bn0")]
+    m = tiny_model(tmp_path / "nan.onnx", nodes, {"one": one, "w": np.ones((8, 4), np.float32), **bn})
+    assert_user_error(lowbitc(m, "-o", out), "'bn0'", "NaN")
+
+
+def test_missing_tensor(tmp_path: Path, out: Path) -> None:
+    m = tiny_model(tmp_path / "miss.onnx", [helper.make_node("Add", ["x", "ghost"], ["y"], name="add0")], {}, out_shape=(1, 8))
+    assert_user_error(lowbitc(m, "-o", out), "'add0'", "ghost")
+
+
+def test_no_output_file_given() -> None:
+    assert_user_error(lowbitc(DIGITS), "-o")
+
+
+def test_unknown_target(out: Path) -> None:
+    assert_user_error(lowbitc(DIGITS, "-o", out, "--target", "stratix99"), "stratix99", "generic")
+    assert not out.exists()
+
+
+def test_bad_fold_file(tmp_path: Path, out: Path) -> None:
+    fold = tmp_path / "fold.json"
+    fold.write_text('{"0": {"pe": 3, "simd": 64}}')
+    assert_user_error(lowbitc(DIGITS, "-o", out, "--fold", fold), "PE 3")
+    fold.write_text("{not json")
+    assert_user_error(lowbitc(DIGITS, "-o", out, "--fold", fold), "not JSON")
+    fold.write_text('{"9": {"pe": 1, "simd": 1}}')
+    assert_user_error(lowbitc(DIGITS, "-o", out, "--fold", fold), "layer 9")
+    assert not out.exists()
+
+
+def test_fold_file_is_applied(tmp_path: Path) -> None:
+    fold = tmp_path / "fold.json"
+    fold.write_text('{"0": {"pe": 2, "simd": 32}}')
+    r = lowbitc(DIGITS, "--emit", "tile", "-o", "-", "--fold", fold)
+    assert r.returncode == 0, r.stderr
+    assert "#lowbit.fold<pe = 2, simd = 32>" in r.stdout
+
+
+def test_run_input_of_wrong_shape(tmp_path: Path) -> None:
+    np.save(tmp_path / "in.npy", np.zeros((3, 63), np.float32))
+    r = lowbitc("run", DIGITS, "-i", tmp_path / "in.npy", "-o", tmp_path / "out.npy")
+    assert_user_error(r, "in.npy", "[N, 64]")
+    assert not (tmp_path / "out.npy").exists()
+
+
+def test_run_input_not_npy(tmp_path: Path) -> None:
+    (tmp_path / "in.npy").write_text("hello")
+    r = lowbitc("run", DIGITS, "-i", tmp_path / "in.npy", "-o", tmp_path / "out.npy")
+    assert_user_error(r, "in.npy", ".npy")
+    assert not (tmp_path / "out.npy").exists()
+
+
+def test_sim_bad_stall(tmp_path: Path) -> None:
+    np.save(tmp_path / "in.npy", np.zeros((1, 64), np.float32))
+    r = lowbitc("sim", DIGITS, "-i", tmp_path / "in.npy", "-o", tmp_path / "out.npy", "--stall", "1.5")
+    assert_user_error(r, "--stall")
+
+
+def test_unknown_flag() -> None:
+    assert_user_error(lowbitc(DIGITS, "--frobnicate"), "frobnicate")
+
+
+def test_output_folder_missing(tmp_path: Path) -> None:
+    assert_user_error(lowbitc(DIGITS, "-o", tmp_path / "no" / "such" / "dir" / "a.v"), "does not exist")
+
+
+def test_emit_stages_print_ir() -> None:
+    for stage, marker in (("lowbit", "lowbit.matmul"), ("streamline", "lowbit.threshold"), ("bitserial", "lowbit.xnor_popcount"),
+                          ("unroll", "lowbit.mvu"), ("pipeline", "lowbit.fifo"), ("rtl", "rtl.module"), ("onnx", "BipolarQuant")):
+        r = lowbitc(DIGITS, "--emit", stage)
+        assert r.returncode == 0, r.stderr
+        assert marker in r.stdout, stage
