@@ -59,6 +59,17 @@ rtl.module @m {
 
 // -----
 
+// The boundary: K = 7 fits in 3 bits, but K + 1 = 8 ("never fires") needs 4.
+// CHECK: Operation does not verify: popcount width 3 cannot hold K + 1 = 8
+rtl.rom @w {contents = #lowbit.bits<2x7, "0x0F70">}
+rtl.module @m {
+^bb0(%in: !rtl.stream<7>):
+  %a = rtl.mvu %in {rom = @w, fold = #lowbit.fold<pe = 1, simd = 7>, channels = 2 : i64, popcount_width = 3 : i64, pipe = 1 : i64, thresholds = dense<[[0], [7]]> : tensor<2x1xi64>} : !rtl.stream<7> -> !rtl.stream<2>
+  rtl.output %a : !rtl.stream<2>
+}
+
+// -----
+
 // With thresholds, one bit per channel.
 // CHECK: Operation does not verify: mvu output stream is 16 bits, expected 4
 rtl.rom @w {contents = #lowbit.bits<4x8, "0x0FF0A55A">}
