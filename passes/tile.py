@@ -59,7 +59,7 @@ def read_fold_file(path: str) -> dict[int, tuple[int, int]]:
         raise DiagnosticException(f"tile: fold file {path} must hold an object of layer index -> {{\"pe\": N, \"simd\": M}}")
     out: dict[int, tuple[int, int]] = {}
     for key, val in raw.items():
-        if not str(key).isdigit() or not isinstance(val, dict) or set(val) != {"pe", "simd"} or not all(isinstance(v, int) and v > 0 for v in val.values()):
+        if not str(key).isdigit() or not isinstance(val, dict) or set(val) != {"pe", "simd"} or not all(type(v) is int and v > 0 for v in val.values()):
             raise DiagnosticException(f"tile: fold file {path}: entry {key!r} must be \"<layer index>\": {{\"pe\": N, \"simd\": M}} with positive integers")
         out[int(key)] = (val["pe"], val["simd"])
     return out

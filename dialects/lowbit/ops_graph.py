@@ -205,6 +205,11 @@ class QuantizeOp(IRDLOperation):
             th = numpy_from_dense(self.thresholds)
             if th.ndim != 2:
                 raise VerifyException(f"thresholds must be [C, T], got shape {list(th.shape)}")
+            channels = t.get_shape()[0]
+            if th.shape[0] not in (1, channels):
+                raise VerifyException(f"thresholds have {th.shape[0]} rows, expected 1 or {channels} (one per channel)")
+            if elt.signedness.data == Signedness.UNSIGNED and th.shape[1] != (1 << elt.width.data) - 1:
+                raise VerifyException(f"{elt} output needs {(1 << elt.width.data) - 1} thresholds per channel, got {th.shape[1]}")
             if np.any(np.diff(th, axis=1) < 0):
                 raise VerifyException("thresholds must be sorted ascending along each channel")
             return

@@ -125,6 +125,8 @@ def test_bad_fold_file(tmp_path: Path, out: Path) -> None:
     assert_user_error(lowbitc(DIGITS, "-o", out, "--fold", fold), "PE 3")
     fold.write_text("{not json")
     assert_user_error(lowbitc(DIGITS, "-o", out, "--fold", fold), "not JSON")
+    fold.write_text('{"0": {"pe": true, "simd": 64}}')
+    assert_user_error(lowbitc(DIGITS, "-o", out, "--fold", fold), "positive integers")
     fold.write_text('{"9": {"pe": 1, "simd": 1}}')
     assert_user_error(lowbitc(DIGITS, "-o", out, "--fold", fold), "layer 9")
     assert not out.exists()

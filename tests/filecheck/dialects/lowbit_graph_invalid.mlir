@@ -365,3 +365,19 @@ func.func @f(%x: tensor<2x10xf32>) {
   %y = lowbit.topk %x {k = 3 : i64} : tensor<2x10xf32> -> tensor<2xi64>
   func.return
 }
+
+// -----
+
+// CHECK: Operation does not verify: thresholds have 3 rows, expected 1 or 2 (one per channel)
+func.func @f(%x: tensor<2xf32>) {
+  %y = lowbit.quantize %x {thresholds = dense<[[0.0, 1.0, 2.0], [0.0, 1.0, 2.0], [0.0, 1.0, 2.0]]> : tensor<3x3xf32>} : tensor<2xf32> -> tensor<2xui2>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: ui2 output needs 3 thresholds per channel, got 2
+func.func @f(%x: tensor<2xf32>) {
+  %y = lowbit.quantize %x {thresholds = dense<[[0.0, 1.0]]> : tensor<1x2xf32>} : tensor<2xf32> -> tensor<2xui2>
+  func.return
+}
