@@ -22,11 +22,10 @@ from xdsl.dialects.builtin import (
     DenseIntOrFPElementsAttr,
     IntAttr,
     IntegerAttr,
-    StringAttr,
     SymbolNameConstraint,
     SymbolRefAttr,
 )
-from xdsl.ir import Attribute, Dialect, ParametrizedAttribute, TypeAttribute
+from xdsl.ir import Dialect, ParametrizedAttribute, TypeAttribute
 from xdsl.irdl import (
     AnyAttr,
     IRDLOperation,
@@ -43,7 +42,7 @@ from xdsl.irdl import (
 )
 from xdsl.parser import AttrParser
 from xdsl.printer import Printer
-from xdsl.traits import HasParent, IsTerminator, IsolatedFromAbove, SymbolOpInterface
+from xdsl.traits import HasParent, IsTerminator, IsolatedFromAbove, SymbolOpInterface, SymbolTable
 from xdsl.utils.exceptions import VerifyException
 
 from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, FoldAttr, numpy_from_dense
@@ -149,10 +148,24 @@ class MVUInstanceOp(IRDLOperation):
         expected = c if self.thresholds is not None else c * pw
         if self.output.type.width.data != expected:
             raise VerifyException(f"mvu output stream is {self.output.type.width.data} bits, expected {expected}")
-        if self.thresholds is not None and numpy_from_dense(self.thresholds).shape != (c, 1):
-            raise VerifyException(f"mvu thresholds must be [{c}, 1]")
-        if c % self.fold.pe.data or k % self.fold.simd.data:
-            raise VerifyException(f"folding PE {self.fold.pe.data} x SIMD {self.fold.simd.data} does not divide {c} x {k}")
+        if self.thresholds is not None:
+            th = numpy_from_dense(self.thresholds)
+            if th.shape != (c, 1):
+                raise VerifyException(f"mvu thresholds must be [{c}, 1]")
+            if th.min() < 0 or th.max() > k + 1:
+                raise VerifyException(f"mvu thresholds must lie in [0, {k + 1}] (popcount domain)")
+        pe, simd = self.fold.pe.data, self.fold.simd.data
+        if c % pe or k % simd:
+            raise VerifyException(f"folding PE {pe} x SIMD {simd} does not divide {c} x {k}")
+        if self.pipe.value.data not in (0, 1):
+            raise VerifyException(f"pipe {self.pipe.value.data} must be 0 or 1 (register stages after the popcount)")
+        rom = SymbolTable.lookup_symbol(self, self.rom)
+        if not isinstance(rom, RomOp):
+            raise VerifyException(f"{self.rom} does not name an rtl.rom")
+        depth, width = (c // pe) * (k // simd), pe * simd
+        if rom.contents.shape != (depth, width):
+            rows, cols = rom.contents.shape
+            raise VerifyException(f"{self.rom} is {rows}x{cols}, folding PE {pe} x SIMD {simd} needs {depth}x{width}")
 
 
 @irdl_op_definition

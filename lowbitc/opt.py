@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+
+from xdsl.utils.exceptions import DiagnosticException
 from xdsl.xdsl_opt_main import xDSLOptMain
 
 from lowbitc.registry import all_dialects, all_passes, all_targets
@@ -26,7 +29,13 @@ class LowbitcOptMain(xDSLOptMain):
 
 
 def main() -> None:
-    LowbitcOptMain().run()
+    # A failing pass or verifier is the user's IR, not a crash: print the diagnostic (it
+    # names the op and shows the IR) without a Python traceback, exit 2.
+    try:
+        LowbitcOptMain().run()
+    except DiagnosticException as exc:
+        print(exc, file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -36,8 +36,8 @@ class PipelinePass(ModulePass):
 
     name = "pipeline"
 
-    clock_mhz: float = 100.0
-    level_ns: float = 1.0
+    clock_mhz: int | float = 100.0
+    level_ns: int | float = 1.0
     """Delay of one LUT level plus routing, the unit of the depth estimate."""
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:

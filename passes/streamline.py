@@ -24,6 +24,7 @@ from xdsl.pattern_rewriter import (
     RewritePattern,
     op_type_rewrite_pattern,
 )
+from xdsl.rewriter import InsertPoint
 from xdsl.transforms.dead_code_elimination import dce
 from xdsl.utils.exceptions import DiagnosticException
 
@@ -102,10 +103,6 @@ class FoldQuantizeChain(RewritePattern):
             else:
                 y = eval_host_op(op, y)
         code = eval_host_op(q, y).astype(np.int64).reshape(acc.shape)
-        if q.output.type.get_shape() != mm.output.type.get_shape():
-            th_type_shape = q.output.type.get_shape()
-        else:
-            th_type_shape = None
         counts = (code > 0).astype(np.int64) if isinstance(elt, BipolarType) else code
         try:
             th, negate = thresholds_from_steps(counts, lo, levels(q))
@@ -118,23 +115,17 @@ class FoldQuantizeChain(RewritePattern):
             flipped = g.MatMulOp.create(
                 operands=[mm.input], result_types=[mm.output.type],
                 properties={"weights": BitMatrixAttr.from_numpy(bits)})
-            rewriter.insert(flipped, before(q))
+            rewriter.insert(flipped, InsertPoint.before(q))
             source = flipped.output
         out_type = TensorType(q.output.type.element_type, mm.output.type.get_shape())
         th_op = g.ThresholdOp.create(
             operands=[source], result_types=[out_type],
             properties={"thresholds": dense_from_numpy(th)})
         new_ops: list[Operation] = [th_op]
-        if th_type_shape is not None:
+        if q.output.type.get_shape() != mm.output.type.get_shape():
             # The chain reshaped the channels (FINN's Unsqueeze/Squeeze around BatchNorm).
             new_ops.append(g.ReshapeOp.create(operands=[th_op.output], result_types=[q.output.type]))
         rewriter.replace(q, new_ops)
-
-
-def before(op: Operation):
-    from xdsl.rewriter import InsertPoint
-
-    return InsertPoint.before(op)
 
 
 @dataclass(frozen=True)

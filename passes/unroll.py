@@ -14,7 +14,7 @@ import numpy as np
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
-from xdsl.rewriter import Rewriter
+from xdsl.rewriter import InsertPoint, Rewriter
 from xdsl.utils.exceptions import DiagnosticException
 
 from lowbitc.dialects.lowbit import ops_graph as g
@@ -55,7 +55,7 @@ class UnrollPass(ModulePass):
                 mvu = h.MVUOp.create(
                     operands=[pop.input], result_types=[PackedType((c,), th.output.type.element_type)],
                     properties=props | {"thresholds": th.thresholds})
-                rw.insert_op(mvu, _before(pop))
+                rw.insert_op(mvu, InsertPoint.before(pop))
                 for p in packs:
                     rw.replace_op(p, [], [mvu.output])
                 rw.erase_op(th)
@@ -65,8 +65,3 @@ class UnrollPass(ModulePass):
                 rw.replace_op(pop, mvu)
         require_gone(op, (h.XnorPopcountOp, g.ThresholdOp), self.name)
 
-
-def _before(op):
-    from xdsl.rewriter import InsertPoint
-
-    return InsertPoint.before(op)

@@ -18,7 +18,6 @@ from lowbitc.backends.interpreter.values import (
     count_thresholds,
     pack_bipolar,
     pack_rows,
-    unpack_bipolar,
     xnor_popcount,
 )
 

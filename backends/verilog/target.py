@@ -7,6 +7,7 @@ from typing import IO
 
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
+from xdsl.utils.exceptions import DiagnosticException
 from xdsl.utils.target import Target
 
 from lowbitc.backends.verilog.emit import emit_verilog
@@ -17,4 +18,7 @@ class VerilogTarget(Target):
     name = "verilog"
 
     def emit(self, ctx: Context, module: ModuleOp, output: IO[str]) -> None:
-        output.write(emit_verilog(module))
+        try:
+            output.write(emit_verilog(module))
+        except ValueError as exc:
+            raise DiagnosticException(f"verilog: {exc}") from None

@@ -49,6 +49,3 @@ def sized_hex(value: int, width: int) -> str:
     """A Verilog literal of exactly ``width`` bits (Verilator's WIDTH checks stay quiet)."""
     return f"{width}'h{value:0{max(1, (width + 3) // 4)}x}"
 
-
-def sized_dec(value: int, width: int = 32) -> str:
-    return f"{value}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from xdsl.dialects.builtin import ArrayAttr, BytesAttr, DenseIntOrFPElementsAttr, IntAttr, TensorType
+from xdsl.dialects.builtin import BytesAttr, DenseIntOrFPElementsAttr, IntAttr, TensorType
 from xdsl.dialects.builtin import f32, i64, IntegerType
 from xdsl.dialects.utils.enum_attribute import EnumAttribute
 from xdsl.ir import Attribute, ParametrizedAttribute, SpacedOpaqueSyntaxAttribute
@@ -57,6 +57,12 @@ class BitMatrixAttr(ParametrizedAttribute):
             raise VerifyException(
                 f"bit matrix {rows}x{cols} needs {expected} bytes, got {len(self.data.data)}"
             )
+        if cols % 8:
+            # Bits past the last column would leak into ROM words and packed rows.
+            last = np.frombuffer(self.data.data, dtype=np.uint8).reshape(rows, -1)[:, -1]
+            if np.any(last >> (cols % 8)):
+                bad = int(np.nonzero(last >> (cols % 8))[0][0])
+                raise VerifyException(f"bit matrix row {bad} has bits set past column {cols}")
 
     @classmethod
     def parse_parameters(cls, parser: AttrParser):

@@ -12,11 +12,9 @@ from math import prod
 
 import numpy as np
 from xdsl.dialects.builtin import (
-    AnyFloat,
     BoolAttr,
     DenseIntOrFPElementsAttr,
     FloatAttr,
-    IntAttr,
     IntegerAttr,
     IntegerType,
     Signedness,

@@ -7,7 +7,7 @@ A packed bit tensor flows between layers; XNOR-popcount replaces the bipolar dot
 
 from __future__ import annotations
 
-from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, IntegerAttr, IntegerType, Signedness, TensorType
+from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, IntegerAttr, TensorType
 from typing import ClassVar
 
 from xdsl.irdl import (

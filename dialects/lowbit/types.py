@@ -78,10 +78,6 @@ class PackedType(ParametrizedAttribute, TypeAttribute):
             )
 
 
-def bipolar_tensor(shape: tuple[int, ...] | list[int]) -> TensorType:
-    return TensorType(BipolarType(), shape)
-
-
 def int_type(bits: int, signed: bool) -> IntegerType:
     return IntegerType(bits, Signedness.SIGNED if signed else Signedness.UNSIGNED)
 

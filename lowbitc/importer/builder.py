@@ -32,7 +32,7 @@ from lowbitc.dialects.lowbit.attributes import (
     ElementwiseKindAttr,
     dense_from_numpy,
 )
-from lowbitc.dialects.lowbit.types import BipolarType, bipolar_tensor, bits_for_range, int_type
+from lowbitc.dialects.lowbit.types import BipolarType, bits_for_range, int_type
 from lowbitc.errors import LowbitcError, ModelError
 from lowbitc.importer.onnx_graph import LoadedModel, attrs, fold_constant, load
 
@@ -278,7 +278,7 @@ class Importer:
             t = th.reshape(-1)
             if np.any(t != 0):
                 # x - t >= 0 exactly when x >= t for finite floats, so this keeps the comparison exact.
-                vec = self.channel_vector(t if t.size == 1 else t, d.shape, "thresholds")
+                vec = self.channel_vector(t, d.shape, "thresholds")
                 out = self.emit(g.ElementwiseOp.create(operands=[d.value], result_types=[d.value.type], properties={
                     "kind": ElementwiseKindAttr(ElementwiseKind.SUB), "constant": dense_from_numpy(vec)}))
                 d = Dyn(out, d.shape)

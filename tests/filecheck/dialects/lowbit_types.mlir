@@ -5,8 +5,8 @@
 
 // Bit matrices print their bytes in upper-case hex; rows are padded to whole bytes, so a
 // 2x10 matrix holds 2 bytes per row.
-// CHECK: "test.op"() {bits = #lowbit.bits<2x10, "0xABCD0103">} : () -> ()
-"test.op"() {bits = #lowbit.bits<2x10, "0xabcd0103">} : () -> ()
+// CHECK: "test.op"() {bits = #lowbit.bits<2x10, "0xAB030103">} : () -> ()
+"test.op"() {bits = #lowbit.bits<2x10, "0xab030103">} : () -> ()
 
 // CHECK-NEXT: "test.op"() {one = #lowbit.bits<1x1, "0x01">, wide = #lowbit.bits<1x64, "0x0123456789ABCDEF">} : () -> ()
 "test.op"() {one = #lowbit.bits<1x1, "0x01">, wide = #lowbit.bits<1x64, "0x0123456789abcdef">} : () -> ()

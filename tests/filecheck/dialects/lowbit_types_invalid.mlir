@@ -33,6 +33,12 @@
 
 // -----
 
+// Padding bits past the last column must be zero (row 1, byte 1 sets bit 9).
+// CHECK: bit matrix row 1 has bits set past column 9
+"test.op"() {a = #lowbit.bits<2x9, "0x01000102">} : () -> ()
+
+// -----
+
 // CHECK: bit matrix needs two dimensions, got 3
 "test.op"() {a = #lowbit.bits<2x3x4, "0x00">} : () -> ()
 

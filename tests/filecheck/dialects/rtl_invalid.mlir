@@ -147,3 +147,42 @@ func.func @f(%in: !rtl.stream<8>) {
   %f = rtl.fifo %in {depth = 2 : i64} : !rtl.stream<8>
   func.return
 }
+
+// -----
+
+// CHECK: @nothere does not name an rtl.rom
+rtl.module @top {
+^bb0(%in: !rtl.stream<8>):
+  %a = rtl.mvu %in {rom = @nothere, fold = #lowbit.fold<pe = 1, simd = 8>, channels = 2 : i64, popcount_width = 4 : i64, pipe = 1 : i64} : !rtl.stream<8> -> !rtl.stream<8>
+  rtl.output %a : !rtl.stream<8>
+}
+
+// -----
+
+// CHECK: @w is 3x7, folding PE 1 x SIMD 8 needs 2x8
+rtl.rom @w {contents = #lowbit.bits<3x7, "0x1F0015">}
+rtl.module @top {
+^bb0(%in: !rtl.stream<8>):
+  %a = rtl.mvu %in {rom = @w, fold = #lowbit.fold<pe = 1, simd = 8>, channels = 2 : i64, popcount_width = 4 : i64, pipe = 1 : i64} : !rtl.stream<8> -> !rtl.stream<8>
+  rtl.output %a : !rtl.stream<8>
+}
+
+// -----
+
+// CHECK: pipe 7 must be 0 or 1 (register stages after the popcount)
+rtl.rom @w {contents = #lowbit.bits<2x8, "0x0FF0">}
+rtl.module @top {
+^bb0(%in: !rtl.stream<8>):
+  %a = rtl.mvu %in {rom = @w, fold = #lowbit.fold<pe = 1, simd = 8>, channels = 2 : i64, popcount_width = 4 : i64, pipe = 7 : i64} : !rtl.stream<8> -> !rtl.stream<8>
+  rtl.output %a : !rtl.stream<8>
+}
+
+// -----
+
+// CHECK: mvu thresholds must lie in [0, 9] (popcount domain)
+rtl.rom @w {contents = #lowbit.bits<2x8, "0x0FF0">}
+rtl.module @top {
+^bb0(%in: !rtl.stream<8>):
+  %a = rtl.mvu %in {rom = @w, fold = #lowbit.fold<pe = 1, simd = 8>, channels = 2 : i64, popcount_width = 4 : i64, pipe = 1 : i64, thresholds = dense<[[-3], [4]]> : tensor<2x1xi64>} : !rtl.stream<8> -> !rtl.stream<2>
+  rtl.output %a : !rtl.stream<2>
+}

@@ -1,34 +1,34 @@
 // tile's errors: bad options and bad fold files fail the run with a message naming the problem.
 
 // RUN: not lowbitc-opt %s -p 'tile{lanes=0}' 2>&1 | filecheck %s --check-prefix=LANES
-// LANES: DiagnosticException: tile: lanes must be positive, got 0
+// LANES: tile: lanes must be positive, got 0
 
 // RUN: rm -f %t.missing.json && not lowbitc-opt %s -p 'tile{fold-file="%t.missing.json"}' 2>&1 | filecheck %s --check-prefix=MISSING
-// MISSING: DiagnosticException: tile: cannot read fold file {{.*}}.missing.json: No such file or directory
+// MISSING: tile: cannot read fold file {{.*}}.missing.json: No such file or directory
 
 // RUN: echo 'pe=2 simd=4' > %t.text.json && not lowbitc-opt %s -p 'tile{fold-file="%t.text.json"}' 2>&1 | filecheck %s --check-prefix=NOTJSON
-// NOTJSON: DiagnosticException: tile: fold file {{.*}}.text.json is not JSON (Expecting value at line 1)
+// NOTJSON: tile: fold file {{.*}}.text.json is not JSON (Expecting value at line 1)
 
 // RUN: echo '[{"pe": 2, "simd": 4}]' > %t.list.json && not lowbitc-opt %s -p 'tile{fold-file="%t.list.json"}' 2>&1 | filecheck %s --check-prefix=NOTOBJ
-// NOTOBJ: DiagnosticException: tile: fold file {{.*}}.list.json must hold an object of layer index -> {"pe": N, "simd": M}
+// NOTOBJ: tile: fold file {{.*}}.list.json must hold an object of layer index -> {"pe": N, "simd": M}
 
 // RUN: echo '{"0": {"pe": 2}}' > %t.nosimd.json && not lowbitc-opt %s -p 'tile{fold-file="%t.nosimd.json"}' 2>&1 | filecheck %s --check-prefix=ENTRY
-// ENTRY: DiagnosticException: tile: fold file {{.*}}.nosimd.json: entry '0' must be "<layer index>": {"pe": N, "simd": M} with positive integers
+// ENTRY: tile: fold file {{.*}}.nosimd.json: entry '0' must be "<layer index>": {"pe": N, "simd": M} with positive integers
 
 // RUN: echo '{"first": {"pe": 2, "simd": 4}}' > %t.key.json && not lowbitc-opt %s -p 'tile{fold-file="%t.key.json"}' 2>&1 | filecheck %s --check-prefix=KEY
-// KEY: DiagnosticException: tile: fold file {{.*}}.key.json: entry 'first' must be "<layer index>": {"pe": N, "simd": M} with positive integers
+// KEY: tile: fold file {{.*}}.key.json: entry 'first' must be "<layer index>": {"pe": N, "simd": M} with positive integers
 
 // RUN: echo '{"0": {"pe": 0, "simd": 4}}' > %t.zero.json && not lowbitc-opt %s -p 'tile{fold-file="%t.zero.json"}' 2>&1 | filecheck %s --check-prefix=ZERO
-// ZERO: DiagnosticException: tile: fold file {{.*}}.zero.json: entry '0' must be "<layer index>": {"pe": N, "simd": M} with positive integers
+// ZERO: tile: fold file {{.*}}.zero.json: entry '0' must be "<layer index>": {"pe": N, "simd": M} with positive integers
 
 // RUN: echo '{"2": {"pe": 1, "simd": 1}}' > %t.layer.json && not lowbitc-opt %s -p 'tile{fold-file="%t.layer.json"}' 2>&1 | filecheck %s --check-prefix=LAYER
-// LAYER: DiagnosticException: tile: fold file names layer 2, but the network has 2 layers (0..1)
+// LAYER: tile: fold file names layer 2, but the network has 2 layers (0..1)
 
 // RUN: echo '{"0": {"pe": 3, "simd": 4}}' > %t.pe.json && not lowbitc-opt %s -p 'tile{fold-file="%t.pe.json"}' 2>&1 | filecheck %s --check-prefix=PE
-// PE: DiagnosticException: tile: layer 0: PE 3 must divide 4 channels and SIMD 4 must divide fan-in 8
+// PE: tile: layer 0: PE 3 must divide 4 channels and SIMD 4 must divide fan-in 8
 
 // RUN: echo '{"1": {"pe": 1, "simd": 3}}' > %t.simd.json && not lowbitc-opt %s -p 'tile{fold-file="%t.simd.json"}' 2>&1 | filecheck %s --check-prefix=SIMD
-// SIMD: DiagnosticException: tile: layer 1: PE 1 must divide 2 channels and SIMD 3 must divide fan-in 4
+// SIMD: tile: layer 1: PE 1 must divide 2 channels and SIMD 3 must divide fan-in 4
 
 func.func @net(%x: tensor<8x!lowbit.bipolar>) -> tensor<2x!lowbit.bipolar> {
   %p0 = lowbit.pack %x : tensor<8x!lowbit.bipolar> -> !lowbit.packed<8x!lowbit.bipolar>

@@ -3,7 +3,7 @@
 
 // unroll fails loudly on what it cannot build, and require_gone catches what it leaves behind.
 
-// FAIL: DiagnosticException: unroll: lowbit.xnor_popcount has no fold; run the tile pass first
+// FAIL: unroll: lowbit.xnor_popcount has no fold; run the tile pass first
 
 // CHECK: unroll: lowbit.xnor_popcount has no fold; run the tile pass first
 func.func @unfolded(%p: !lowbit.packed<8x!lowbit.bipolar>) -> tensor<4xui4> {
