@@ -61,7 +61,10 @@ def compile_to(model: str | Path, stage: str, options: Options = Options()) -> M
             p.apply(ctx, module)
             module.verify()
         except (DiagnosticException, VerifyException) as exc:
-            raise LowbitcError(f"{model}: {name} pass failed: {str(exc).splitlines()[0]}") from None
+            message = str(exc).strip().splitlines()[0]
+            if not message.startswith(f"{name}: "):  # verifier errors do not name the pass
+                message = f"{name} pass produced invalid IR: {message}"
+            raise LowbitcError(f"{model}: {message}") from None
         if name == stage:
             break
     return module

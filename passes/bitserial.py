@@ -22,6 +22,7 @@ from xdsl.utils.exceptions import DiagnosticException
 from lowbitc.dialects.lowbit import ops_graph as g
 from lowbitc.dialects.lowbit import ops_hw as h
 from lowbitc.dialects.lowbit.attributes import dense_from_numpy, numpy_from_dense
+from lowbitc.dialects.lowbit.ops_conv import ConvOp, MaxPoolOp
 from lowbitc.dialects.lowbit.types import PackedType, bits_for_range, int_type
 
 
@@ -45,6 +46,11 @@ class BitserialPass(ModulePass):
     name = "bitserial"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        for o in op.walk():
+            if isinstance(o, (ConvOp, MaxPoolOp)):
+                raise DiagnosticException(
+                    f"bitserial: {o.name} is not lowered to XNOR hardware yet (convolutional networks run "
+                    "in the interpreter up to the streamline stage: lowbitc run --stage streamline)")
         rw = Rewriter()
         for mm in [o for o in op.walk() if isinstance(o, g.MatMulOp)]:
             k = mm.fan_in

@@ -29,6 +29,7 @@ from xdsl.transforms.dead_code_elimination import dce
 from xdsl.utils.exceptions import DiagnosticException
 
 from lowbitc.dialects.lowbit import ops_graph as g
+from lowbitc.dialects.lowbit.ops_conv import ConvOp
 from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, dense_from_numpy
 from lowbitc.dialects.lowbit.semantics import eval_host_op
 from lowbitc.dialects.lowbit.types import BipolarType
@@ -38,14 +39,18 @@ MAX_RANGE = 1 << 22
 """Accumulator values evaluated per channel at most; beyond, the layer is too wide to fold."""
 
 
-def float_chain(q: g.QuantizeOp) -> tuple[g.MatMulOp, list[Operation]] | None:
-    """The matmul and the float ops between it and ``q``, if ``q`` quantizes such a chain."""
+PRODUCTS = (g.MatMulOp, ConvOp)
+"""Integer products with a binary weight matrix (one row per output channel) and a value range."""
+
+
+def float_chain(q: g.QuantizeOp) -> tuple[g.MatMulOp | ConvOp, list[Operation]] | None:
+    """The product and the float ops between it and ``q``, if ``q`` quantizes such a chain."""
     chain: list[Operation] = []
     value: SSAValue = q.input
     while isinstance(value.owner, FLOAT_CHAIN):
         chain.append(value.owner)
         value = value.owner.operands[0]
-    if not chain or not isinstance(value.owner, g.MatMulOp):
+    if not chain or not isinstance(value.owner, PRODUCTS):
         return None
     return value.owner, chain[::-1]
 
@@ -112,9 +117,8 @@ class FoldQuantizeChain(RewritePattern):
         if negate.any():
             bits = mm.weights.to_numpy().copy()
             bits[negate] ^= 1
-            flipped = g.MatMulOp.create(
-                operands=[mm.input], result_types=[mm.output.type],
-                properties={"weights": BitMatrixAttr.from_numpy(bits)})
+            flipped = mm.clone()
+            flipped.weights = BitMatrixAttr.from_numpy(bits)
             rewriter.insert(flipped, InsertPoint.before(q))
             source = flipped.output
         out_type = TensorType(q.output.type.element_type, mm.output.type.get_shape())

@@ -9,6 +9,7 @@ from xdsl.interpreter import Interpreter, InterpreterFunctions
 from xdsl.interpreters.func import FuncFunctions
 
 from lowbitc.backends.interpreter.impls import LowbitFunctions
+from lowbitc.backends.interpreter.spatial import SpatialFunctions
 
 ENTRY = "main"
 
@@ -20,6 +21,7 @@ def run_module(
     interpreter = Interpreter(module)
     interpreter.register_implementations(FuncFunctions())
     interpreter.register_implementations(LowbitFunctions())
+    interpreter.register_implementations(SpatialFunctions())
     for functions in extra:
         interpreter.register_implementations(functions)
     (result,) = interpreter.call_op(ENTRY, (frames,))

@@ -47,5 +47,7 @@ def xnor_popcount(x_words: np.ndarray, w_words: np.ndarray, k: int) -> np.ndarra
 
 
 def count_thresholds(x: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
-    """count(x[..., c] >= t[c, i]) over i; x is [N, C] int64, thresholds [C, T]."""
-    return (x[..., None] >= thresholds[None, :, :]).sum(axis=-1, dtype=np.int64)
+    """count(x[n, c, ...] >= t[c, i]) over i; x is [N, C, ...] int64, thresholds [C, T]."""
+    flat = x.reshape(x.shape[0], x.shape[1], -1)
+    counts = (flat[..., None] >= thresholds[None, :, None, :]).sum(axis=-1, dtype=np.int64)
+    return counts.reshape(x.shape)

@@ -18,6 +18,7 @@ from lowbitc.dialects.lowbit.ops_graph import (
     ThresholdOp,
     TopKOp,
 )
+from lowbitc.dialects.lowbit.ops_conv import ConvOp, MaxPoolOp
 from lowbitc.dialects.lowbit.ops_hw import FifoOp, MVUOp, PackOp, XnorPopcountOp, XnorToDotOp
 from lowbitc.dialects.lowbit.types import BipolarType, PackedType
 
@@ -29,6 +30,8 @@ Lowbit = Dialect(
         BatchNormOp,
         QuantizeOp,
         MatMulOp,
+        ConvOp,
+        MaxPoolOp,
         DequantizeOp,
         ThresholdOp,
         TopKOp,

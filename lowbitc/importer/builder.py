@@ -8,7 +8,6 @@ integer IR value remembers the float scale the model multiplies its codes by, so
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -35,31 +34,19 @@ from lowbitc.dialects.lowbit.attributes import (
 from lowbitc.dialects.lowbit.types import BipolarType, bits_for_range, int_type
 from lowbitc.errors import LowbitcError, ModelError
 from lowbitc.importer.onnx_graph import LoadedModel, attrs, fold_constant, load
+from lowbitc.importer.spatial import Dyn, SpatialImporter
 
 ELEMENTWISE = {"Mul": ElementwiseKind.MUL, "Add": ElementwiseKind.ADD, "Sub": ElementwiseKind.SUB, "Div": ElementwiseKind.DIV}
 PASS_THROUGH = {"Identity", "Dropout"}
 SUPPORTED = sorted(
     set(ELEMENTWISE) | PASS_THROUGH
     | {"MatMul", "Gemm", "BatchNormalization", "BipolarQuant", "MultiThreshold", "Reshape", "Flatten",
-       "Squeeze", "Unsqueeze", "TopK", "Shape", "Gather", "Concat", "Constant", "Transpose", "Pow", "Cast"}
+       "Squeeze", "Unsqueeze", "TopK", "Shape", "Gather", "Concat", "Constant", "Transpose", "Pow", "Cast",
+       "Conv", "MaxPool", "Quant"}
 )
 
 
-@dataclass
-class Dyn:
-    """A per-frame IR value; ``shape`` includes the batch axis; ``scale`` (integer values
-    only) is what the model multiplies the integer codes by."""
-
-    value: SSAValue
-    shape: tuple[int, ...]
-    scale: np.ndarray | None = None
-
-    @property
-    def is_float(self) -> bool:
-        return isinstance(self.value.type, TensorType) and self.value.type.element_type == f32
-
-
-class Importer:
+class Importer(SpatialImporter):
     def __init__(self, loaded: LoadedModel):
         self.m = loaded
         self.opset = next((o.version for o in loaded.model.opset_import if o.domain in ("", "ai.onnx")), 13)
@@ -147,7 +134,7 @@ class Importer:
             self.env[node.output[0]] = np.array(d.shape, np.int64)
             return
         handler = getattr(self, f"op_{op}", None)
-        if handler is None or (node.domain not in ("", "ai.onnx") and op not in ("BipolarQuant", "MultiThreshold")):
+        if handler is None or (node.domain not in ("", "ai.onnx") and op not in ("BipolarQuant", "MultiThreshold", "Quant")):
             raise self.error(f"unsupported op '{op}' (domain '{node.domain or 'ai.onnx'}')", f"lowbitc supports: {', '.join(SUPPORTED)}")
         handler(node, ins)
 

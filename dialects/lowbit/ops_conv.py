@@ -1,0 +1,137 @@
+"""Spatial graph-level ops: convolution and max-pool on [C, H, W] frames.
+
+Layout is ONNX's: channels first; a convolution's weights are the Cout x (Cin*kh*kw) bit
+matrix of the ONNX [Cout, Cin, kh, kw] tensor, row-major. Padding positions contribute 0, as in
+ONNX Conv and in Brevitas, which pads before nothing is quantized: for a bipolar input that zero
+lies outside {-1, +1}, so the XNOR lowering must mask it rather than pad with -1 or +1.
+"""
+
+from __future__ import annotations
+
+from xdsl.dialects.builtin import DenseArrayBase, IntegerType, Signedness, TensorType
+from xdsl.irdl import (
+    IRDLOperation,
+    ParsePropInAttrDict,
+    irdl_op_definition,
+    operand_def,
+    prop_def,
+    result_def,
+    traits_def,
+)
+from xdsl.traits import Pure
+from xdsl.utils.exceptions import VerifyException
+
+from lowbitc.dialects.lowbit.attributes import BitMatrixAttr
+from lowbitc.dialects.lowbit.ops_graph import check_accumulator
+from lowbitc.dialects.lowbit.types import BipolarType, int_range
+
+
+def _pair(attr: DenseArrayBase, what: str, n: int = 2) -> tuple[int, ...]:
+    values = tuple(int(v) for v in attr.get_values())
+    if len(values) != n:
+        raise VerifyException(f"{what} needs {n} values, got {len(values)}")
+    return values
+
+
+def output_size(size: int, kernel: int, stride: int, pad_lo: int, pad_hi: int) -> int:
+    return (size + pad_lo + pad_hi - kernel) // stride + 1
+
+
+def input_range(t: TensorType) -> tuple[int, int]:
+    """The values one input element can take."""
+    elt = t.element_type
+    if isinstance(elt, BipolarType):
+        return -1, 1
+    if isinstance(elt, IntegerType) and elt.signedness.data != Signedness.SIGNLESS:
+        return int_range(elt)
+    raise VerifyException(f"expected a bipolar or siN/uiN tensor, got {t}")
+
+
+@irdl_op_definition
+class ConvOp(IRDLOperation):
+    """2-D convolution with binary weights (bit 1 = +1, bit 0 = -1) on integer or bipolar
+    [Cin, H, W] frames; padding contributes 0.
+
+    ```mlir
+    %y = lowbit.conv %x {weights = #lowbit.bits<16x27, "0x...">, kernel = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : tensor<3x32x32xsi8> -> tensor<16x30x30xsi13>
+    ```
+    """
+
+    name = "lowbit.conv"
+    input = operand_def(TensorType)
+    output = result_def(TensorType)
+    weights = prop_def(BitMatrixAttr)
+    kernel = prop_def(DenseArrayBase)
+    strides = prop_def(DenseArrayBase)
+    pads = prop_def(DenseArrayBase)
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    @property
+    def fan_in(self) -> int:
+        return self.weights.shape[1]
+
+    def value_range(self) -> tuple[int, int]:
+        lo, hi = input_range(self.input.type)
+        biggest = max(-lo, hi)
+        return -self.fan_in * biggest, self.fan_in * biggest
+
+    def verify_(self) -> None:
+        t = self.input.type
+        input_range(t)
+        if len(t.get_shape()) != 3:
+            raise VerifyException(f"conv input must be [C, H, W], got {list(t.get_shape())}")
+        cin, h, w = t.get_shape()
+        kh, kw = _pair(self.kernel, "kernel")
+        sh, sw = _pair(self.strides, "strides")
+        top, left, bottom, right = _pair(self.pads, "pads", 4)
+        if min(kh, kw, sh, sw) < 1 or min(top, left, bottom, right) < 0:
+            raise VerifyException("kernel and strides must be positive and pads non-negative")
+        cout, k = self.weights.shape
+        if k != cin * kh * kw:
+            raise VerifyException(f"weights have fan-in {k}, expected {cin} x {kh} x {kw} = {cin * kh * kw}")
+        ho, wo = output_size(h, kh, sh, top, bottom), output_size(w, kw, sw, left, right)
+        if ho < 1 or wo < 1:
+            raise VerifyException(f"kernel {kh}x{kw} does not fit the padded {h}x{w} input")
+        out = self.output.type
+        if not isinstance(out, TensorType) or out.get_shape() != (cout, ho, wo):
+            raise VerifyException(f"conv result {out} must have shape [{cout}, {ho}, {wo}]")
+        check_accumulator(out, *self.value_range(), "conv")
+
+
+@irdl_op_definition
+class MaxPoolOp(IRDLOperation):
+    """Max over kernel windows of each channel, no padding. On bipolar values it is the OR of
+    the bits.
+
+    ```mlir
+    %p = lowbit.maxpool %a {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>} : tensor<64x28x28x!lowbit.bipolar> -> tensor<64x14x14x!lowbit.bipolar>
+    ```
+    """
+
+    name = "lowbit.maxpool"
+    input = operand_def(TensorType)
+    output = result_def(TensorType)
+    kernel = prop_def(DenseArrayBase)
+    strides = prop_def(DenseArrayBase)
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    def verify_(self) -> None:
+        t = self.input.type
+        input_range(t)
+        if len(t.get_shape()) != 3:
+            raise VerifyException(f"maxpool input must be [C, H, W], got {list(t.get_shape())}")
+        c, h, w = t.get_shape()
+        kh, kw = _pair(self.kernel, "kernel")
+        sh, sw = _pair(self.strides, "strides")
+        if min(kh, kw, sh, sw) < 1:
+            raise VerifyException("kernel and strides must be positive")
+        ho, wo = output_size(h, kh, sh, 0, 0), output_size(w, kw, sw, 0, 0)
+        if ho < 1 or wo < 1:
+            raise VerifyException(f"kernel {kh}x{kw} does not fit the {h}x{w} input")
+        out = self.output.type
+        if not isinstance(out, TensorType) or out.get_shape() != (c, ho, wo) or out.element_type != t.element_type:
+            raise VerifyException(f"maxpool result {out} must be [{c}, {ho}, {wo}] of {t.element_type}")

@@ -1,0 +1,130 @@
+"""Import of the 8-bit (or k-bit) input quantizer, convolutions and max-pool: the part of the
+ONNX walk specific to convolutional networks. Mixed into `Importer`, whose helpers it uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from xdsl.dialects.builtin import BoolAttr, DenseArrayBase, TensorType, f32, i64
+from xdsl.ir import SSAValue
+
+from lowbitc.dialects.lowbit import ops_graph as g
+from lowbitc.dialects.lowbit.attributes import (
+    BitMatrixAttr,
+    ElementwiseKind,
+    ElementwiseKindAttr,
+    RoundingMode,
+    RoundingModeAttr,
+    dense_from_numpy,
+)
+from lowbitc.dialects.lowbit.ops_conv import ConvOp, MaxPoolOp, input_range, output_size
+from lowbitc.dialects.lowbit.types import bits_for_range, int_type
+from lowbitc.importer.onnx_graph import attrs
+
+
+@dataclass
+class Dyn:
+    """A per-frame IR value; ``shape`` includes the batch axis; ``scale`` (integer values
+    only) is what the model multiplies the integer codes by."""
+
+    value: SSAValue
+    shape: tuple[int, ...]
+    scale: np.ndarray | None = None
+
+    @property
+    def is_float(self) -> bool:
+        return isinstance(self.value.type, TensorType) and self.value.type.element_type == f32
+
+
+
+class SpatialImporter:
+    """Handlers for Quant, Conv and MaxPool (see the module docstring)."""
+
+    def op_Quant(self, node, ins) -> None:
+        d = self.as_float(ins[0])
+        a = attrs(node)
+        scale = np.asarray(self.const(node.input[1], "Quant scale"), np.float32)
+        zp = np.asarray(self.const(node.input[2], "Quant zero point"), np.float32)
+        bits = np.asarray(self.const(node.input[3], "Quant bit width")).reshape(-1)
+        if bits.size != 1 or bits[0] != int(bits[0]) or not 2 <= int(bits[0]) <= 16:
+            raise self.error(f"bit width {bits.tolist()} is not one integer in [2, 16]", "quantize activations to 2..16 bits (BipolarQuant for 1 bit)")
+        if np.any(zp != 0):
+            raise self.error("non-zero zero point", "use a symmetric quantizer (zero point 0)")
+        if scale.size != 1 or not scale.reshape(-1)[0] > 0:
+            raise self.error("activation scale is not one positive number", "use a per-tensor scale")
+        rounding = a.get("rounding_mode", b"ROUND")
+        rounding = rounding.decode() if isinstance(rounding, bytes) else rounding
+        if rounding.upper() not in ("ROUND", "FLOOR", "CEIL"):
+            raise self.error(f"rounding mode {rounding}", "use ROUND, FLOOR or CEIL")
+        signed = bool(a.get("signed", 1))
+        props = {"scale": dense_from_numpy(scale.reshape(1)), "zero_point": dense_from_numpy(np.zeros(1, np.float32)),
+                 "rounding": RoundingModeAttr(RoundingMode(rounding.lower()))}
+        if a.get("narrow", 0):
+            props["narrow"] = BoolAttr.from_bool(True)
+        out = self.emit(g.QuantizeOp.create(operands=[d.value], result_types=[self.frame_type(d.shape, int_type(int(bits[0]), signed))], properties=props))
+        self.set(node.output[0], Dyn(out, d.shape, scale.reshape(1)))
+
+    def _quantized(self, x, what: str) -> Dyn:
+        if not isinstance(x, Dyn):
+            raise self.error(f"the {what} input must depend on the network input", "check the graph")
+        if x.is_float:
+            raise self.error(f"float input to a {what}: the layer has no activation quantizer", "add a BipolarQuant or Quant before it")
+        return x
+
+    def op_Conv(self, node, ins) -> None:
+        x = self._quantized(ins[0], "convolution")
+        a = attrs(node)
+        if len(x.shape) != 4:
+            raise self.error(f"input of shape {list(x.shape)} is not [batch, C, H, W]", "use 2-D convolutions")
+        w = np.asarray(self.const(node.input[1], "Conv weight"), np.float32)
+        if a.get("group", 1) != 1:
+            raise self.error(f"group = {a.get('group')}", "grouped convolutions are not supported yet")
+        if any(v != 1 for v in a.get("dilations", [1, 1])):
+            raise self.error("dilated convolution", "use dilation 1")
+        auto_pad = a.get("auto_pad", b"NOTSET")
+        if (auto_pad.decode() if isinstance(auto_pad, bytes) else auto_pad) != "NOTSET":
+            raise self.error(f"auto_pad {auto_pad}", "export with explicit pads")
+        cout, cin, kh, kw = w.shape
+        if cin != x.shape[1]:
+            raise self.error(f"weights expect {cin} input channels, the input has {x.shape[1]}", "fix the model")
+        strides = list(a.get("strides", [1, 1]))
+        p = list(a.get("pads", [0, 0, 0, 0]))
+        pads = [p[0], p[1], p[2], p[3]]  # ONNX: [top, left, bottom, right]
+        bits, sw = self._binary_weights(w.reshape(cout, -1))
+        ho = output_size(x.shape[2], kh, strides[0], pads[0], pads[2])
+        wo = output_size(x.shape[3], kw, strides[1], pads[1], pads[3])
+        lo, hi = input_range(x.value.type)
+        biggest = max(-lo, hi) * cin * kh * kw
+        width, signed = bits_for_range(-biggest, biggest)
+        out = self.emit(ConvOp.create(
+            operands=[x.value], result_types=[TensorType(int_type(width, signed), (cout, ho, wo))],
+            properties={"weights": BitMatrixAttr.from_numpy(bits), "kernel": DenseArrayBase.from_list(i64, [kh, kw]),
+                        "strides": DenseArrayBase.from_list(i64, strides), "pads": DenseArrayBase.from_list(i64, pads)}))
+        scale = (np.float32(x.scale.reshape(-1)[0]) * sw).astype(np.float32)
+        self.set(node.output[0], Dyn(out, (x.shape[0], cout, ho, wo), scale))
+        if len(node.input) > 2 and node.input[2]:
+            bias = np.asarray(self.const(node.input[2], "Conv bias"), np.float32)
+            acc = self.as_float(self.env[node.output[0]])
+            res = self.emit(g.ElementwiseOp.create(operands=[acc.value], result_types=[acc.value.type], properties={
+                "kind": ElementwiseKindAttr(ElementwiseKind.ADD), "constant": dense_from_numpy(bias.reshape(-1))}))
+            self.set(node.output[0], Dyn(res, acc.shape))
+
+    def op_MaxPool(self, node, ins) -> None:
+        x = self._quantized(ins[0], "max-pool")
+        a = attrs(node)
+        if len(x.shape) != 4:
+            raise self.error(f"input of shape {list(x.shape)} is not [batch, C, H, W]", "use 2-D pooling")
+        if a.get("ceil_mode", 0) or any(a.get("pads", [0, 0, 0, 0])) or any(v != 1 for v in a.get("dilations", [1, 1])):
+            raise self.error("padded, dilated or ceil-mode max-pool", "use plain max-pool (pads 0, ceil_mode 0)")
+        if len(node.output) > 1 and node.output[1]:
+            raise self.error("the Indices output is used", "use only the pooled values")
+        if x.scale is not None and x.scale.size > 1:
+            raise self.error("max-pool of a per-channel scaled tensor", "pool after the activation quantizer")
+        kh, kw = a["kernel_shape"]
+        strides = list(a.get("strides", [1, 1]))
+        ho, wo = output_size(x.shape[2], kh, strides[0], 0, 0), output_size(x.shape[3], kw, strides[1], 0, 0)
+        out = self.emit(MaxPoolOp.create(
+            operands=[x.value], result_types=[TensorType(x.value.type.element_type, (x.shape[1], ho, wo))],
+            properties={"kernel": DenseArrayBase.from_list(i64, [kh, kw]), "strides": DenseArrayBase.from_list(i64, strides)}))
+        self.set(node.output[0], Dyn(out, (x.shape[0], x.shape[1], ho, wo), x.scale))

@@ -1,0 +1,56 @@
+"""Small random convolutional networks in QONNX form (as Brevitas exports them), without torch:
+an 8-bit input Quant, binary convolutions with BatchNorm and BipolarQuant, max-pool, flatten and
+a binary dense head."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+QONNX_DOMAIN = "qonnx.custom_op.general"
+
+
+def make_cnv(path: str | Path, *, seed: int, in_shape=(3, 12, 12), channels=(8, 8), kernel=3, stride=1, pad=1,
+             pool: bool = True, classes: int = 5, batch: int = 2) -> Path:
+    rng = np.random.default_rng(seed)
+    nodes, inits = [], []
+
+    def const(name: str, value) -> str:
+        inits.append(numpy_helper.from_array(np.asarray(value), name))
+        return name
+
+    one = const("one", np.ones(1, np.float32))
+    nodes.append(helper.make_node("Quant", ["x", const("s8", np.float32(1 / 128)), const("z", np.float32(0)), const("b8", np.float32(8))],
+                                  ["q0"], domain=QONNX_DOMAIN, signed=1, narrow=0, rounding_mode="ROUND"))
+    act, (c, h, w) = "q0", in_shape
+    for i, cout in enumerate(channels):
+        wt = const(f"w{i}", rng.standard_normal((cout, c, kernel, kernel)).astype(np.float32))
+        nodes.append(helper.make_node("BipolarQuant", [wt, one], [f"wq{i}"], domain=QONNX_DOMAIN))
+        nodes.append(helper.make_node("Conv", [act, f"wq{i}"], [f"conv{i}"], kernel_shape=[kernel, kernel],
+                                      strides=[stride, stride], pads=[pad] * 4))
+        k = c * kernel * kernel
+        gamma = rng.standard_normal(cout).astype(np.float32)
+        gamma[0] = 0.0
+        bn = [const(f"bn{i}_{p}", v) for p, v in (
+            ("g", gamma), ("b", rng.standard_normal(cout).astype(np.float32)),
+            ("m", (rng.standard_normal(cout) * np.sqrt(k)).astype(np.float32)), ("v", (rng.random(cout) * k + 1).astype(np.float32)))]
+        nodes.append(helper.make_node("BatchNormalization", [f"conv{i}"] + bn, [f"bn{i}"], epsilon=1e-4))
+        nodes.append(helper.make_node("BipolarQuant", [f"bn{i}", one], [f"a{i}"], domain=QONNX_DOMAIN))
+        act, c = f"a{i}", cout
+        h, w = (h + 2 * pad - kernel) // stride + 1, (w + 2 * pad - kernel) // stride + 1
+        if pool and i == 0 and h >= 6 and w >= 6:
+            nodes.append(helper.make_node("MaxPool", [act], [f"p{i}"], kernel_shape=[2, 2], strides=[2, 2]))
+            act, h, w = f"p{i}", h // 2, w // 2
+    nodes.append(helper.make_node("Flatten", [act], ["flat"], axis=1))
+    wf = const("wf", rng.standard_normal((classes, c * h * w)).astype(np.float32))
+    nodes.append(helper.make_node("BipolarQuant", [wf, one], ["wfq"], domain=QONNX_DOMAIN))
+    nodes.append(helper.make_node("Gemm", ["flat", "wfq"], ["y"], transB=1))
+    graph = helper.make_graph(nodes, "cnv", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [batch, *in_shape])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [batch, classes])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13), helper.make_opsetid(QONNX_DOMAIN, 1)])
+    model.ir_version = 8
+    onnx.save(model, str(path))
+    return Path(path)

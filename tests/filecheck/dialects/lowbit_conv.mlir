@@ -1,0 +1,10 @@
+// RUN: lowbitc-opt %s | lowbitc-opt | filecheck %s
+// RUN: lowbitc-opt %s --print-op-generic | lowbitc-opt | filecheck %s
+
+// CHECK:      %c = lowbit.conv %x {weights = #lowbit.bits<2x27, "0xFFFFFF0700000000">, kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : tensor<3x8x8xsi8> -> tensor<2x4x4xsi14>
+// CHECK-NEXT: %p = lowbit.maxpool %c {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>} : tensor<2x4x4xsi14> -> tensor<2x2x2xsi14>
+func.func @main(%x: tensor<3x8x8xsi8>) -> tensor<2x2x2xsi14> {
+  %c = lowbit.conv %x {weights = #lowbit.bits<2x27, "0xFFFFFF0700000000">, kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : tensor<3x8x8xsi8> -> tensor<2x4x4xsi14>
+  %p = lowbit.maxpool %c {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>} : tensor<2x4x4xsi14> -> tensor<2x2x2xsi14>
+  func.return %p : tensor<2x2x2xsi14>
+}
