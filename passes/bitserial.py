@@ -3,15 +3,15 @@
 For K weights and inputs in {-1, +1}, the dot product is ``2P - K`` where P counts the positions
 where input and weight bits agree. A threshold ``dot >= t`` becomes ``P >= ceil((t + K) / 2)``,
 clamped to [0, K + 1] (0 always fires, K + 1 never), so the hardware compares the popcount
-directly; any other use of the dot product gets an explicit ``xnor_to_dot``.
-Afterwards no `lowbit.matmul` may remain.
+directly; any other use of the dot product gets an explicit ``xnor_to_dot``. Convolutional
+layers first become channels-last windows (see `bitserial_pixels`). Afterwards no product on
+bipolar values may remain; the multi-bit first layer keeps an integer `lowbit.matmul`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 from xdsl.context import Context
 from xdsl.dialects.builtin import IntegerAttr, ModuleOp, TensorType, i64
 from xdsl.ir import Operation
@@ -23,13 +23,8 @@ from lowbitc.dialects.lowbit import ops_graph as g
 from lowbitc.dialects.lowbit import ops_hw as h
 from lowbitc.dialects.lowbit.attributes import dense_from_numpy, numpy_from_dense
 from lowbitc.dialects.lowbit.ops_conv import ConvOp, MaxPoolOp
-from lowbitc.dialects.lowbit.types import PackedType, bits_for_range, int_type
-
-
-def popcount_thresholds(dot_thresholds: np.ndarray, fan_in: int) -> np.ndarray:
-    """dot >= t  <=>  2P - K >= t  <=>  P >= ceil((t + K) / 2)."""
-    p = -((-(dot_thresholds + fan_in)) // 2)
-    return np.clip(p, 0, fan_in + 1).astype(np.int64)
+from lowbitc.passes.bitserial_pixels import lower_pixels, popcount_thresholds
+from lowbitc.dialects.lowbit.types import BipolarType, PackedType, bits_for_range, int_type
 
 
 def require_gone(module: ModuleOp, op_types: tuple[type[Operation], ...], pass_name: str) -> None:
@@ -46,13 +41,10 @@ class BitserialPass(ModulePass):
     name = "bitserial"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        for o in op.walk():
-            if isinstance(o, (ConvOp, MaxPoolOp)):
-                raise DiagnosticException(
-                    f"bitserial: {o.name} is not lowered to XNOR hardware yet (convolutional networks run "
-                    "in the interpreter up to the streamline stage: lowbitc run --stage streamline)")
+        lower_pixels(op)
         rw = Rewriter()
-        for mm in [o for o in op.walk() if isinstance(o, g.MatMulOp)]:
+        # Bipolar products become XNOR-popcounts; the multi-bit first layer keeps its integer product.
+        for mm in [o for o in op.walk() if isinstance(o, g.MatMulOp) and isinstance(o.input.type.element_type, BipolarType)]:
             k = mm.fan_in
             c = mm.weights.shape[0]
             pack = h.PackOp.create(operands=[mm.input], result_types=[PackedType((k,), mm.input.type.element_type)])
@@ -78,4 +70,6 @@ class BitserialPass(ModulePass):
                         rw.insert_op(dot, InsertPoint.after(pop))
                     use.operation.operands[use.index] = dot.output
             rw.erase_op(mm)
-        require_gone(op, (g.MatMulOp,), self.name)
+        for o in op.walk():
+            if isinstance(o, (g.MatMulOp, ConvOp, MaxPoolOp)) and isinstance(o.input.type.element_type, BipolarType):
+                raise DiagnosticException(f"bitserial: {o.name} on bipolar values could not be lowered")

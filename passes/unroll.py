@@ -20,6 +20,7 @@ from xdsl.utils.exceptions import DiagnosticException
 from lowbitc.dialects.lowbit import ops_graph as g
 from lowbitc.dialects.lowbit import ops_hw as h
 from lowbitc.dialects.lowbit.attributes import BitMatrixAttr
+from lowbitc.dialects.lowbit.ops_pixels import ToPixelsOp, WindowOp
 from lowbitc.dialects.lowbit.types import PackedType
 from lowbitc.passes.bitserial import require_gone
 
@@ -38,6 +39,11 @@ class UnrollPass(ModulePass):
     name = "unroll"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        for o in op.walk():
+            if isinstance(o, (WindowOp, ToPixelsOp)) or (isinstance(o, g.MatMulOp) and o.input.type.get_num_dims() > 1):
+                raise DiagnosticException(
+                    f"unroll: {o.name}: convolutional layers (sliding windows) are not lowered to hardware units yet; "
+                    "interpret them with lowbitc run --stage tile")
         rw = Rewriter()
         for pop in [o for o in op.walk() if isinstance(o, h.XnorPopcountOp)]:
             if pop.fold is None:

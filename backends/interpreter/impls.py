@@ -16,6 +16,8 @@ from lowbitc.dialects.lowbit.types import BipolarType
 from lowbitc.dialects.lowbit import semantics as float_ops
 from lowbitc.backends.interpreter.values import (
     count_thresholds,
+    int_matmul,
+    over_last_axis,
     pack_bipolar,
     pack_rows,
     xnor_popcount,
@@ -57,15 +59,18 @@ class LowbitFunctions(InterpreterFunctions):
 
     @impl(g.MatMulOp)
     def run_matmul(self, interpreter: Interpreter, op: g.MatMulOp, args: tuple[Any, ...]):
-        # Exact integer product through the packed XNOR path: dot = 2P - K.
         (x,) = args
         k = op.fan_in
-        p = xnor_popcount(pack_bipolar(x), pack_rows(op.weights.to_numpy()), k)
-        return (2 * p - k,)
+        if isinstance(op.input.type.element_type, BipolarType):
+            # Exact integer product through the packed XNOR path: dot = 2P - K.
+            return (2 * over_last_axis(xnor_popcount, pack_bipolar(x), pack_rows(op.weights.to_numpy()), k) - k,)
+        return (over_last_axis(int_matmul, x, op.weights.to_numpy().astype(np.int8) * 2 - 1),)
 
     @impl(g.ThresholdOp)
     def run_threshold(self, interpreter: Interpreter, op: g.ThresholdOp, args: tuple[Any, ...]):
-        n = count_thresholds(args[0], numpy_from_dense(op.thresholds))
+        # Channels move to axis 1, where count_thresholds expects them, and back.
+        x = np.moveaxis(args[0], op.channel_axis + 1, 1)
+        n = np.moveaxis(count_thresholds(x, numpy_from_dense(op.thresholds)), 1, op.channel_axis + 1)
         if isinstance(op.output.type.element_type, BipolarType):
             return ((2 * n - 1).astype(np.int8),)
         return (n,)
@@ -81,7 +86,7 @@ class LowbitFunctions(InterpreterFunctions):
     @impl(h.XnorPopcountOp)
     def run_xnor_popcount(self, interpreter: Interpreter, op: h.XnorPopcountOp, args: tuple[Any, ...]):
         k = op.weights.shape[1]
-        return (xnor_popcount(args[0], pack_rows(op.weights.to_numpy()), k),)
+        return (over_last_axis(xnor_popcount, args[0], pack_rows(op.weights.to_numpy()), k),)
 
     @impl(h.XnorToDotOp)
     def run_xnor_to_dot(self, interpreter: Interpreter, op: h.XnorToDotOp, args: tuple[Any, ...]):

@@ -13,6 +13,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from xdsl.interpreter import Interpreter, InterpreterFunctions, impl, register_impls
 
 from lowbitc.dialects.lowbit.ops_conv import ConvOp, MaxPoolOp
+from lowbitc.dialects.lowbit.ops_pixels import ToPixelsOp, WindowMaxOp, WindowOp
 
 CHUNK_ELEMENTS = 1 << 24
 """im2col elements per chunk of frames, to bound memory for large batches."""
@@ -59,3 +60,21 @@ class SpatialFunctions(InterpreterFunctions):
     @impl(MaxPoolOp)
     def run_maxpool(self, interpreter: Interpreter, op: MaxPoolOp, args: tuple[Any, ...]):
         return (maxpool2d(args[0], op.kernel.get_values(), op.strides.get_values()),)
+
+    @impl(ToPixelsOp)
+    def run_to_pixels(self, interpreter: Interpreter, op: ToPixelsOp, args: tuple[Any, ...]):
+        return (np.ascontiguousarray(args[0].transpose(0, 2, 3, 1)),)
+
+    @impl(WindowOp)
+    def run_window(self, interpreter: Interpreter, op: WindowOp, args: tuple[Any, ...]):
+        (kh, kw), (sh, sw) = op.kernel.get_values(), op.strides.get_values()
+        x = args[0].transpose(0, 3, 1, 2)  # [N, C, H, W] for `windows`
+        win = windows(x, kh, kw, sh, sw)  # [N, C, Ho, Wo, kh, kw]
+        n, c, ho, wo = win.shape[:4]
+        return (np.ascontiguousarray(win.transpose(0, 2, 3, 4, 5, 1)).reshape(n, ho, wo, kh * kw * c),)
+
+    @impl(WindowMaxOp)
+    def run_window_max(self, interpreter: Interpreter, op: WindowMaxOp, args: tuple[Any, ...]):
+        x = args[0]
+        n, ho, wo, kc = x.shape
+        return (x.reshape(n, ho, wo, op.size.value.data, kc // op.size.value.data).max(axis=3),)

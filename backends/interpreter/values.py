@@ -51,3 +51,15 @@ def count_thresholds(x: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
     flat = x.reshape(x.shape[0], x.shape[1], -1)
     counts = (flat[..., None] >= thresholds[None, :, None, :]).sum(axis=-1, dtype=np.int64)
     return counts.reshape(x.shape)
+
+
+def over_last_axis(fn, x: np.ndarray, *args) -> np.ndarray:
+    """Apply a [N, K] -> [N, C] function to [N, ..., K], keeping the middle axes."""
+    lead = x.shape[:-1]
+    out = fn(x.reshape(-1, x.shape[-1]), *args)
+    return out.reshape(lead + out.shape[-1:])
+
+
+def int_matmul(x: np.ndarray, w_pm1: np.ndarray) -> np.ndarray:
+    """[N, K] integers times [C, K] of -1/+1, exact: float64 BLAS on integers far below 2^53."""
+    return np.rint(x.astype(np.float64) @ w_pm1.astype(np.float64).T).astype(np.int64)

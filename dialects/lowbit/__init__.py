@@ -19,6 +19,7 @@ from lowbitc.dialects.lowbit.ops_graph import (
     TopKOp,
 )
 from lowbitc.dialects.lowbit.ops_conv import ConvOp, MaxPoolOp
+from lowbitc.dialects.lowbit.ops_pixels import ToPixelsOp, WindowMaxOp, WindowOp
 from lowbitc.dialects.lowbit.ops_hw import FifoOp, MVUOp, PackOp, XnorPopcountOp, XnorToDotOp
 from lowbitc.dialects.lowbit.types import BipolarType, PackedType
 
@@ -32,6 +33,9 @@ Lowbit = Dialect(
         MatMulOp,
         ConvOp,
         MaxPoolOp,
+        ToPixelsOp,
+        WindowOp,
+        WindowMaxOp,
         DequantizeOp,
         ThresholdOp,
         TopKOp,

@@ -8,7 +8,7 @@ lies outside {-1, +1}, so the XNOR lowering must mask it rather than pad with -1
 
 from __future__ import annotations
 
-from xdsl.dialects.builtin import DenseArrayBase, IntegerType, Signedness, TensorType
+from xdsl.dialects.builtin import DenseArrayBase, TensorType
 from xdsl.irdl import (
     IRDLOperation,
     ParsePropInAttrDict,
@@ -23,7 +23,7 @@ from xdsl.utils.exceptions import VerifyException
 
 from lowbitc.dialects.lowbit.attributes import BitMatrixAttr
 from lowbitc.dialects.lowbit.ops_graph import check_accumulator
-from lowbitc.dialects.lowbit.types import BipolarType, int_range
+from lowbitc.dialects.lowbit.types import element_range
 
 
 def _pair(attr: DenseArrayBase, what: str, n: int = 2) -> tuple[int, ...]:
@@ -39,12 +39,10 @@ def output_size(size: int, kernel: int, stride: int, pad_lo: int, pad_hi: int) -
 
 def input_range(t: TensorType) -> tuple[int, int]:
     """The values one input element can take."""
-    elt = t.element_type
-    if isinstance(elt, BipolarType):
-        return -1, 1
-    if isinstance(elt, IntegerType) and elt.signedness.data != Signedness.SIGNLESS:
-        return int_range(elt)
-    raise VerifyException(f"expected a bipolar or siN/uiN tensor, got {t}")
+    try:
+        return element_range(t.element_type)
+    except VerifyException:
+        raise VerifyException(f"expected a bipolar or siN/uiN tensor, got {t}") from None
 
 
 @irdl_op_definition

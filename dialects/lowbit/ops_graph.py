@@ -40,7 +40,7 @@ from lowbitc.dialects.lowbit.attributes import (
     RoundingModeAttr,
     numpy_from_dense,
 )
-from lowbitc.dialects.lowbit.types import BipolarType, bits_for_range, int_range, shape_of
+from lowbitc.dialects.lowbit.types import BipolarType, bits_for_range, element_range, int_range, shape_of
 
 
 def _float_tensor(value_type, what: str) -> TensorType:
@@ -220,8 +220,10 @@ class QuantizeOp(IRDLOperation):
 
 @irdl_op_definition
 class MatMulOp(IRDLOperation):
-    """Integer matrix-vector product with binary weights: ``y[c] = sum_k x[k] * W[c, k]``.
-    ``weights`` is a CxK bit matrix, bit 1 = +1, bit 0 = -1.
+    """Integer matrix-vector product with binary weights: ``y[..., c] = sum_k x[..., k] * W[c, k]``
+    over the last axis (leading axes, such as the pixels of a convolution's windows, are
+    independent). ``weights`` is a CxK bit matrix, bit 1 = +1, bit 0 = -1; the input is bipolar
+    or siN/uiN.
 
     ```mlir
     %acc = lowbit.matmul %x {weights = #lowbit.bits<64x784, "0x...">} : tensor<784x!lowbit.bipolar> -> tensor<64xsi11>
@@ -241,18 +243,22 @@ class MatMulOp(IRDLOperation):
         return self.weights.shape[1]
 
     def value_range(self) -> tuple[int, int]:
-        return -self.fan_in, self.fan_in
+        lo, hi = element_range(self.input.type.element_type)
+        biggest = max(-lo, hi)
+        return -self.fan_in * biggest, self.fan_in * biggest
 
     def verify_(self) -> None:
         t = self.input.type
-        if not isinstance(t, TensorType) or not isinstance(t.element_type, BipolarType):
-            raise VerifyException(f"matmul input must be a bipolar tensor, got {t}")
+        elt = t.element_type
+        if not isinstance(elt, BipolarType) and not (isinstance(elt, IntegerType) and elt.signedness.data != Signedness.SIGNLESS):
+            raise VerifyException(f"matmul input must be a bipolar or siN/uiN tensor, got {t}")
         c, k = self.weights.shape
-        if t.get_shape() != (k,):
-            raise VerifyException(f"matmul input shape {list(t.get_shape())} does not match fan-in {k}")
+        shape = t.get_shape()
+        if not shape or shape[-1] != k:
+            raise VerifyException(f"matmul input shape {list(shape)} does not match fan-in {k}")
         out = self.output.type
-        if not isinstance(out, TensorType) or out.get_shape() != (c,):
-            raise VerifyException(f"matmul result {out} must have shape [{c}]")
+        if not isinstance(out, TensorType) or out.get_shape() != shape[:-1] + (c,):
+            raise VerifyException(f"matmul result {out} must have shape {list(shape[:-1]) + [c]}")
         check_accumulator(out, *self.value_range(), "matmul")
 
 
@@ -298,9 +304,15 @@ class ThresholdOp(IRDLOperation):
     input = operand_def(TensorType)
     output = result_def(TensorType)
     thresholds = prop_def(DenseIntOrFPElementsAttr)
+    axis = opt_prop_def(IntegerAttr)
+    """The channel axis (default 0; the last axis of channels-last pixel tensors)."""
     traits = traits_def(Pure())
     irdl_options = (ParsePropInAttrDict(),)
     assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    @property
+    def channel_axis(self) -> int:
+        return 0 if self.axis is None else self.axis.value.data
 
     def verify_(self) -> None:
         t = self.input.type
@@ -310,7 +322,10 @@ class ThresholdOp(IRDLOperation):
         if not isinstance(out, TensorType) or out.get_shape() != t.get_shape():
             raise VerifyException(f"threshold result {out} must have the input's shape")
         th = numpy_from_dense(self.thresholds)
-        channels = t.get_shape()[0]
+        shape = t.get_shape()
+        if not 0 <= self.channel_axis < len(shape):
+            raise VerifyException(f"threshold axis {self.channel_axis} is outside the {len(shape)}-D input")
+        channels = shape[self.channel_axis]
         if th.ndim != 2 or th.shape[0] != channels:
             raise VerifyException(
                 f"thresholds have shape {list(th.shape)}, expected [{channels}, T]"

@@ -69,7 +69,8 @@ class PackOp(IRDLOperation):
 
 @irdl_op_definition
 class XnorPopcountOp(IRDLOperation):
-    """P[c] = number of positions k where input bit k equals weight bit [c, k]. Optional
+    """P[..., c] = number of positions k where input bit [..., k] equals weight bit [c, k]
+    (leading axes, such as a convolution's output pixels, are independent). Optional
     ``fold`` (set by `tile`) says how many channels (PE) and bits (SIMD) one cycle handles.
 
     ```mlir
@@ -87,13 +88,14 @@ class XnorPopcountOp(IRDLOperation):
     assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
 
     def verify_(self) -> None:
-        t = _packed_input(self.input.type, "xnor_popcount")
+        t = self.input.type
         c, k = self.weights.shape
-        if t.get_shape() != (k,):
-            raise VerifyException(f"xnor_popcount input has {t.get_shape()[0]} bits, weights expect {k}")
+        shape = t.get_shape()
+        if shape[-1] != k:
+            raise VerifyException(f"xnor_popcount input has {shape[-1]} bits, weights expect {k}")
         out = self.output.type
-        if out.get_shape() != (c,):
-            raise VerifyException(f"xnor_popcount result {out} must have shape [{c}]")
+        if out.get_shape() != shape[:-1] + (c,):
+            raise VerifyException(f"xnor_popcount result {out} must have shape {list(shape[:-1]) + [c]}")
         check_accumulator(out, 0, k, "xnor_popcount")
         if self.fold is not None:
             check_fold(self.fold, c, k)

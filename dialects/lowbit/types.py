@@ -98,10 +98,13 @@ def int_range(t: IntegerType) -> tuple[int, int]:
     return -(1 << (w - 1)), (1 << (w - 1)) - 1
 
 
-def element_type(t: Attribute) -> Attribute:
-    if isinstance(t, (TensorType, PackedType)):
-        return t.element_type
-    raise VerifyException(f"expected a tensor type, got {t}")
+def element_range(elt: Attribute) -> tuple[int, int]:
+    """The values one element of a bipolar or siN/uiN tensor can take."""
+    if isinstance(elt, BipolarType):
+        return -1, 1
+    if isinstance(elt, IntegerType) and elt.signedness.data != Signedness.SIGNLESS:
+        return int_range(elt)
+    raise VerifyException(f"expected a bipolar or siN/uiN element type, got {elt}")
 
 
 def shape_of(t: Attribute) -> tuple[int, ...]:

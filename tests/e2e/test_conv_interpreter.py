@@ -1,6 +1,7 @@
-"""Convolutional networks, first step: import (8-bit input quantizer, binary Conv, MaxPool,
-flatten to the dense part) and the interpreter up to `streamline`, exact against the
-framework's outputs and qonnx. Lowering to hardware fails loudly until sliding windows land."""
+"""Convolutional networks, first steps: import (8-bit input quantizer, binary Conv, MaxPool,
+flatten to the dense part), `streamline`, and `bitserial`/`tile` to channels-last sliding
+windows, exact against the framework's outputs and qonnx at every stage. Lowering to hardware
+units fails loudly until the sliding-window hardware lands."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 
 from conftest import MODELS, lowbitc, qonnx_reference
 from lowbitc.backends.interpreter import run_module
+from lowbitc.errors import LowbitcError
 from lowbitc.pipeline import compile_to
 
 CNV = ["cnv_small_w1a1_dynamo", "bnnpynq_cnv_1w1a_ts"]
@@ -31,13 +33,17 @@ def test_run_streamline_reproduces_expected(model: str, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("model", CNV)
-def test_streamline_is_exact_and_folds_every_batchnorm(model: str) -> None:
+def test_stages_are_exact_and_streamline_folds_every_batchnorm(model: str) -> None:
     x = frames(model)
     before = run_module(compile_to(MODELS / f"{model}.onnx", "lowbit"), x)
     module = compile_to(MODELS / f"{model}.onnx", "streamline")
     text = str(module)
     assert "lowbit.batchnorm" not in text and "lowbit.threshold" in text
     np.testing.assert_array_equal(run_module(module, x), before)
+    for stage in ("bitserial", "tile"):
+        module = compile_to(MODELS / f"{model}.onnx", stage)
+        assert "lowbit.conv" not in str(module) and "lowbit.window" in str(module)
+        np.testing.assert_array_equal(run_module(module, x), before, err_msg=stage)
 
 
 def test_interpreter_matches_qonnx_on_cnv_small() -> None:
@@ -50,8 +56,8 @@ def test_hardware_lowering_of_convolutions_fails_loudly(tmp_path: Path) -> None:
     r = lowbitc(MODELS / "cnv_small_w1a1_dynamo.onnx", "-o", tmp_path / "cnv.v")
     assert r.returncode == 2
     assert r.stderr.strip().splitlines() == [
-        f"lowbitc: error: {MODELS / 'cnv_small_w1a1_dynamo.onnx'}: bitserial: lowbit.conv is not lowered to XNOR hardware yet "
-        "(convolutional networks run in the interpreter up to the streamline stage: lowbitc run --stage streamline)"]
+        f"lowbitc: error: {MODELS / 'cnv_small_w1a1_dynamo.onnx'}: unroll: lowbit.to_pixels: convolutional layers (sliding "
+        "windows) are not lowered to hardware units yet; interpret them with lowbitc run --stage tile"]
     assert not (tmp_path / "cnv.v").exists()
 
 
@@ -66,3 +72,8 @@ def test_padding_stride_kernel_against_qonnx(kernel: int, stride: int, pad: int,
     ref = qonnx_reference(model, x)
     np.testing.assert_array_equal(run_module(compile_to(model, "lowbit"), x), ref)
     np.testing.assert_array_equal(run_module(compile_to(model, "streamline"), x), ref)
+    if pad:
+        with pytest.raises(LowbitcError, match="bitserial: padded convolutions are not lowered to hardware yet"):
+            compile_to(model, "bitserial")
+    else:
+        np.testing.assert_array_equal(run_module(compile_to(model, "tile"), x), ref)

@@ -189,9 +189,9 @@ func.func @f(%x: tensor<4xf32>) {
 
 // -----
 
-// CHECK: Operation does not verify: matmul input must be a bipolar tensor, got tensor<8xsi2>
-func.func @f(%x: tensor<8xsi2>) {
-  %y = lowbit.matmul %x {weights = #lowbit.bits<4x8, "0x0FF0A55A">} : tensor<8xsi2> -> tensor<4xsi5>
+// CHECK: Operation does not verify: matmul input must be a bipolar or siN/uiN tensor, got tensor<8xf32>
+func.func @f(%x: tensor<8xf32>) {
+  %y = lowbit.matmul %x {weights = #lowbit.bits<4x8, "0x0FF0A55A">} : tensor<8xf32> -> tensor<4xsi5>
   func.return
 }
 
@@ -379,5 +379,22 @@ func.func @f(%x: tensor<2xf32>) {
 // CHECK: Operation does not verify: ui2 output needs 3 thresholds per channel, got 2
 func.func @f(%x: tensor<2xf32>) {
   %y = lowbit.quantize %x {thresholds = dense<[[0.0, 1.0]]> : tensor<1x2xf32>} : tensor<2xf32> -> tensor<2xui2>
+  func.return
+}
+
+// -----
+
+// A 2-bit signed input: |dot| <= 8 * 2 = 16 needs si6.
+// CHECK: Operation does not verify: matmul result si5 cannot hold the range [-16, 16] (needs si6)
+func.func @f(%x: tensor<8xsi2>) {
+  %y = lowbit.matmul %x {weights = #lowbit.bits<4x8, "0x0FF0A55A">} : tensor<8xsi2> -> tensor<4xsi5>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: threshold axis 2 is outside the 2-D input
+func.func @f(%x: tensor<2x3xsi5>) {
+  %y = lowbit.threshold %x {thresholds = dense<[[3], [-1], [0]]> : tensor<3x1xi64>, axis = 2 : i64} : tensor<2x3xsi5> -> tensor<2x3x!lowbit.bipolar>
   func.return
 }

@@ -18,9 +18,10 @@ func.func @f(%x: tensor<8x!lowbit.bipolar>) {
 
 // -----
 
-// CHECK: Operation does not verify: xnor_popcount input must be a 1-D packed bipolar tensor, got !lowbit.packed<2x4x!lowbit.bipolar>
-func.func @f(%x: !lowbit.packed<2x4x!lowbit.bipolar>) {
-  %y = lowbit.xnor_popcount %x {weights = #lowbit.bits<4x8, "0x0FF0A55A">} : !lowbit.packed<2x4x!lowbit.bipolar> -> tensor<4xui4>
+// Leading axes (output pixels) carry over to the result.
+// CHECK: Operation does not verify: xnor_popcount result tensor<4xui4> must have shape [2, 4]
+func.func @f(%x: !lowbit.packed<2x8x!lowbit.bipolar>) {
+  %y = lowbit.xnor_popcount %x {weights = #lowbit.bits<4x8, "0x0FF0A55A">} : !lowbit.packed<2x8x!lowbit.bipolar> -> tensor<4xui4>
   func.return
 }
 

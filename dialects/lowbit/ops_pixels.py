@@ -1,0 +1,112 @@
+"""Channels-last ("pixel stream") ops of the `bitserial` stage for convolutional layers.
+
+Hardware streams a frame as pixels in raster order, each pixel carrying all its channels, so
+from `bitserial` on a feature map is [H, W, C]. A convolution becomes `window` (the sliding-
+window generator: one vector per output pixel, element (ky, kx, c) at index (ky*KW + kx)*C + c)
+followed by a matrix product over the last axis; max-pool becomes `window` and `window_max`.
+"""
+
+from __future__ import annotations
+
+from xdsl.dialects.builtin import DenseArrayBase, IntegerAttr, TensorType
+from xdsl.irdl import (
+    IRDLOperation,
+    ParsePropInAttrDict,
+    irdl_op_definition,
+    operand_def,
+    prop_def,
+    result_def,
+    traits_def,
+)
+from xdsl.traits import Pure
+from xdsl.utils.exceptions import VerifyException
+
+from lowbitc.dialects.lowbit.ops_conv import _pair, output_size
+
+
+@irdl_op_definition
+class ToPixelsOp(IRDLOperation):
+    """[C, H, W] to channels-last [H, W, C] (free in hardware: it is the streaming order).
+
+    ```mlir
+    %p = lowbit.to_pixels %x : tensor<3x32x32xsi8> -> tensor<32x32x3xsi8>
+    ```
+    """
+
+    name = "lowbit.to_pixels"
+    input = operand_def(TensorType)
+    output = result_def(TensorType)
+    traits = traits_def(Pure())
+    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    def verify_(self) -> None:
+        shape = self.input.type.get_shape()
+        if len(shape) != 3:
+            raise VerifyException(f"to_pixels input must be [C, H, W], got {list(shape)}")
+        c, h, w = shape
+        if self.output.type != TensorType(self.input.type.element_type, (h, w, c)):
+            raise VerifyException(f"to_pixels result must be tensor<{h}x{w}x{c}x{self.input.type.element_type}>")
+
+
+@irdl_op_definition
+class WindowOp(IRDLOperation):
+    """Sliding windows of a channels-last [H, W, C] map, no padding: [Ho, Wo, KH*KW*C], element
+    (ky, kx, c) of the window at output pixel (oy, ox) being x[oy*SH + ky, ox*SW + kx, c].
+
+    ```mlir
+    %w = lowbit.window %p {kernel = array<i64: 3, 3>, strides = array<i64: 1, 1>} : tensor<32x32x3xsi8> -> tensor<30x30x27xsi8>
+    ```
+    """
+
+    name = "lowbit.window"
+    input = operand_def(TensorType)
+    output = result_def(TensorType)
+    kernel = prop_def(DenseArrayBase)
+    strides = prop_def(DenseArrayBase)
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    def verify_(self) -> None:
+        shape = self.input.type.get_shape()
+        if len(shape) != 3:
+            raise VerifyException(f"window input must be [H, W, C], got {list(shape)}")
+        h, w, c = shape
+        kh, kw = _pair(self.kernel, "kernel")
+        sh, sw = _pair(self.strides, "strides")
+        if min(kh, kw, sh, sw) < 1:
+            raise VerifyException("kernel and strides must be positive")
+        ho, wo = output_size(h, kh, sh, 0, 0), output_size(w, kw, sw, 0, 0)
+        if ho < 1 or wo < 1:
+            raise VerifyException(f"kernel {kh}x{kw} does not fit the {h}x{w} input")
+        expected = TensorType(self.input.type.element_type, (ho, wo, kh * kw * c))
+        if self.output.type != expected:
+            raise VerifyException(f"window result must be {expected}")
+
+
+@irdl_op_definition
+class WindowMaxOp(IRDLOperation):
+    """Max over the ``size`` positions of each window: [Ho, Wo, size*C] -> [Ho, Wo, C]. On bipolar
+    values it is the OR of the bits.
+
+    ```mlir
+    %m = lowbit.window_max %w {size = 4 : i64} : tensor<14x14x256x!lowbit.bipolar> -> tensor<14x14x64x!lowbit.bipolar>
+    ```
+    """
+
+    name = "lowbit.window_max"
+    input = operand_def(TensorType)
+    output = result_def(TensorType)
+    size = prop_def(IntegerAttr)
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    def verify_(self) -> None:
+        shape = self.input.type.get_shape()
+        n = self.size.value.data
+        if len(shape) != 3 or n < 1 or shape[-1] % n:
+            raise VerifyException(f"window_max needs an [Ho, Wo, size*C] input, got {list(shape)} with size {n}")
+        expected = TensorType(self.input.type.element_type, shape[:2] + (shape[2] // n,))
+        if self.output.type != expected:
+            raise VerifyException(f"window_max result must be {expected}")

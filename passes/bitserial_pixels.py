@@ -1,0 +1,153 @@
+"""The convolutional half of `bitserial`: feature maps become channels-last pixel streams.
+
+Every convolution becomes a sliding window (`lowbit.window`, elements in (ky, kx, c) order, so
+the weight columns are reordered from ONNX's (c, ky, kx)) and a matrix product over the last
+axis: XNOR-popcount for bipolar inputs, the integer product for the multi-bit first layer.
+Max-pool becomes window + `window_max` (an OR on bits). The flatten before the dense layers
+becomes a reshape of the [H, W, C] map, with the next matmul's weight columns permuted from
+ONNX's (c, h, w) order to (h, w, c). The original channels-first ops must end up unused.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from xdsl.dialects.builtin import DenseArrayBase, IntegerAttr, ModuleOp, TensorType, i64
+from xdsl.ir import Operation, SSAValue
+from xdsl.rewriter import InsertPoint, Rewriter
+from xdsl.utils.exceptions import DiagnosticException
+
+from lowbitc.dialects.lowbit import ops_graph as g
+from lowbitc.dialects.lowbit import ops_hw as h
+from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, dense_from_numpy, numpy_from_dense
+from lowbitc.dialects.lowbit.ops_conv import ConvOp, MaxPoolOp
+from lowbitc.dialects.lowbit.ops_pixels import ToPixelsOp, WindowMaxOp, WindowOp
+from lowbitc.dialects.lowbit.types import BipolarType, PackedType, bits_for_range, int_type
+
+
+def popcount_thresholds(dot_thresholds: np.ndarray, fan_in: int) -> np.ndarray:
+    """dot >= t  <=>  2P - K >= t  <=>  P >= ceil((t + K) / 2), clamped to [0, K + 1]."""
+    p = -((-(dot_thresholds + fan_in)) // 2)
+    return np.clip(p, 0, fan_in + 1).astype(np.int64)
+
+
+def window_weights(bits: np.ndarray, cin: int, kh: int, kw: int) -> np.ndarray:
+    """[Cout, Cin*kh*kw] in ONNX's (c, ky, kx) order -> (ky, kx, c) order of `lowbit.window`."""
+    return bits.reshape(-1, cin, kh, kw).transpose(0, 2, 3, 1).reshape(bits.shape[0], -1)
+
+
+def flatten_permutation(c: int, hgt: int, wid: int) -> np.ndarray:
+    """perm[j] = ONNX flatten index (c, h, w) of element j of the (h, w, c) flatten."""
+    return np.arange(c * hgt * wid).reshape(c, hgt, wid).transpose(1, 2, 0).reshape(-1)
+
+
+class PixelLowering:
+    def __init__(self) -> None:
+        self.rw = Rewriter()
+        self.pixels: dict[SSAValue, SSAValue] = {}  # channels-first value -> channels-last twin
+        self.flattened: dict[SSAValue, tuple[SSAValue, np.ndarray]] = {}
+        self.replaced: list[Operation] = []
+
+    def insert(self, before: Operation, *ops: Operation) -> None:
+        self.rw.insert_op(list(ops), InsertPoint.before(before))
+
+    def to_pixels(self, value: SSAValue, before: Operation) -> SSAValue:
+        if value not in self.pixels:
+            c, hgt, wid = value.type.get_shape()
+            op = ToPixelsOp.create(operands=[value], result_types=[TensorType(value.type.element_type, (hgt, wid, c))])
+            self.insert(before, op)
+            self.pixels[value] = op.output
+        return self.pixels[value]
+
+    def window(self, x: SSAValue, kernel, strides, before: Operation) -> WindowOp:
+        hgt, wid, c = x.type.get_shape()
+        (kh, kw), (sh, sw) = kernel, strides
+        ho, wo = (hgt - kh) // sh + 1, (wid - kw) // sw + 1
+        op = WindowOp.create(operands=[x], result_types=[TensorType(x.type.element_type, (ho, wo, kh * kw * c))],
+                             properties={"kernel": DenseArrayBase.from_list(i64, [kh, kw]), "strides": DenseArrayBase.from_list(i64, [sh, sw])})
+        self.insert(before, op)
+        return op
+
+    def conv(self, conv: ConvOp) -> None:
+        kernel, strides = conv.kernel.get_values(), conv.strides.get_values()
+        if any(conv.pads.get_values()):
+            raise DiagnosticException("bitserial: padded convolutions are not lowered to hardware yet (their zero padding must be masked in the popcount)")
+        cin = conv.input.type.get_shape()[0]
+        x = self.to_pixels(conv.input, conv)
+        win = self.window(x, kernel, strides, conv)
+        bits = window_weights(conv.weights.to_numpy(), cin, *kernel)
+        ho, wo, k = win.output.type.get_shape()
+        cout = bits.shape[0]
+        weights = BitMatrixAttr.from_numpy(bits)
+        bipolar = isinstance(conv.input.type.element_type, BipolarType)
+        if bipolar:
+            pack = h.PackOp.create(operands=[win.output], result_types=[PackedType((ho, wo, k), BipolarType())])
+            width, signed = bits_for_range(0, k)
+            product: Operation = h.XnorPopcountOp.create(operands=[pack.output], result_types=[TensorType(int_type(width, signed), (ho, wo, cout))],
+                                                         properties={"weights": weights})
+            self.insert(conv, pack, product)
+        else:
+            product = g.MatMulOp.create(operands=[win.output], result_types=[TensorType(conv.output.type.element_type, (ho, wo, cout))],
+                                        properties={"weights": weights})
+            self.insert(conv, product)
+        for use in list(conv.output.uses):
+            th = use.operation
+            if not isinstance(th, g.ThresholdOp):
+                raise DiagnosticException(f"bitserial: a convolution feeds {th.name}; it must feed an activation threshold (run streamline first)")
+            t = numpy_from_dense(th.thresholds)
+            new = g.ThresholdOp.create(
+                operands=[product.results[0]], result_types=[TensorType(th.output.type.element_type, (ho, wo, cout))],
+                properties={"thresholds": dense_from_numpy(popcount_thresholds(t, k) if bipolar else t), "axis": IntegerAttr(2, i64)})
+            self.insert(th, new)
+            self.pixels[th.output] = new.output
+            self.replaced.append(th)
+        self.replaced.append(conv)
+
+    def maxpool(self, pool: MaxPoolOp) -> None:
+        x = self.to_pixels(pool.input, pool)
+        kernel = pool.kernel.get_values()
+        win = self.window(x, kernel, pool.strides.get_values(), pool)
+        ho, wo, kc = win.output.type.get_shape()
+        size = kernel[0] * kernel[1]
+        m = WindowMaxOp.create(operands=[win.output], result_types=[TensorType(x.type.element_type, (ho, wo, kc // size))],
+                               properties={"size": IntegerAttr(size, i64)})
+        self.insert(pool, m)
+        self.pixels[pool.output] = m.output
+        self.replaced.append(pool)
+
+    def flatten(self, reshape: g.ReshapeOp) -> None:
+        x = self.pixels[reshape.input]
+        c, hgt, wid = reshape.input.type.get_shape()
+        if reshape.output.type.get_shape() != (c * hgt * wid,):
+            raise DiagnosticException(f"bitserial: a feature map is reshaped to {list(reshape.output.type.get_shape())}; only a flatten to the dense layers is lowered")
+        flat = g.ReshapeOp.create(operands=[x], result_types=[reshape.output.type])
+        self.insert(reshape, flat)
+        perm = flatten_permutation(c, hgt, wid)
+        for use in list(reshape.output.uses):
+            mm = use.operation
+            if not isinstance(mm, g.MatMulOp):
+                raise DiagnosticException(f"bitserial: a flattened feature map feeds {mm.name}; only dense layers are lowered")
+            new = g.MatMulOp.create(operands=[flat.output], result_types=[mm.output.type],
+                                    properties={"weights": BitMatrixAttr.from_numpy(mm.weights.to_numpy()[:, perm])})
+            self.insert(mm, new)
+            mm.output.replace_all_uses_with(new.output)
+            self.replaced.append(mm)
+        self.replaced.append(reshape)
+
+    def run(self, module: ModuleOp) -> None:
+        for op in list(module.walk()):
+            if isinstance(op, ConvOp):
+                self.conv(op)
+            elif isinstance(op, MaxPoolOp):
+                self.maxpool(op)
+            elif isinstance(op, g.ReshapeOp) and op.input in self.pixels:
+                self.flatten(op)
+        replaced = set(self.replaced)
+        for op in reversed([o for o in module.walk() if o in replaced]):  # users before producers
+            if op.results and op.results[0].uses:
+                user = next(iter(op.results[0].uses)).operation
+                raise DiagnosticException(f"bitserial: {user.name} uses a channels-first feature map, which is not lowered to hardware")
+            self.rw.erase_op(op)
+
+
+def lower_pixels(module: ModuleOp) -> None:
+    PixelLowering().run(module)

@@ -1,0 +1,65 @@
+// RUN: lowbitc-opt %s --split-input-file --verify-diagnostics | filecheck %s
+
+// Every verifier message of the channels-last ops (ops_pixels.py).
+
+// CHECK: Operation does not verify: to_pixels input must be [C, H, W], got [4, 4]
+func.func @f(%x: tensor<4x4xsi8>) {
+  %p = lowbit.to_pixels %x : tensor<4x4xsi8> -> tensor<4x4xsi8>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: to_pixels result must be tensor<4x5x3xsi8>
+func.func @f(%x: tensor<3x4x5xsi8>) {
+  %p = lowbit.to_pixels %x : tensor<3x4x5xsi8> -> tensor<3x4x5xsi8>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: window input must be [H, W, C], got [16]
+func.func @f(%x: tensor<16xsi8>) {
+  %w = lowbit.window %x {kernel = array<i64: 2, 2>, strides = array<i64: 1, 1>} : tensor<16xsi8> -> tensor<16xsi8>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: kernel and strides must be positive
+func.func @f(%x: tensor<4x4x1xsi8>) {
+  %w = lowbit.window %x {kernel = array<i64: 2, 2>, strides = array<i64: 0, 1>} : tensor<4x4x1xsi8> -> tensor<3x3x4xsi8>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: kernel 5x5 does not fit the 4x4 input
+func.func @f(%x: tensor<4x4x1xsi8>) {
+  %w = lowbit.window %x {kernel = array<i64: 5, 5>, strides = array<i64: 1, 1>} : tensor<4x4x1xsi8> -> tensor<1x1x25xsi8>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: window result must be tensor<3x3x4xsi8>
+func.func @f(%x: tensor<4x4x1xsi8>) {
+  %w = lowbit.window %x {kernel = array<i64: 2, 2>, strides = array<i64: 1, 1>} : tensor<4x4x1xsi8> -> tensor<3x3x2xsi8>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: window_max needs an [Ho, Wo, size*C] input, got [3, 3, 5] with size 2
+func.func @f(%x: tensor<3x3x5xsi8>) {
+  %m = lowbit.window_max %x {size = 2 : i64} : tensor<3x3x5xsi8> -> tensor<3x3x2xsi8>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: window_max result must be tensor<3x3x2xsi8>
+func.func @f(%x: tensor<3x3x4xsi8>) {
+  %m = lowbit.window_max %x {size = 2 : i64} : tensor<3x3x4xsi8> -> tensor<3x3x4xsi8>
+  func.return
+}
