@@ -1,0 +1,356 @@
+"""lowbit_mvu_int (signed EW-bit inputs x binary weights) against a numpy
+reference, co-simulated with Verilator.
+
+Each parameter set is one Verilator build (cached on disk across runs); the
+stall patterns reuse the same executable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pytest
+
+from lowbitc.backends.sim.rom import rom_addr_width, rom_module
+from lowbitc.backends.sim.verilator import SimResult, library_sources, lint, simulate
+
+
+def clog2(n: int) -> int:
+    return max(0, (n - 1).bit_length())
+
+
+def min_aw(k: int, ew: int) -> int:
+    """Signed width holding +-K*2^(EW-1) (the module's lower bound on AW)."""
+    return ew + clog2(k + 1)
+
+
+@dataclass(frozen=True)
+class Cfg:
+    K: int
+    C: int
+    PE: int
+    SIMD: int
+    EW: int
+    MODE: int
+    PIPE: int
+    AW: int = 0  # 0: minimum, min_aw(K, EW)
+
+    @property
+    def NF(self) -> int:
+        return self.C // self.PE
+
+    @property
+    def SF(self) -> int:
+        return self.K // self.SIMD
+
+    @property
+    def II(self) -> int:
+        return self.NF * self.SF
+
+    @property
+    def latency(self) -> int:
+        # Documented in lowbit_mvu_int.v: NF*SF + 3 + PIPE.
+        return self.II + 3 + self.PIPE
+
+    @property
+    def acc_w(self) -> int:
+        return self.AW or min_aw(self.K, self.EW)
+
+    @property
+    def in_width(self) -> int:
+        return self.K * self.EW
+
+    @property
+    def out_width(self) -> int:
+        return self.C if self.MODE == 0 else self.C * self.acc_w
+
+    def __str__(self) -> str:
+        s = f"K{self.K}_C{self.C}_PE{self.PE}_S{self.SIMD}_EW{self.EW}_M{self.MODE}_P{self.PIPE}"
+        return s + (f"_AW{self.AW}" if self.AW else "")
+
+
+CFGS = [
+    Cfg(8, 4, 1, 1, EW=8, MODE=0, PIPE=1),  # fully folded: PE=1, SIMD=1
+    Cfg(8, 4, 1, 1, EW=2, MODE=1, PIPE=0),
+    Cfg(16, 8, 8, 16, EW=8, MODE=0, PIPE=1),  # fully parallel: one vector per cycle
+    Cfg(16, 8, 8, 16, EW=8, MODE=1, PIPE=0),
+    Cfg(12, 6, 3, 4, EW=2, MODE=1, PIPE=1),  # NF*SF = 6
+    Cfg(27, 10, 2, 9, EW=8, MODE=0, PIPE=0),  # 3x3x3 patch; odd SIMD (pass-through nodes)
+    Cfg(30, 6, 3, 6, EW=4, MODE=1, PIPE=1),  # SIMD = 6
+    Cfg(3, 3, 3, 3, EW=8, MODE=1, PIPE=0),  # AW == lane-sum width (no sign extension)
+    Cfg(10, 4, 2, 5, EW=3, MODE=1, PIPE=1, AW=16),  # AW wider than needed
+    Cfg(64, 16, 4, 16, EW=8, MODE=0, PIPE=1),
+    Cfg(784, 32, 8, 56, EW=8, MODE=0, PIPE=1),  # MNIST-sized: 6272-bit input beats
+]
+
+
+def to_unsigned(v: int, w: int) -> int:
+    return int(v) & ((1 << w) - 1)
+
+
+class Case:
+    """Random weights, thresholds and inputs for one configuration."""
+
+    def __init__(self, cfg: Cfg, n_vectors: int = 24):
+        self.cfg = cfg
+        rng = np.random.default_rng(
+            2000 + cfg.K * 7 + cfg.C * 13 + cfg.PE + cfg.SIMD * 3 + cfg.EW * 5 + cfg.MODE + cfg.AW
+        )
+        K, C, EW, AW = cfg.K, cfg.C, cfg.EW, cfg.acc_w
+        lo, hi = -(1 << (EW - 1)), (1 << (EW - 1)) - 1
+        w = rng.integers(0, 2, size=(C, K), dtype=np.int64)
+        # Channel 0 all +1 and channel 1 all -1: with all inputs at -2^(EW-1)
+        # they reach the accumulator extremes -K*2^(EW-1) and +K*2^(EW-1).
+        w[0] = 1
+        if C > 1:
+            w[1] = 0
+        self.w = w
+        x = rng.integers(lo, hi + 1, size=(n_vectors, K), dtype=np.int64)
+        x[0] = lo
+        x[1] = hi
+        x[2] = np.where(w[min(2, C - 1)] == 1, hi, lo)  # channel 2 maximal
+        x[3] = np.where(w[min(2, C - 1)] == 1, lo, hi)  # channel 2 minimal
+        x[4] = 0
+        x[5] = -1
+        x[6] = rng.choice([lo, hi], size=K)
+        self.x = x
+        # Thresholds: mostly near the accumulator spread so bits are mixed,
+        # plus extremes of both the value range and the AW-bit encoding.
+        spread = np.sqrt(K) * (1 << (EW - 1)) / 2
+        t = np.round(rng.normal(0, max(1.0, spread), C)).astype(np.int64)
+        full = K * (1 << (EW - 1))
+        special = [
+            -full + 1,  # ch 0: fires except at its minimum -full
+            full,  # ch 1: fires only at its maximum +full
+            -(1 << (AW - 1)),  # always
+            (1 << (AW - 1)) - 1,  # never (acc <= full < 2^(AW-1) - 1)
+            0,
+            -1,
+        ]
+        for c, v in enumerate(special[:C]):
+            t[c] = v
+        self.t = t
+
+    def acc(self) -> np.ndarray:
+        return self.x @ (2 * self.w - 1).T  # (N, C), exact in int64
+
+    def reference(self) -> list[int]:
+        cfg = self.cfg
+        outs = []
+        for row in self.acc():
+            v = 0
+            for c, a in enumerate(row):
+                if cfg.MODE == 0:
+                    v |= int(a >= self.t[c]) << c
+                else:
+                    v |= to_unsigned(a, cfg.acc_w) << (c * cfg.acc_w)
+            outs.append(v)
+        return outs
+
+    def inputs(self) -> list[int]:
+        ew = self.cfg.EW
+        return [sum(to_unsigned(v, ew) << (k * ew) for k, v in enumerate(row)) for row in self.x]
+
+    def rom_words(self) -> list[int]:
+        cfg = self.cfg
+        words = []
+        for nf in range(cfg.NF):
+            for sf in range(cfg.SF):
+                word = 0
+                for p in range(cfg.PE):
+                    for s in range(cfg.SIMD):
+                        word |= int(self.w[nf * cfg.PE + p, sf * cfg.SIMD + s]) << (p * cfg.SIMD + s)
+                words.append(word)
+        return words
+
+    @cached_property
+    def sources(self) -> dict[str, str]:
+        cfg = self.cfg
+        aw = cfg.acc_w
+        thresh = sum(to_unsigned(tc, aw) << (c * aw) for c, tc in enumerate(self.t))
+        tw = cfg.C * aw
+        adw = rom_addr_width(cfg.II)
+        top = f"""module mvu_top (
+    input  wire clk,
+    input  wire rst,
+    input  wire [{cfg.in_width - 1}:0] in_tdata,
+    input  wire in_tvalid,
+    output wire in_tready,
+    output wire [{cfg.out_width - 1}:0] out_tdata,
+    output wire out_tvalid,
+    input  wire out_tready
+);
+    wire [{adw - 1}:0] wmem_addr;
+    wire wmem_en;
+    wire [{cfg.PE * cfg.SIMD - 1}:0] wmem_data;
+    L0_wmem u_wmem (.clk(clk), .en(wmem_en), .addr(wmem_addr), .data(wmem_data));
+    lowbit_mvu_int #(
+        .K({cfg.K}), .C({cfg.C}), .PE({cfg.PE}), .SIMD({cfg.SIMD}), .EW({cfg.EW}), .AW({aw}),
+        .MODE({cfg.MODE}), .PIPE({cfg.PIPE}), .THRESH({tw}'h{thresh:0{(tw + 3) // 4}x})
+    ) u_mvu (
+        .clk(clk), .rst(rst),
+        .in_tdata(in_tdata), .in_tvalid(in_tvalid), .in_tready(in_tready),
+        .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready),
+        .wmem_addr(wmem_addr), .wmem_en(wmem_en), .wmem_data(wmem_data)
+    );
+endmodule
+"""
+        return {
+            "mvu_top.v": top,
+            "L0_wmem.v": rom_module("L0_wmem", self.rom_words(), cfg.PE * cfg.SIMD),
+            **library_sources(),
+        }
+
+    def run(self, **kw) -> SimResult:
+        cfg = self.cfg
+        return simulate(self.sources, "mvu_top", cfg.in_width, cfg.out_width, self.inputs(), **kw)
+
+
+_CASES: dict[Cfg, Case] = {}
+
+
+def case(cfg: Cfg) -> Case:
+    if cfg not in _CASES:
+        _CASES[cfg] = Case(cfg)
+    return _CASES[cfg]
+
+
+def _diff_msg(got: list[int], want: list[int], cfg: Cfg) -> str:
+    for i, (g, w) in enumerate(zip(got, want)):
+        if g != w:
+            return f"{cfg}: beat {i}: got {g:#x}, want {w:#x} (xor {g ^ w:#x})"
+    return f"{cfg}: {len(got)} beats, want {len(want)}"
+
+
+def test_reference_reaches_extremes() -> None:
+    """The stimulus really drives the accumulator to +-K*2^(EW-1) and makes
+    the threshold bits non-constant, so the hardware tests below cover them."""
+    for cfg in CFGS:
+        c = case(cfg)
+        a = c.acc()
+        full = cfg.K * (1 << (cfg.EW - 1))
+        assert a.min() == -full and a.max() == full, cfg
+        assert np.abs(a).max() < (1 << (cfg.acc_w - 1)), cfg
+        if cfg.MODE == 0:
+            bits = a >= c.t[None, :]
+            assert bits.any() and not bits.all(), cfg
+            assert bits[:, 0].any() and not bits[:, 0].all(), cfg  # T_0 = -full + 1
+            assert bits[:, 1].any() and not bits[:, 1].all(), cfg  # T_1 = +full
+
+
+@pytest.mark.parametrize("cfg", CFGS, ids=str)
+def test_mvu_int_lint(cfg: Cfg) -> None:
+    lint(case(cfg).sources, "mvu_top")
+
+
+@pytest.mark.parametrize("cfg", CFGS, ids=str)
+def test_mvu_int_no_stall_exact_and_ii(cfg: Cfg) -> None:
+    c = case(cfg)
+    want = c.reference()
+    r = c.run()
+    assert r.outputs == want, _diff_msg(r.outputs, want, cfg)
+    gaps = np.diff(r.out_accept_cycles)
+    assert (gaps == cfg.II).all(), f"{cfg}: output spacing {gaps.tolist()}, want {cfg.II}"
+    in_gaps = np.diff(r.in_accept_cycles[1:])
+    assert (in_gaps == cfg.II).all(), f"{cfg}: input spacing {in_gaps.tolist()}"
+    assert r.out_accept_cycles[0] - r.in_accept_cycles[0] == cfg.latency
+    assert r.total_cycles == r.out_accept_cycles[-1] + 1
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("cfg", CFGS, ids=str)
+def test_mvu_int_random_stalls(cfg: Cfg, seed: int) -> None:
+    c = case(cfg)
+    want = c.reference()
+    r = c.run(stall_in=0.3, stall_out=0.3, seed=seed)
+    assert r.outputs == want, _diff_msg(r.outputs, want, cfg)
+    assert len(r.in_accept_cycles) == len(want)
+
+
+@pytest.mark.parametrize("cfg", CFGS, ids=str)
+def test_mvu_int_heavy_backpressure(cfg: Cfg) -> None:
+    """Consumer much slower than the unit: the output FIFO fills and the
+    datapath must freeze mid-stream without losing or corrupting anything."""
+    c = case(cfg)
+    want = c.reference()
+    r = c.run(stall_in=0.1, stall_out=0.97, seed=7)
+    assert r.outputs == want, _diff_msg(r.outputs, want, cfg)
+
+
+@pytest.mark.parametrize("cfg", [CFGS[5], CFGS[2]], ids=str)
+def test_mvu_int_latency_when_idle(cfg: Cfg) -> None:
+    """Vectors spaced far apart each see exactly the documented latency."""
+    c = case(cfg)
+    r = c.run(stall_in=0.97, seed=3)
+    assert r.outputs == c.reference()
+    lat = [o - i for i, o in zip(r.in_accept_cycles, r.out_accept_cycles)]
+    idle = [
+        lat[j]
+        for j in range(1, len(lat))
+        if r.in_accept_cycles[j] > r.out_accept_cycles[j - 1]  # previous one done
+    ]
+    assert idle and all(v == cfg.latency for v in idle), (lat, cfg.latency)
+
+
+def _lint_wrapper(params: dict[str, int]) -> str:
+    args = ", ".join(f".{k}({v})" for k, v in params.items())
+    k, ew = params.get("K", 16), params.get("EW", 8)
+    c, pe, simd = params.get("C", 8), params.get("PE", 2), params.get("SIMD", 4)
+    aw = params.get("AW", min_aw(k, ew))
+    ow = c if params.get("MODE", 0) == 0 else c * aw
+    adw = max(1, clog2((c // pe) * (k // simd)))
+    return f"""module lint_top (
+    input wire clk, input wire rst,
+    input wire [{k * ew - 1}:0] in_tdata, input wire in_tvalid, output wire in_tready,
+    output wire [{ow - 1}:0] out_tdata, output wire out_tvalid, input wire out_tready,
+    output wire [{adw - 1}:0] wmem_addr, output wire wmem_en, input wire [{pe * simd - 1}:0] wmem_data
+);
+    lowbit_mvu_int #({args}) u (
+        .clk(clk), .rst(rst), .in_tdata(in_tdata), .in_tvalid(in_tvalid), .in_tready(in_tready),
+        .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready),
+        .wmem_addr(wmem_addr), .wmem_en(wmem_en), .wmem_data(wmem_data));
+endmodule
+"""
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"K": 1, "C": 1, "PE": 1, "SIMD": 1},
+        {"K": 1, "C": 1, "PE": 1, "SIMD": 1, "EW": 1, "MODE": 1, "PIPE": 0},
+        {"K": 6, "C": 10, "PE": 5, "SIMD": 2, "EW": 2, "MODE": 1},
+        {"K": 7, "C": 10, "PE": 2, "SIMD": 7, "EW": 3, "PIPE": 0},
+        {"K": 75, "C": 16, "PE": 16, "SIMD": 25, "EW": 8, "MODE": 1},
+        {"K": 1024, "C": 64, "PE": 8, "SIMD": 32, "EW": 4},
+        {"K": 64, "C": 3, "PE": 1, "SIMD": 64, "EW": 8, "AW": 20},
+    ],
+    ids=lambda p: "_".join(f"{k}{v}" for k, v in p.items()) or "defaults",
+)
+def test_mvu_int_module_lint(params: dict[str, int]) -> None:
+    """The bare module (ports left to Verilator) for extra parameter corners."""
+    lint({"lint_top.v": _lint_wrapper(params), **library_sources()}, "lint_top")
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"K": 10, "C": 4, "PE": 3, "SIMD": 5}, "lowbit_mvu_int_requires_PE_divides_C"),
+        ({"K": 10, "C": 4, "PE": 2, "SIMD": 4}, "lowbit_mvu_int_requires_PE_divides_C"),
+        ({"K": 16, "EW": 8, "AW": 12}, "lowbit_mvu_int_requires_AW_at_least"),
+        ({"K": 16, "EW": 8, "MODE": 2}, "lowbit_mvu_int_requires_MODE_0_or_1"),
+        ({"PIPE": 2}, "lowbit_mvu_int_requires_PIPE_0_or_1"),
+    ],
+)
+def test_mvu_int_rejects_bad_parameters(params: dict[str, int], message: str) -> None:
+    args = ", ".join(f".{k}({v})" for k, v in params.items())
+    bad = f"""module lint_top (input wire clk, input wire rst);
+    lowbit_mvu_int #({args}) u (.clk(clk), .rst(rst),
+        .in_tdata(), .in_tvalid(1'b0), .in_tready(), .out_tdata(), .out_tvalid(),
+        .out_tready(1'b0), .wmem_addr(), .wmem_en(), .wmem_data());
+endmodule
+"""
+    with pytest.raises(Exception, match=message):
+        lint({"lint_top.v": bad, **library_sources()}, "lint_top")
