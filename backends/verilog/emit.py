@@ -119,6 +119,13 @@ def top_module(module: rtl.ModuleOp, roms: dict[str, str]) -> Module:
     return m
 
 
+LIBRARY_FILES: dict[type, tuple[str, ...]] = {
+    rtl.MVUInstanceOp: ("lowbit_mvu.v", "lowbit_fifo.v"),  # the unit's output buffer is a lowbit_fifo
+    rtl.FifoInstanceOp: ("lowbit_fifo.v",),
+}
+"""The library files each instance needs: only those go into the design."""
+
+
 def find_top(module: ModuleOp) -> rtl.ModuleOp:
     tops = [op for op in module.ops if isinstance(op, rtl.ModuleOp)]
     if len(tops) != 1:
@@ -137,7 +144,9 @@ def emit_sources(module: ModuleOp) -> tuple[str, dict[str, str]]:
             name = legal_identifier(op.sym_name.data)
             roms[name] = rom_module(name, rom_words(op.contents), op.contents.cols.data)
     top_ast = top_module(top, roms)
-    sources = dict(library_sources())
+    library = library_sources()
+    needed = sorted({f for op in top.body.block.ops for f in LIBRARY_FILES.get(type(op), ())})
+    sources = {name: library[name] for name in needed}
     sources.update({f"{n}.v": text for n, text in roms.items()})
     sources[f"{top_ast.name}.v"] = print_module(top_ast)
     return top_ast.name, sources
