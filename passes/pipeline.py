@@ -1,9 +1,9 @@
 """pipeline: registers and FIFOs for the target clock.
 
-Every edge between two matrix-vector units gets a stream FIFO. The units of a chain each buffer
-one input and one output vector and no stream reconverges yet, so depth 2 cannot deadlock and
-absorbs one frame of jitter between neighbours; residual branches will need deeper, computed
-FIFOs. A unit gets a register stage after its popcount when the estimated logic depth of
+Every edge between two stream units (matrix-vector units, sliding-window generators, pools,
+collectors) gets a stream FIFO. Every unit buffers its own input and output and no stream
+reconverges yet, so depth 2 cannot deadlock and absorbs jitter between neighbours; residual
+branches will need deeper, computed FIFOs. A unit gets a register stage after its popcount when the estimated logic depth of
 XNOR + popcount tree + accumulate + compare does not fit the clock period.
 """
 
@@ -19,8 +19,11 @@ from xdsl.rewriter import InsertPoint, Rewriter
 from xdsl.utils.exceptions import DiagnosticException
 
 from lowbitc.dialects.lowbit import ops_hw as h
+from lowbitc.dialects.lowbit.ops_pixels import WindowMaxOp, WindowOp
 
 FIFO_DEPTH = 2
+STREAM_UNITS = (h.MVUOp, WindowOp, WindowMaxOp, h.CollectOp)
+"""Ops that are hardware units after `unroll` (every window there is a sliding-window generator)."""
 
 
 def logic_levels(simd: int) -> int:
@@ -45,12 +48,14 @@ class PipelinePass(ModulePass):
             raise DiagnosticException(f"pipeline: clock-mhz must be positive, got {self.clock_mhz}")
         period = 1000.0 / self.clock_mhz
         rw = Rewriter()
-        for mvu in [o for o in op.walk() if isinstance(o, h.MVUOp)]:
-            depth_ns = logic_levels(mvu.fold.simd.data) * self.level_ns
-            mvu.pipe = IntegerAttr(1 if depth_ns > period / 2 else 0, i64)
-            if not isinstance(mvu.input.owner, h.MVUOp):
+        for unit in [o for o in op.walk() if isinstance(o, STREAM_UNITS)]:
+            if isinstance(unit, h.MVUOp):
+                depth_ns = logic_levels(unit.fold.simd.data) * self.level_ns
+                unit.pipe = IntegerAttr(1 if depth_ns > period / 2 else 0, i64)
+            # window + window_max are one pool unit: no FIFO inside it.
+            if not isinstance(unit.input.owner, STREAM_UNITS) or isinstance(unit, WindowMaxOp):
                 continue
-            fifo = h.FifoOp.create(operands=[mvu.input], result_types=[mvu.input.type],
+            fifo = h.FifoOp.create(operands=[unit.input], result_types=[unit.input.type],
                                    properties={"depth": IntegerAttr(FIFO_DEPTH, i64)})
-            rw.insert_op(fifo, InsertPoint.before(mvu))
-            mvu.operands[0] = fifo.output
+            rw.insert_op(fifo, InsertPoint.before(unit))
+            unit.operands[0] = fifo.output

@@ -1,7 +1,8 @@
-"""tile: choose the folding (PE output channels x SIMD input bits per cycle) of every
-XNOR-popcount layer.
+"""tile: choose the folding (PE output channels x SIMD input elements per cycle) of every
+matrix product left after `bitserial` (XNOR-popcounts and the integer first layer).
 
-Cycles per frame of a layer = (C / PE) * (K / SIMD); the slowest layer sets the initiation
+Cycles per frame of a layer = pixels * (C / PE) * (K / SIMD) (pixels = 1 for dense layers,
+the output pixels for convolutions); the slowest layer sets the initiation
 interval. The default balances the pipeline: the largest layer gets ``lanes`` lanes and every
 other layer the fewest lanes that keep it at or under the same cycle count. A JSON file can fix
 the folding of any layer (layers are numbered in program order):
@@ -11,6 +12,7 @@ the folding of any layer (layers are numbered in program order):
 from __future__ import annotations
 
 import json
+from math import prod
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import DiagnosticException
 
+from lowbitc.dialects.lowbit import ops_graph as g
 from lowbitc.dialects.lowbit import ops_hw as h
 from lowbitc.dialects.lowbit.attributes import FoldAttr
 
@@ -76,7 +79,7 @@ class TilePass(ModulePass):
     fold_file: str | None = None
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        layers = [o for o in op.walk() if isinstance(o, h.XnorPopcountOp)]
+        layers = [o for o in op.walk() if isinstance(o, (h.XnorPopcountOp, g.MatMulOp))]
         fixed = read_fold_file(self.fold_file) if self.fold_file else {}
         for idx in fixed:
             if idx >= len(layers):
@@ -85,22 +88,29 @@ class TilePass(ModulePass):
             return
         if self.lanes < 1:
             raise DiagnosticException(f"tile: lanes must be positive, got {self.lanes}")
-        # The target cycle count: the largest free layer with `lanes` lanes, and no faster than
-        # any layer whose folding the user fixed (a faster pipeline would wait on it anyway).
+        # Cycles per frame of a layer = pixels x (C / PE) x (K / SIMD). The target: the largest
+        # free layer with `lanes` lanes, and no faster than any layer whose folding the user
+        # fixed (a faster pipeline would wait on it anyway).
         shapes = [l.weights.shape for l in layers]
+        pixels = [prod(l.input.type.get_shape()[:-1]) for l in layers]
         target = 0
         for i, (c, k) in enumerate(shapes):
             if i in fixed:
                 pe, simd = fixed[i]
                 if c % pe or k % simd:
                     raise DiagnosticException(f"tile: layer {i}: PE {pe} must divide {c} channels and SIMD {simd} must divide fan-in {k}")
-                target = max(target, cycles(c, k, pe, simd))
-        big = max((i for i in range(len(layers)) if i not in fixed), key=lambda i: shapes[i][0] * shapes[i][1], default=None)
-        if big is not None:
+                target = max(target, pixels[i] * cycles(c, k, pe, simd))
+        free = [i for i in range(len(layers)) if i not in fixed]
+        if free:
+            big = max(free, key=lambda i: pixels[i] * shapes[i][0] * shapes[i][1])
             c, k = shapes[big]
             best = min(((pe, simd) for pe in divisors(c) for simd in divisors(k) if pe * simd <= self.lanes),
                        key=lambda f: (cycles(c, k, *f), f[0]))
-            target = max(target, cycles(c, k, *best))
+            target = max(target, pixels[big] * cycles(c, k, *best))
         for i, layer in enumerate(layers):
-            pe, simd = fixed.get(i) or cheapest_fold(*shapes[i], target)
+            pe, simd = fixed.get(i) or cheapest_fold(*shapes[i], target // pixels[i])
             layer.fold = FoldAttr(pe, simd)
+
+
+def fold_of(op) -> FoldAttr | None:
+    return op.fold

@@ -18,6 +18,7 @@ from xdsl.utils.exceptions import DiagnosticException
 
 from lowbitc.dialects import rtl
 from lowbitc.dialects.lowbit import ops_hw as h
+from lowbitc.dialects.lowbit.ops_pixels import WindowOp
 from lowbitc.dialects.lowbit.types import PackedType
 from lowbitc.passes.bitserial import require_gone
 
@@ -49,6 +50,11 @@ class ToRTLPass(ModulePass):
     top: str = "accel"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        for o in op.walk():
+            if isinstance(o, (WindowOp, h.CollectOp)):
+                raise DiagnosticException(
+                    f"rtl: {o.name}: convolutional units (sliding windows, pools) have no RTL lowering yet; "
+                    "interpret them with lowbitc run --stage pipeline")
         starts = [o for o in op.walk() if isinstance(o, h.MVUOp) and not isinstance(o.input.owner, HW_OPS)]
         if len(starts) > 1:
             raise DiagnosticException(f"rtl: found {len(starts)} separate hardware chains; lowbitc builds one streaming pipeline")

@@ -20,6 +20,7 @@ from lowbitc.backends.interpreter.values import (
     over_last_axis,
     pack_bipolar,
     pack_rows,
+    unpack_bipolar,
     xnor_popcount,
 )
 
@@ -98,11 +99,21 @@ class LowbitFunctions(InterpreterFunctions):
         # `unroll` shows up here and not only in simulation.
         k, c = op.fan_in, op.channels
         w = weights_from_memory(op.memory.to_numpy(), c, k, op.fold.pe.data, op.fold.simd.data)
-        p = xnor_popcount(args[0], pack_rows(w), k)
+        if op.integer_input:
+            acc = over_last_axis(int_matmul, args[0], w.astype(np.int8) * 2 - 1)
+        else:
+            acc = over_last_axis(xnor_popcount, args[0], pack_rows(w), k)
         if op.thresholds is None:
-            return (p,)
-        bits = p >= numpy_from_dense(op.thresholds)[:, 0][None, :]
+            return (acc,)
+        bits = acc >= numpy_from_dense(op.thresholds)[:, 0]
         return (pack_bipolar(np.where(bits, 1, -1).astype(np.int8)),)
+
+    @impl(h.CollectOp)
+    def run_collect(self, interpreter: Interpreter, op: h.CollectOp, args: tuple[Any, ...]):
+        (x,) = args
+        hgt, wid, c = op.input.type.get_shape()
+        flat = unpack_bipolar(x, c).reshape(x.shape[0], hgt * wid * c)
+        return (pack_bipolar(flat),)
 
     @impl(h.FifoOp)
     def run_fifo(self, interpreter: Interpreter, op: h.FifoOp, args: tuple[Any, ...]):

@@ -14,6 +14,8 @@ from xdsl.interpreter import Interpreter, InterpreterFunctions, impl, register_i
 
 from lowbitc.dialects.lowbit.ops_conv import ConvOp, MaxPoolOp
 from lowbitc.dialects.lowbit.ops_pixels import ToPixelsOp, WindowMaxOp, WindowOp
+from lowbitc.dialects.lowbit.types import PackedType
+from lowbitc.backends.interpreter.values import pack_bipolar, unpack_bipolar
 
 CHUNK_ELEMENTS = 1 << 24
 """im2col elements per chunk of frames, to bound memory for large batches."""
@@ -68,13 +70,24 @@ class SpatialFunctions(InterpreterFunctions):
     @impl(WindowOp)
     def run_window(self, interpreter: Interpreter, op: WindowOp, args: tuple[Any, ...]):
         (kh, kw), (sh, sw) = op.kernel.get_values(), op.strides.get_values()
-        x = args[0].transpose(0, 3, 1, 2)  # [N, C, H, W] for `windows`
-        win = windows(x, kh, kw, sh, sw)  # [N, C, Ho, Wo, kh, kw]
-        n, c, ho, wo = win.shape[:4]
-        return (np.ascontiguousarray(win.transpose(0, 2, 3, 4, 5, 1)).reshape(n, ho, wo, kh * kw * c),)
+        if isinstance(op.input.type, PackedType):  # the hardware's packed pixel stream
+            unpacked = unpack_bipolar(args[0], op.input.type.get_shape()[-1])
+            return (pack_bipolar(window_hwc(unpacked, kh, kw, sh, sw)),)
+        return (window_hwc(args[0], kh, kw, sh, sw),)
 
     @impl(WindowMaxOp)
     def run_window_max(self, interpreter: Interpreter, op: WindowMaxOp, args: tuple[Any, ...]):
-        x = args[0]
+        x, size = args[0], op.size.value.data
+        if isinstance(op.input.type, PackedType):
+            x = unpack_bipolar(x, op.input.type.get_shape()[-1])
         n, ho, wo, kc = x.shape
-        return (x.reshape(n, ho, wo, op.size.value.data, kc // op.size.value.data).max(axis=3),)
+        out = x.reshape(n, ho, wo, size, kc // size).max(axis=3)
+        return (pack_bipolar(out) if isinstance(op.input.type, PackedType) else out,)
+
+
+def window_hwc(x: np.ndarray, kh: int, kw: int, sh: int, sw: int) -> np.ndarray:
+    """[N, H, W, C] -> [N, Ho, Wo, kh*kw*C], element (ky, kx, c) at (ky*kw + kx)*C + c."""
+    x = x.transpose(0, 3, 1, 2)  # [N, C, H, W] for `windows`
+    win = windows(x, kh, kw, sh, sw)  # [N, C, Ho, Wo, kh, kw]
+    n, c, ho, wo = win.shape[:4]
+    return np.ascontiguousarray(win.transpose(0, 2, 3, 4, 5, 1)).reshape(n, ho, wo, kh * kw * c)

@@ -26,6 +26,13 @@ def pack_bipolar(x: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(packed).view("<u8")
 
 
+def unpack_bipolar(words: np.ndarray, k: int) -> np.ndarray:
+    """Inverse of pack_bipolar: [..., W] uint64 -> [..., K] int8 of -1/+1."""
+    raw = np.ascontiguousarray(words, dtype="<u8").view(np.uint8)
+    bits = np.unpackbits(raw, axis=-1, count=k, bitorder="little")
+    return bits.astype(np.int8) * 2 - 1
+
+
 def pack_rows(bits01: np.ndarray) -> np.ndarray:
     """A [C, K] 0/1 matrix -> [C, ceil(K/64)] uint64 rows, padded with zero bits."""
     return pack_bipolar(bits01.astype(np.int8) * 2 - 1)

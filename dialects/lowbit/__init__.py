@@ -20,7 +20,7 @@ from lowbitc.dialects.lowbit.ops_graph import (
 )
 from lowbitc.dialects.lowbit.ops_conv import ConvOp, MaxPoolOp
 from lowbitc.dialects.lowbit.ops_pixels import ToPixelsOp, WindowMaxOp, WindowOp
-from lowbitc.dialects.lowbit.ops_hw import FifoOp, MVUOp, PackOp, XnorPopcountOp, XnorToDotOp
+from lowbitc.dialects.lowbit.ops_hw import CollectOp, FifoOp, MVUOp, PackOp, XnorPopcountOp, XnorToDotOp
 from lowbitc.dialects.lowbit.types import BipolarType, PackedType
 
 Lowbit = Dialect(
@@ -44,6 +44,7 @@ Lowbit = Dialect(
         XnorToDotOp,
         MVUOp,
         FifoOp,
+        CollectOp,
     ],
     [BipolarType, PackedType, BitMatrixAttr, FoldAttr, ElementwiseKindAttr, RoundingModeAttr],
 )

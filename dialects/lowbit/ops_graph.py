@@ -37,6 +37,7 @@ from xdsl.utils.exceptions import VerifyException
 from lowbitc.dialects.lowbit.attributes import (
     BitMatrixAttr,
     ElementwiseKindAttr,
+    FoldAttr,
     RoundingModeAttr,
     numpy_from_dense,
 )
@@ -234,6 +235,8 @@ class MatMulOp(IRDLOperation):
     input = operand_def(TensorType)
     output = result_def(TensorType)
     weights = prop_def(BitMatrixAttr)
+    fold = opt_prop_def(FoldAttr)
+    """Set by `tile` on the integer products that stay after `bitserial` (the first layer)."""
     traits = traits_def(Pure())
     irdl_options = (ParsePropInAttrDict(),)
     assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
@@ -260,6 +263,10 @@ class MatMulOp(IRDLOperation):
         if not isinstance(out, TensorType) or out.get_shape() != shape[:-1] + (c,):
             raise VerifyException(f"matmul result {out} must have shape {list(shape[:-1]) + [c]}")
         check_accumulator(out, *self.value_range(), "matmul")
+        if self.fold is not None:
+            pe, simd = self.fold.pe.data, self.fold.simd.data
+            if c % pe or k % simd:
+                raise VerifyException(f"folding PE {pe} x SIMD {simd} does not divide {c} channels x fan-in {k}")
 
 
 @irdl_op_definition

@@ -7,8 +7,11 @@ A packed bit tensor flows between layers; XNOR-popcount replaces the bipolar dot
 
 from __future__ import annotations
 
-from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, IntegerAttr, TensorType
+from math import prod
+
 from typing import ClassVar
+
+from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, IntegerAttr, IntegerType, Signedness, TensorType
 
 from xdsl.irdl import (
     AnyAttr,
@@ -27,7 +30,7 @@ from xdsl.utils.exceptions import VerifyException
 
 from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, FoldAttr, numpy_from_dense
 from lowbitc.dialects.lowbit.ops_graph import check_accumulator
-from lowbitc.dialects.lowbit.types import BipolarType, PackedType, bits_for_range
+from lowbitc.dialects.lowbit.types import BipolarType, PackedType, bits_for_range, element_range
 
 
 def _packed_input(t, what: str) -> PackedType:
@@ -128,11 +131,14 @@ class XnorToDotOp(IRDLOperation):
 
 @irdl_op_definition
 class MVUOp(IRDLOperation):
-    """A matrix-vector unit as hardware builds it: PE x SIMD XNOR lanes over a weight memory of
-    NF*SF words of PE*SIMD bits (word nf*SF+sf, bit p*SIMD+s holds W[nf*PE+p, sf*SIMD+s]),
-    an accumulator per PE and, with ``thresholds`` ([C, 1] in the popcount domain), a
-    comparator producing packed bipolar bits; without, the raw popcount P.
-    ``pipe`` is the number of register stages after the popcount (set by `pipeline`).
+    """A matrix-vector unit as hardware builds it: PE x SIMD lanes over a weight memory of
+    NF*SF words of PE*SIMD bits (word nf*SF+sf, bit p*SIMD+s holds W[nf*PE+p, sf*SIMD+s]), an
+    accumulator per PE and, with ``thresholds`` ([C, 1]), a comparator producing packed bipolar
+    bits; without, the raw accumulator. Packed bipolar inputs use XNOR lanes (the accumulator
+    is the popcount P, thresholds in [0, K + 1]); siN/uiN inputs (the first layer) use
+    integer lanes (the accumulator is the dot product). Leading axes are pixels: one vector per
+    output pixel, computed one after the other. ``pipe`` is the number of register stages after
+    the lane sums (set by `pipeline`).
 
     ```mlir
     %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 2, simd = 4>, memory = #lowbit.bits<4x8, "0x...">, thresholds = dense<...> : tensor<4x1xi64>} : !lowbit.packed<8x!lowbit.bipolar> -> !lowbit.packed<4x!lowbit.bipolar>
@@ -140,7 +146,7 @@ class MVUOp(IRDLOperation):
     """
 
     name = "lowbit.mvu"
-    input = operand_def(PackedType)
+    input = operand_def()
     output = result_def()
     fold = prop_def(FoldAttr)
     memory = prop_def(BitMatrixAttr)
@@ -151,24 +157,52 @@ class MVUOp(IRDLOperation):
     assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
 
     @property
+    def integer_input(self) -> bool:
+        return not isinstance(self.input.type, PackedType)
+
+    @property
     def fan_in(self) -> int:
-        return self.input.type.get_shape()[0]
+        return self.input.type.get_shape()[-1]
 
     @property
     def channels(self) -> int:
-        return self.output.type.get_shape()[0]
+        return self.output.type.get_shape()[-1]
+
+    @property
+    def pixels(self) -> int:
+        """Vectors per frame: the product of the leading (pixel) axes."""
+        return prod(self.input.type.get_shape()[:-1])
+
+    def value_range(self) -> tuple[int, int]:
+        if not self.integer_input:
+            return 0, self.fan_in
+        lo, hi = element_range(self.input.type.element_type)
+        biggest = max(-lo, hi) * self.fan_in
+        return -biggest, biggest
 
     @property
     def popcount_width(self) -> int:
-        """Width of P and of the thresholds: K + 1 must fit (a threshold that never fires)."""
-        return bits_for_range(0, self.fan_in + 1)[0]
+        """Width of the accumulator and thresholds: hi + 1 must fit (a threshold that never
+        fires); for integer inputs also the EW + clog2(K + 1) the integer unit requires."""
+        lo, hi = self.value_range()
+        width = bits_for_range(lo, hi + 1)[0]
+        if self.integer_input:
+            ew = self.input.type.element_type.width.data
+            width = max(width, ew + (self.fan_in).bit_length())
+        return width
 
     def verify_(self) -> None:
-        k = _packed_input(self.input.type, "mvu").get_shape()[0]
+        t = self.input.type
+        if isinstance(t, PackedType):
+            pass
+        elif not (isinstance(t, TensorType) and isinstance(t.element_type, IntegerType) and t.element_type.signedness.data != Signedness.SIGNLESS):
+            raise VerifyException(f"mvu input must be packed bipolar bits or an siN/uiN tensor, got {t}")
+        shape = t.get_shape()
+        k = shape[-1]
         out = self.output.type
-        if not isinstance(out, (PackedType, TensorType)) or len(out.get_shape()) != 1:
-            raise VerifyException(f"mvu result must be a 1-D tensor, got {out}")
-        c = out.get_shape()[0]
+        if not isinstance(out, (PackedType, TensorType)) or out.get_shape()[:-1] != shape[:-1]:
+            raise VerifyException(f"mvu result {out} must keep the input's leading axes {list(shape[:-1])}")
+        c = out.get_shape()[-1]
         check_fold(self.fold, c, k)
         pe, simd = self.fold.pe.data, self.fold.simd.data
         depth, width = (c // pe) * (k // simd), pe * simd
@@ -177,18 +211,19 @@ class MVUOp(IRDLOperation):
                 f"weight memory is {self.memory.shape[0]}x{self.memory.shape[1]}, "
                 f"folding PE {pe} x SIMD {simd} needs {depth}x{width}"
             )
+        lo, hi = self.value_range()
         if self.thresholds is not None:
             if not isinstance(out, PackedType):
                 raise VerifyException("an mvu with thresholds produces packed bipolar bits")
             th = numpy_from_dense(self.thresholds)
             if th.shape != (c, 1):
                 raise VerifyException(f"mvu thresholds have shape {list(th.shape)}, expected [{c}, 1]")
-            if th.min() < 0 or th.max() > k + 1:
-                raise VerifyException(f"mvu thresholds must lie in [0, {k + 1}] (popcount domain)")
+            if th.min() < lo or th.max() > hi + 1:
+                raise VerifyException(f"mvu thresholds must lie in [{lo}, {hi + 1}] (accumulator domain)")
         else:
             if not isinstance(out, TensorType):
-                raise VerifyException("an mvu without thresholds produces the raw popcount tensor")
-            check_accumulator(out, 0, k, "mvu")
+                raise VerifyException("an mvu without thresholds produces the raw accumulator tensor")
+            check_accumulator(out, lo, hi, "mvu")
 
 
 @irdl_op_definition
@@ -212,3 +247,25 @@ class FifoOp(IRDLOperation):
     def verify_(self) -> None:
         if self.depth.value.data < 1:
             raise VerifyException(f"fifo depth {self.depth.value.data} must be at least 1")
+
+
+@irdl_op_definition
+class CollectOp(IRDLOperation):
+    """Gather the pixels of a packed [H, W, C] map into one vector of H*W*C bits, pixel after
+    pixel (the flatten before the dense layers, in channels-last order).
+
+    ```mlir
+    %v = lowbit.collect %m : !lowbit.packed<5x5x32x!lowbit.bipolar> -> !lowbit.packed<800x!lowbit.bipolar>
+    ```
+    """
+
+    name = "lowbit.collect"
+    input = operand_def(PackedType)
+    output = result_def(PackedType)
+    traits = traits_def(Pure())
+    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    def verify_(self) -> None:
+        shape = self.input.type.get_shape()
+        if len(shape) != 3 or self.output.type.get_shape() != (prod(shape),):
+            raise VerifyException(f"collect turns [H, W, C] into [H*W*C], got {list(shape)} -> {list(self.output.type.get_shape())}")

@@ -4,6 +4,8 @@ Hardware streams a frame as pixels in raster order, each pixel carrying all its 
 from `bitserial` on a feature map is [H, W, C]. A convolution becomes `window` (the sliding-
 window generator: one vector per output pixel, element (ky, kx, c) at index (ky*KW + kx)*C + c)
 followed by a matrix product over the last axis; max-pool becomes `window` and `window_max`.
+From `unroll` on, `window` and `window_max` also work on packed pixel streams: the hardware's
+sliding-window generator and pool unit.
 """
 
 from __future__ import annotations
@@ -22,6 +24,12 @@ from xdsl.traits import Pure
 from xdsl.utils.exceptions import VerifyException
 
 from lowbitc.dialects.lowbit.ops_conv import _pair, output_size
+from lowbitc.dialects.lowbit.types import PackedType
+
+
+def same_kind(t: TensorType | PackedType, shape: tuple[int, ...]) -> TensorType | PackedType:
+    """A type like ``t`` (logical tensor or packed bits) with another shape."""
+    return PackedType(shape, t.element_type) if isinstance(t, PackedType) else TensorType(t.element_type, shape)
 
 
 @irdl_op_definition
@@ -59,8 +67,8 @@ class WindowOp(IRDLOperation):
     """
 
     name = "lowbit.window"
-    input = operand_def(TensorType)
-    output = result_def(TensorType)
+    input = operand_def(TensorType | PackedType)
+    output = result_def(TensorType | PackedType)
     kernel = prop_def(DenseArrayBase)
     strides = prop_def(DenseArrayBase)
     traits = traits_def(Pure())
@@ -79,7 +87,7 @@ class WindowOp(IRDLOperation):
         ho, wo = output_size(h, kh, sh, 0, 0), output_size(w, kw, sw, 0, 0)
         if ho < 1 or wo < 1:
             raise VerifyException(f"kernel {kh}x{kw} does not fit the {h}x{w} input")
-        expected = TensorType(self.input.type.element_type, (ho, wo, kh * kw * c))
+        expected = same_kind(self.input.type, (ho, wo, kh * kw * c))
         if self.output.type != expected:
             raise VerifyException(f"window result must be {expected}")
 
@@ -95,8 +103,8 @@ class WindowMaxOp(IRDLOperation):
     """
 
     name = "lowbit.window_max"
-    input = operand_def(TensorType)
-    output = result_def(TensorType)
+    input = operand_def(TensorType | PackedType)
+    output = result_def(TensorType | PackedType)
     size = prop_def(IntegerAttr)
     traits = traits_def(Pure())
     irdl_options = (ParsePropInAttrDict(),)
@@ -107,6 +115,6 @@ class WindowMaxOp(IRDLOperation):
         n = self.size.value.data
         if len(shape) != 3 or n < 1 or shape[-1] % n:
             raise VerifyException(f"window_max needs an [Ho, Wo, size*C] input, got {list(shape)} with size {n}")
-        expected = TensorType(self.input.type.element_type, shape[:2] + (shape[2] // n,))
+        expected = same_kind(self.input.type, shape[:2] + (shape[2] // n,))
         if self.output.type != expected:
             raise VerifyException(f"window_max result must be {expected}")

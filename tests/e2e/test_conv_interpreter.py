@@ -1,7 +1,7 @@
 """Convolutional networks, first steps: import (8-bit input quantizer, binary Conv, MaxPool,
 flatten to the dense part), `streamline`, and `bitserial`/`tile` to channels-last sliding
-windows, exact against the framework's outputs and qonnx at every stage. Lowering to hardware
-units fails loudly until the sliding-window hardware lands."""
+windows, `unroll`/`pipeline` to matrix-vector units on packed pixel streams, exact against the
+framework's outputs and qonnx at every stage. RTL lowering of windows fails loudly for now."""
 
 from __future__ import annotations
 
@@ -40,9 +40,11 @@ def test_stages_are_exact_and_streamline_folds_every_batchnorm(model: str) -> No
     text = str(module)
     assert "lowbit.batchnorm" not in text and "lowbit.threshold" in text
     np.testing.assert_array_equal(run_module(module, x), before)
-    for stage in ("bitserial", "tile"):
+    for stage in ("bitserial", "tile", "unroll", "pipeline"):
         module = compile_to(MODELS / f"{model}.onnx", stage)
         assert "lowbit.conv" not in str(module) and "lowbit.window" in str(module)
+        if stage in ("unroll", "pipeline"):
+            assert "lowbit.xnor_popcount" not in str(module) and "lowbit.mvu" in str(module)
         np.testing.assert_array_equal(run_module(module, x), before, err_msg=stage)
 
 
@@ -56,8 +58,8 @@ def test_hardware_lowering_of_convolutions_fails_loudly(tmp_path: Path) -> None:
     r = lowbitc(MODELS / "cnv_small_w1a1_dynamo.onnx", "-o", tmp_path / "cnv.v")
     assert r.returncode == 2
     assert r.stderr.strip().splitlines() == [
-        f"lowbitc: error: {MODELS / 'cnv_small_w1a1_dynamo.onnx'}: unroll: lowbit.to_pixels: convolutional layers (sliding "
-        "windows) are not lowered to hardware units yet; interpret them with lowbitc run --stage tile"]
+        f"lowbitc: error: {MODELS / 'cnv_small_w1a1_dynamo.onnx'}: rtl: lowbit.window: convolutional units (sliding windows, "
+        "pools) have no RTL lowering yet; interpret them with lowbitc run --stage pipeline"]
     assert not (tmp_path / "cnv.v").exists()
 
 
@@ -76,4 +78,4 @@ def test_padding_stride_kernel_against_qonnx(kernel: int, stride: int, pad: int,
         with pytest.raises(LowbitcError, match="bitserial: padded convolutions are not lowered to hardware yet"):
             compile_to(model, "bitserial")
     else:
-        np.testing.assert_array_equal(run_module(compile_to(model, "tile"), x), ref)
+        np.testing.assert_array_equal(run_module(compile_to(model, "pipeline"), x), ref)

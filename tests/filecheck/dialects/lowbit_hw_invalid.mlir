@@ -108,15 +108,15 @@ func.func @f(%x: tensor<4xui4>) {
 
 // -----
 
-// CHECK: Operation does not verify: mvu input must be a 1-D packed bipolar tensor, got !lowbit.packed<2x4x!lowbit.bipolar>
-func.func @f(%x: !lowbit.packed<2x4x!lowbit.bipolar>) {
-  %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 1, simd = 4>, memory = #lowbit.bits<2x4, "0x0509">} : !lowbit.packed<2x4x!lowbit.bipolar> -> tensor<2xui3>
+// CHECK: Operation does not verify: mvu input must be packed bipolar bits or an siN/uiN tensor, got tensor<4xf32>
+func.func @f(%x: tensor<4xf32>) {
+  %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 1, simd = 4>, memory = #lowbit.bits<2x4, "0x0509">} : tensor<4xf32> -> tensor<2xui3>
   func.return
 }
 
 // -----
 
-// CHECK: Operation does not verify: mvu result must be a 1-D tensor, got tensor<2x2xui3>
+// CHECK: Operation does not verify: mvu result tensor<2x2xui3> must keep the input's leading axes []
 func.func @f(%x: !lowbit.packed<4x!lowbit.bipolar>) {
   %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 1, simd = 4>, memory = #lowbit.bits<2x4, "0x0509">} : !lowbit.packed<4x!lowbit.bipolar> -> tensor<2x2xui3>
   func.return
@@ -124,7 +124,7 @@ func.func @f(%x: !lowbit.packed<4x!lowbit.bipolar>) {
 
 // -----
 
-// CHECK: Operation does not verify: mvu result must be a 1-D tensor, got i32
+// CHECK: Operation does not verify: mvu result i32 must keep the input's leading axes []
 func.func @f(%x: !lowbit.packed<4x!lowbit.bipolar>) {
   %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 1, simd = 4>, memory = #lowbit.bits<2x4, "0x0509">} : !lowbit.packed<4x!lowbit.bipolar> -> i32
   func.return
@@ -174,7 +174,7 @@ func.func @f(%x: !lowbit.packed<4x!lowbit.bipolar>) {
 // -----
 
 // K = 4: thresholds live in [0, K + 1] = [0, 5]; 6 is out.
-// CHECK: Operation does not verify: mvu thresholds must lie in [0, 5] (popcount domain)
+// CHECK: Operation does not verify: mvu thresholds must lie in [0, 5] (accumulator domain)
 func.func @f(%x: !lowbit.packed<4x!lowbit.bipolar>) {
   %ok = lowbit.mvu %x {fold = #lowbit.fold<pe = 1, simd = 4>, memory = #lowbit.bits<2x4, "0x0509">, thresholds = dense<[[0], [5]]> : tensor<2x1xi64>} : !lowbit.packed<4x!lowbit.bipolar> -> !lowbit.packed<2x!lowbit.bipolar>
   %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 1, simd = 4>, memory = #lowbit.bits<2x4, "0x0509">, thresholds = dense<[[1], [6]]> : tensor<2x1xi64>} : !lowbit.packed<4x!lowbit.bipolar> -> !lowbit.packed<2x!lowbit.bipolar>
@@ -183,7 +183,7 @@ func.func @f(%x: !lowbit.packed<4x!lowbit.bipolar>) {
 
 // -----
 
-// CHECK: Operation does not verify: mvu thresholds must lie in [0, 5] (popcount domain)
+// CHECK: Operation does not verify: mvu thresholds must lie in [0, 5] (accumulator domain)
 func.func @f(%x: !lowbit.packed<4x!lowbit.bipolar>) {
   %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 1, simd = 4>, memory = #lowbit.bits<2x4, "0x0509">, thresholds = dense<[[-1], [2]]> : tensor<2x1xi64>} : !lowbit.packed<4x!lowbit.bipolar> -> !lowbit.packed<2x!lowbit.bipolar>
   func.return
@@ -191,7 +191,7 @@ func.func @f(%x: !lowbit.packed<4x!lowbit.bipolar>) {
 
 // -----
 
-// CHECK: Operation does not verify: an mvu without thresholds produces the raw popcount tensor
+// CHECK: Operation does not verify: an mvu without thresholds produces the raw accumulator tensor
 func.func @f(%x: !lowbit.packed<4x!lowbit.bipolar>) {
   %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 1, simd = 4>, memory = #lowbit.bits<2x4, "0x0509">} : !lowbit.packed<4x!lowbit.bipolar> -> !lowbit.packed<2x!lowbit.bipolar>
   func.return

@@ -14,7 +14,7 @@ func.func @unfolded(%p: !lowbit.packed<8x!lowbit.bipolar>) -> tensor<4xui4> {
 // -----
 
 // The bipolar result of the last layer goes back to the host unpacked.
-// CHECK: unroll: a thresholded layer feeds something other than another layer; only packed bipolar outputs are supported
+// CHECK: unroll: a layer's bipolar output feeds func.return, which has no hardware unit
 func.func @unpacked(%p: !lowbit.packed<8x!lowbit.bipolar>) -> tensor<4x!lowbit.bipolar> {
   %c = lowbit.xnor_popcount %p {weights = #lowbit.bits<4x8, "0x12345678">, fold = #lowbit.fold<pe = 2, simd = 4>} : !lowbit.packed<8x!lowbit.bipolar> -> tensor<4xui4>
   %t = lowbit.threshold %c {thresholds = dense<4> : tensor<4x1xi64>} : tensor<4xui4> -> tensor<4x!lowbit.bipolar>
