@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from xdsl.dialects.builtin import (
+    DenseArrayBase,
     DenseIntOrFPElementsAttr,
     IntAttr,
     IntegerAttr,
@@ -121,7 +122,9 @@ class OutputOp(IRDLOperation):
 
 @irdl_op_definition
 class MVUInstanceOp(IRDLOperation):
-    """An instance of the library's `lowbit_mvu`; its weights come from the ROM ``rom``."""
+    """An instance of the library's `lowbit_mvu` (XNOR lanes on bits) or, with
+    ``element_width``, of `lowbit_mvu_int` (signed integer inputs of that many bits); its weights
+    come from the ROM ``rom``; ``vectors`` input vectors (output pixels) make one frame."""
 
     name = "rtl.mvu"
     input = operand_def(StreamType)
@@ -132,19 +135,42 @@ class MVUInstanceOp(IRDLOperation):
     popcount_width = prop_def(IntegerAttr)
     pipe = prop_def(IntegerAttr)
     thresholds = opt_prop_def(DenseIntOrFPElementsAttr)
+    element_width = opt_prop_def(IntegerAttr)
+    vectors = opt_prop_def(IntegerAttr)
     traits = traits_def(HasParent(ModuleOp))
     irdl_options = (ParsePropInAttrDict(),)
     assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
 
     @property
+    def input_element_width(self) -> int | None:
+        return None if self.element_width is None else self.element_width.value.data
+
+    @property
     def fan_in(self) -> int:
-        return self.input.type.width.data
+        return self.input.type.width.data // (self.input_element_width or 1)
+
+    @property
+    def vectors_per_frame(self) -> int:
+        return 1 if self.vectors is None else self.vectors.value.data
+
+    def accumulator_range(self) -> tuple[int, int]:
+        ew = self.input_element_width
+        if ew is None:
+            return 0, self.fan_in
+        return -self.fan_in * (1 << (ew - 1)), self.fan_in * (1 << (ew - 1))
 
     def verify_(self) -> None:
         k, c = self.fan_in, self.channels.value.data
         pw = self.popcount_width.value.data
-        if (k + 1).bit_length() > pw:
+        ew = self.input_element_width
+        lo, hi = self.accumulator_range()
+        if ew is None and (k + 1).bit_length() > pw:
             raise VerifyException(f"popcount width {pw} cannot hold K + 1 = {k + 1}")
+        if ew is not None:
+            if ew < 1 or self.input.type.width.data % ew:
+                raise VerifyException(f"input stream of {self.input.type.width.data} bits is not a whole number of {ew}-bit elements")
+            if pw < ew + k.bit_length():
+                raise VerifyException(f"accumulator width {pw} is below EW + clog2(K + 1) = {ew + k.bit_length()}")
         expected = c if self.thresholds is not None else c * pw
         if self.output.type.width.data != expected:
             raise VerifyException(f"mvu output stream is {self.output.type.width.data} bits, expected {expected}")
@@ -152,8 +178,9 @@ class MVUInstanceOp(IRDLOperation):
             th = numpy_from_dense(self.thresholds)
             if th.shape != (c, 1):
                 raise VerifyException(f"mvu thresholds must be [{c}, 1]")
-            if th.min() < 0 or th.max() > k + 1:
-                raise VerifyException(f"mvu thresholds must lie in [0, {k + 1}] (popcount domain)")
+            if th.min() < lo or th.max() > hi + 1:
+                domain = "popcount" if ew is None else "accumulator"
+                raise VerifyException(f"mvu thresholds must lie in [{lo}, {hi + 1}] ({domain} domain)")
         pe, simd = self.fold.pe.data, self.fold.simd.data
         if c % pe or k % simd:
             raise VerifyException(f"folding PE {pe} x SIMD {simd} does not divide {c} x {k}")
@@ -166,6 +193,70 @@ class MVUInstanceOp(IRDLOperation):
         if rom.contents.shape != (depth, width):
             rows, cols = rom.contents.shape
             raise VerifyException(f"{self.rom} is {rows}x{cols}, folding PE {pe} x SIMD {simd} needs {depth}x{width}")
+
+
+@irdl_op_definition
+class SWGInstanceOp(IRDLOperation):
+    """An instance of the library's `lowbit_swg`: a [height, width] map of pixels of ``channels``
+    elements of ``element_width`` bits in, one KHxKW window per output pixel out."""
+
+    name = "rtl.swg"
+    input = operand_def(StreamType)
+    output = result_def(StreamType)
+    channels = prop_def(IntegerAttr)
+    element_width = prop_def(IntegerAttr)
+    height = prop_def(IntegerAttr)
+    width = prop_def(IntegerAttr)
+    kernel = prop_def(DenseArrayBase)
+    strides = prop_def(DenseArrayBase)
+    traits = traits_def(HasParent(ModuleOp))
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    def verify_(self) -> None:
+        c, ew = self.channels.value.data, self.element_width.value.data
+        kh, kw = self.kernel.get_values()
+        if self.input.type.width.data != c * ew:
+            raise VerifyException(f"swg input stream must carry {c} x {ew} bits")
+        if self.output.type.width.data != kh * kw * c * ew:
+            raise VerifyException(f"swg output stream must carry {kh} x {kw} x {c} x {ew} bits")
+
+
+@irdl_op_definition
+class PoolInstanceOp(IRDLOperation):
+    """An instance of the library's `lowbit_pool`: KxK max-pool (OR of bits), stride S."""
+
+    name = "rtl.pool"
+    input = operand_def(StreamType)
+    output = result_def(StreamType)
+    height = prop_def(IntegerAttr)
+    width = prop_def(IntegerAttr)
+    kernel = prop_def(IntegerAttr)
+    stride = prop_def(IntegerAttr)
+    traits = traits_def(HasParent(ModuleOp))
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    def verify_(self) -> None:
+        if self.input.type != self.output.type:
+            raise VerifyException("pool keeps the pixel width")
+
+
+@irdl_op_definition
+class CollectInstanceOp(IRDLOperation):
+    """An instance of the library's `lowbit_collect`: ``count`` beats in, one beat out."""
+
+    name = "rtl.collect"
+    input = operand_def(StreamType)
+    output = result_def(StreamType)
+    count = prop_def(IntegerAttr)
+    traits = traits_def(HasParent(ModuleOp))
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    def verify_(self) -> None:
+        if self.output.type.width.data != self.count.value.data * self.input.type.width.data:
+            raise VerifyException(f"collect output stream must carry {self.count.value.data} input beats")
 
 
 @irdl_op_definition
@@ -203,6 +294,6 @@ class InvokeOp(IRDLOperation):
 
 RTL = Dialect(
     "rtl",
-    [RomOp, ModuleOp, OutputOp, MVUInstanceOp, FifoInstanceOp, InvokeOp],
+    [RomOp, ModuleOp, OutputOp, MVUInstanceOp, SWGInstanceOp, PoolInstanceOp, CollectInstanceOp, FifoInstanceOp, InvokeOp],
     [StreamType],
 )

@@ -136,9 +136,9 @@ def cmd_sim(args: argparse.Namespace) -> None:
         assert timing is not None
         report = {
             "frames": int(frames.shape[0]),
-            "ii_cycles": steady_ii(timing),
+            "ii_cycles": steady_ii(timing, stats.out_beats_per_frame),
             "ii_cycles_predicted": model.ii_cycles,
-            "latency_cycles": int(timing.out_accept_cycles[0] - timing.in_accept_cycles[0]),
+            "latency_cycles": int(timing.out_accept_cycles[stats.out_beats_per_frame - 1] - timing.in_accept_cycles[0]),
             "latency_cycles_predicted": model.latency_cycles,
             "stall": args.stall,
             "cycles_with_stalls": int(stats.runs[0].total_cycles),

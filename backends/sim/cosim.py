@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from math import prod
+
 import numpy as np
+from xdsl.dialects.builtin import Signedness
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.interpreter import Interpreter, InterpreterFunctions, impl, register_impls
 
@@ -22,20 +25,43 @@ TIMING_FRAMES = 8
 """Frames streamed without stalls to measure the steady-state initiation interval."""
 
 
-def encode_frames(words: np.ndarray) -> list[int]:
-    """[N, W] uint64 packed frames -> one integer per beat (bit k = element k)."""
-    return [int.from_bytes(row.tobytes(), "little") for row in np.ascontiguousarray(words, dtype="<u8")]
+def beats_per_frame(t) -> int:
+    """One beat per vector (last axis); the leading axes (pixels) are successive beats."""
+    return prod(t.get_shape()[:-1])
 
 
-def decode_frames(beats: list[int], result_type, out_width: int) -> np.ndarray:
+def _ints_from_bits(bits: np.ndarray) -> list[int]:
+    """[B, nbits] of 0/1, least significant first -> one integer per row."""
+    packed = np.packbits(bits.astype(np.uint8), axis=-1, bitorder="little")
+    return [int.from_bytes(row.tobytes(), "little") for row in packed]
+
+
+def encode_frames(value: np.ndarray, value_type) -> list[int]:
+    """Host frames -> beats: packed words (bit k = element k) or integer elements of EW bits
+    in two's complement, element c at bits [c*EW, (c+1)*EW)."""
+    if isinstance(value_type, PackedType):
+        words = np.ascontiguousarray(value, dtype="<u8").reshape(-1, value_type.words)
+        return [int.from_bytes(row.tobytes(), "little") for row in words]
+    ew = value_type.element_type.width.data
+    c = value_type.get_shape()[-1]
+    flat = value.reshape(-1, c).astype(np.int64)
+    bits = (flat[:, :, None] >> np.arange(ew)) & 1  # two's complement bits, LSB first
+    return _ints_from_bits(bits.reshape(len(flat), c * ew))
+
+
+def decode_frames(beats: list[int], result_type, out_width: int, frames: int) -> np.ndarray:
+    shape = (frames,) + result_type.get_shape()
     if isinstance(result_type, PackedType):
         nwords = result_type.words
         raw = b"".join(b.to_bytes(nwords * 8, "little") for b in beats)
-        return np.frombuffer(raw, dtype="<u8").reshape(len(beats), nwords).copy()
-    channels = result_type.get_shape()[0]
+        return np.frombuffer(raw, dtype="<u8").reshape(shape[:-1] + (nwords,)).copy()
+    channels = result_type.get_shape()[-1]
     field_bits = out_width // channels
     mask = (1 << field_bits) - 1
-    return np.array([[(b >> (c * field_bits)) & mask for c in range(channels)] for b in beats], dtype=np.int64)
+    out = np.array([[(b >> (c * field_bits)) & mask for c in range(channels)] for b in beats], dtype=np.int64)
+    if result_type.element_type.signedness.data == Signedness.SIGNED:
+        out = np.where(out >= 1 << (field_bits - 1), out - (1 << field_bits), out)
+    return out.reshape(shape)
 
 
 @dataclass
@@ -44,11 +70,12 @@ class CosimStats:
 
     runs: list[SimResult] = field(default_factory=list)
     timing: SimResult | None = None
+    out_beats_per_frame: int = 1
 
 
-def steady_ii(result: SimResult) -> float:
-    """Median spacing of output handshakes after the first (the pipeline fill)."""
-    gaps = np.diff(np.array(result.out_accept_cycles))
+def steady_ii(result: SimResult, beats_per_frame: int = 1) -> float:
+    """Median spacing of the frames' last output handshakes after the first (the pipeline fill)."""
+    gaps = np.diff(np.array(result.out_accept_cycles[beats_per_frame - 1 :: beats_per_frame]))
     return float(np.median(gaps[1:] if len(gaps) > 1 else gaps)) if len(gaps) else float("nan")
 
 
@@ -64,16 +91,25 @@ class CosimFunctions(InterpreterFunctions):
         self.stall, self.seed = stall, seed
         self.stats = stats if stats is not None else CosimStats()
 
-    def _simulate(self, beats: list[int], stall: float) -> SimResult:
+    def _simulate(self, beats: list[int], frames: int, stall: float) -> SimResult:
         return simulate(self.sources, self.top, self.in_width, self.out_width, beats,
-                        stall_in=stall, stall_out=stall, seed=self.seed)
+                        stall_in=stall, stall_out=stall, seed=self.seed,
+                        expected_outputs=frames * self.out_beats_per_frame)
 
     @impl(rtl.InvokeOp)
     def run_invoke(self, interpreter: Interpreter, op: rtl.InvokeOp, args: tuple[Any, ...]):
-        beats = encode_frames(args[0])
-        result = self._simulate(beats, self.stall)
+        frames = args[0].shape[0]
+        self.out_beats_per_frame = beats_per_frame(op.output.type)
+        beats = encode_frames(args[0], op.input.type)
+        result = self._simulate(beats, frames, self.stall)
         self.stats.runs.append(result)
+        self.stats.out_beats_per_frame = self.out_beats_per_frame
         if self.stats.timing is None:
-            timing_beats = (beats * (TIMING_FRAMES // max(1, len(beats)) + 1))[: max(TIMING_FRAMES, len(beats))]
-            self.stats.timing = result if self.stall == 0 and len(beats) >= TIMING_FRAMES else self._simulate(timing_beats, 0.0)
-        return (decode_frames(result.outputs, op.output.type, self.logical_out),)
+            if self.stall == 0 and frames >= TIMING_FRAMES:
+                self.stats.timing = result
+            else:  # the same frames, repeated, without stalls
+                repeat = -(-TIMING_FRAMES // frames)
+                timing_frames = max(TIMING_FRAMES, frames)
+                per_frame = len(beats) // frames
+                self.stats.timing = self._simulate((beats * repeat)[: timing_frames * per_frame], timing_frames, 0.0)
+        return (decode_frames(result.outputs, op.output.type, self.logical_out, frames),)

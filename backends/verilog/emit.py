@@ -9,16 +9,16 @@ and those of the output are zero.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 
-from lowbitc.backends.sim.rom import rom_addr_width, rom_module
+from lowbitc.backends.sim.rom import rom_module
+from lowbitc.backends.verilog.instances import Stream, instance_items, library_files
 from lowbitc.backends.verilog.printer import print_module
-from lowbitc.backends.verilog.vast import Assign, Comment, Instance, Module, Port, Wire, sized_hex
+from lowbitc.backends.verilog.vast import Assign, Module, Port, Wire
 from lowbitc.dialects import rtl
-from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, numpy_from_dense
+from lowbitc.dialects.lowbit.attributes import BitMatrixAttr
 
 VERILOG_KEYWORDS = frozenset(
     """always and assign automatic begin buf bufif0 bufif1 case casex casez cell cmos config deassign default
@@ -52,28 +52,6 @@ def rom_words(contents: BitMatrixAttr) -> list[int]:
     return [int.from_bytes(r.tobytes(), "little") for r in rows]
 
 
-def threshold_vector(mvu: rtl.MVUInstanceOp) -> str:
-    c, pw = mvu.channels.value.data, mvu.popcount_width.value.data
-    if mvu.thresholds is None:
-        return sized_hex(0, c * pw)
-    value = 0
-    for ch, t in enumerate(numpy_from_dense(mvu.thresholds)[:, 0]):
-        value |= int(t) << (ch * pw)
-    return sized_hex(value, c * pw)
-
-
-@dataclass(frozen=True)
-class Stream:
-    prefix: str
-    width: int
-
-    def connect(self, port: str) -> tuple[tuple[str, str], ...]:
-        return ((f"{port}_tdata", f"{self.prefix}_tdata"), (f"{port}_tvalid", f"{self.prefix}_tvalid"), (f"{port}_tready", f"{self.prefix}_tready"))
-
-    def wires(self) -> list[Wire]:
-        return [Wire(f"{self.prefix}_tdata", self.width), Wire(f"{self.prefix}_tvalid"), Wire(f"{self.prefix}_tready")]
-
-
 def top_module(module: rtl.ModuleOp, roms: dict[str, str]) -> Module:
     name = legal_identifier(module.sym_name.data)
     iw, ow = module.input_width, module.output_width
@@ -94,36 +72,12 @@ def top_module(module: rtl.ModuleOp, roms: dict[str, str]) -> Module:
             break
         nxt = Stream(f"s{i}", op.results[0].type.width.data)
         m.items += nxt.wires()
-        if isinstance(op, rtl.MVUInstanceOp):
-            rom = legal_identifier(op.rom.root_reference.data)
-            pe, simd = op.fold.pe.data, op.fold.simd.data
-            depth = (op.channels.value.data // pe) * (op.fan_in // simd)
-            aw = rom_addr_width(depth)
-            m.items.append(Comment(f"layer {i}: {op.fan_in} -> {op.channels.value.data}, PE {pe} x SIMD {simd}, {depth} cycles per frame"))
-            m.items += [Wire(f"u{i}_wmem_addr", aw), Wire(f"u{i}_wmem_en"), Wire(f"u{i}_wmem_data", pe * simd)]
-            params = (("K", str(op.fan_in)), ("C", str(op.channels.value.data)), ("PE", str(pe)), ("SIMD", str(simd)),
-                      ("PW", str(op.popcount_width.value.data)), ("MODE", "0" if op.thresholds is not None else "1"),
-                      ("THRESH", threshold_vector(op)), ("PIPE", str(op.pipe.value.data)))
-            conns = (("clk", "clk"), ("rst", "rst")) + current.connect("in") + nxt.connect("out") + (
-                ("wmem_addr", f"u{i}_wmem_addr"), ("wmem_en", f"u{i}_wmem_en"), ("wmem_data", f"u{i}_wmem_data"))
-            m.items.append(Instance("lowbit_mvu", f"u{i}_mvu", params, conns))
-            m.items.append(Instance(rom, f"u{i}_weights", (), (("clk", "clk"), ("en", f"u{i}_wmem_en"), ("addr", f"u{i}_wmem_addr"), ("data", f"u{i}_wmem_data"))))
-        elif isinstance(op, rtl.FifoInstanceOp):
-            params = (("W", str(current.width)), ("DEPTH", str(op.depth.value.data)))
-            conns = (("clk", "clk"), ("rst", "rst")) + current.connect("in") + nxt.connect("out")
-            m.items.append(Instance("lowbit_fifo", f"u{i}_fifo", params, conns))
+        m.items += instance_items(op, i, current, nxt)
         current = nxt
     pad = byte_width(ow) - ow
     data = f"{{{pad}'d0, {current.prefix}_tdata}}" if pad else f"{current.prefix}_tdata"
     m.items += [Assign("out_tdata", data), Assign("out_tvalid", f"{current.prefix}_tvalid"), Assign(f"{current.prefix}_tready", "out_tready")]
     return m
-
-
-LIBRARY_FILES: dict[type, tuple[str, ...]] = {
-    rtl.MVUInstanceOp: ("lowbit_mvu.v", "lowbit_fifo.v"),  # the unit's output buffer is a lowbit_fifo
-    rtl.FifoInstanceOp: ("lowbit_fifo.v",),
-}
-"""The library files each instance needs: only those go into the design."""
 
 
 def find_top(module: ModuleOp) -> rtl.ModuleOp:
@@ -145,7 +99,7 @@ def emit_sources(module: ModuleOp) -> tuple[str, dict[str, str]]:
             roms[name] = rom_module(name, rom_words(op.contents), op.contents.cols.data)
     top_ast = top_module(top, roms)
     library = library_sources()
-    needed = sorted({f for op in top.body.block.ops for f in LIBRARY_FILES.get(type(op), ())})
+    needed = sorted({f for op in top.body.block.ops for f in library_files(op)})
     sources = {name: library[name] for name in needed}
     sources.update({f"{n}.v": text for n, text in roms.items()})
     sources[f"{top_ast.name}.v"] = print_module(top_ast)

@@ -33,7 +33,7 @@ func.func @main(%x: !lowbit.packed<10x!lowbit.bipolar>) -> !lowbit.packed<2x!low
 // CHECK:        assign s0_tdata = in_tdata[9:0];
 // CHECK:        wire unused_in_pad;
 // CHECK-NEXT:   assign unused_in_pad = &{1'b0, in_tdata[15:10]};
-// CHECK:        // layer 1: 10 -> 2, PE 1 x SIMD 5, 4 cycles per frame
+// CHECK:        // unit 1: XNOR 10 -> 2, PE 1 x SIMD 5, 1 x 4 cycles per frame
 // CHECK-NEXT:   wire [1:0] u1_wmem_addr;
 // CHECK-NEXT:   wire u1_wmem_en;
 // CHECK-NEXT:   wire [4:0] u1_wmem_data;

@@ -1,0 +1,92 @@
+"""Syntax-tree items for each rtl instance: the library module with its parameters and stream
+connections (and, for matrix-vector units, the weight ROM), plus which library files each
+instance needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lowbitc.backends.sim.rom import rom_addr_width
+from lowbitc.backends.verilog.vast import Comment, Instance, Wire, sized_hex
+from lowbitc.dialects import rtl
+from lowbitc.dialects.lowbit.attributes import numpy_from_dense
+
+LIBRARY_FILES: dict[type, tuple[str, ...]] = {
+    rtl.SWGInstanceOp: ("lowbit_swg.v", "lowbit_fifo.v"),
+    rtl.PoolInstanceOp: ("lowbit_pool.v", "lowbit_swg.v", "lowbit_fifo.v"),
+    rtl.CollectInstanceOp: ("lowbit_collect.v",),
+    rtl.FifoInstanceOp: ("lowbit_fifo.v",),
+}
+"""The library files each instance needs: only those go into the design."""
+
+
+@dataclass(frozen=True)
+class Stream:
+    prefix: str
+    width: int
+
+    def connect(self, port: str) -> tuple[tuple[str, str], ...]:
+        return ((f"{port}_tdata", f"{self.prefix}_tdata"), (f"{port}_tvalid", f"{self.prefix}_tvalid"), (f"{port}_tready", f"{self.prefix}_tready"))
+
+    def wires(self) -> list[Wire]:
+        return [Wire(f"{self.prefix}_tdata", self.width), Wire(f"{self.prefix}_tvalid"), Wire(f"{self.prefix}_tready")]
+
+
+def threshold_vector(mvu: rtl.MVUInstanceOp) -> str:
+    """Thresholds packed PW bits per channel, two's complement for signed accumulators."""
+    c, pw = mvu.channels.value.data, mvu.popcount_width.value.data
+    if mvu.thresholds is None:
+        return sized_hex(0, c * pw)
+    value = 0
+    for ch, t in enumerate(numpy_from_dense(mvu.thresholds)[:, 0]):
+        value |= (int(t) & ((1 << pw) - 1)) << (ch * pw)
+    return sized_hex(value, c * pw)
+
+
+def library_files(op) -> tuple[str, ...]:
+    """The library files an instance needs; matrix-vector units buffer outputs in a lowbit_fifo."""
+    if isinstance(op, rtl.MVUInstanceOp):
+        return ("lowbit_mvu_int.v" if op.input_element_width else "lowbit_mvu.v", "lowbit_fifo.v")
+    return LIBRARY_FILES.get(type(op), ())
+
+
+def instance_items(op, i: int, current: Stream, nxt: Stream) -> list:
+    streams = (("clk", "clk"), ("rst", "rst")) + current.connect("in") + nxt.connect("out")
+    if isinstance(op, rtl.MVUInstanceOp):
+        return mvu_items(op, i, streams)
+    if isinstance(op, rtl.SWGInstanceOp):
+        (kh, kw), (sh, sw) = op.kernel.get_values(), op.strides.get_values()
+        params = (("C", op.channels.value.data), ("EW", op.element_width.value.data), ("H", op.height.value.data),
+                  ("W", op.width.value.data), ("KH", kh), ("KW", kw), ("SH", sh), ("SW", sw))
+        return [Instance("lowbit_swg", f"u{i}_swg", tuple((n, str(v)) for n, v in params), streams)]
+    if isinstance(op, rtl.PoolInstanceOp):
+        params = (("C", current.width), ("H", op.height.value.data), ("W", op.width.value.data),
+                  ("K", op.kernel.value.data), ("S", op.stride.value.data))
+        return [Instance("lowbit_pool", f"u{i}_pool", tuple((n, str(v)) for n, v in params), streams)]
+    if isinstance(op, rtl.CollectInstanceOp):
+        return [Instance("lowbit_collect", f"u{i}_collect", (("WI", str(current.width)), ("N", str(op.count.value.data))), streams)]
+    if isinstance(op, rtl.FifoInstanceOp):
+        return [Instance("lowbit_fifo", f"u{i}_fifo", (("W", str(current.width)), ("DEPTH", str(op.depth.value.data))), streams)]
+    raise ValueError(f"no Verilog for {op.name}")
+
+
+def mvu_items(op: rtl.MVUInstanceOp, i: int, streams) -> list:
+    from lowbitc.backends.verilog.emit import legal_identifier
+
+    rom = legal_identifier(op.rom.root_reference.data)
+    pe, simd = op.fold.pe.data, op.fold.simd.data
+    c = op.channels.value.data
+    depth = (c // pe) * (op.fan_in // simd)
+    ew = op.input_element_width
+    kind = "XNOR" if ew is None else f"{ew}-bit integer"
+    items: list = [Comment(f"unit {i}: {kind} {op.fan_in} -> {c}, PE {pe} x SIMD {simd}, "
+                           f"{op.vectors_per_frame} x {depth} cycles per frame")]
+    items += [Wire(f"u{i}_wmem_addr", rom_addr_width(depth)), Wire(f"u{i}_wmem_en"), Wire(f"u{i}_wmem_data", pe * simd)]
+    width_params = (("PW", str(op.popcount_width.value.data)),) if ew is None else (
+        ("EW", str(ew)), ("AW", str(op.popcount_width.value.data)))
+    params = (("K", str(op.fan_in)), ("C", str(c)), ("PE", str(pe)), ("SIMD", str(simd))) + width_params + (
+        ("MODE", "0" if op.thresholds is not None else "1"), ("THRESH", threshold_vector(op)), ("PIPE", str(op.pipe.value.data)))
+    conns = streams + (("wmem_addr", f"u{i}_wmem_addr"), ("wmem_en", f"u{i}_wmem_en"), ("wmem_data", f"u{i}_wmem_data"))
+    items.append(Instance("lowbit_mvu" if ew is None else "lowbit_mvu_int", f"u{i}_mvu", params, conns))
+    items.append(Instance(rom, f"u{i}_weights", (), (("clk", "clk"), ("en", f"u{i}_wmem_en"), ("addr", f"u{i}_wmem_addr"), ("data", f"u{i}_wmem_data"))))
+    return items
