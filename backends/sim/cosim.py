@@ -16,6 +16,7 @@ from xdsl.dialects.builtin import Signedness
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.interpreter import Interpreter, InterpreterFunctions, impl, register_impls
 
+from lowbitc.backends.perf import predict
 from lowbitc.backends.sim.verilator import SimResult, simulate
 from lowbitc.backends.verilog.emit import byte_width, emit_sources, find_top
 from lowbitc.dialects import rtl
@@ -89,11 +90,14 @@ class CosimFunctions(InterpreterFunctions):
         self.out_width = byte_width(design.output_width)
         self.logical_out = design.output_width
         self.stall, self.seed = stall, seed
+        # A deadlock is a long stretch without any handshake; a slow but healthy design has one
+        # output per initiation interval, so the limit scales with the predicted interval.
+        self.timeout_cycles = max(100_000, 20 * predict(module).ii_cycles)
         self.stats = stats if stats is not None else CosimStats()
 
     def _simulate(self, beats: list[int], frames: int, stall: float) -> SimResult:
         return simulate(self.sources, self.top, self.in_width, self.out_width, beats,
-                        stall_in=stall, stall_out=stall, seed=self.seed,
+                        stall_in=stall, stall_out=stall, seed=self.seed, timeout_cycles=self.timeout_cycles,
                         expected_outputs=frames * self.out_beats_per_frame)
 
     @impl(rtl.InvokeOp)

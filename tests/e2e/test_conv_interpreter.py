@@ -1,7 +1,7 @@
 """Convolutional networks, first steps: import (8-bit input quantizer, binary Conv, MaxPool,
 flatten to the dense part), `streamline`, and `bitserial`/`tile` to channels-last sliding
 windows, `unroll`/`pipeline` to matrix-vector units on packed pixel streams, exact against the
-framework's outputs and qonnx at every stage. RTL lowering of windows fails loudly for now."""
+framework's outputs and qonnx at every stage. Co-simulation is in test_conv_cosim.py."""
 
 from __future__ import annotations
 
@@ -52,15 +52,6 @@ def test_interpreter_matches_qonnx_on_cnv_small() -> None:
     model = MODELS / "cnv_small_w1a1_dynamo.onnx"
     x = frames("cnv_small_w1a1_dynamo")
     np.testing.assert_array_equal(run_module(compile_to(model, "lowbit"), x), qonnx_reference(model, x))
-
-
-def test_hardware_lowering_of_convolutions_fails_loudly(tmp_path: Path) -> None:
-    r = lowbitc(MODELS / "cnv_small_w1a1_dynamo.onnx", "-o", tmp_path / "cnv.v")
-    assert r.returncode == 2
-    assert r.stderr.strip().splitlines() == [
-        f"lowbitc: error: {MODELS / 'cnv_small_w1a1_dynamo.onnx'}: rtl: lowbit.window: convolutional units (sliding windows, "
-        "pools) have no RTL lowering yet; interpret them with lowbitc run --stage pipeline"]
-    assert not (tmp_path / "cnv.v").exists()
 
 
 @pytest.mark.parametrize("kernel,stride,pad", [(3, 1, 1), (3, 2, 1), (1, 1, 0), (3, 2, 0), (1, 2, 0)])
