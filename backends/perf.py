@@ -65,3 +65,32 @@ def predict(module: ModuleOp) -> DesignPerf:
         elif isinstance(op, rtl.FifoInstanceOp) and latency is not None:
             latency += FIFO_LATENCY
     return DesignPerf(layers, max(l.cycles for l in layers), latency)
+
+
+def design_report(module: ModuleOp, device) -> dict:
+    """The report of `lowbitc report`: per layer and for the design, at the device's clock."""
+    perf = predict(module)
+    lanes = sum(l.pe * l.simd for l in perf.layers)
+    return {
+        "target": device.name,
+        "clock_mhz": device.clock_mhz,
+        "ii_cycles": perf.ii_cycles,
+        "fps": device.clock_mhz * 1e6 / perf.ii_cycles,
+        "latency_cycles": perf.latency_cycles,
+        "layers": [l.as_dict() | {"lanes": l.pe * l.simd, "bottleneck": l.cycles == perf.ii_cycles} for l in perf.layers],
+        "totals": {"lanes": lanes, "units": len(perf.layers)},
+    }
+
+
+def format_report(rep: dict) -> str:
+    head = f"{'#':>3} {'unit':<8} {'fan-in':>7} {'out':>5} {'PE':>4} {'SIMD':>5} {'lanes':>6} {'vectors':>8} {'cycles/frame':>13}"
+    lines = [f"{rep['model']} on {rep['target']} at {rep['clock_mhz']:g} MHz", head, "-" * len(head)]
+    for l in rep["layers"]:
+        mark = "  <- bottleneck" if l["bottleneck"] else ""
+        if l["kind"].startswith("mvu"):
+            lines.append(f"{l['index']:>3} {l['kind']:<8} {l['fan_in']:>7} {l['channels']:>5} {l['pe']:>4} {l['simd']:>5} {l['lanes']:>6} {l['vectors']:>8} {l['cycles']:>13}{mark}")
+        else:
+            lines.append(f"{l['index']:>3} {l['kind']:<8} {'':>7} {'':>5} {'':>4} {'':>5} {'':>6} {l['vectors']:>8} {l['cycles']:>13}{mark}")
+    latency = "n/a (line buffers)" if rep["latency_cycles"] is None else f"{rep['latency_cycles']} cycles"
+    lines.append(f"II {rep['ii_cycles']} cycles/frame, {rep['fps']:.1f} frames/s, latency {latency}, {rep['totals']['lanes']} lanes")
+    return "\n".join(lines) + "\n"

@@ -3,6 +3,7 @@
     lowbitc MODEL.onnx -o accel.v [--target DEVICE] [--fold FOLD.json] [--emit STAGE]
     lowbitc run MODEL.onnx -i IN.npy -o OUT.npy
     lowbitc sim MODEL.onnx -i IN.npy -o OUT.npy [--stall P] [--stats STATS.json]
+    lowbitc report MODEL.onnx [--target DEVICE] [--fold FOLD.json] [--json REPORT.json]
 
 Every user error is one line on stderr and exit code 2; outputs are written atomically, so a
 failed run leaves no partial file behind.
@@ -147,6 +148,18 @@ def cmd_sim(args: argparse.Namespace) -> None:
         write_atomic(args.stats, json.dumps(report, indent=2) + "\n")
 
 
+def cmd_report(args: argparse.Namespace) -> None:
+    from lowbitc.backends.perf import design_report, format_report
+    from lowbitc.pipeline import Options, compile_to
+
+    options = Options(target=args.target, fold_file=args.fold)
+    rep = design_report(compile_to(args.model, "rtl", options), options.device)
+    rep = {"model": str(args.model), **rep}
+    if args.json:
+        write_atomic(args.json, json.dumps(rep, indent=2) + "\n")
+    sys.stdout.write(format_report(rep))
+
+
 # -- argument parsing ----------------------------------------------------------------------
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # argparse's own errors: one line, exit 2
@@ -180,7 +193,10 @@ def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, a
     sim.add_argument("--stall", type=float, default=0.0, help="probability of a stall cycle on input tvalid and output tready")
     sim.add_argument("--seed", type=int, default=0, help="seed of the stall pattern")
     sim.add_argument("--stats", help="JSON file for frames, ii_cycles, latency_cycles and the model's prediction")
-    return comp, run, sim
+    report = _Parser(prog="lowbitc report", description="Per-layer folding, cycles per frame and lanes, and the design's throughput.")
+    _common(report)
+    report.add_argument("--json", help="also write the report as JSON (ii_cycles, fps, layers, totals)")
+    return comp, run, sim, report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -189,13 +205,16 @@ def main(argv: list[str] | None = None) -> int:
     show_traceback = "--traceback" in argv
     argv = [a for a in argv if a != "--traceback"]
     try:
-        comp, run, sim = build_parsers()
+        comp, run, sim, report = build_parsers()
         if argv and argv[0] == "run":
             args = run.parse_args(argv[1:])
             cmd_run(args)
         elif argv and argv[0] == "sim":
             args = sim.parse_args(argv[1:])
             cmd_sim(args)
+        elif argv and argv[0] == "report":
+            args = report.parse_args(argv[1:])
+            cmd_report(args)
         else:
             args = comp.parse_args(argv)
             cmd_compile(args)

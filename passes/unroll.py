@@ -79,7 +79,22 @@ class Unroller:
             self.forward_packed(user.results[0], new.results[0])
             self.rw.erase_op(user)
 
+    def pack_before_window(self, pack: h.PackOp) -> None:
+        """pack(window(x)) -> window(pack(x)): a bipolar first layer's window generator then
+        works on the packed pixel stream the host sends, like every later one."""
+        window = pack.input.owner
+        x = window.input
+        packed = h.PackOp.create(operands=[x], result_types=[PackedType(x.type.get_shape(), x.type.element_type)])
+        new = WindowOp.create(operands=[packed.output], result_types=[pack.output.type], properties=dict(window.properties))
+        self.rw.insert_op([packed, new], InsertPoint.before(pack))
+        self.rw.replace_op(pack, [], [new.output])
+        if not window.output.uses:
+            self.rw.erase_op(window)
+
     def run(self, module: ModuleOp) -> None:
+        for pack in [o for o in module.walk() if isinstance(o, h.PackOp)]:
+            if isinstance(pack.input.owner, WindowOp):
+                self.pack_before_window(pack)
         products = [o for o in module.walk() if isinstance(o, h.XnorPopcountOp)
                     or (isinstance(o, g.MatMulOp) and o.input.type.get_num_dims() > 1)]
         for product in products:

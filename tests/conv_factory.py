@@ -14,7 +14,7 @@ QONNX_DOMAIN = "qonnx.custom_op.general"
 
 
 def make_cnv(path: str | Path, *, seed: int, in_shape=(3, 12, 12), channels=(8, 8), kernel=3, stride=1, pad=1,
-             pool: bool = True, classes: int = 5, batch: int = 2) -> Path:
+             pool: bool = True, classes: int = 5, batch: int = 2, input_bits: int = 8) -> Path:
     rng = np.random.default_rng(seed)
     nodes, inits = [], []
 
@@ -23,8 +23,12 @@ def make_cnv(path: str | Path, *, seed: int, in_shape=(3, 12, 12), channels=(8, 
         return name
 
     one = const("one", np.ones(1, np.float32))
-    nodes.append(helper.make_node("Quant", ["x", const("s8", np.float32(1 / 128)), const("z", np.float32(0)), const("b8", np.float32(8))],
-                                  ["q0"], domain=QONNX_DOMAIN, signed=1, narrow=0, rounding_mode="ROUND"))
+    if input_bits == 1:  # the 1-bit input variant: BipolarQuant on the pixels
+        nodes.append(helper.make_node("BipolarQuant", ["x", one], ["q0"], domain=QONNX_DOMAIN))
+    else:
+        nodes.append(helper.make_node("Quant", ["x", const("s8", np.float32(2.0 ** (1 - input_bits))), const("z", np.float32(0)),
+                                                      const("b8", np.float32(input_bits))],
+                                      ["q0"], domain=QONNX_DOMAIN, signed=1, narrow=0, rounding_mode="ROUND"))
     act, (c, h, w) = "q0", in_shape
     for i, cout in enumerate(channels):
         wt = const(f"w{i}", rng.standard_normal((cout, c, kernel, kernel)).astype(np.float32))

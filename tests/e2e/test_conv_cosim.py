@@ -50,3 +50,38 @@ def test_generated_cnv_strides_and_kernels(kernel: int, stride: int, tmp_path: P
     run, sim, stats = sim_and_run(model, x, tmp_path, stall="0.5")
     np.testing.assert_array_equal(sim, run)
     assert stats["ii_cycles_predicted"] <= stats["ii_cycles"] <= 1.02 * stats["ii_cycles_predicted"]
+
+
+@pytest.mark.parametrize("input_bits", [1, 4])
+def test_first_layer_input_widths(input_bits: int, tmp_path: Path) -> None:
+    """The 1-bit input variant (XNOR first layer) and a 4-bit input (integer first layer)."""
+    from conftest import qonnx_reference
+
+    model = make_cnv(tmp_path / "c.onnx", seed=90 + input_bits, kernel=3, stride=1, pad=0, input_bits=input_bits)
+    x = np.random.default_rng(5).uniform(-1, 1, (4, 3, 12, 12)).astype(np.float32)
+    run, sim, stats = sim_and_run(model, x, tmp_path)
+    np.testing.assert_array_equal(run, qonnx_reference(model, x))
+    np.testing.assert_array_equal(sim, run)
+    assert stats["layers"][1]["kind"] == ("mvu" if input_bits == 1 else "mvu_int")
+
+
+def test_report_matches_simulation(tmp_path: Path) -> None:
+    model = MODELS / "cnv_small_w1a1_dynamo.onnx"
+    r = lowbitc("report", model, "--json", tmp_path / "report.json")
+    assert r.returncode == 0, r.stderr
+    assert "<- bottleneck" in r.stdout and "frames/s" in r.stdout
+    rep = json.loads((tmp_path / "report.json").read_text())
+    assert {"ii_cycles", "fps", "layers", "totals"} <= set(rep)
+    assert rep["fps"] == pytest.approx(rep["clock_mhz"] * 1e6 / rep["ii_cycles"])
+    _, _, stats = sim_and_run(model, np.load(MODELS / "cnv_small_w1a1_in.npy"), tmp_path, stall="0")
+    assert abs(stats["ii_cycles"] - rep["ii_cycles"]) <= 0.02 * rep["ii_cycles"]
+
+
+def test_bnnpynq_cnv_sim_equals_run_and_expected(tmp_path: Path) -> None:
+    """The full BNN-PYNQ CNV (6 convolutions, 64 to 256 channels) in Verilator: about a minute."""
+    model = MODELS / "bnnpynq_cnv_1w1a_ts.onnx"
+    x = np.load(MODELS / "bnnpynq_cnv_1w1a_in.npy")
+    run, sim, stats = sim_and_run(model, x, tmp_path)
+    np.testing.assert_array_equal(run, np.load(MODELS / "bnnpynq_cnv_1w1a_out_torch.npy"))
+    np.testing.assert_array_equal(sim, run)
+    assert abs(stats["ii_cycles"] - stats["ii_cycles_predicted"]) <= 0.02 * stats["ii_cycles_predicted"]
