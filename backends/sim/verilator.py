@@ -8,7 +8,7 @@ caches the executable, streams input beats through it with optional random
 stalls on both sides and returns the output beats with handshake cycle stamps.
 
 Executables are cached under ``$XDG_CACHE_HOME/lowbitc/verilator`` (or
-``~/.cache/lowbitc/verilator``; ``LOWBITC_VERILATOR_CACHE`` overrides), keyed by
+``~/.cache/lowbitc/verilator``), keyed by
 a sha256 of everything that affects the build, so each distinct design is
 compiled once across processes and test runs. Builds happen in private
 temporary folders and are published with an atomic rename, so concurrent
@@ -178,9 +178,6 @@ def library_sources() -> dict[str, str]:
 
 def cache_dir() -> Path:
     """Folder holding cached simulation executables (created on demand)."""
-    override = os.environ.get("LOWBITC_VERILATOR_CACHE")
-    if override:
-        return Path(override)
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "lowbitc" / "verilator"
 

@@ -196,7 +196,6 @@ def test_build_is_cached() -> None:
 
 
 def test_cache_dir_follows_xdg(monkeypatch, tmp_path) -> None:
-    monkeypatch.delenv("LOWBITC_VERILATOR_CACHE", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert vsim.cache_dir() == tmp_path / "lowbitc" / "verilator"
     monkeypatch.delenv("XDG_CACHE_HOME")
