@@ -41,15 +41,18 @@ def pack_rows(bits01: np.ndarray) -> np.ndarray:
 def xnor_popcount(x_words: np.ndarray, w_words: np.ndarray, k: int) -> np.ndarray:
     """P[n, c] = number of the K positions where x[n] and w[c] agree.
 
-    Mismatches are popcount(x ^ w); padding bits are 0 in both, so they never mismatch.
-    Chunked over frames to keep the [n, c, words] temporary small.
+    Computed as (K + x . w) / 2 with x and w as -1/+1 in float32 BLAS: every partial sum is an
+    integer of magnitude <= K < 2^24, which float32 represents exactly, so the result is exact
+    and an order of magnitude faster than popcounts over numpy temporaries. Chunked over rows
+    to bound the unpacked temporary.
     """
     n = x_words.shape[0]
-    out = np.empty((n, w_words.shape[0]), dtype=np.int64)
-    step = max(1, (1 << 22) // max(1, w_words.size))
+    w = unpack_bipolar(w_words, k).astype(np.float32).T
+    out = np.empty((n, w.shape[1]), dtype=np.int64)
+    step = max(1, (1 << 23) // k)
     for s in range(0, n, step):
-        diff = np.bitwise_xor(x_words[s : s + step, None, :], w_words[None, :, :])
-        out[s : s + step] = k - np.bitwise_count(diff).sum(axis=-1, dtype=np.int64)
+        x = unpack_bipolar(x_words[s : s + step], k).astype(np.float32)
+        out[s : s + step] = (np.rint(x @ w).astype(np.int64) + k) >> 1
     return out
 
 
@@ -68,5 +71,8 @@ def over_last_axis(fn, x: np.ndarray, *args) -> np.ndarray:
 
 
 def int_matmul(x: np.ndarray, w_pm1: np.ndarray) -> np.ndarray:
-    """[N, K] integers times [C, K] of -1/+1, exact: float64 BLAS on integers far below 2^53."""
-    return np.rint(x.astype(np.float64) @ w_pm1.astype(np.float64).T).astype(np.int64)
+    """[N, K] integers times [C, K] of -1/+1, exact: BLAS on integers whose every partial sum
+    fits the float mantissa (float32 below 2^24, which first layers meet; float64 otherwise)."""
+    bound = int(np.abs(x).max(initial=0)) * x.shape[-1]
+    dtype = np.float32 if bound < (1 << 24) else np.float64
+    return np.rint(x.astype(dtype) @ w_pm1.astype(dtype).T).astype(np.int64)
