@@ -1,5 +1,5 @@
-"""lowbit_mvu_int (signed EW-bit inputs x binary weights) against a numpy
-reference, co-simulated with Verilator.
+"""lowbit_mvu with integer lanes (EW >= 1: signed EW-bit inputs x binary
+weights) against a numpy reference, co-simulated with Verilator.
 
 Each parameter set is one Verilator build (cached on disk across runs); the
 stall patterns reuse the same executable.
@@ -21,8 +21,8 @@ def clog2(n: int) -> int:
     return max(0, (n - 1).bit_length())
 
 
-def min_aw(k: int, ew: int) -> int:
-    """Signed width holding +-K*2^(EW-1) (the module's lower bound on AW)."""
+def min_pw(k: int, ew: int) -> int:
+    """Signed width holding +-K*2^(EW-1) (the module's lower bound on PW for EW >= 1)."""
     return ew + clog2(k + 1)
 
 
@@ -35,7 +35,7 @@ class Cfg:
     EW: int
     MODE: int
     PIPE: int
-    AW: int = 0  # 0: minimum, min_aw(K, EW)
+    PW: int = 0  # 0: minimum, min_pw(K, EW)
 
     @property
     def NF(self) -> int:
@@ -51,12 +51,12 @@ class Cfg:
 
     @property
     def latency(self) -> int:
-        # Documented in lowbit_mvu_int.v: NF*SF + 3 + PIPE.
+        # Documented in lowbit_mvu.v: NF*SF + 3 + PIPE.
         return self.II + 3 + self.PIPE
 
     @property
     def acc_w(self) -> int:
-        return self.AW or min_aw(self.K, self.EW)
+        return self.PW or min_pw(self.K, self.EW)
 
     @property
     def in_width(self) -> int:
@@ -68,7 +68,7 @@ class Cfg:
 
     def __str__(self) -> str:
         s = f"K{self.K}_C{self.C}_PE{self.PE}_S{self.SIMD}_EW{self.EW}_M{self.MODE}_P{self.PIPE}"
-        return s + (f"_AW{self.AW}" if self.AW else "")
+        return s + (f"_PW{self.PW}" if self.PW else "")
 
 
 CFGS = [
@@ -79,8 +79,8 @@ CFGS = [
     Cfg(12, 6, 3, 4, EW=2, MODE=1, PIPE=1),  # NF*SF = 6
     Cfg(27, 10, 2, 9, EW=8, MODE=0, PIPE=0),  # 3x3x3 patch; odd SIMD (pass-through nodes)
     Cfg(30, 6, 3, 6, EW=4, MODE=1, PIPE=1),  # SIMD = 6
-    Cfg(3, 3, 3, 3, EW=8, MODE=1, PIPE=0),  # AW == lane-sum width (no sign extension)
-    Cfg(10, 4, 2, 5, EW=3, MODE=1, PIPE=1, AW=16),  # AW wider than needed
+    Cfg(3, 3, 3, 3, EW=8, MODE=1, PIPE=0),  # PW == lane-sum width (no sign extension)
+    Cfg(10, 4, 2, 5, EW=3, MODE=1, PIPE=1, PW=16),  # PW wider than needed
     Cfg(64, 16, 4, 16, EW=8, MODE=0, PIPE=1),
     Cfg(784, 32, 8, 56, EW=8, MODE=0, PIPE=1),  # MNIST-sized: 6272-bit input beats
 ]
@@ -96,9 +96,9 @@ class Case:
     def __init__(self, cfg: Cfg, n_vectors: int = 24):
         self.cfg = cfg
         rng = np.random.default_rng(
-            2000 + cfg.K * 7 + cfg.C * 13 + cfg.PE + cfg.SIMD * 3 + cfg.EW * 5 + cfg.MODE + cfg.AW
+            2000 + cfg.K * 7 + cfg.C * 13 + cfg.PE + cfg.SIMD * 3 + cfg.EW * 5 + cfg.MODE + cfg.PW
         )
-        K, C, EW, AW = cfg.K, cfg.C, cfg.EW, cfg.acc_w
+        K, C, EW, PW = cfg.K, cfg.C, cfg.EW, cfg.acc_w
         lo, hi = -(1 << (EW - 1)), (1 << (EW - 1)) - 1
         w = rng.integers(0, 2, size=(C, K), dtype=np.int64)
         # Channel 0 all +1 and channel 1 all -1: with all inputs at -2^(EW-1)
@@ -117,15 +117,15 @@ class Case:
         x[6] = rng.choice([lo, hi], size=K)
         self.x = x
         # Thresholds: mostly near the accumulator spread so bits are mixed,
-        # plus extremes of both the value range and the AW-bit encoding.
+        # plus extremes of both the value range and the PW-bit encoding.
         spread = np.sqrt(K) * (1 << (EW - 1)) / 2
         t = np.round(rng.normal(0, max(1.0, spread), C)).astype(np.int64)
         full = K * (1 << (EW - 1))
         special = [
             -full + 1,  # ch 0: fires except at its minimum -full
             full,  # ch 1: fires only at its maximum +full
-            -(1 << (AW - 1)),  # always
-            (1 << (AW - 1)) - 1,  # never (acc <= full < 2^(AW-1) - 1)
+            -(1 << (PW - 1)),  # always
+            (1 << (PW - 1)) - 1,  # never (acc <= full < 2^(PW-1) - 1)
             0,
             -1,
         ]
@@ -168,9 +168,9 @@ class Case:
     @cached_property
     def sources(self) -> dict[str, str]:
         cfg = self.cfg
-        aw = cfg.acc_w
-        thresh = sum(to_unsigned(tc, aw) << (c * aw) for c, tc in enumerate(self.t))
-        tw = cfg.C * aw
+        pw = cfg.acc_w
+        thresh = sum(to_unsigned(tc, pw) << (c * pw) for c, tc in enumerate(self.t))
+        tw = cfg.C * pw
         adw = rom_addr_width(cfg.II)
         top = f"""module mvu_top (
     input  wire clk,
@@ -186,8 +186,8 @@ class Case:
     wire wmem_en;
     wire [{cfg.PE * cfg.SIMD - 1}:0] wmem_data;
     L0_wmem u_wmem (.clk(clk), .en(wmem_en), .addr(wmem_addr), .data(wmem_data));
-    lowbit_mvu_int #(
-        .K({cfg.K}), .C({cfg.C}), .PE({cfg.PE}), .SIMD({cfg.SIMD}), .EW({cfg.EW}), .AW({aw}),
+    lowbit_mvu #(
+        .K({cfg.K}), .C({cfg.C}), .PE({cfg.PE}), .SIMD({cfg.SIMD}), .EW({cfg.EW}), .PW({pw}),
         .MODE({cfg.MODE}), .PIPE({cfg.PIPE}), .THRESH({tw}'h{thresh:0{(tw + 3) // 4}x})
     ) u_mvu (
         .clk(clk), .rst(rst),
@@ -294,12 +294,18 @@ def test_mvu_int_latency_when_idle(cfg: Cfg) -> None:
     assert idle and all(v == cfg.latency for v in idle), (lat, cfg.latency)
 
 
+def _int_params(params: dict[str, int]) -> dict[str, int]:
+    """EW defaults to 0 (XNOR lanes) in lowbit_mvu; these tests default to 8-bit lanes."""
+    return {"EW": 8, **params}
+
+
 def _lint_wrapper(params: dict[str, int]) -> str:
+    params = _int_params(params)
     args = ", ".join(f".{k}({v})" for k, v in params.items())
-    k, ew = params.get("K", 16), params.get("EW", 8)
+    k, ew = params.get("K", 16), params["EW"]
     c, pe, simd = params.get("C", 8), params.get("PE", 2), params.get("SIMD", 4)
-    aw = params.get("AW", min_aw(k, ew))
-    ow = c if params.get("MODE", 0) == 0 else c * aw
+    pw = params.get("PW", min_pw(k, ew))
+    ow = c if params.get("MODE", 0) == 0 else c * pw
     adw = max(1, clog2((c // pe) * (k // simd)))
     return f"""module lint_top (
     input wire clk, input wire rst,
@@ -307,7 +313,7 @@ def _lint_wrapper(params: dict[str, int]) -> str:
     output wire [{ow - 1}:0] out_tdata, output wire out_tvalid, input wire out_tready,
     output wire [{adw - 1}:0] wmem_addr, output wire wmem_en, input wire [{pe * simd - 1}:0] wmem_data
 );
-    lowbit_mvu_int #({args}) u (
+    lowbit_mvu #({args}) u (
         .clk(clk), .rst(rst), .in_tdata(in_tdata), .in_tvalid(in_tvalid), .in_tready(in_tready),
         .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready),
         .wmem_addr(wmem_addr), .wmem_en(wmem_en), .wmem_data(wmem_data));
@@ -325,7 +331,7 @@ endmodule
         {"K": 7, "C": 10, "PE": 2, "SIMD": 7, "EW": 3, "PIPE": 0},
         {"K": 75, "C": 16, "PE": 16, "SIMD": 25, "EW": 8, "MODE": 1},
         {"K": 1024, "C": 64, "PE": 8, "SIMD": 32, "EW": 4},
-        {"K": 64, "C": 3, "PE": 1, "SIMD": 64, "EW": 8, "AW": 20},
+        {"K": 64, "C": 3, "PE": 1, "SIMD": 64, "EW": 8, "PW": 20},
     ],
     ids=lambda p: "_".join(f"{k}{v}" for k, v in p.items()) or "defaults",
 )
@@ -337,17 +343,18 @@ def test_mvu_int_module_lint(params: dict[str, int]) -> None:
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"K": 10, "C": 4, "PE": 3, "SIMD": 5}, "lowbit_mvu_int_requires_PE_divides_C"),
-        ({"K": 10, "C": 4, "PE": 2, "SIMD": 4}, "lowbit_mvu_int_requires_PE_divides_C"),
-        ({"K": 16, "EW": 8, "AW": 12}, "lowbit_mvu_int_requires_AW_at_least"),
-        ({"K": 16, "EW": 8, "MODE": 2}, "lowbit_mvu_int_requires_MODE_0_or_1"),
-        ({"PIPE": 2}, "lowbit_mvu_int_requires_PIPE_0_or_1"),
+        ({"K": 10, "C": 4, "PE": 3, "SIMD": 5}, "lowbit_mvu_requires_PE_divides_C"),
+        ({"K": 10, "C": 4, "PE": 2, "SIMD": 4}, "lowbit_mvu_requires_PE_divides_C"),
+        ({"K": 16, "EW": 8, "PW": 12}, "lowbit_mvu_requires_PW_at_least_EW_plus_clog2_K_plus_1"),
+        ({"K": 16, "EW": 8, "MODE": 2}, "lowbit_mvu_requires_MODE_0_or_1"),
+        ({"PIPE": 2}, "lowbit_mvu_requires_PIPE_0_or_1"),
+        ({"EW": -1}, "lowbit_mvu_requires_EW_at_least_0"),
     ],
 )
 def test_mvu_int_rejects_bad_parameters(params: dict[str, int], message: str) -> None:
-    args = ", ".join(f".{k}({v})" for k, v in params.items())
+    args = ", ".join(f".{k}({v})" for k, v in _int_params(params).items())
     bad = f"""module lint_top (input wire clk, input wire rst);
-    lowbit_mvu_int #({args}) u (.clk(clk), .rst(rst),
+    lowbit_mvu #({args}) u (.clk(clk), .rst(rst),
         .in_tdata(), .in_tvalid(1'b0), .in_tready(), .out_tdata(), .out_tvalid(),
         .out_tready(1'b0), .wmem_addr(), .wmem_en(), .wmem_data());
 endmodule

@@ -1,0 +1,202 @@
+// lowbit_pad: zero padding of a frame, in front of a sliding-window generator.
+//
+// Input: one beat = one pixel of C elements; the H*W pixels of a frame arrive
+// in raster order (row-major) and frames follow each other back to back with
+// no separator.
+//   * WIDEN == 0: elements are EW-bit signed integers, element c at bits
+//     [c*EW +: EW]; output elements are the same EW bits (OEW = EW).
+//   * WIDEN == 1: elements are single bipolar bits (bit 1 = +1, bit 0 = -1),
+//     element c at bit c (EW is ignored); every output element is a 2-bit
+//     signed integer, +1 = 2'b01 and -1 = 2'b11 (OEW = 2), so padding zeros
+//     (2'b00) are distinct from both input values.
+// Output: one beat = one pixel of C elements of OEW bits (element c at bits
+// [c*OEW +: OEW]); per frame the HP x WP padded frame in raster order, with
+//     HP = PT + H + PB,  WP = PL + W + PR,  P = HP * WP beats per frame.
+// Padded pixel (oy, ox) is input pixel (oy-PT, ox-PL) (widened if WIDEN)
+// when PT <= oy < PT+H and PL <= ox < PL+W, and all-zero otherwise (PT rows
+// above, PB rows below, PL columns left and PR columns right). With all pads
+// 0 the unit is a pass-through (that widens if WIDEN == 1).
+//
+// Structure: a counter (oy, ox) walks the padded frame. Each step pushes one
+// pixel into a 2-deep lowbit_fifo: at an interior position the input pixel
+// (the step is the input handshake), elsewhere a zero pixel. A frame does not
+// start before its data does: the step at (0, 0) also waits for in_tvalid
+// when (0, 0) is a padding pixel (it is not consumed then), so nothing of a
+// frame is emitted before its first pixel is offered. All later padding
+// pixels of the frame, including the bottom rows after its last input pixel,
+// need no input.
+//
+// Handshake: in_tready = (position is interior) && (FIFO not full), a
+// function of flops only (never of in_tvalid or out_tready); it is low during
+// reset. out_tvalid/out_tdata come straight from the FIFO's head flops.
+//
+// Timing (cycle t = the cycle of a handshake or of a padding step):
+//   * Latency: a pixel pushed in cycle t (interior: accepted in cycle t) is
+//     offered on out_tvalid from cycle t + 1 if the FIFO was empty.
+//   * A padding step happens in every cycle the position is not interior and
+//     the FIFO has room (at (0, 0): and in_tvalid is high), so padding never
+//     waits for the input except at the start of a frame.
+//   * Throughput: with out_tready always high the FIFO never fills and one
+//     pixel is pushed per cycle whenever the next one is available, so with
+//     input always valid one pixel is output per cycle and a frame takes
+//     exactly P = (PT+H+PB)*(PL+W+PR) cycles (frame f+1's outputs follow
+//     frame f's by exactly P cycles). If the unit is idle at (0, 0) and the
+//     frame's first pixel is offered from cycle t0 with input valid from then
+//     on, padded pixel (oy, ox) is pushed in cycle t0 + oy*WP + ox and
+//     offered from t0 + oy*WP + ox + 1; input pixel (y, x) is accepted in
+//     cycle t0 + (PT+y)*WP + PL + x. The input is accepted in H*W of every
+//     P cycles.
+//
+// Storage: 2*C*OEW FIFO bits (data not reset), clog2(WP) + clog2(HP)
+// position bits. Only control state is reset.
+//
+// Requires lowbit_fifo (lowbit_fifo.v).
+module lowbit_pad #(
+    parameter integer C     = 4,
+    parameter integer EW    = 8,
+    parameter integer H     = 4,
+    parameter integer W     = 4,
+    parameter integer PT    = 1,
+    parameter integer PL    = 1,
+    parameter integer PB    = 1,
+    parameter integer PR    = 1,
+    parameter integer WIDEN = 0
+) (
+    input  wire clk,
+    input  wire rst,
+
+    input  wire [((WIDEN != 0) ? C : C*EW)-1:0]   in_tdata,
+    input  wire                                   in_tvalid,
+    output wire                                   in_tready,
+
+    output wire [((WIDEN != 0) ? 2*C : C*EW)-1:0] out_tdata,
+    output wire                                   out_tvalid,
+    input  wire                                   out_tready
+);
+
+    localparam integer OW = (WIDEN != 0) ? 2 * C : C * EW;   // output bits
+    localparam integer HP = PT + H + PB;                      // padded rows
+    localparam integer WP = PL + W + PR;                      // padded columns
+    localparam integer XW = (WP > 1) ? $clog2(WP) : 1;
+    localparam integer YW = (HP > 1) ? $clog2(HP) : 1;
+    localparam integer WL = WP - 1;
+    localparam integer HL = HP - 1;
+    localparam [XW-1:0] X_LAST = WL[XW-1:0];
+    localparam [YW-1:0] Y_LAST = HL[YW-1:0];
+
+    // Parameter guards: instantiating a non-existent module is the only
+    // portable way to abort elaboration in Verilog-2005.
+    generate
+        if (C < 1 || (WIDEN == 0 && EW < 1)) begin : g_bad_width
+            lowbit_pad_requires_C_and_EW_at_least_1 u_bad ();
+        end
+        if (H < 1 || W < 1) begin : g_bad_frame
+            lowbit_pad_requires_H_and_W_at_least_1 u_bad ();
+        end
+        if (PT < 0 || PL < 0 || PB < 0 || PR < 0) begin : g_bad_pad
+            lowbit_pad_requires_pads_at_least_0 u_bad ();
+        end
+        if (WIDEN != 0 && WIDEN != 1) begin : g_bad_widen
+            lowbit_pad_requires_WIDEN_0_or_1 u_bad ();
+        end
+    endgenerate
+
+    // ------------------------------------------------------------------
+    // Position (oy, ox) of the next output pixel in the padded frame and
+    // whether it is an input pixel. Bounds that are absent (pad 0) are
+    // left out rather than compared, so no comparison is constant.
+    // ------------------------------------------------------------------
+    reg  [XW-1:0] ox;
+    reg  [YW-1:0] oy;
+    wire          x_lo, x_hi, y_lo, y_hi;
+
+    generate
+        if (PL == 0) begin : g_x_lo_all
+            assign x_lo = 1'b1;
+        end else begin : g_x_lo
+            localparam [XW-1:0] X_BEG = PL[XW-1:0];
+            assign x_lo = (ox >= X_BEG);
+        end
+        if (PR == 0) begin : g_x_hi_all
+            assign x_hi = 1'b1;
+        end else begin : g_x_hi
+            localparam integer  XE    = PL + W;       // <= WP - 1 here
+            localparam [XW-1:0] X_END = XE[XW-1:0];
+            assign x_hi = (ox < X_END);
+        end
+        if (PT == 0) begin : g_y_lo_all
+            assign y_lo = 1'b1;
+        end else begin : g_y_lo
+            localparam [YW-1:0] Y_BEG = PT[YW-1:0];
+            assign y_lo = (oy >= Y_BEG);
+        end
+        if (PB == 0) begin : g_y_hi_all
+            assign y_hi = 1'b1;
+        end else begin : g_y_hi
+            localparam integer  YE    = PT + H;       // <= HP - 1 here
+            localparam [YW-1:0] Y_END = YE[YW-1:0];
+            assign y_hi = (oy < Y_END);
+        end
+    endgenerate
+
+    wire interior    = x_lo && x_hi && y_lo && y_hi;
+    wire frame_start = (ox == {XW{1'b0}}) && (oy == {YW{1'b0}});
+    wire x_end       = (ox == X_LAST);
+    wire y_end       = (oy == Y_LAST);
+    wire ofifo_ready;
+
+    // Interior step = input handshake. Padding step: FIFO room, and at the
+    // start of a frame also the frame's first pixel offered (not taken).
+    assign in_tready = ofifo_ready && interior;
+    wire push = ofifo_ready && (in_tvalid || (!interior && !frame_start));
+
+    always @(posedge clk) begin
+        if (rst) begin
+            ox <= {XW{1'b0}};
+            oy <= {YW{1'b0}};
+        end else if (push) begin
+            if (x_end) begin
+                ox <= {XW{1'b0}};
+                oy <= y_end ? {YW{1'b0}} : oy + 1'b1;
+            end else begin
+                ox <= ox + 1'b1;
+            end
+        end
+    end
+
+    // ------------------------------------------------------------------
+    // Pixel data: the (widened) input pixel at interior positions, else 0.
+    // ------------------------------------------------------------------
+    wire [OW-1:0] px;
+    genvar gc;
+
+    generate
+        if (WIDEN != 0) begin : g_widen
+            // bipolar bit b -> 2-bit signed {~b, 1}: 1 -> 01 (+1), 0 -> 11 (-1)
+            for (gc = 0; gc < C; gc = gc + 1) begin : g_el
+                assign px[2*gc +: 2] = {~in_tdata[gc], 1'b1};
+            end
+        end else begin : g_same
+            assign px = in_tdata;
+        end
+    endgenerate
+
+    wire [OW-1:0] pix = interior ? px : {OW{1'b0}};
+
+    // The FIFO only sees a beat when it has room (push includes
+    // ofifo_ready), so every push enters it.
+    lowbit_fifo #(
+        .W     (OW),
+        .DEPTH (2)
+    ) u_ofifo (
+        .clk        (clk),
+        .rst        (rst),
+        .in_tdata   (pix),
+        .in_tvalid  (push),
+        .in_tready  (ofifo_ready),
+        .out_tdata  (out_tdata),
+        .out_tvalid (out_tvalid),
+        .out_tready (out_tready)
+    );
+
+endmodule
