@@ -58,6 +58,12 @@ def predict(module: ModuleOp) -> DesignPerf:
             kind = "swg" if isinstance(op, rtl.SWGInstanceOp) else "pool"
             layers.append(LayerPerf(len(layers), kind, 0, 0, 0, 0, pixels, pixels))
             latency = None
+        elif isinstance(op, rtl.PadInstanceOp):
+            # One output pixel per cycle over the padded frame.
+            top, left, bottom, right = op.pads.get_values()
+            pixels = (top + op.height.value.data + bottom) * (left + op.width.value.data + right)
+            layers.append(LayerPerf(len(layers), "pad", 0, 0, 0, 0, pixels, pixels))
+            latency = None
         elif isinstance(op, rtl.CollectInstanceOp):
             n = op.count.value.data
             layers.append(LayerPerf(len(layers), "collect", 0, 0, 0, 0, n, n))

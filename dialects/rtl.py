@@ -122,9 +122,9 @@ class OutputOp(IRDLOperation):
 
 @irdl_op_definition
 class MVUInstanceOp(IRDLOperation):
-    """An instance of the library's `lowbit_mvu` (XNOR lanes on bits) or, with
-    ``element_width``, of `lowbit_mvu_int` (signed integer inputs of that many bits); its weights
-    come from the ROM ``rom``; ``vectors`` input vectors (output pixels) make one frame."""
+    """An instance of the library's `lowbit_mvu`: XNOR lanes on bits or, with ``element_width``
+    (its EW parameter), integer lanes on signed inputs of that many bits; its weights come from
+    the ROM ``rom``; ``vectors`` input vectors (output pixels) make one frame."""
 
     name = "rtl.mvu"
     input = operand_def(StreamType)
@@ -223,6 +223,34 @@ class SWGInstanceOp(IRDLOperation):
 
 
 @irdl_op_definition
+class PadInstanceOp(IRDLOperation):
+    """An instance of the library's `lowbit_pad`: a [height, width] map of ``channels``-element
+    pixels in, the map with zero borders (``pads`` = top, left, bottom, right) out; with
+    ``widen``, single-bit bipolar elements become 2-bit signed integers."""
+
+    name = "rtl.pad"
+    input = operand_def(StreamType)
+    output = result_def(StreamType)
+    channels = prop_def(IntegerAttr)
+    element_width = prop_def(IntegerAttr)
+    height = prop_def(IntegerAttr)
+    width = prop_def(IntegerAttr)
+    pads = prop_def(DenseArrayBase)
+    widen = prop_def(IntegerAttr)
+    traits = traits_def(HasParent(ModuleOp))
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    def verify_(self) -> None:
+        c, ew, widen = self.channels.value.data, self.element_width.value.data, self.widen.value.data
+        if widen not in (0, 1) or (widen and ew != 2):
+            raise VerifyException("pad widen must be 0, or 1 with 2-bit output elements")
+        in_bits = c if widen else c * ew
+        if self.input.type.width.data != in_bits or self.output.type.width.data != c * ew:
+            raise VerifyException(f"pad streams must carry {in_bits} bits in and {c * ew} bits out")
+
+
+@irdl_op_definition
 class PoolInstanceOp(IRDLOperation):
     """An instance of the library's `lowbit_pool`: KxK max-pool (OR of bits), stride S."""
 
@@ -294,6 +322,6 @@ class InvokeOp(IRDLOperation):
 
 RTL = Dialect(
     "rtl",
-    [RomOp, ModuleOp, OutputOp, MVUInstanceOp, SWGInstanceOp, PoolInstanceOp, CollectInstanceOp, FifoInstanceOp, InvokeOp],
+    [RomOp, ModuleOp, OutputOp, MVUInstanceOp, SWGInstanceOp, PadInstanceOp, PoolInstanceOp, CollectInstanceOp, FifoInstanceOp, InvokeOp],
     [StreamType],
 )

@@ -3,7 +3,9 @@
 Every convolution becomes a sliding window (`lowbit.window`, elements in (ky, kx, c) order, so
 the weight columns are reordered from ONNX's (c, ky, kx)) and a matrix product over the last
 axis: XNOR-popcount for bipolar inputs, the integer product for the multi-bit first layer.
-Max-pool becomes window + `window_max` (an OR on bits). The flatten before the dense layers
+Max-pool becomes window + `window_max` (an OR on bits). A zero-padded convolution first pads
+the map with `lowbit.pad` (bipolar widened to si2, so the 0 is exact) and uses the integer
+product. The flatten before the dense layers
 becomes a reshape of the [H, W, C] map, with the next matmul's weight columns permuted from
 ONNX's (c, h, w) order to (h, w, c). The original channels-first ops must end up unused.
 """
@@ -11,7 +13,7 @@ ONNX's (c, h, w) order to (h, w, c). The original channels-first ops must end up
 from __future__ import annotations
 
 import numpy as np
-from xdsl.dialects.builtin import DenseArrayBase, IntegerAttr, ModuleOp, TensorType, i64
+from xdsl.dialects.builtin import DenseArrayBase, IntegerAttr, IntegerType, ModuleOp, Signedness, TensorType, i64
 from xdsl.ir import Operation, SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 from xdsl.utils.exceptions import DiagnosticException
@@ -20,8 +22,8 @@ from lowbitc.dialects.lowbit import ops_graph as g
 from lowbitc.dialects.lowbit import ops_hw as h
 from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, dense_from_numpy, numpy_from_dense
 from lowbitc.dialects.lowbit.ops_conv import ConvOp, MaxPoolOp
-from lowbitc.dialects.lowbit.ops_pixels import ToPixelsOp, WindowMaxOp, WindowOp
-from lowbitc.dialects.lowbit.types import BipolarType, PackedType, bits_for_range, int_type
+from lowbitc.dialects.lowbit.ops_pixels import PadOp, ToPixelsOp, WindowMaxOp, WindowOp
+from lowbitc.dialects.lowbit.types import BipolarType, PackedType, bits_for_range, element_range, int_type
 
 
 def popcount_thresholds(dot_thresholds: np.ndarray, fan_in: int) -> np.ndarray:
@@ -58,6 +60,16 @@ class PixelLowering:
             self.pixels[value] = op.output
         return self.pixels[value]
 
+    def pad(self, x: SSAValue, pads, before: Operation) -> SSAValue:
+        hgt, wid, c = x.type.get_shape()
+        top, left, bottom, right = pads
+        elt = x.type.element_type
+        out_elt = IntegerType(2, Signedness.SIGNED) if isinstance(elt, BipolarType) else elt
+        op = PadOp.create(operands=[x], result_types=[TensorType(out_elt, (top + hgt + bottom, left + wid + right, c))],
+                          properties={"pads": DenseArrayBase.from_list(i64, list(pads))})
+        self.insert(before, op)
+        return op.output
+
     def window(self, x: SSAValue, kernel, strides, before: Operation) -> WindowOp:
         hgt, wid, c = x.type.get_shape()
         (kh, kw), (sh, sw) = kernel, strides
@@ -69,16 +81,19 @@ class PixelLowering:
 
     def conv(self, conv: ConvOp) -> None:
         kernel, strides = conv.kernel.get_values(), conv.strides.get_values()
-        if any(conv.pads.get_values()):
-            raise DiagnosticException("bitserial: padded convolutions are not lowered to hardware yet (their zero padding must be masked in the popcount)")
+        pads = conv.pads.get_values()
         cin = conv.input.type.get_shape()[0]
         x = self.to_pixels(conv.input, conv)
+        if any(pads):
+            # Zero padding: the map becomes integers (bipolar widened to si2) with 0 borders, and
+            # the layer runs on an integer product, where a 0 simply contributes nothing.
+            x = self.pad(x, pads, conv)
         win = self.window(x, kernel, strides, conv)
         bits = window_weights(conv.weights.to_numpy(), cin, *kernel)
         ho, wo, k = win.output.type.get_shape()
         cout = bits.shape[0]
         weights = BitMatrixAttr.from_numpy(bits)
-        bipolar = isinstance(conv.input.type.element_type, BipolarType)
+        bipolar = isinstance(x.type.element_type, BipolarType)
         if bipolar:
             pack = h.PackOp.create(operands=[win.output], result_types=[PackedType((ho, wo, k), BipolarType())])
             width, signed = bits_for_range(0, k)
@@ -86,7 +101,9 @@ class PixelLowering:
                                                          properties={"weights": weights})
             self.insert(conv, pack, product)
         else:
-            product = g.MatMulOp.create(operands=[win.output], result_types=[TensorType(conv.output.type.element_type, (ho, wo, cout))],
+            lo, hi = element_range(x.type.element_type)
+            width, signed = bits_for_range(-k * max(-lo, hi), k * max(-lo, hi))
+            product = g.MatMulOp.create(operands=[win.output], result_types=[TensorType(int_type(width, signed), (ho, wo, cout))],
                                         properties={"weights": weights})
             self.insert(conv, product)
         for use in list(conv.output.uses):

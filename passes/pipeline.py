@@ -19,10 +19,10 @@ from xdsl.rewriter import InsertPoint, Rewriter
 from xdsl.utils.exceptions import DiagnosticException
 
 from lowbitc.dialects.lowbit import ops_hw as h
-from lowbitc.dialects.lowbit.ops_pixels import WindowMaxOp, WindowOp
+from lowbitc.dialects.lowbit.ops_pixels import PadOp, WindowMaxOp, WindowOp
 
 FIFO_DEPTH = 2
-STREAM_UNITS = (h.MVUOp, WindowOp, WindowMaxOp, h.CollectOp)
+STREAM_UNITS = (h.MVUOp, WindowOp, WindowMaxOp, h.CollectOp, PadOp)
 """Ops that are hardware units after `unroll` (every window there is a sliding-window generator)."""
 
 
@@ -39,8 +39,14 @@ def fifo_depth(consumer) -> int:
     producer can run that far ahead, the consumer idles at every frame boundary (measured: 2% of
     the II of the small CNV with a one-row FIFO, 12% with depth 2). The pixel beats are narrow,
     so a FIFO of exactly that many pixels is cheap; vector streams need only FIFO_DEPTH."""
-    if isinstance(consumer, WindowOp):
-        kh, kw = consumer.kernel.get_values()
+    window = consumer
+    if isinstance(consumer, PadOp):  # buffer in front of the pad, which feeds the window
+        users = [u.operation for u in consumer.output.uses]
+        window = users[0] if len(users) == 1 else None
+    elif isinstance(consumer, WindowOp) and isinstance(consumer.input.owner, PadOp):
+        return FIFO_DEPTH
+    if isinstance(window, WindowOp):
+        kh, kw = window.kernel.get_values()
         return max(FIFO_DEPTH, (kh - 1) * consumer.input.type.get_shape()[1] + kw)
     return FIFO_DEPTH
 

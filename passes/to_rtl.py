@@ -1,7 +1,7 @@
 """rtl: lower the hardware part of the function to an `rtl.module` with instances and ROMs.
 
 The accelerator is the chain of stream units (matrix-vector units, sliding-window generators,
-pools, collectors) and FIFOs that starts at host data: packed bits for dense networks, the
+padding units, pools, collectors) and FIFOs that starts at host data: packed bits for dense networks, the
 channels-last pixels of the quantized input for convolutional ones. The function keeps the host
 prologue and epilogue and calls the module through `rtl.invoke`. A window followed by a
 window_max is one pool unit. Afterwards no stream unit may remain in the function.
@@ -29,11 +29,11 @@ from xdsl.utils.exceptions import DiagnosticException
 
 from lowbitc.dialects import rtl
 from lowbitc.dialects.lowbit import ops_hw as h
-from lowbitc.dialects.lowbit.ops_pixels import WindowMaxOp, WindowOp
+from lowbitc.dialects.lowbit.ops_pixels import PadOp, WindowMaxOp, WindowOp
 from lowbitc.dialects.lowbit.types import PackedType
 from lowbitc.passes.bitserial import require_gone
 
-HW_OPS = (h.MVUOp, WindowOp, WindowMaxOp, h.CollectOp, h.FifoOp)
+HW_OPS = (h.MVUOp, WindowOp, WindowMaxOp, h.CollectOp, PadOp, h.FifoOp)
 
 
 def element_bits(t) -> int:
@@ -98,6 +98,14 @@ class ToRTLPass(ModulePass):
                     skip = True
                 else:
                     inst = self.swg(hw, value)
+            elif isinstance(hw, PadOp):
+                hgt, wid, c = hw.input.type.get_shape()
+                ew = hw.output.type.element_type.width.data
+                inst = rtl.PadInstanceOp.create(
+                    operands=[value], result_types=[rtl.StreamType(beat_width(hw.output.type))],
+                    properties={"channels": IntegerAttr(c, i64), "element_width": IntegerAttr(ew, i64),
+                                "height": IntegerAttr(hgt, i64), "width": IntegerAttr(wid, i64),
+                                "pads": hw.pads, "widen": IntegerAttr(int(hw.widens), i64)})
             elif isinstance(hw, h.CollectOp):
                 hgt, wid, _ = hw.input.type.get_shape()
                 inst = rtl.CollectInstanceOp.create(operands=[value], result_types=[rtl.StreamType(value.type.width.data * hgt * wid)],

@@ -24,7 +24,7 @@ from xdsl.utils.exceptions import DiagnosticException
 from lowbitc.dialects.lowbit import ops_graph as g
 from lowbitc.dialects.lowbit import ops_hw as h
 from lowbitc.dialects.lowbit.attributes import BitMatrixAttr
-from lowbitc.dialects.lowbit.ops_pixels import WindowMaxOp, WindowOp, same_kind
+from lowbitc.dialects.lowbit.ops_pixels import PadOp, WindowMaxOp, WindowOp, same_kind
 from lowbitc.dialects.lowbit.types import PackedType
 from lowbitc.passes.bitserial import require_gone
 from lowbitc.passes.tile import fold_of
@@ -71,6 +71,11 @@ class Unroller:
                 new: Operation = type(user).create(
                     operands=[packed], result_types=[same_kind(packed.type, user.output.type.get_shape())],
                     properties=dict(user.properties))
+            elif isinstance(user, PadOp):  # reads the packed stream, produces integers as before
+                new = PadOp.create(operands=[packed], result_types=[user.output.type], properties=dict(user.properties))
+                self.rw.insert_op(new, InsertPoint.before(user))
+                self.rw.replace_op(user, [], [new.output])
+                continue
             elif isinstance(user, g.ReshapeOp) and len(logical.type.get_shape()) == 3:
                 new = h.CollectOp.create(operands=[packed], result_types=[PackedType(user.output.type.get_shape(), packed.type.element_type)])
             else:

@@ -13,7 +13,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from xdsl.interpreter import Interpreter, InterpreterFunctions, impl, register_impls
 
 from lowbitc.dialects.lowbit.ops_conv import ConvOp, MaxPoolOp
-from lowbitc.dialects.lowbit.ops_pixels import ToPixelsOp, WindowMaxOp, WindowOp
+from lowbitc.dialects.lowbit.ops_pixels import PadOp, ToPixelsOp, WindowMaxOp, WindowOp
 from lowbitc.dialects.lowbit.types import PackedType
 from lowbitc.backends.interpreter.values import pack_bipolar, unpack_bipolar
 
@@ -74,6 +74,14 @@ class SpatialFunctions(InterpreterFunctions):
             unpacked = unpack_bipolar(args[0], op.input.type.get_shape()[-1])
             return (pack_bipolar(window_hwc(unpacked, kh, kw, sh, sw)),)
         return (window_hwc(args[0], kh, kw, sh, sw),)
+
+    @impl(PadOp)
+    def run_pad(self, interpreter: Interpreter, op: PadOp, args: tuple[Any, ...]):
+        x = args[0]
+        if isinstance(op.input.type, PackedType):
+            x = unpack_bipolar(x, op.input.type.get_shape()[-1])
+        top, left, bottom, right = op.pads.get_values()
+        return (np.pad(x.astype(np.int64), ((0, 0), (top, bottom), (left, right), (0, 0))),)
 
     @impl(WindowMaxOp)
     def run_window_max(self, interpreter: Interpreter, op: WindowMaxOp, args: tuple[Any, ...]):

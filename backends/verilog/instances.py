@@ -12,8 +12,10 @@ from lowbitc.dialects import rtl
 from lowbitc.dialects.lowbit.attributes import numpy_from_dense
 
 LIBRARY_FILES: dict[type, tuple[str, ...]] = {
+    rtl.MVUInstanceOp: ("lowbit_mvu.v", "lowbit_fifo.v"),  # the unit buffers its outputs in a lowbit_fifo
     rtl.SWGInstanceOp: ("lowbit_swg.v", "lowbit_fifo.v"),
     rtl.PoolInstanceOp: ("lowbit_pool.v", "lowbit_swg.v", "lowbit_fifo.v"),
+    rtl.PadInstanceOp: ("lowbit_pad.v",),
     rtl.CollectInstanceOp: ("lowbit_collect.v",),
     rtl.FifoInstanceOp: ("lowbit_fifo.v",),
 }
@@ -44,9 +46,6 @@ def threshold_vector(mvu: rtl.MVUInstanceOp) -> str:
 
 
 def library_files(op) -> tuple[str, ...]:
-    """The library files an instance needs; matrix-vector units buffer outputs in a lowbit_fifo."""
-    if isinstance(op, rtl.MVUInstanceOp):
-        return ("lowbit_mvu_int.v" if op.input_element_width else "lowbit_mvu.v", "lowbit_fifo.v")
     return LIBRARY_FILES.get(type(op), ())
 
 
@@ -59,6 +58,11 @@ def instance_items(op, i: int, current: Stream, nxt: Stream) -> list:
         params = (("C", op.channels.value.data), ("EW", op.element_width.value.data), ("H", op.height.value.data),
                   ("W", op.width.value.data), ("KH", kh), ("KW", kw), ("SH", sh), ("SW", sw))
         return [Instance("lowbit_swg", f"u{i}_swg", tuple((n, str(v)) for n, v in params), streams)]
+    if isinstance(op, rtl.PadInstanceOp):
+        top, left, bottom, right = op.pads.get_values()
+        params = (("C", op.channels.value.data), ("EW", op.element_width.value.data), ("H", op.height.value.data),
+                  ("W", op.width.value.data), ("PT", top), ("PL", left), ("PB", bottom), ("PR", right), ("WIDEN", op.widen.value.data))
+        return [Instance("lowbit_pad", f"u{i}_pad", tuple((n, str(v)) for n, v in params), streams)]
     if isinstance(op, rtl.PoolInstanceOp):
         params = (("C", current.width), ("H", op.height.value.data), ("W", op.width.value.data),
                   ("K", op.kernel.value.data), ("S", op.stride.value.data))
@@ -83,10 +87,10 @@ def mvu_items(op: rtl.MVUInstanceOp, i: int, streams) -> list:
                            f"{op.vectors_per_frame} x {depth} cycles per frame")]
     items += [Wire(f"u{i}_wmem_addr", rom_addr_width(depth)), Wire(f"u{i}_wmem_en"), Wire(f"u{i}_wmem_data", pe * simd)]
     width_params = (("PW", str(op.popcount_width.value.data)),) if ew is None else (
-        ("EW", str(ew)), ("AW", str(op.popcount_width.value.data)))
+        ("EW", str(ew)), ("PW", str(op.popcount_width.value.data)))
     params = (("K", str(op.fan_in)), ("C", str(c)), ("PE", str(pe)), ("SIMD", str(simd))) + width_params + (
         ("MODE", "0" if op.thresholds is not None else "1"), ("THRESH", threshold_vector(op)), ("PIPE", str(op.pipe.value.data)))
     conns = streams + (("wmem_addr", f"u{i}_wmem_addr"), ("wmem_en", f"u{i}_wmem_en"), ("wmem_data", f"u{i}_wmem_data"))
-    items.append(Instance("lowbit_mvu" if ew is None else "lowbit_mvu_int", f"u{i}_mvu", params, conns))
+    items.append(Instance("lowbit_mvu", f"u{i}_mvu", params, conns))
     items.append(Instance(rom, f"u{i}_weights", (), (("clk", "clk"), ("en", f"u{i}_wmem_en"), ("addr", f"u{i}_wmem_addr"), ("data", f"u{i}_wmem_data"))))
     return items

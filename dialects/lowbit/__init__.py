@@ -19,7 +19,7 @@ from lowbitc.dialects.lowbit.ops_graph import (
     TopKOp,
 )
 from lowbitc.dialects.lowbit.ops_conv import ConvOp, MaxPoolOp
-from lowbitc.dialects.lowbit.ops_pixels import ToPixelsOp, WindowMaxOp, WindowOp
+from lowbitc.dialects.lowbit.ops_pixels import PadOp, ToPixelsOp, WindowMaxOp, WindowOp
 from lowbitc.dialects.lowbit.ops_hw import CollectOp, FifoOp, MVUOp, PackOp, XnorPopcountOp, XnorToDotOp
 from lowbitc.dialects.lowbit.types import BipolarType, PackedType
 
@@ -36,6 +36,7 @@ Lowbit = Dialect(
         ToPixelsOp,
         WindowOp,
         WindowMaxOp,
+        PadOp,
         DequantizeOp,
         ThresholdOp,
         TopKOp,

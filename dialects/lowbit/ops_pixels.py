@@ -10,7 +10,7 @@ sliding-window generator and pool unit.
 
 from __future__ import annotations
 
-from xdsl.dialects.builtin import DenseArrayBase, IntegerAttr, TensorType
+from xdsl.dialects.builtin import DenseArrayBase, IntegerAttr, IntegerType, Signedness, TensorType
 from xdsl.irdl import (
     IRDLOperation,
     ParsePropInAttrDict,
@@ -24,7 +24,7 @@ from xdsl.traits import Pure
 from xdsl.utils.exceptions import VerifyException
 
 from lowbitc.dialects.lowbit.ops_conv import _pair, output_size
-from lowbitc.dialects.lowbit.types import PackedType
+from lowbitc.dialects.lowbit.types import BipolarType, PackedType
 
 
 def same_kind(t: TensorType | PackedType, shape: tuple[int, ...]) -> TensorType | PackedType:
@@ -118,3 +118,45 @@ class WindowMaxOp(IRDLOperation):
         expected = same_kind(self.input.type, shape[:2] + (shape[2] // n,))
         if self.output.type != expected:
             raise VerifyException(f"window_max result must be {expected}")
+
+
+@irdl_op_definition
+class PadOp(IRDLOperation):
+    """Zero padding of a channels-last [H, W, C] map: [PT+H+PB, PL+W+PR, C] integers, the border
+    elements 0 (ONNX's and Brevitas's padding value). A bipolar input (logical or packed) is
+    widened to si2 so that 0 is representable: the padded layer then runs on the integer unit,
+    and the popcount never sees a value outside {-1, +1}.
+
+    ```mlir
+    %p = lowbit.pad %x {pads = array<i64: 1, 1, 1, 1>} : tensor<8x8x16x!lowbit.bipolar> -> tensor<10x10x16xsi2>
+    ```
+    """
+
+    name = "lowbit.pad"
+    input = operand_def(TensorType | PackedType)
+    output = result_def(TensorType)
+    pads = prop_def(DenseArrayBase)
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    @property
+    def widens(self) -> bool:
+        return isinstance(self.input.type.element_type, BipolarType)
+
+    def verify_(self) -> None:
+        shape = self.input.type.get_shape()
+        if len(shape) != 3:
+            raise VerifyException(f"pad input must be [H, W, C], got {list(shape)}")
+        top, left, bottom, right = _pair(self.pads, "pads", 4)
+        if min(top, left, bottom, right) < 0:
+            raise VerifyException("pads must be non-negative")
+        h, w, c = shape
+        elt = self.input.type.element_type
+        if isinstance(elt, BipolarType):
+            elt = IntegerType(2, Signedness.SIGNED)
+        elif isinstance(self.input.type, PackedType) or not isinstance(elt, IntegerType) or elt.signedness.data != Signedness.SIGNED:
+            raise VerifyException(f"pad input must be bipolar or siN, got {self.input.type}")
+        expected = TensorType(elt, (top + h + bottom, left + w + right, c))
+        if self.output.type != expected:
+            raise VerifyException(f"pad result must be {expected}")

@@ -85,3 +85,18 @@ def test_bnnpynq_cnv_sim_equals_run_and_expected(tmp_path: Path) -> None:
     np.testing.assert_array_equal(run, np.load(MODELS / "bnnpynq_cnv_1w1a_out_torch.npy"))
     np.testing.assert_array_equal(sim, run)
     assert abs(stats["ii_cycles"] - stats["ii_cycles_predicted"]) <= 0.02 * stats["ii_cycles_predicted"]
+
+
+@pytest.mark.parametrize("stride", [1, 2])
+def test_zero_padded_convolutions_in_hardware(stride: int, tmp_path: Path) -> None:
+    """Padding 1 on the 8-bit input and on bipolar maps: the pad unit widens bits to si2 with 0
+    borders and the integer unit computes the layer; exact against qonnx and the interpreter."""
+    from conftest import qonnx_reference
+
+    model = make_cnv(tmp_path / "c.onnx", seed=70 + stride, kernel=3, stride=stride, pad=1)
+    x = np.random.default_rng(11).uniform(-1, 1, (4, 3, 12, 12)).astype(np.float32)
+    run, sim, stats = sim_and_run(model, x, tmp_path)
+    np.testing.assert_array_equal(run, qonnx_reference(model, x))
+    np.testing.assert_array_equal(sim, run)
+    assert [l["kind"] for l in stats["layers"]].count("pad") == 2
+    assert stats["ii_cycles_predicted"] <= stats["ii_cycles"] <= 1.02 * stats["ii_cycles_predicted"]

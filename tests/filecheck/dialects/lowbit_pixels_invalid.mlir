@@ -63,3 +63,36 @@ func.func @f(%x: tensor<3x3x4xsi8>) {
   %m = lowbit.window_max %x {size = 2 : i64} : tensor<3x3x4xsi8> -> tensor<3x3x4xsi8>
   func.return
 }
+
+// -----
+
+// CHECK: Operation does not verify: pad input must be [H, W, C], got [4, 4]
+func.func @f(%x: tensor<4x4xsi8>) {
+  %p = lowbit.pad %x {pads = array<i64: 1, 1, 1, 1>} : tensor<4x4xsi8> -> tensor<6x6xsi8>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: pads must be non-negative
+func.func @f(%x: tensor<4x4x1xsi8>) {
+  %p = lowbit.pad %x {pads = array<i64: -1, 1, 1, 1>} : tensor<4x4x1xsi8> -> tensor<5x6x1xsi8>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: pad input must be bipolar or siN, got tensor<4x4x1xui8>
+func.func @f(%x: tensor<4x4x1xui8>) {
+  %p = lowbit.pad %x {pads = array<i64: 1, 1, 1, 1>} : tensor<4x4x1xui8> -> tensor<6x6x1xui8>
+  func.return
+}
+
+// -----
+
+// A bipolar map is widened to si2.
+// CHECK: Operation does not verify: pad result must be tensor<6x6x1xsi2>
+func.func @f(%x: tensor<4x4x1x!lowbit.bipolar>) {
+  %p = lowbit.pad %x {pads = array<i64: 1, 1, 1, 1>} : tensor<4x4x1x!lowbit.bipolar> -> tensor<6x6x1x!lowbit.bipolar>
+  func.return
+}

@@ -67,3 +67,21 @@ rtl.module @m {
   %m = rtl.mvu %in {rom = @w0, fold = #lowbit.fold<pe = 1, simd = 3>, channels = 1 : i64, popcount_width = 6 : i64, pipe = 0 : i64, element_width = 4 : i64, thresholds = dense<-30> : tensor<1x1xi64>} : !rtl.stream<12> -> !rtl.stream<1>
   rtl.output %m : !rtl.stream<1>
 }
+
+// -----
+
+// CHECK: pad widen must be 0, or 1 with 2-bit output elements
+rtl.module @m {
+^bb0(%in: !rtl.stream<8>):
+  %d = rtl.pad %in {channels = 8 : i64, element_width = 4 : i64, height = 2 : i64, width = 2 : i64, pads = array<i64: 1, 1, 1, 1>, widen = 1 : i64} : !rtl.stream<8> -> !rtl.stream<32>
+  rtl.output %d : !rtl.stream<32>
+}
+
+// -----
+
+// CHECK: pad streams must carry 24 bits in and 24 bits out
+rtl.module @m {
+^bb0(%in: !rtl.stream<8>):
+  %d = rtl.pad %in {channels = 3 : i64, element_width = 8 : i64, height = 2 : i64, width = 2 : i64, pads = array<i64: 1, 1, 1, 1>, widen = 0 : i64} : !rtl.stream<8> -> !rtl.stream<24>
+  rtl.output %d : !rtl.stream<24>
+}
