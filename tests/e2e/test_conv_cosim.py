@@ -100,3 +100,10 @@ def test_zero_padded_convolutions_in_hardware(stride: int, tmp_path: Path) -> No
     np.testing.assert_array_equal(sim, run)
     assert [l["kind"] for l in stats["layers"]].count("pad") == 2
     assert stats["ii_cycles_predicted"] <= stats["ii_cycles"] <= 1.02 * stats["ii_cycles_predicted"]
+
+
+def test_bnnpynq_cnv_verilog_lints_clean(tmp_path: Path) -> None:
+    out = tmp_path / "accel.v"
+    r = lowbitc(MODELS / "bnnpynq_cnv_1w1a_ts.onnx", "-o", out)
+    assert r.returncode == 0, r.stderr
+    lint_verilog_file(out, "accel")
