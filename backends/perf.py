@@ -47,7 +47,7 @@ def predict(module: ModuleOp) -> DesignPerf:
         if isinstance(op, rtl.MVUInstanceOp):
             k, c = op.fan_in, op.channels.value.data
             pe, simd = op.fold.pe.data, op.fold.simd.data
-            per_vector = (c // pe) * (k // simd)
+            per_vector = op.fold.cycles(c, k)
             kind = "mvu" if op.input_element_width is None else "mvu_int"
             layers.append(LayerPerf(len(layers), kind, k, c, pe, simd, op.vectors_per_frame, op.vectors_per_frame * per_vector))
             if latency is not None:

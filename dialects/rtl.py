@@ -182,14 +182,14 @@ class MVUInstanceOp(IRDLOperation):
                 domain = "popcount" if ew is None else "accumulator"
                 raise VerifyException(f"mvu thresholds must lie in [{lo}, {hi + 1}] ({domain} domain)")
         pe, simd = self.fold.pe.data, self.fold.simd.data
-        if c % pe or k % simd:
-            raise VerifyException(f"folding PE {pe} x SIMD {simd} does not divide {c} x {k}")
+        if pe > c or simd > k:
+            raise VerifyException(f"folding PE {pe} x SIMD {simd} exceeds {c} x {k}")
         if self.pipe.value.data not in (0, 1):
             raise VerifyException(f"pipe {self.pipe.value.data} must be 0 or 1 (register stages after the popcount)")
         rom = SymbolTable.lookup_symbol(self, self.rom)
         if not isinstance(rom, RomOp):
             raise VerifyException(f"{self.rom} does not name an rtl.rom")
-        depth, width = (c // pe) * (k // simd), pe * simd
+        depth, width = self.fold.cycles(c, k), pe * simd
         if rom.contents.shape != (depth, width):
             rows, cols = rom.contents.shape
             raise VerifyException(f"{self.rom} is {rows}x{cols}, folding PE {pe} x SIMD {simd} needs {depth}x{width}")

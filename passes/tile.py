@@ -1,11 +1,12 @@
 """tile: choose the folding (PE output channels x SIMD input elements per cycle) of every
 matrix product left after `bitserial` (XNOR-popcounts and the integer first layer).
 
-Cycles per frame of a layer = pixels * (C / PE) * (K / SIMD) (pixels = 1 for dense layers,
-the output pixels for convolutions); the slowest layer sets the initiation
-interval. The default balances the pipeline: the largest layer gets ``lanes`` lanes and every
-other layer the fewest lanes that keep it at or under the same cycle count. A JSON file can fix
-the folding of any layer (layers are numbered in program order):
+Cycles per frame of a layer = pixels * ceil(C / PE) * ceil(K / SIMD) (pixels = 1 for dense
+layers, the output pixels for convolutions); the slowest layer sets the initiation interval.
+The default balances the pipeline: the largest layer gets ``lanes`` lanes and every other layer
+the fewest lanes that keep it at or under the same cycle count, choosing divisors of C and K so
+that no lane computes padding. A JSON file can fix the folding of any layer (layers are
+numbered in program order), divisors or not (the units then pad channels and inputs):
 ``{"0": {"pe": 16, "simd": 49}, "3": {"pe": 1, "simd": 64}}``.
 """
 
@@ -31,7 +32,7 @@ def divisors(n: int) -> list[int]:
 
 
 def cycles(c: int, k: int, pe: int, simd: int) -> int:
-    return (c // pe) * (k // simd)
+    return -(-c // pe) * -(-k // simd)
 
 
 def cheapest_fold(c: int, k: int, max_cycles: int) -> tuple[int, int]:
@@ -97,8 +98,8 @@ class TilePass(ModulePass):
         for i, (c, k) in enumerate(shapes):
             if i in fixed:
                 pe, simd = fixed[i]
-                if c % pe or k % simd:
-                    raise DiagnosticException(f"tile: layer {i}: PE {pe} must divide {c} channels and SIMD {simd} must divide fan-in {k}")
+                if pe > c or simd > k:
+                    raise DiagnosticException(f"tile: layer {i}: PE {pe} exceeds {c} channels or SIMD {simd} exceeds fan-in {k}")
                 target = max(target, pixels[i] * cycles(c, k, pe, simd))
         free = [i for i in range(len(layers)) if i not in fixed]
         if free:

@@ -31,9 +31,14 @@ from lowbitc.passes.tile import fold_of
 
 
 def weight_memory(w: np.ndarray, pe: int, simd: int) -> np.ndarray:
-    """[C, K] bits -> [NF*SF, PE*SIMD] memory words (see the module docstring)."""
+    """[C, K] bits -> [NF*SF, PE*SIMD] memory words (see the module docstring). When PE or SIMD
+    do not divide C or K, the matrix is padded with 0 bits: padded channels are computed and
+    dropped, and padded inputs get a 1 bit (bipolar) or 0 (integer) from the unit's wrapper, so
+    for XNOR the bit mismatches the 0 weight and for integers it multiplies to 0: neither
+    changes the accumulator."""
     c, k = w.shape
-    nf, sf = c // pe, k // simd
+    nf, sf = -(-c // pe), -(-k // simd)
+    w = np.pad(w, ((0, nf * pe - c), (0, sf * simd - k)))
     return w.reshape(nf, pe, sf, simd).transpose(0, 2, 1, 3).reshape(nf * sf, pe * simd)
 
 

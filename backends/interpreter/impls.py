@@ -30,9 +30,11 @@ def _frames(x: np.ndarray) -> int:
 
 
 def weights_from_memory(memory: np.ndarray, channels: int, fan_in: int, pe: int, simd: int) -> np.ndarray:
-    """Undo the MVU's memory layout: word nf*SF+sf, bit p*SIMD+s = W[nf*PE+p, sf*SIMD+s]."""
-    nf, sf = channels // pe, fan_in // simd
-    return memory.reshape(nf, sf, pe, simd).transpose(0, 2, 1, 3).reshape(channels, fan_in)
+    """Undo the MVU's memory layout (word nf*SF+sf, bit p*SIMD+s = W[nf*PE+p, sf*SIMD+s]) and
+    crop the padding."""
+    nf, sf = -(-channels // pe), -(-fan_in // simd)
+    full = memory.reshape(nf, sf, pe, simd).transpose(0, 2, 1, 3).reshape(nf * pe, sf * simd)
+    return full[:channels, :fan_in]
 
 
 @register_impls

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lowbitc.backends.sim.rom import rom_addr_width
-from lowbitc.backends.verilog.vast import Comment, Instance, Wire, sized_hex
+from lowbitc.backends.verilog.vast import Assign, Comment, Instance, Wire, sized_hex
 from lowbitc.dialects import rtl
 from lowbitc.dialects.lowbit.attributes import numpy_from_dense
 
@@ -34,9 +34,10 @@ class Stream:
         return [Wire(f"{self.prefix}_tdata", self.width), Wire(f"{self.prefix}_tvalid"), Wire(f"{self.prefix}_tready")]
 
 
-def threshold_vector(mvu: rtl.MVUInstanceOp) -> str:
-    """Thresholds packed PW bits per channel, two's complement for signed accumulators."""
-    c, pw = mvu.channels.value.data, mvu.popcount_width.value.data
+def threshold_vector(mvu: rtl.MVUInstanceOp, padded_channels: int) -> str:
+    """Thresholds packed PW bits per channel, two's complement for signed accumulators; padded
+    channels (dropped at the output) get 0."""
+    c, pw = padded_channels, mvu.popcount_width.value.data
     if mvu.thresholds is None:
         return sized_hex(0, c * pw)
     value = 0
@@ -79,18 +80,33 @@ def mvu_items(op: rtl.MVUInstanceOp, i: int, streams) -> list:
 
     rom = legal_identifier(op.rom.root_reference.data)
     pe, simd = op.fold.pe.data, op.fold.simd.data
-    c = op.channels.value.data
-    depth = (c // pe) * (op.fan_in // simd)
+    c, k = op.channels.value.data, op.fan_in
+    nf, sf = op.fold.folds(c, k)
+    depth = nf * sf
     ew = op.input_element_width
+    pw = op.popcount_width.value.data
     kind = "XNOR" if ew is None else f"{ew}-bit integer"
-    items: list = [Comment(f"unit {i}: {kind} {op.fan_in} -> {c}, PE {pe} x SIMD {simd}, "
+    items: list = [Comment(f"unit {i}: {kind} {k} -> {c}, PE {pe} x SIMD {simd}, "
                            f"{op.vectors_per_frame} x {depth} cycles per frame")]
     items += [Wire(f"u{i}_wmem_addr", rom_addr_width(depth)), Wire(f"u{i}_wmem_en"), Wire(f"u{i}_wmem_data", pe * simd)]
-    width_params = (("PW", str(op.popcount_width.value.data)),) if ew is None else (
-        ("EW", str(ew)), ("PW", str(op.popcount_width.value.data)))
-    params = (("K", str(op.fan_in)), ("C", str(c)), ("PE", str(pe)), ("SIMD", str(simd))) + width_params + (
-        ("MODE", "0" if op.thresholds is not None else "1"), ("THRESH", threshold_vector(op)), ("PIPE", str(op.pipe.value.data)))
-    conns = streams + (("wmem_addr", f"u{i}_wmem_addr"), ("wmem_en", f"u{i}_wmem_en"), ("wmem_data", f"u{i}_wmem_data"))
-    items.append(Instance("lowbit_mvu", f"u{i}_mvu", params, conns))
+    conns = dict(streams)
+    kp, cp = sf * simd, nf * pe  # padded fan-in and channels when PE/SIMD do not divide
+    if kp > k:
+        # Padded inputs must not change the accumulator: a 1 bit against the 0 weight the ROM
+        # holds there (an XNOR mismatch), or an integer 0.
+        eb = ew or 1
+        fill = f"{{{kp - k}{{1'b1}}}}" if ew is None else f"{(kp - k) * eb}'d0"
+        items += [Wire(f"u{i}_in", kp * eb), Assign(f"u{i}_in", f"{{{fill}, {conns['in_tdata']}}}")]
+        conns["in_tdata"] = f"u{i}_in"
+    if cp > c:
+        ob = 1 if op.thresholds is not None else pw
+        items += [Wire(f"u{i}_out", cp * ob), Assign(conns["out_tdata"], f"u{i}_out[{c * ob - 1}:0]"),
+                  Wire(f"unused_u{i}_out"), Assign(f"unused_u{i}_out", f"&{{1'b0, u{i}_out[{cp * ob - 1}:{c * ob}]}}")]
+        conns["out_tdata"] = f"u{i}_out"
+    width_params = (("PW", str(pw)),) if ew is None else (("EW", str(ew)), ("PW", str(pw)))
+    params = (("K", str(kp)), ("C", str(cp)), ("PE", str(pe)), ("SIMD", str(simd))) + width_params + (
+        ("MODE", "0" if op.thresholds is not None else "1"), ("THRESH", threshold_vector(op, cp)), ("PIPE", str(op.pipe.value.data)))
+    conns_t = tuple(conns.items()) + (("wmem_addr", f"u{i}_wmem_addr"), ("wmem_en", f"u{i}_wmem_en"), ("wmem_data", f"u{i}_wmem_data"))
+    items.append(Instance("lowbit_mvu", f"u{i}_mvu", params, conns_t))
     items.append(Instance(rom, f"u{i}_weights", (), (("clk", "clk"), ("en", f"u{i}_wmem_en"), ("addr", f"u{i}_wmem_addr"), ("data", f"u{i}_wmem_data"))))
     return items

@@ -115,6 +115,14 @@ class FoldAttr(ParametrizedAttribute):
     def print_parameters(self, printer: Printer) -> None:
         printer.print_string(f"<pe = {self.pe.data}, simd = {self.simd.data}>")
 
+    def folds(self, channels: int, fan_in: int) -> tuple[int, int]:
+        """(NF, SF): channel folds and input folds; a remainder is padded, not dropped."""
+        return -(-channels // self.pe.data), -(-fan_in // self.simd.data)
+
+    def cycles(self, channels: int, fan_in: int) -> int:
+        nf, sf = self.folds(channels, fan_in)
+        return nf * sf
+
     def verify(self) -> None:
         if self.pe.data < 1 or self.simd.data < 1:
             raise VerifyException(f"PE {self.pe.data} and SIMD {self.simd.data} must be positive")

@@ -265,8 +265,8 @@ class MatMulOp(IRDLOperation):
         check_accumulator(out, *self.value_range(), "matmul")
         if self.fold is not None:
             pe, simd = self.fold.pe.data, self.fold.simd.data
-            if c % pe or k % simd:
-                raise VerifyException(f"folding PE {pe} x SIMD {simd} does not divide {c} channels x fan-in {k}")
+            if pe > c or simd > k:
+                raise VerifyException(f"folding PE {pe} x SIMD {simd} exceeds {c} channels x fan-in {k}")
 
 
 @irdl_op_definition

@@ -40,11 +40,13 @@ def _packed_input(t, what: str) -> PackedType:
 
 
 def check_fold(fold: FoldAttr, channels: int, fan_in: int) -> None:
+    """PE and SIMD need not divide C and K (the unit pads channels and inputs), but more lanes
+    than channels or inputs would only compute padding."""
     pe, simd = fold.pe.data, fold.simd.data
-    if channels % pe:
-        raise VerifyException(f"PE {pe} does not divide the {channels} output channels")
-    if fan_in % simd:
-        raise VerifyException(f"SIMD {simd} does not divide fan-in {fan_in}")
+    if pe > channels:
+        raise VerifyException(f"PE {pe} exceeds the {channels} output channels")
+    if simd > fan_in:
+        raise VerifyException(f"SIMD {simd} exceeds fan-in {fan_in}")
 
 
 @irdl_op_definition
@@ -205,7 +207,7 @@ class MVUOp(IRDLOperation):
         c = out.get_shape()[-1]
         check_fold(self.fold, c, k)
         pe, simd = self.fold.pe.data, self.fold.simd.data
-        depth, width = (c // pe) * (k // simd), pe * simd
+        depth, width = self.fold.cycles(c, k), pe * simd
         if self.memory.shape != (depth, width):
             raise VerifyException(
                 f"weight memory is {self.memory.shape[0]}x{self.memory.shape[1]}, "

@@ -121,8 +121,8 @@ def test_unknown_target(out: Path) -> None:
 
 def test_bad_fold_file(tmp_path: Path, out: Path) -> None:
     fold = tmp_path / "fold.json"
-    fold.write_text('{"0": {"pe": 3, "simd": 64}}')
-    assert_user_error(lowbitc(DIGITS, "-o", out, "--fold", fold), "PE 3")
+    fold.write_text('{"0": {"pe": 65, "simd": 64}}')
+    assert_user_error(lowbitc(DIGITS, "-o", out, "--fold", fold), "PE 65 exceeds 64 channels")
     fold.write_text("{not json")
     assert_user_error(lowbitc(DIGITS, "-o", out, "--fold", fold), "not JSON")
     fold.write_text('{"0": {"pe": true, "simd": 64}}')

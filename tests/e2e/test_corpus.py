@@ -117,3 +117,23 @@ def test_verilog_lints_clean(case: Case, tmp_path: Path) -> None:
     r = lowbitc(case.path, "-o", out)
     assert r.returncode == 0, r.stderr
     lint_verilog_file(out, "accel")
+
+
+def test_folds_that_do_not_divide_pad_channels_and_inputs(tmp_path: Path) -> None:
+    """PE/SIMD that divide neither the channels nor the fan-in: the units pad (ceil folds), the
+    simulation stays exact and the II is the padded formula."""
+    case = CASES[0]
+    fold = tmp_path / "fold.json"
+    fold.write_text('{"0": {"pe": 3, "simd": 10}, "1": {"pe": 5, "simd": 7}, "2": {"pe": 4, "simd": 9}}')
+    np.save(tmp_path / "in.npy", case.frames()[:40])
+    r = lowbitc("run", case.path, "-i", tmp_path / "in.npy", "-o", tmp_path / "run.npy", "--fold", fold)
+    assert r.returncode == 0, r.stderr
+    s = lowbitc("sim", case.path, "-i", tmp_path / "in.npy", "-o", tmp_path / "sim.npy", "--fold", fold,
+                "--stall", "0.3", "--stats", tmp_path / "stats.json")
+    assert s.returncode == 0, s.stderr
+    np.testing.assert_array_equal(np.load(tmp_path / "sim.npy"), np.load(tmp_path / "run.npy"))
+    stats = json.loads((tmp_path / "stats.json").read_text())
+    assert stats["ii_cycles"] == stats["ii_cycles_predicted"] == 22 * 7  # ceil(64/3) x ceil(64/10)
+    out = tmp_path / "accel.v"
+    assert lowbitc(case.path, "-o", out, "--fold", fold).returncode == 0
+    lint_verilog_file(out, "accel")

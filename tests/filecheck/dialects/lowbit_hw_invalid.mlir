@@ -60,17 +60,17 @@ func.func @f(%x: !lowbit.packed<8x!lowbit.bipolar>) {
 
 // -----
 
-// CHECK: Operation does not verify: PE 3 does not divide the 4 output channels
+// CHECK: Operation does not verify: PE 5 exceeds the 4 output channels
 func.func @f(%x: !lowbit.packed<8x!lowbit.bipolar>) {
-  %y = lowbit.xnor_popcount %x {weights = #lowbit.bits<4x8, "0x0FF0A55A">, fold = #lowbit.fold<pe = 3, simd = 4>} : !lowbit.packed<8x!lowbit.bipolar> -> tensor<4xui4>
+  %y = lowbit.xnor_popcount %x {weights = #lowbit.bits<4x8, "0x0FF0A55A">, fold = #lowbit.fold<pe = 5, simd = 4>} : !lowbit.packed<8x!lowbit.bipolar> -> tensor<4xui4>
   func.return
 }
 
 // -----
 
-// CHECK: Operation does not verify: SIMD 3 does not divide fan-in 8
+// CHECK: Operation does not verify: SIMD 9 exceeds fan-in 8
 func.func @f(%x: !lowbit.packed<8x!lowbit.bipolar>) {
-  %y = lowbit.xnor_popcount %x {weights = #lowbit.bits<4x8, "0x0FF0A55A">, fold = #lowbit.fold<pe = 2, simd = 3>} : !lowbit.packed<8x!lowbit.bipolar> -> tensor<4xui4>
+  %y = lowbit.xnor_popcount %x {weights = #lowbit.bits<4x8, "0x0FF0A55A">, fold = #lowbit.fold<pe = 2, simd = 9>} : !lowbit.packed<8x!lowbit.bipolar> -> tensor<4xui4>
   func.return
 }
 
@@ -132,7 +132,7 @@ func.func @f(%x: !lowbit.packed<4x!lowbit.bipolar>) {
 
 // -----
 
-// CHECK: Operation does not verify: PE 4 does not divide the 2 output channels
+// CHECK: Operation does not verify: PE 4 exceeds the 2 output channels
 func.func @f(%x: !lowbit.packed<4x!lowbit.bipolar>) {
   %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 4, simd = 4>, memory = #lowbit.bits<2x4, "0x0509">} : !lowbit.packed<4x!lowbit.bipolar> -> tensor<2xui3>
   func.return
@@ -140,9 +140,9 @@ func.func @f(%x: !lowbit.packed<4x!lowbit.bipolar>) {
 
 // -----
 
-// CHECK: Operation does not verify: SIMD 3 does not divide fan-in 4
+// CHECK: Operation does not verify: SIMD 5 exceeds fan-in 4
 func.func @f(%x: !lowbit.packed<4x!lowbit.bipolar>) {
-  %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 1, simd = 3>, memory = #lowbit.bits<2x4, "0x0509">} : !lowbit.packed<4x!lowbit.bipolar> -> tensor<2xui3>
+  %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 1, simd = 5>, memory = #lowbit.bits<2x4, "0x0509">} : !lowbit.packed<4x!lowbit.bipolar> -> tensor<2xui3>
   func.return
 }
 

@@ -102,17 +102,17 @@ rtl.module @m {
 
 // -----
 
-// CHECK: Operation does not verify: folding PE 3 x SIMD 4 does not divide 4 x 8
+// CHECK: Operation does not verify: folding PE 5 x SIMD 4 exceeds 4 x 8
 rtl.rom @w {contents = #lowbit.bits<4x8, "0x0FF0A55A">}
 rtl.module @m {
 ^bb0(%in: !rtl.stream<8>):
-  %a = rtl.mvu %in {rom = @w, fold = #lowbit.fold<pe = 3, simd = 4>, channels = 4 : i64, popcount_width = 4 : i64, pipe = 1 : i64, thresholds = dense<[[0], [4], [5], [9]]> : tensor<4x1xi64>} : !rtl.stream<8> -> !rtl.stream<4>
+  %a = rtl.mvu %in {rom = @w, fold = #lowbit.fold<pe = 5, simd = 4>, channels = 4 : i64, popcount_width = 4 : i64, pipe = 1 : i64, thresholds = dense<[[0], [4], [5], [9]]> : tensor<4x1xi64>} : !rtl.stream<8> -> !rtl.stream<4>
   rtl.output %a : !rtl.stream<4>
 }
 
 // -----
 
-// CHECK: Operation does not verify: folding PE 2 x SIMD 16 does not divide 4 x 8
+// CHECK: Operation does not verify: folding PE 2 x SIMD 16 exceeds 4 x 8
 rtl.rom @w {contents = #lowbit.bits<4x8, "0x0FF0A55A">}
 rtl.module @m {
 ^bb0(%in: !rtl.stream<8>):

@@ -24,11 +24,11 @@
 // RUN: echo '{"2": {"pe": 1, "simd": 1}}' > %t.layer.json && not lowbitc-opt %s -p 'tile{fold-file="%t.layer.json"}' 2>&1 | filecheck %s --check-prefix=LAYER
 // LAYER: tile: fold file names layer 2, but the network has 2 layers (0..1)
 
-// RUN: echo '{"0": {"pe": 3, "simd": 4}}' > %t.pe.json && not lowbitc-opt %s -p 'tile{fold-file="%t.pe.json"}' 2>&1 | filecheck %s --check-prefix=PE
-// PE: tile: layer 0: PE 3 must divide 4 channels and SIMD 4 must divide fan-in 8
+// RUN: echo '{"0": {"pe": 5, "simd": 4}}' > %t.pe.json && not lowbitc-opt %s -p 'tile{fold-file="%t.pe.json"}' 2>&1 | filecheck %s --check-prefix=PE
+// PE: tile: layer 0: PE 5 exceeds 4 channels or SIMD 4 exceeds fan-in 8
 
-// RUN: echo '{"1": {"pe": 1, "simd": 3}}' > %t.simd.json && not lowbitc-opt %s -p 'tile{fold-file="%t.simd.json"}' 2>&1 | filecheck %s --check-prefix=SIMD
-// SIMD: tile: layer 1: PE 1 must divide 2 channels and SIMD 3 must divide fan-in 4
+// RUN: echo '{"1": {"pe": 1, "simd": 5}}' > %t.simd.json && not lowbitc-opt %s -p 'tile{fold-file="%t.simd.json"}' 2>&1 | filecheck %s --check-prefix=SIMD
+// SIMD: tile: layer 1: PE 1 exceeds 2 channels or SIMD 5 exceeds fan-in 4
 
 func.func @net(%x: tensor<8x!lowbit.bipolar>) -> tensor<2x!lowbit.bipolar> {
   %p0 = lowbit.pack %x : tensor<8x!lowbit.bipolar> -> !lowbit.packed<8x!lowbit.bipolar>
