@@ -86,6 +86,11 @@ class PixelLowering:
     def conv(self, conv: ConvOp) -> None:
         kernel, strides = conv.kernel.get_values(), conv.strides.get_values()
         pads = conv.pads.get_values()
+        if conv.groups > 1:
+            # Group g's outputs see only its inputs: a dense unit would need 0 weights outside
+            # the group, which binary weights cannot hold; ternary weights (multi-bit) can.
+            raise DiagnosticException(f"bitserial: grouped convolutions (group {conv.groups}) are not lowered to hardware yet; "
+                                      "they run in the interpreter up to streamline (lowbitc run --stage streamline)")
         cin = conv.input.type.get_shape()[0]
         x = self.to_pixels(conv.input, conv)
         if any(pads):

@@ -14,7 +14,8 @@ QONNX_DOMAIN = "qonnx.custom_op.general"
 
 
 def make_cnv(path: str | Path, *, seed: int, in_shape=(3, 12, 12), channels=(8, 8), kernel=3, stride=1, pad=1,
-             pool: bool = True, classes: int = 5, batch: int = 2, input_bits: int = 8) -> Path:
+             pool: bool = True, classes: int = 5, batch: int = 2, input_bits: int = 8,
+             group: int = 1) -> Path:
     rng = np.random.default_rng(seed)
     nodes, inits = [], []
 
@@ -31,11 +32,12 @@ def make_cnv(path: str | Path, *, seed: int, in_shape=(3, 12, 12), channels=(8, 
                                       ["q0"], domain=QONNX_DOMAIN, signed=1, narrow=0, rounding_mode="ROUND"))
     act, (c, h, w) = "q0", in_shape
     for i, cout in enumerate(channels):
-        wt = const(f"w{i}", rng.standard_normal((cout, c, kernel, kernel)).astype(np.float32))
+        g = group if i > 0 else 1  # the input layer has 3 channels: groups only later
+        wt = const(f"w{i}", rng.standard_normal((cout, c // g, kernel, kernel)).astype(np.float32))
         nodes.append(helper.make_node("BipolarQuant", [wt, one], [f"wq{i}"], domain=QONNX_DOMAIN))
         nodes.append(helper.make_node("Conv", [act, f"wq{i}"], [f"conv{i}"], kernel_shape=[kernel, kernel],
-                                      strides=[stride, stride], pads=[pad] * 4))
-        k = c * kernel * kernel
+                                      strides=[stride, stride], pads=[pad] * 4, group=g))
+        k = c // g * kernel * kernel
         gamma = rng.standard_normal(cout).astype(np.float32)
         gamma[0] = 0.0
         bn = [const(f"bn{i}_{p}", v) for p, v in (

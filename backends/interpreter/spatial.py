@@ -57,7 +57,13 @@ class SpatialFunctions(InterpreterFunctions):
     @impl(ConvOp)
     def run_conv(self, interpreter: Interpreter, op: ConvOp, args: tuple[Any, ...]):
         w = op.weights.to_numpy().astype(np.int8) * 2 - 1
-        return (conv2d(args[0], w, op.kernel.get_values(), op.strides.get_values(), op.pads.get_values()),)
+        geometry = (op.kernel.get_values(), op.strides.get_values(), op.pads.get_values())
+        g = op.groups
+        if g == 1:
+            return (conv2d(args[0], w, *geometry),)
+        cin, cout = args[0].shape[1] // g, w.shape[0] // g
+        return (np.concatenate([conv2d(args[0][:, i * cin : (i + 1) * cin], w[i * cout : (i + 1) * cout], *geometry)
+                                for i in range(g)], axis=1),)
 
     @impl(MaxPoolOp)
     def run_maxpool(self, interpreter: Interpreter, op: MaxPoolOp, args: tuple[Any, ...]):

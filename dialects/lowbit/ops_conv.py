@@ -8,12 +8,13 @@ lies outside {-1, +1}, so the XNOR lowering must mask it rather than pad with -1
 
 from __future__ import annotations
 
-from xdsl.dialects.builtin import DenseArrayBase, TensorType
+from xdsl.dialects.builtin import DenseArrayBase, IntegerAttr, TensorType
 from xdsl.irdl import (
     IRDLOperation,
     ParsePropInAttrDict,
     irdl_op_definition,
     operand_def,
+    opt_prop_def,
     prop_def,
     result_def,
     traits_def,
@@ -62,9 +63,15 @@ class ConvOp(IRDLOperation):
     kernel = prop_def(DenseArrayBase)
     strides = prop_def(DenseArrayBase)
     pads = prop_def(DenseArrayBase)
+    group = opt_prop_def(IntegerAttr)
+    """Grouped convolution: output channel c sees input channels of group c // (Cout / group)."""
     traits = traits_def(Pure())
     irdl_options = (ParsePropInAttrDict(),)
     assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    @property
+    def groups(self) -> int:
+        return 1 if self.group is None else self.group.value.data
 
     @property
     def fan_in(self) -> int:
@@ -87,8 +94,11 @@ class ConvOp(IRDLOperation):
         if min(kh, kw, sh, sw) < 1 or min(top, left, bottom, right) < 0:
             raise VerifyException("kernel and strides must be positive and pads non-negative")
         cout, k = self.weights.shape
-        if k != cin * kh * kw:
-            raise VerifyException(f"weights have fan-in {k}, expected {cin} x {kh} x {kw} = {cin * kh * kw}")
+        g = self.groups
+        if g < 1 or cin % g or cout % g:
+            raise VerifyException(f"group {g} must divide the {cin} input and {cout} output channels")
+        if k != cin // g * kh * kw:
+            raise VerifyException(f"weights have fan-in {k}, expected {cin // g} x {kh} x {kw} = {cin // g * kh * kw}")
         ho, wo = output_size(h, kh, sh, top, bottom), output_size(w, kw, sw, left, right)
         if ho < 1 or wo < 1:
             raise VerifyException(f"kernel {kh}x{kw} does not fit the padded {h}x{w} input")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from xdsl.dialects.builtin import BoolAttr, DenseArrayBase, TensorType, f32, i64
+from xdsl.dialects.builtin import BoolAttr, DenseArrayBase, IntegerAttr, TensorType, f32, i64
 from xdsl.ir import SSAValue
 
 from lowbitc.dialects.lowbit import ops_graph as g
@@ -78,16 +78,15 @@ class SpatialImporter:
         if len(x.shape) != 4:
             raise self.error(f"input of shape {list(x.shape)} is not [batch, C, H, W]", "use 2-D convolutions")
         w = np.asarray(self.const(node.input[1], "Conv weight"), np.float32)
-        if a.get("group", 1) != 1:
-            raise self.error(f"group = {a.get('group')}", "grouped convolutions are not supported yet")
+        group = int(a.get("group", 1))
         if any(v != 1 for v in a.get("dilations", [1, 1])):
             raise self.error("dilated convolution", "use dilation 1")
         auto_pad = a.get("auto_pad", b"NOTSET")
         if (auto_pad.decode() if isinstance(auto_pad, bytes) else auto_pad) != "NOTSET":
             raise self.error(f"auto_pad {auto_pad}", "export with explicit pads")
         cout, cin, kh, kw = w.shape
-        if cin != x.shape[1]:
-            raise self.error(f"weights expect {cin} input channels, the input has {x.shape[1]}", "fix the model")
+        if cin * group != x.shape[1] or cout % group:
+            raise self.error(f"weights expect {cin} x {group} groups input channels, the input has {x.shape[1]}", "fix the model")
         strides = list(a.get("strides", [1, 1]))
         p = list(a.get("pads", [0, 0, 0, 0]))
         pads = [p[0], p[1], p[2], p[3]]  # ONNX: [top, left, bottom, right]
@@ -95,12 +94,13 @@ class SpatialImporter:
         ho = output_size(x.shape[2], kh, strides[0], pads[0], pads[2])
         wo = output_size(x.shape[3], kw, strides[1], pads[1], pads[3])
         lo, hi = input_range(x.value.type)
-        biggest = max(-lo, hi) * cin * kh * kw
+        biggest = max(-lo, hi) * cin * kh * kw  # cin is per group
         width, signed = bits_for_range(-biggest, biggest)
         out = self.emit(ConvOp.create(
             operands=[x.value], result_types=[TensorType(int_type(width, signed), (cout, ho, wo))],
             properties={"weights": BitMatrixAttr.from_numpy(bits), "kernel": DenseArrayBase.from_list(i64, [kh, kw]),
-                        "strides": DenseArrayBase.from_list(i64, strides), "pads": DenseArrayBase.from_list(i64, pads)}))
+                        "strides": DenseArrayBase.from_list(i64, strides), "pads": DenseArrayBase.from_list(i64, pads)}
+                       | ({"group": IntegerAttr(group, i64)} if group > 1 else {})))
         scale = (np.float32(x.scale.reshape(-1)[0]) * sw).astype(np.float32)
         self.set(node.output[0], Dyn(out, (x.shape[0], cout, ho, wo), scale))
         if len(node.input) > 2 and node.input[2]:

@@ -104,3 +104,20 @@ func.func @f(%x: tensor<1x4x4x!lowbit.bipolar>) {
   %p = lowbit.maxpool %x {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>} : tensor<1x4x4x!lowbit.bipolar> -> tensor<1x2x2xsi4>
   func.return
 }
+
+// -----
+
+// CHECK: Operation does not verify: group 3 must divide the 4 input and 2 output channels
+func.func @f(%x: tensor<4x4x4x!lowbit.bipolar>) {
+  %c = lowbit.conv %x {weights = #lowbit.bits<2x9, "0xFF01FF01">, kernel = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 3 : i64} : tensor<4x4x4x!lowbit.bipolar> -> tensor<2x2x2xsi5>
+  func.return
+}
+
+// -----
+
+// Two groups of 2 input channels: fan-in 2 x 3 x 3 = 18 per output channel.
+// CHECK: Operation does not verify: weights have fan-in 9, expected 2 x 3 x 3 = 18
+func.func @f(%x: tensor<4x4x4x!lowbit.bipolar>) {
+  %c = lowbit.conv %x {weights = #lowbit.bits<2x9, "0xFF01FF01">, kernel = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 2 : i64} : tensor<4x4x4x!lowbit.bipolar> -> tensor<2x2x2xsi5>
+  func.return
+}
