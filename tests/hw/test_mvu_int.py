@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+from mvu_checks import check_exact_ii_latency, check_heavy_backpressure, check_latency_when_idle, check_random_stalls
 import pytest
 
 from lowbitc.backends.sim.rom import rom_addr_width, rom_module
@@ -217,13 +218,6 @@ def case(cfg: Cfg) -> Case:
     return _CASES[cfg]
 
 
-def _diff_msg(got: list[int], want: list[int], cfg: Cfg) -> str:
-    for i, (g, w) in enumerate(zip(got, want)):
-        if g != w:
-            return f"{cfg}: beat {i}: got {g:#x}, want {w:#x} (xor {g ^ w:#x})"
-    return f"{cfg}: {len(got)} beats, want {len(want)}"
-
-
 def test_reference_reaches_extremes() -> None:
     """The stimulus really drives the accumulator to +-K*2^(EW-1) and makes
     the threshold bits non-constant, so the hardware tests below cover them."""
@@ -247,51 +241,23 @@ def test_mvu_int_lint(cfg: Cfg) -> None:
 
 @pytest.mark.parametrize("cfg", CFGS, ids=str)
 def test_mvu_int_no_stall_exact_and_ii(cfg: Cfg) -> None:
-    c = case(cfg)
-    want = c.reference()
-    r = c.run()
-    assert r.outputs == want, _diff_msg(r.outputs, want, cfg)
-    gaps = np.diff(r.out_accept_cycles)
-    assert (gaps == cfg.II).all(), f"{cfg}: output spacing {gaps.tolist()}, want {cfg.II}"
-    in_gaps = np.diff(r.in_accept_cycles[1:])
-    assert (in_gaps == cfg.II).all(), f"{cfg}: input spacing {in_gaps.tolist()}"
-    assert r.out_accept_cycles[0] - r.in_accept_cycles[0] == cfg.latency
-    assert r.total_cycles == r.out_accept_cycles[-1] + 1
+    check_exact_ii_latency(case(cfg), cfg)
 
 
 @pytest.mark.parametrize("seed", [1, 2])
 @pytest.mark.parametrize("cfg", CFGS, ids=str)
 def test_mvu_int_random_stalls(cfg: Cfg, seed: int) -> None:
-    c = case(cfg)
-    want = c.reference()
-    r = c.run(stall_in=0.3, stall_out=0.3, seed=seed)
-    assert r.outputs == want, _diff_msg(r.outputs, want, cfg)
-    assert len(r.in_accept_cycles) == len(want)
+    check_random_stalls(case(cfg), cfg, seed)
 
 
 @pytest.mark.parametrize("cfg", CFGS, ids=str)
 def test_mvu_int_heavy_backpressure(cfg: Cfg) -> None:
-    """Consumer much slower than the unit: the output FIFO fills and the
-    datapath must freeze mid-stream without losing or corrupting anything."""
-    c = case(cfg)
-    want = c.reference()
-    r = c.run(stall_in=0.1, stall_out=0.97, seed=7)
-    assert r.outputs == want, _diff_msg(r.outputs, want, cfg)
+    check_heavy_backpressure(case(cfg), cfg)
 
 
 @pytest.mark.parametrize("cfg", [CFGS[5], CFGS[2]], ids=str)
 def test_mvu_int_latency_when_idle(cfg: Cfg) -> None:
-    """Vectors spaced far apart each see exactly the documented latency."""
-    c = case(cfg)
-    r = c.run(stall_in=0.97, seed=3)
-    assert r.outputs == c.reference()
-    lat = [o - i for i, o in zip(r.in_accept_cycles, r.out_accept_cycles)]
-    idle = [
-        lat[j]
-        for j in range(1, len(lat))
-        if r.in_accept_cycles[j] > r.out_accept_cycles[j - 1]  # previous one done
-    ]
-    assert idle and all(v == cfg.latency for v in idle), (lat, cfg.latency)
+    check_latency_when_idle(case(cfg), cfg)
 
 
 def _int_params(params: dict[str, int]) -> dict[str, int]:
