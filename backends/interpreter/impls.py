@@ -19,6 +19,7 @@ from lowbitc.backends.interpreter.values import (
     int_matmul,
     over_last_axis,
     pack_bipolar,
+    pack_bits,
     pack_rows,
     unpack_bipolar,
     xnor_popcount,
@@ -107,8 +108,7 @@ class LowbitFunctions(InterpreterFunctions):
             acc = over_last_axis(xnor_popcount, args[0], pack_rows(w), k)
         if op.thresholds is None:
             return (acc,)
-        bits = acc >= numpy_from_dense(op.thresholds)[:, 0]
-        return (pack_bipolar(np.where(bits, 1, -1).astype(np.int8)),)
+        return (pack_bits(acc >= numpy_from_dense(op.thresholds)[:, 0]),)
 
     @impl(h.CollectOp)
     def run_collect(self, interpreter: Interpreter, op: h.CollectOp, args: tuple[Any, ...]):

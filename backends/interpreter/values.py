@@ -16,7 +16,12 @@ from lowbitc.dialects.lowbit.types import WORD_BITS
 
 def pack_bipolar(x: np.ndarray) -> np.ndarray:
     """[..., K] of -1/+1 -> [..., ceil(K/64)] uint64 words."""
-    bits = (x > 0).astype(np.uint8)
+    return pack_bits(x > 0)
+
+
+def pack_bits(bits: np.ndarray) -> np.ndarray:
+    """[..., K] booleans (True = +1) -> [..., ceil(K/64)] uint64 words."""
+    bits = bits.astype(np.uint8, copy=False)
     k = bits.shape[-1]
     words = -(-k // WORD_BITS)
     pad = words * WORD_BITS - k
