@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
+
+from xdsl.printer import Printer
 
 from xdsl.utils.exceptions import DiagnosticException
 from xdsl.xdsl_opt_main import xDSLOptMain
@@ -21,6 +24,27 @@ class LowbitcOptMain(xDSLOptMain):
         super().register_all_passes()
         for name, factory in all_passes().items():
             self.register_pass(name, factory)
+
+    def register_all_arguments(self, arg_parser) -> None:
+        super().register_all_arguments(arg_parser)
+        arg_parser.add_argument("--print-ir-after-all", action="store_true",
+                                help="print the IR after every pass to stderr, as mlir-opt does")
+
+    def setup_pipeline(self) -> None:
+        super().setup_pipeline()
+        if not self.args.print_ir_after_all:
+            return
+        inner = self.pipeline.callback
+
+        def callback(previous_pass, module, next_pass) -> None:
+            if inner is not None:
+                inner(previous_pass, module, next_pass)
+            if previous_pass is not None:
+                print(f"// -----// IR Dump After {previous_pass.name} //----- //", file=sys.stderr)
+                Printer(stream=sys.stderr).print_op(module)
+                print(file=sys.stderr)
+
+        self.pipeline = dataclasses.replace(self.pipeline, callback=callback)
 
     def register_all_targets(self) -> None:
         super().register_all_targets()
