@@ -139,6 +139,10 @@ class Importer(SpatialImporter):
         handler(node, ins)
 
     def fold(self, node: onnx.NodeProto, ins: list) -> None:
+        # A quantizer would silently turn NaN into -1 (NaN >= 0 is false): refuse it here.
+        if node.op_type in ("BipolarQuant", "Quant") and any(
+                v is not None and v.dtype.kind == "f" and not np.all(np.isfinite(v)) for v in ins):
+            raise self.error("weights or quantizer parameters hold NaN or Inf", "fix the model's parameters")
         try:
             outs = fold_constant(node, [v for v in ins if v is not None], self.opset)
         except NotImplementedError:
@@ -277,6 +281,8 @@ class Importer(SpatialImporter):
     def _binary_weights(self, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """[C, K] float weights -> (0/1 bits, per-channel scale), if every row is ±s_c."""
         w = np.asarray(w, np.float32)
+        if not np.all(np.isfinite(w)):
+            raise self.error("weights hold NaN or Inf", "fix the model's parameters")
         s = np.abs(w).max(axis=1)
         if np.any(s == 0) or not np.all(np.abs(w) == s[:, None]):
             raise self.error("weights are not binary (every row must be ±s for one s > 0)", "quantize the weights with BipolarQuant (multi-bit weights come later)")

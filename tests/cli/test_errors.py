@@ -244,3 +244,15 @@ def test_maxpool_on_float_values(tmp_path: Path, out: Path) -> None:
     m = tiny_model(tmp_path / "fp.onnx", [helper.make_node("MaxPool", ["x"], ["y"], name="pool0", kernel_shape=[2, 2])], {},
                    in_shape=(1, 2, 4, 4), out_shape=(1, 2, 3, 3))
     assert_user_error(lowbitc(m, "-o", out), "'pool0'", "no activation quantizer")
+
+
+def test_nan_in_weights(tmp_path: Path, out: Path) -> None:
+    one = np.ones(1, np.float32)
+    w = np.ones((8, 4), np.float32)
+    w[2, 1] = np.nan
+    nodes = [helper.make_node("BipolarQuant", ["x", "one"], ["q"], domain="qonnx.custom_op.general"),
+             helper.make_node("BipolarQuant", ["w", "one"], ["wq"], domain="qonnx.custom_op.general", name="wquant"),
+             helper.make_node("MatMul", ["q", "wq"], ["y"])]
+    m = tiny_model(tmp_path / "nanw.onnx", nodes, {"one": one, "w": w})
+    assert_user_error(lowbitc(m, "-o", out), "nanw.onnx", "'wquant'", "NaN or Inf")
+    assert not out.exists()
