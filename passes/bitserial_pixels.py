@@ -1,17 +1,12 @@
 """The convolutional half of `bitserial`: feature maps become channels-last pixel streams.
 
 Every convolution becomes a sliding window (`lowbit.window`, elements in (ky, kx, c) order, so
-the weight columns are reordered from ONNX's (c, ky, kx)) and a matrix product over the last
-axis: XNOR-popcount for bipolar inputs, the integer product for the multi-bit first layer.
-Why integer and not bit-serial planes there: at equal throughput the integer unit takes fewer
-LUTs even against a lower bound for the bit-serial one (its XNOR lanes alone over the 8 planes,
-without the plane shifts): 1064 vs 1111 LUTs at 48 cycles per vector, 3040 vs 4967 at 8
-(K = 27, C = 64, EW = 8; Yosys synth_xilinx, bench/first_layer.py).
-Max-pool becomes window + `window_max` (an OR on bits). A zero-padded convolution first pads
-the map with `lowbit.pad` (bipolar widened to si2, so the 0 is exact) and uses the integer
-product. The flatten before the dense layers
-becomes a reshape of the [H, W, C] map, with the next matmul's weight columns permuted from
-ONNX's (c, h, w) order to (h, w, c). The original channels-first ops must end up unused.
+the weight columns are reordered from ONNX's (c, ky, kx)) and a `lowbit.matmul` over the last
+axis, which `bitserial` then lowers like a dense layer's product. Max-pool becomes window +
+`window_max` (an OR on bits, a maximum on integers). A zero-padded convolution first pads the
+map with `lowbit.pad` (bipolar widened to si2, so the 0 is exact). The flatten before the dense
+layers becomes a reshape of the [H, W, C] map, with the next matmul's weight columns permuted
+from ONNX's (c, h, w) order to (h, w, c). The original channels-first ops must end up unused.
 """
 
 from __future__ import annotations
@@ -24,21 +19,22 @@ from xdsl.utils.exceptions import DiagnosticException
 
 from lowbitc.dialects.lowbit import ops_graph as g
 from lowbitc.dialects.lowbit import ops_hw as h
-from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, dense_from_numpy, numpy_from_dense
+from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, IntMatrixAttr
 from lowbitc.dialects.lowbit.ops_conv import ConvOp, MaxPoolOp
 from lowbitc.dialects.lowbit.ops_pixels import PadOp, ToPixelsOp, WindowMaxOp, WindowOp
 from lowbitc.dialects.lowbit.types import BipolarType, PackedType, bits_for_range, element_range, int_type
 
 
-def popcount_thresholds(dot_thresholds: np.ndarray, fan_in: int) -> np.ndarray:
-    """dot >= t  <=>  2P - K >= t  <=>  P >= ceil((t + K) / 2), clamped to [0, K + 1]."""
-    p = -((-(dot_thresholds + fan_in)) // 2)
-    return np.clip(p, 0, fan_in + 1).astype(np.int64)
+def window_order(cin: int, kh: int, kw: int) -> np.ndarray:
+    """perm[j] = ONNX column (c, ky, kx) of column j in the (ky, kx, c) order of `lowbit.window`."""
+    return np.arange(cin * kh * kw).reshape(cin, kh, kw).transpose(1, 2, 0).reshape(-1)
 
 
-def window_weights(bits: np.ndarray, cin: int, kh: int, kw: int) -> np.ndarray:
-    """[Cout, Cin*kh*kw] in ONNX's (c, ky, kx) order -> (ky, kx, c) order of `lowbit.window`."""
-    return bits.reshape(-1, cin, kh, kw).transpose(0, 2, 3, 1).reshape(bits.shape[0], -1)
+def permute_columns(weights: BitMatrixAttr | IntMatrixAttr, perm: np.ndarray) -> BitMatrixAttr | IntMatrixAttr:
+    """The same weights with column j taken from column perm[j]."""
+    if isinstance(weights, BitMatrixAttr):
+        return BitMatrixAttr.from_numpy(weights.to_numpy()[:, perm])
+    return IntMatrixAttr.from_numpy(weights.to_numpy()[:, perm], weights.element_type)
 
 
 def flatten_permutation(c: int, hgt: int, wid: int) -> np.ndarray:
@@ -98,31 +94,21 @@ class PixelLowering:
             # the layer runs on an integer product, where a 0 simply contributes nothing.
             x = self.pad(x, pads, conv)
         win = self.window(x, kernel, strides, conv)
-        bits = window_weights(conv.weights.to_numpy(), cin, *kernel)
         ho, wo, k = win.output.type.get_shape()
-        cout = bits.shape[0]
-        weights = BitMatrixAttr.from_numpy(bits)
-        bipolar = isinstance(x.type.element_type, BipolarType)
-        if bipolar:
-            pack = h.PackOp.create(operands=[win.output], result_types=[PackedType((ho, wo, k), BipolarType())])
-            width, signed = bits_for_range(0, k)
-            product: Operation = h.XnorPopcountOp.create(operands=[pack.output], result_types=[TensorType(int_type(width, signed), (ho, wo, cout))],
-                                                         properties={"weights": weights})
-            self.insert(conv, pack, product)
-        else:
-            lo, hi = element_range(x.type.element_type)
-            width, signed = bits_for_range(-k * max(-lo, hi), k * max(-lo, hi))
-            product = g.MatMulOp.create(operands=[win.output], result_types=[TensorType(int_type(width, signed), (ho, wo, cout))],
-                                        properties={"weights": weights})
-            self.insert(conv, product)
+        weights = permute_columns(conv.weights, window_order(cin, *kernel))
+        cout = weights.shape[0]
+        width, signed = bits_for_range(*g.product_range(x.type.element_type, weights))
+        # A plain product over the window axis; `bitserial` lowers it like every other product.
+        product = g.MatMulOp.create(operands=[win.output], result_types=[TensorType(int_type(width, signed), (ho, wo, cout))],
+                                    properties={"weights": weights})
+        self.insert(conv, product)
         for use in list(conv.output.uses):
             th = use.operation
             if not isinstance(th, g.ThresholdOp):
                 raise DiagnosticException(f"bitserial: a convolution feeds {th.name}; it must feed an activation threshold (run streamline first)")
-            t = numpy_from_dense(th.thresholds)
             new = g.ThresholdOp.create(
-                operands=[product.results[0]], result_types=[TensorType(th.output.type.element_type, (ho, wo, cout))],
-                properties={"thresholds": dense_from_numpy(popcount_thresholds(t, k) if bipolar else t), "axis": IntegerAttr(2, i64)})
+                operands=[product.output], result_types=[TensorType(th.output.type.element_type, (ho, wo, cout))],
+                properties=dict(th.properties) | {"axis": IntegerAttr(2, i64)})
             self.insert(th, new)
             self.pixels[th.output] = new.output
             self.replaced.append(th)
@@ -153,7 +139,7 @@ class PixelLowering:
             if not isinstance(mm, g.MatMulOp):
                 raise DiagnosticException(f"bitserial: a flattened feature map feeds {mm.name}; only dense layers are lowered")
             new = g.MatMulOp.create(operands=[flat.output], result_types=[mm.output.type],
-                                    properties={"weights": BitMatrixAttr.from_numpy(mm.weights.to_numpy()[:, perm])})
+                                    properties={"weights": permute_columns(mm.weights, perm)})
             self.insert(mm, new)
             mm.output.replace_all_uses_with(new.output)
             self.replaced.append(mm)

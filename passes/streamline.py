@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from xdsl.context import Context
-from xdsl.dialects.builtin import IntegerType, ModuleOp, Signedness, TensorType
+from xdsl.dialects.builtin import IntegerAttr, IntegerType, ModuleOp, Signedness, TensorType, i64
 from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.pattern_rewriter import (
@@ -29,10 +29,11 @@ from xdsl.transforms.dead_code_elimination import dce
 from xdsl.utils.exceptions import DiagnosticException
 
 from lowbitc.dialects.lowbit import ops_graph as g
+from lowbitc.dialects.lowbit.ops_graph import product_range
 from lowbitc.dialects.lowbit.ops_conv import ConvOp
-from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, dense_from_numpy
+from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, IntMatrixAttr, dense_from_numpy, numpy_from_dense, weight_values
 from lowbitc.dialects.lowbit.semantics import eval_host_op
-from lowbitc.dialects.lowbit.types import BipolarType
+from lowbitc.dialects.lowbit.types import BipolarType, bits_for_range, int_range, int_type
 
 FLOAT_CHAIN = (g.DequantizeOp, g.ElementwiseOp, g.BatchNormOp, g.ReshapeOp)
 MAX_RANGE = 1 << 22
@@ -40,7 +41,7 @@ MAX_RANGE = 1 << 22
 
 
 PRODUCTS = (g.MatMulOp, ConvOp)
-"""Integer products with a binary weight matrix (one row per output channel) and a value range."""
+"""Integer products with a weight matrix (one row per output channel) and a value range."""
 
 
 def float_chain(q: g.QuantizeOp) -> tuple[g.MatMulOp | ConvOp, list[Operation]] | None:
@@ -55,13 +56,38 @@ def float_chain(q: g.QuantizeOp) -> tuple[g.MatMulOp | ConvOp, list[Operation]] 
     return value.owner, chain[::-1]
 
 
-def levels(q: g.QuantizeOp) -> int:
-    """How many thresholds the quantizer's output needs."""
+def code_range(q: g.QuantizeOp) -> tuple[int, int]:
+    """The lowest and highest code the quantizer produces (bipolar: 0 for -1, 1 for +1)."""
     elt = q.output.type.element_type
     if isinstance(elt, BipolarType):
-        return 1
+        return 0, 1
     assert isinstance(elt, IntegerType)
-    return (1 << elt.width.data) - 1
+    if q.thresholds is not None:
+        return 0, numpy_from_dense(q.thresholds).shape[1]
+    lo, hi = int_range(elt)
+    if q.narrow is not None and q.narrow.value.data:
+        if elt.signedness.data == Signedness.SIGNED:
+            lo += 1
+        else:
+            hi -= 1
+    return lo, hi
+
+
+def negated(weights: BitMatrixAttr | IntMatrixAttr, rows: np.ndarray) -> BitMatrixAttr | IntMatrixAttr:
+    """The weights with the given rows negated; a signed type grows by one bit if a row holds
+    its most negative value (-(-2) = 2 does not fit si2)."""
+    if isinstance(weights, BitMatrixAttr):
+        bits = weights.to_numpy().copy()
+        bits[rows] ^= 1
+        return BitMatrixAttr.from_numpy(bits)
+    values = weight_values(weights).astype(np.int64)
+    values[rows] = -values[rows]
+    width, signed = bits_for_range(int(values.min()), int(values.max()))
+    elt = weights.element_type
+    width = max(width, elt.width.data) if signed == (elt.signedness.data == Signedness.SIGNED) else width
+    if width > 8:
+        raise DiagnosticException(f"streamline: negated weights need {width} bits")
+    return IntMatrixAttr.from_numpy(values, int_type(width, signed))
 
 
 def thresholds_from_steps(counts: np.ndarray, lo: int, t: int) -> tuple[np.ndarray, np.ndarray]:
@@ -93,10 +119,6 @@ class FoldQuantizeChain(RewritePattern):
             return
         mm, chain = found
         elt = q.output.type.element_type
-        if isinstance(elt, IntegerType) and elt.signedness.data != Signedness.UNSIGNED:
-            raise DiagnosticException(
-                f"streamline: signed {elt} activations cannot be folded yet (multi-bit support comes later)"
-            )
         lo, hi = mm.value_range()
         if hi - lo + 1 > MAX_RANGE:
             raise DiagnosticException(f"streamline: accumulator range [{lo}, {hi}] is too wide to fold")
@@ -108,23 +130,26 @@ class FoldQuantizeChain(RewritePattern):
             else:
                 y = eval_host_op(op, y)
         code = eval_host_op(q, y).astype(np.int64).reshape(acc.shape)
-        counts = (code > 0).astype(np.int64) if isinstance(elt, BipolarType) else code
+        code_lo, code_hi = code_range(q)
+        counts = (code > 0).astype(np.int64) if isinstance(elt, BipolarType) else code - code_lo
         try:
-            th, negate = thresholds_from_steps(counts, lo, levels(q))
+            th, negate = thresholds_from_steps(counts, lo, code_hi - code_lo)
         except ValueError as exc:
             raise DiagnosticException(f"streamline: cannot fold into thresholds: {exc}") from None
         source = mm.output
         if negate.any():
-            bits = mm.weights.to_numpy().copy()
-            bits[negate] ^= 1
-            flipped = mm.clone()
-            flipped.weights = BitMatrixAttr.from_numpy(bits)
+            weights = negated(mm.weights, negate)
+            width, signed = bits_for_range(*product_range(mm.input.type.element_type, weights))
+            shape = mm.output.type.get_shape()
+            flipped = type(mm).create(operands=[mm.input], result_types=[TensorType(int_type(width, signed), shape)],
+                                      properties=dict(mm.properties) | {"weights": weights})
             rewriter.insert(flipped, InsertPoint.before(q))
             source = flipped.output
         out_type = TensorType(q.output.type.element_type, mm.output.type.get_shape())
         th_op = g.ThresholdOp.create(
             operands=[source], result_types=[out_type],
-            properties={"thresholds": dense_from_numpy(th)})
+            properties={"thresholds": dense_from_numpy(th)}
+            | ({"offset": IntegerAttr(code_lo, i64)} if code_lo and not isinstance(elt, BipolarType) else {}))
         new_ops: list[Operation] = [th_op]
         if q.output.type.get_shape() != mm.output.type.get_shape():
             # The chain reshaped the channels (FINN's Unsqueeze/Squeeze around BatchNorm).

@@ -1,5 +1,7 @@
 """tile: choose the folding (PE output channels x SIMD input elements per cycle) of every
-matrix product left after `bitserial` (XNOR-popcounts and the integer first layer).
+matrix product left after `bitserial` (XNOR-popcounts, plane-popcounts and the integer first
+layer), and for plane-popcounts whether the unit takes all activation planes at once or one
+plane per cycle (``serial``: P times the cycles with lanes P times narrower).
 
 Cycles per frame of a layer = pixels * ceil(C / PE) * ceil(K / SIMD) (pixels = 1 for dense
 layers, the output pixels for convolutions); the slowest layer sets the initiation interval.
@@ -7,7 +9,10 @@ The default balances the pipeline: the largest layer gets ``lanes`` lanes and ev
 the fewest lanes that keep it at or under the same cycle count, choosing divisors of C and K so
 that no lane computes padding. A JSON file can fix the folding of any layer (layers are
 numbered in program order), divisors or not (the units then pad channels and inputs):
-``{"0": {"pe": 16, "simd": 49}, "3": {"pe": 1, "simd": 64}}``.
+``{"0": {"pe": 16, "simd": 49}, "3": {"pe": 1, "simd": 64, "serial": true}}``.
+A layer whose planes run serially takes pixels * ceil(C / PE) * ceil(K / SIMD) * P cycles; the
+default picks serial where that needs fewer lane-planes (PE * SIMD, against PE * SIMD * P in
+parallel) at the target cycle count, which happens for layers far off the critical path.
 """
 
 from __future__ import annotations
@@ -18,13 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import ModuleOp
+from xdsl.dialects.builtin import BoolAttr, ModuleOp
 from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import DiagnosticException
 
 from lowbitc.dialects.lowbit import ops_graph as g
 from lowbitc.dialects.lowbit import ops_hw as h
 from lowbitc.dialects.lowbit.attributes import FoldAttr
+from lowbitc.dialects.lowbit.ops_planes import PlanePopcountOp
 
 
 def divisors(n: int) -> list[int]:
@@ -52,7 +58,7 @@ def cheapest_fold(c: int, k: int, max_cycles: int) -> tuple[int, int]:
     return best[1], best[3]
 
 
-def read_fold_file(path: str) -> dict[int, tuple[int, int]]:
+def read_fold_file(path: str) -> dict[int, tuple[int, int, bool]]:
     try:
         raw = json.loads(Path(path).read_text())
     except OSError as exc:
@@ -61,12 +67,33 @@ def read_fold_file(path: str) -> dict[int, tuple[int, int]]:
         raise DiagnosticException(f"tile: fold file {path} is not JSON ({exc.msg} at line {exc.lineno})") from None
     if not isinstance(raw, dict):
         raise DiagnosticException(f"tile: fold file {path} must hold an object of layer index -> {{\"pe\": N, \"simd\": M}}")
-    out: dict[int, tuple[int, int]] = {}
+    out: dict[int, tuple[int, int, bool]] = {}
     for key, val in raw.items():
-        if not str(key).isdigit() or not isinstance(val, dict) or set(val) != {"pe", "simd"} or not all(type(v) is int and v > 0 for v in val.values()):
-            raise DiagnosticException(f"tile: fold file {path}: entry {key!r} must be \"<layer index>\": {{\"pe\": N, \"simd\": M}} with positive integers")
-        out[int(key)] = (val["pe"], val["simd"])
+        if (not str(key).isdigit() or not isinstance(val, dict) or not {"pe", "simd"} <= set(val) <= {"pe", "simd", "serial"}
+                or not all(type(val[n]) is int and val[n] > 0 for n in ("pe", "simd")) or type(val.get("serial", False)) is not bool):
+            raise DiagnosticException(f"tile: fold file {path}: entry {key!r} must be \"<layer index>\": {{\"pe\": N, \"simd\": M}} with positive integers (and optionally \"serial\": true or false)")
+        out[int(key)] = (val["pe"], val["simd"], val.get("serial", False))
     return out
+
+
+def layer_pixels(layer) -> int:
+    """Vectors per frame: the leading (pixel) axes; a plane op's input has the planes first."""
+    shape = layer.input.type.get_shape()
+    return prod(shape[1:-1]) if isinstance(layer, PlanePopcountOp) else prod(shape[:-1])
+
+
+def layer_planes(layer) -> int:
+    return layer.planes if isinstance(layer, PlanePopcountOp) else 1
+
+
+def choose(c: int, k: int, planes: int, max_cycles: int) -> tuple[int, int, bool]:
+    """The cheaper of all planes in parallel and one plane per cycle (ties: parallel)."""
+    pe, simd = cheapest_fold(c, k, max_cycles)
+    if planes > 1 and max_cycles // planes >= 1:
+        spe, ssimd = cheapest_fold(c, k, max_cycles // planes)
+        if cycles(c, k, spe, ssimd) * planes <= max_cycles and spe * ssimd < pe * simd * planes:
+            return spe, ssimd, True
+    return pe, simd, False
 
 
 @dataclass(frozen=True)
@@ -80,7 +107,7 @@ class TilePass(ModulePass):
     fold_file: str | None = None
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        layers = [o for o in op.walk() if isinstance(o, (h.XnorPopcountOp, g.MatMulOp))]
+        layers = [o for o in op.walk() if isinstance(o, (h.XnorPopcountOp, g.MatMulOp, PlanePopcountOp))]
         fixed = read_fold_file(self.fold_file) if self.fold_file else {}
         for idx in fixed:
             if idx >= len(layers):
@@ -93,14 +120,16 @@ class TilePass(ModulePass):
         # free layer with `lanes` lanes, and no faster than any layer whose folding the user
         # fixed (a faster pipeline would wait on it anyway).
         shapes = [l.weights.shape for l in layers]
-        pixels = [prod(l.input.type.get_shape()[:-1]) for l in layers]
+        pixels = [layer_pixels(l) for l in layers]
         target = 0
         for i, (c, k) in enumerate(shapes):
             if i in fixed:
-                pe, simd = fixed[i]
+                pe, simd, serial = fixed[i]
                 if pe > c or simd > k:
                     raise DiagnosticException(f"tile: layer {i}: PE {pe} exceeds {c} channels or SIMD {simd} exceeds fan-in {k}")
-                target = max(target, pixels[i] * cycles(c, k, pe, simd))
+                if serial and layer_planes(layers[i]) == 1:
+                    raise DiagnosticException(f"tile: layer {i} has no bit planes to run serially")
+                target = max(target, pixels[i] * cycles(c, k, pe, simd) * (layer_planes(layers[i]) if serial else 1))
         free = [i for i in range(len(layers)) if i not in fixed]
         if free:
             big = max(free, key=lambda i: pixels[i] * shapes[i][0] * shapes[i][1])
@@ -109,8 +138,10 @@ class TilePass(ModulePass):
                        key=lambda f: (cycles(c, k, *f), f[0]))
             target = max(target, pixels[big] * cycles(c, k, *best))
         for i, layer in enumerate(layers):
-            pe, simd = fixed.get(i) or cheapest_fold(*shapes[i], target // pixels[i])
+            pe, simd, serial = fixed.get(i) or choose(*shapes[i], layer_planes(layer), target // pixels[i])
             layer.fold = FoldAttr(pe, simd)
+            if serial:
+                layer.serial = BoolAttr.from_bool(True)
 
 
 def fold_of(op) -> FoldAttr | None:

@@ -2,11 +2,11 @@
 streams between them as packed bits.
 
 The C x K weight matrix is laid out as the unit reads it: NF = C/PE by SF = K/SIMD words of
-PE*SIMD bits, word nf*SF+sf holding W[nf*PE+p, sf*SIMD+s] in bit p*SIMD+s. A threshold whose
-bipolar result only travels on to other hardware becomes the unit's comparators, producing
-packed bits directly; the sliding windows, pools and the flatten downstream then work on the
-packed stream. Afterwards no `lowbit.xnor_popcount`, `lowbit.threshold` or matrix product
-over windows may remain.
+PE*SIMD*WB bits, word nf*SF+sf holding W[nf*PE+p, sf*SIMD+s] in bits (p*SIMD+s)*WB +: WB (WB = 1
+for binary weights). A plane-popcount reads the elements whose planes it took (the planes are
+wires). A threshold after a product becomes the unit's comparators, producing packed bits
+(bipolar) or k-bit codes directly; the sliding windows, pools and the flatten downstream then
+work on the unit's stream. Afterwards no product, bit-plane split or threshold may remain.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from xdsl.context import Context
-from xdsl.dialects.builtin import ModuleOp
+from xdsl.dialects.builtin import IntegerAttr, ModuleOp, Signedness, TensorType, i64
 from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
@@ -23,47 +23,110 @@ from xdsl.utils.exceptions import DiagnosticException
 
 from lowbitc.dialects.lowbit import ops_graph as g
 from lowbitc.dialects.lowbit import ops_hw as h
-from lowbitc.dialects.lowbit.attributes import BitMatrixAttr
+from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, IntMatrixAttr, dense_from_numpy, numpy_from_dense, weight_values
+from lowbitc.dialects.lowbit.ops_planes import BitPlanesOp, PlanePopcountOp
 from lowbitc.dialects.lowbit.ops_pixels import PadOp, WindowMaxOp, WindowOp, same_kind
-from lowbitc.dialects.lowbit.types import PackedType
+from lowbitc.dialects.lowbit.types import BipolarType, PackedType, bits_for_range, int_type
 from lowbitc.passes.bitserial import require_gone
 from lowbitc.passes.tile import fold_of
 
 
-def weight_memory(w: np.ndarray, pe: int, simd: int) -> np.ndarray:
-    """[C, K] bits -> [NF*SF, PE*SIMD] memory words (see the module docstring). When PE or SIMD
-    do not divide C or K, the matrix is padded with 0 bits: padded channels are computed and
-    dropped, and padded inputs get a 1 bit (bipolar) or 0 (integer) from the unit's wrapper, so
-    for XNOR the bit mismatches the 0 weight and for integers it multiplies to 0: neither
-    changes the accumulator."""
+def weight_memory(w: np.ndarray, pe: int, simd: int, wb: int = 1) -> np.ndarray:
+    """[C, K] weights -> [NF*SF, PE*SIMD*WB] memory bits (see the module docstring): for WB = 1
+    the weight bits themselves, for WB >= 2 each weight in WB-bit two's complement, least
+    significant bit first. When PE or SIMD do not divide C or K, the matrix is padded with 0:
+    padded channels are computed and dropped, and padded inputs get a 1 bit (bipolar) or 0
+    (integer) from the unit's wrapper, so for XNOR the bit mismatches the 0 weight bit and
+    otherwise it multiplies to 0 (a 0 weight times anything is 0 too): the accumulator is
+    unchanged."""
     c, k = w.shape
     nf, sf = -(-c // pe), -(-k // simd)
-    w = np.pad(w, ((0, nf * pe - c), (0, sf * simd - k)))
-    return w.reshape(nf, pe, sf, simd).transpose(0, 2, 1, 3).reshape(nf * sf, pe * simd)
+    w = np.pad(w.astype(np.int64), ((0, nf * pe - c), (0, sf * simd - k)))
+    words = w.reshape(nf, pe, sf, simd).transpose(0, 2, 1, 3).reshape(nf * sf, pe * simd)
+    if wb == 1:
+        return words.astype(np.uint8)
+    bits = (words[..., None] >> np.arange(wb)) & 1  # [depth, PE*SIMD, WB], two's complement
+    return bits.reshape(nf * sf, pe * simd * wb).astype(np.uint8)
+
+
+def memory_weights(weights: BitMatrixAttr | IntMatrixAttr) -> tuple[np.ndarray, int]:
+    """The matrix as the memory stores it and WB: bits for binary weights, values otherwise
+    (unsigned types get a sign bit: the lanes read two's complement)."""
+    if isinstance(weights, BitMatrixAttr):
+        return weights.to_numpy(), 1
+    signed = weights.element_type.signedness.data == Signedness.SIGNED
+    return weight_values(weights), weights.bits + (0 if signed else 1)
+
+
+def and_thresholds(dot_thresholds: np.ndarray, row_sums: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """For a bipolar input x = 2a - 1 the AND lanes compute S = sum a_k w_k, and
+    dot = 2S - sum_k w_k: dot >= t  <=>  S >= ceil((t + sum_k w_k) / 2), clamped to the
+    unit's accumulator range [lo, hi + 1] (lo always fires, hi + 1 never)."""
+    s = -((-(dot_thresholds + row_sums[:, None])) // 2)
+    return np.clip(s, lo, hi + 1).astype(np.int64)
 
 
 class Unroller:
     def __init__(self) -> None:
         self.rw = Rewriter()
 
-    def unit(self, product: h.XnorPopcountOp | g.MatMulOp) -> None:
+    def unit(self, product: h.XnorPopcountOp | g.MatMulOp | PlanePopcountOp) -> None:
         fold = fold_of(product)
         if fold is None:
             raise DiagnosticException(f"unroll: {product.name} has no fold; run the tile pass first")
-        memory = BitMatrixAttr.from_numpy(weight_memory(product.weights.to_numpy(), fold.pe.data, fold.simd.data))
-        props = {"fold": fold, "memory": memory}
+        values, wb = memory_weights(product.weights)
+        memory = BitMatrixAttr.from_numpy(weight_memory(values, fold.pe.data, fold.simd.data, wb))
+        props: dict = {"fold": fold, "memory": memory}
+        if wb > 1:
+            props["weight_bits"] = IntegerAttr(wb, i64)
+        source = product.input
+        and_lanes = False
+        if isinstance(product, PlanePopcountOp):
+            # The planes are the wires of the elements: the unit reads the elements.
+            source = product.input.owner.input
+            if product.is_serial:
+                props["serial"] = product.serial
+            if isinstance(source.type.element_type, BipolarType):
+                pack = h.PackOp.create(operands=[source], result_types=[PackedType(source.type.get_shape(), BipolarType())])
+                self.rw.insert_op(pack, InsertPoint.before(product))
+                source, and_lanes = pack.output, True
         users = [u.operation for u in product.output.uses]
         th = users[0] if len(users) == 1 and isinstance(users[0], g.ThresholdOp) else None
-        if th is not None and th.thresholds.get_shape()[1] == 1:
-            out_type = PackedType(th.output.type.get_shape(), th.output.type.element_type)
-            mvu = h.MVUOp.create(operands=[product.input], result_types=[out_type], properties=props | {"thresholds": th.thresholds})
-            self.rw.insert_op(mvu, InsertPoint.before(product))
-            self.forward_packed(th.output, mvu.output)
-            self.rw.erase_op(th)
-            self.rw.erase_op(product)
-        else:
-            mvu = h.MVUOp.create(operands=[product.input], result_types=[product.output.type], properties=props)
+        if th is None:
+            if and_lanes:
+                raise DiagnosticException("unroll: a bipolar layer with multi-bit weights must feed an activation threshold")
+            # The unit's accumulator range follows from the weight width, which may be wider
+            # than the weights present (ternary weights in si2 lanes): widen the raw result.
+            probe = h.MVUOp.create(operands=[source], result_types=[product.output.type], properties=props)
+            width, signed = bits_for_range(*probe.value_range())
+            probe.erase()
+            shape = product.output.type.get_shape()
+            mvu = h.MVUOp.create(operands=[source], result_types=[TensorType(int_type(width, signed), shape)], properties=props)
             self.rw.replace_op(product, mvu)
+            return
+        thresholds = th.thresholds
+        if and_lanes:
+            probe = h.MVUOp.create(operands=[source], result_types=[product.output.type], properties=props)
+            t = and_thresholds(numpy_from_dense(th.thresholds), weight_values(product.weights).astype(np.int64).sum(axis=1), *probe.value_range())
+            probe.erase()
+            thresholds = dense_from_numpy(t)
+        props["thresholds"] = thresholds
+        elt = th.output.type.element_type
+        if isinstance(elt, BipolarType):
+            out_type = PackedType(th.output.type.get_shape(), elt)
+        else:
+            out_type = th.output.type
+            if th.offset is not None:
+                props["offset"] = th.offset
+        mvu = h.MVUOp.create(operands=[source], result_types=[out_type], properties=props)
+        self.rw.insert_op(mvu, InsertPoint.before(product))
+        if isinstance(elt, BipolarType):
+            self.forward_packed(th.output, mvu.output)
+        else:
+            th.output.replace_all_uses_with(mvu.output)
+            self.collect_codes(mvu.output)
+        self.rw.erase_op(th)
+        self.rw.erase_op(product)
 
     def forward_packed(self, logical: SSAValue, packed: SSAValue) -> None:
         """Let every user of ``logical`` (bipolar) read the packed twin instead."""
@@ -89,6 +152,17 @@ class Unroller:
             self.forward_packed(user.results[0], new.results[0])
             self.rw.erase_op(user)
 
+    def collect_codes(self, value: SSAValue) -> None:
+        """k-bit maps need no packing; only the flatten of an [H, W, C] map becomes a collector
+        (through any windows and pools in between, which stay as they are)."""
+        for use in list(value.uses):
+            user = use.operation
+            if isinstance(user, (WindowOp, WindowMaxOp)):
+                self.collect_codes(user.results[0])
+            elif isinstance(user, g.ReshapeOp) and len(value.type.get_shape()) == 3:
+                new = h.CollectOp.create(operands=[value], result_types=[user.output.type])
+                self.rw.replace_op(user, new)
+
     def pack_before_window(self, pack: h.PackOp) -> None:
         """pack(window(x)) -> window(pack(x)): a bipolar first layer's window generator then
         works on the packed pixel stream the host sends, like every later one."""
@@ -105,14 +179,12 @@ class Unroller:
         for pack in [o for o in module.walk() if isinstance(o, h.PackOp)]:
             if isinstance(pack.input.owner, WindowOp):
                 self.pack_before_window(pack)
-        products = [o for o in module.walk() if isinstance(o, h.XnorPopcountOp)
-                    or (isinstance(o, g.MatMulOp) and o.input.type.get_num_dims() > 1)]
+        products = [o for o in module.walk() if isinstance(o, (h.XnorPopcountOp, PlanePopcountOp, g.MatMulOp))]
         for product in products:
             self.unit(product)
-
-
-def matmul_over_windows(op: Operation) -> bool:
-    return isinstance(op, g.MatMulOp) and op.input.type.get_num_dims() > 1
+        for split in [o for o in module.walk() if isinstance(o, BitPlanesOp)]:
+            if not split.output.uses:
+                self.rw.erase_op(split)
 
 
 @dataclass(frozen=True)
@@ -123,10 +195,7 @@ class UnrollPass(ModulePass):
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         Unroller().run(op)
-        require_gone(op, (h.XnorPopcountOp, g.ThresholdOp), self.name)
-        for o in op.walk():
-            if matmul_over_windows(o):
-                raise DiagnosticException(f"unroll: {o.name} over windows could not be lowered")
+        require_gone(op, (h.XnorPopcountOp, PlanePopcountOp, BitPlanesOp, g.MatMulOp, g.ThresholdOp), self.name)
 
 
 

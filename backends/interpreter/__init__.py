@@ -8,7 +8,7 @@ from xdsl.dialects.func import FuncOp
 from xdsl.interpreter import Interpreter, InterpreterFunctions
 from xdsl.interpreters.func import FuncFunctions
 
-from lowbitc.backends.interpreter.impls import LowbitFunctions
+from lowbitc.backends.interpreter.impls import LowbitFunctions, PlaneFunctions
 from lowbitc.backends.interpreter.spatial import SpatialFunctions
 
 ENTRY = "main"
@@ -22,6 +22,7 @@ def run_module(
     interpreter.register_implementations(FuncFunctions())
     interpreter.register_implementations(LowbitFunctions())
     interpreter.register_implementations(SpatialFunctions())
+    interpreter.register_implementations(PlaneFunctions())
     for functions in extra:
         interpreter.register_implementations(functions)
     (result,) = interpreter.call_op(ENTRY, (frames,))

@@ -6,15 +6,19 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from xdsl.dialects.builtin import Signedness
 
 from xdsl.interpreter import Interpreter, InterpreterFunctions, impl, register_impls
 
 from lowbitc.dialects.lowbit import ops_graph as g
 from lowbitc.dialects.lowbit import ops_hw as h
-from lowbitc.dialects.lowbit.attributes import numpy_from_dense
-from lowbitc.dialects.lowbit.types import BipolarType
+from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, numpy_from_dense, weight_values
+from lowbitc.dialects.lowbit.types import BipolarType, PackedType
 from lowbitc.dialects.lowbit import semantics as float_ops
+from lowbitc.dialects.lowbit.ops_planes import BitPlanesOp, PlanePopcountOp, plane_count, plane_weights
 from lowbitc.backends.interpreter.values import (
+    and_popcount,
+    bit_planes,
     count_thresholds,
     int_matmul,
     over_last_axis,
@@ -30,10 +34,15 @@ def _frames(x: np.ndarray) -> int:
     return x.shape[0]
 
 
-def weights_from_memory(memory: np.ndarray, channels: int, fan_in: int, pe: int, simd: int) -> np.ndarray:
-    """Undo the MVU's memory layout (word nf*SF+sf, bit p*SIMD+s = W[nf*PE+p, sf*SIMD+s]) and
-    crop the padding."""
+def weights_from_memory(memory: np.ndarray, channels: int, fan_in: int, pe: int, simd: int, wb: int = 1) -> np.ndarray:
+    """Undo the MVU's memory layout (word nf*SF+sf, bits (p*SIMD+s)*WB +: WB hold
+    W[nf*PE+p, sf*SIMD+s]) and crop the padding: 0/1 bits for WB = 1, else the two's-complement
+    values."""
     nf, sf = -(-channels // pe), -(-fan_in // simd)
+    if wb > 1:
+        bits = memory.reshape(nf * sf, pe * simd, wb).astype(np.int64)
+        memory = (bits << np.arange(wb)).sum(axis=-1)
+        memory = np.where(memory >= 1 << (wb - 1), memory - (1 << wb), memory)
     full = memory.reshape(nf, sf, pe, simd).transpose(0, 2, 1, 3).reshape(nf * pe, sf * simd)
     return full[:channels, :fan_in]
 
@@ -65,10 +74,10 @@ class LowbitFunctions(InterpreterFunctions):
     def run_matmul(self, interpreter: Interpreter, op: g.MatMulOp, args: tuple[Any, ...]):
         (x,) = args
         k = op.fan_in
-        if isinstance(op.input.type.element_type, BipolarType):
+        if isinstance(op.input.type.element_type, BipolarType) and isinstance(op.weights, BitMatrixAttr):
             # Exact integer product through the packed XNOR path: dot = 2P - K.
             return (2 * over_last_axis(xnor_popcount, pack_bipolar(x), pack_rows(op.weights.to_numpy()), k) - k,)
-        return (over_last_axis(int_matmul, x, op.weights.to_numpy().astype(np.int8) * 2 - 1),)
+        return (over_last_axis(int_matmul, x, weight_values(op.weights)),)
 
     @impl(g.ThresholdOp)
     def run_threshold(self, interpreter: Interpreter, op: g.ThresholdOp, args: tuple[Any, ...]):
@@ -77,7 +86,7 @@ class LowbitFunctions(InterpreterFunctions):
         n = np.moveaxis(count_thresholds(x, numpy_from_dense(op.thresholds)), 1, op.channel_axis + 1)
         if isinstance(op.output.type.element_type, BipolarType):
             return ((2 * n - 1).astype(np.int8),)
-        return (n,)
+        return (n + op.output_offset,)
 
     @impl(g.TopKOp)
     def run_topk(self, interpreter: Interpreter, op: g.TopKOp, args: tuple[Any, ...]):
@@ -101,22 +110,72 @@ class LowbitFunctions(InterpreterFunctions):
         # Read the weights back through the hardware memory layout, so a layout bug in
         # `unroll` shows up here and not only in simulation.
         k, c = op.fan_in, op.channels
-        w = weights_from_memory(op.memory.to_numpy(), c, k, op.fold.pe.data, op.fold.simd.data)
-        if op.integer_input:
-            acc = over_last_axis(int_matmul, args[0], w.astype(np.int8) * 2 - 1)
+        w = weights_from_memory(op.memory.to_numpy(), c, k, op.fold.pe.data, op.fold.simd.data, op.wb)
+        if op.wb == 1:
+            values = w.astype(np.int8) * 2 - 1
         else:
+            values = w
+        if op.integer_input:
+            acc = over_last_axis(int_matmul, args[0], values)
+        elif op.wb == 1:
             acc = over_last_axis(xnor_popcount, args[0], pack_rows(w), k)
+        else:  # AND lanes: S = sum_k a_k w_k over the input bits a_k in {0, 1}
+            acc = over_last_axis(lambda a: int_matmul((unpack_bipolar(a, k) > 0).astype(np.int64), values), args[0])
         if op.thresholds is None:
             return (acc,)
-        return (pack_bits(acc >= numpy_from_dense(op.thresholds)[:, 0]),)
+        th = numpy_from_dense(op.thresholds)
+        n = count_thresholds(np.moveaxis(acc, -1, 1), th)
+        n = np.moveaxis(n, 1, -1)
+        if isinstance(op.output.type, PackedType):
+            return (pack_bits(n > 0),)
+        return (n + op.output_offset,)
 
     @impl(h.CollectOp)
     def run_collect(self, interpreter: Interpreter, op: h.CollectOp, args: tuple[Any, ...]):
         (x,) = args
         hgt, wid, c = op.input.type.get_shape()
+        if not isinstance(op.input.type, PackedType):
+            return (x.reshape(x.shape[0], hgt * wid * c),)
         flat = unpack_bipolar(x, c).reshape(x.shape[0], hgt * wid * c)
         return (pack_bipolar(flat),)
 
     @impl(h.FifoOp)
     def run_fifo(self, interpreter: Interpreter, op: h.FifoOp, args: tuple[Any, ...]):
         return args
+
+
+@register_impls
+class PlaneFunctions(InterpreterFunctions):
+    """The bit-plane ops, computed plane by plane as the hardware does (AND-popcounts combined
+    by shifts and subtractions), so `bitserial` is checked against the integer product."""
+
+    @impl(BitPlanesOp)
+    def run_bitplanes(self, interpreter: Interpreter, op: BitPlanesOp, args: tuple[Any, ...]):
+        elt = op.input.type.element_type
+        return (bit_planes(args[0], plane_count(elt), isinstance(elt, BipolarType)),)
+
+    @impl(PlanePopcountOp)
+    def run_plane_popcount(self, interpreter: Interpreter, op: PlanePopcountOp, args: tuple[Any, ...]):
+        (planes,) = args
+        k = op.fan_in
+        c_i, x0 = plane_weights(op.element)
+        w = weight_values(op.weights).astype(np.int64)
+        if isinstance(op.weights, BitMatrixAttr):
+            b = op.weights.to_numpy()
+            w_planes = None
+        else:
+            bits = op.weights.bits
+            d_j = [1 << j for j in range(bits)]
+            if op.weights.element_type.signedness.data == Signedness.SIGNED:
+                d_j[-1] = -d_j[-1]
+            w_planes = [(d, (w >> j) & 1) for j, d in enumerate(d_j)]
+        acc = None
+        for i, ci in enumerate(c_i):
+            a = planes[:, i]
+            if w_planes is None:
+                ones = over_last_axis(lambda v: and_popcount(v, np.ones((1, k), np.uint8), k), a)
+                term = 2 * over_last_axis(and_popcount, a, b, k) - ones
+            else:
+                term = sum(d * over_last_axis(and_popcount, a, bj, k) for d, bj in w_planes)
+            acc = ci * term if acc is None else acc + ci * term
+        return (acc + x0 * w.sum(axis=1),)

@@ -15,6 +15,7 @@ from xdsl.interpreter import Interpreter, InterpreterFunctions, impl, register_i
 
 from lowbitc.dialects.lowbit.ops_conv import ConvOp, MaxPoolOp
 from lowbitc.dialects.lowbit.ops_pixels import PadOp, ToPixelsOp, WindowMaxOp, WindowOp
+from lowbitc.dialects.lowbit.attributes import weight_values
 from lowbitc.dialects.lowbit.types import PackedType
 from lowbitc.backends.interpreter.values import pack_bipolar, unpack_bipolar
 
@@ -28,8 +29,8 @@ def windows(x: np.ndarray, kh: int, kw: int, sh: int, sw: int) -> np.ndarray:
     return v[:, :, ::sh, ::sw]
 
 
-def conv2d(x: np.ndarray, w_pm1: np.ndarray, kernel, strides, pads) -> np.ndarray:
-    """x: [N, Cin, H, W] integers; w_pm1: [Cout, Cin*kh*kw] of -1/+1 -> [N, Cout, Ho, Wo] int64."""
+def conv2d(x: np.ndarray, weights: np.ndarray, kernel, strides, pads) -> np.ndarray:
+    """x: [N, Cin, H, W] integers; weights: [Cout, Cin*kh*kw] integers -> [N, Cout, Ho, Wo] int64."""
     kh, kw = kernel
     sh, sw = strides
     top, left, bottom, right = pads
@@ -39,9 +40,9 @@ def conv2d(x: np.ndarray, w_pm1: np.ndarray, kernel, strides, pads) -> np.ndarra
     ho, wo = (h - kh) // sh + 1, (w - kw) // sw + 1
     k = cin * kh * kw
     # Exact in float32 while every partial sum stays below 2^24 (BLAS sgemm is ~2x dgemm).
-    dtype = np.float32 if int(np.abs(x).max(initial=0)) * k < (1 << 24) else np.float64
-    wt = w_pm1.astype(dtype).T
-    out = np.empty((n, w_pm1.shape[0], ho, wo), dtype=np.int64)
+    dtype = np.float32 if int(np.abs(x).max(initial=0)) * int(np.abs(weights).max(initial=0)) * k < (1 << 24) else np.float64
+    wt = weights.astype(dtype).T
+    out = np.empty((n, weights.shape[0], ho, wo), dtype=np.int64)
     step = max(1, CHUNK_ELEMENTS // (ho * wo * k))
     for s in range(0, n, step):
         win = windows(x[s : s + step], kh, kw, sh, sw)  # [b, Cin, Ho, Wo, kh, kw]
@@ -59,7 +60,7 @@ def maxpool2d(x: np.ndarray, kernel, strides) -> np.ndarray:
 class SpatialFunctions(InterpreterFunctions):
     @impl(ConvOp)
     def run_conv(self, interpreter: Interpreter, op: ConvOp, args: tuple[Any, ...]):
-        w = op.weights.to_numpy().astype(np.int8) * 2 - 1
+        w = weight_values(op.weights)
         geometry = (op.kernel.get_values(), op.strides.get_values(), op.pads.get_values())
         g = op.groups
         if g == 1:

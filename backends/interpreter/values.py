@@ -75,9 +75,24 @@ def over_last_axis(fn, x: np.ndarray, *args) -> np.ndarray:
     return out.reshape(lead + out.shape[-1:])
 
 
-def int_matmul(x: np.ndarray, w_pm1: np.ndarray) -> np.ndarray:
-    """[N, K] integers times [C, K] of -1/+1, exact: BLAS on integers whose every partial sum
+def int_matmul(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """[N, K] integers times [C, K] integers, exact: BLAS on integers whose every partial sum
     fits the float mantissa (float32 below 2^24, which first layers meet; float64 otherwise)."""
-    bound = int(np.abs(x).max(initial=0)) * x.shape[-1]
+    bound = int(np.abs(x).max(initial=0)) * int(np.abs(w).max(initial=0)) * x.shape[-1]
     dtype = np.float32 if bound < (1 << 24) else np.float64
-    return np.rint(x.astype(dtype) @ w_pm1.astype(dtype).T).astype(np.int64)
+    return np.rint(x.astype(dtype) @ w.astype(dtype).T).astype(np.int64)
+
+
+def bit_planes(x: np.ndarray, planes: int, bipolar: bool) -> np.ndarray:
+    """[N, ..., K] integers (or -1/+1) -> [N, planes, ..., ceil(K/64)] packed bit planes, plane i
+    holding bit i of the two's-complement code (bipolar: 1 for +1)."""
+    if bipolar:
+        return pack_bits(x > 0)[:, None]
+    return np.stack([pack_bits((x >> i) & 1) for i in range(planes)], axis=1)
+
+
+def and_popcount(a_words: np.ndarray, b01: np.ndarray, k: int) -> np.ndarray:
+    """P[n, c] = popcount(a[n] AND b[c]) over K bits: a as packed words [N, W], b a [C, K] 0/1
+    matrix. Float32 BLAS on 0/1 values is exact (every sum is an integer <= K < 2^24)."""
+    a = np.unpackbits(np.ascontiguousarray(a_words, dtype="<u8").view(np.uint8), axis=-1, count=k, bitorder="little")
+    return np.rint(a.astype(np.float32) @ b01.astype(np.float32).T).astype(np.int64)

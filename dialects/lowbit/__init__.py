@@ -4,6 +4,7 @@ from xdsl.ir import Dialect
 
 from lowbitc.dialects.lowbit.attributes import (
     BitMatrixAttr,
+    IntMatrixAttr,
     ElementwiseKindAttr,
     FoldAttr,
     RoundingModeAttr,
@@ -21,6 +22,7 @@ from lowbitc.dialects.lowbit.ops_graph import (
 from lowbitc.dialects.lowbit.ops_conv import ConvOp, MaxPoolOp
 from lowbitc.dialects.lowbit.ops_pixels import PadOp, ToPixelsOp, WindowMaxOp, WindowOp
 from lowbitc.dialects.lowbit.ops_hw import CollectOp, FifoOp, MVUOp, PackOp, XnorPopcountOp, XnorToDotOp
+from lowbitc.dialects.lowbit.ops_planes import BitPlanesOp, PlanePopcountOp
 from lowbitc.dialects.lowbit.types import BipolarType, PackedType
 
 Lowbit = Dialect(
@@ -43,9 +45,11 @@ Lowbit = Dialect(
         PackOp,
         XnorPopcountOp,
         XnorToDotOp,
+        BitPlanesOp,
+        PlanePopcountOp,
         MVUOp,
         FifoOp,
         CollectOp,
     ],
-    [BipolarType, PackedType, BitMatrixAttr, FoldAttr, ElementwiseKindAttr, RoundingModeAttr],
+    [BipolarType, PackedType, BitMatrixAttr, IntMatrixAttr, FoldAttr, ElementwiseKindAttr, RoundingModeAttr],
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from xdsl.dialects.builtin import BytesAttr, DenseIntOrFPElementsAttr, IntAttr, TensorType
-from xdsl.dialects.builtin import f32, i64, IntegerType
+from xdsl.dialects.builtin import f32, i64, IntegerType, Signedness
 from xdsl.dialects.utils.enum_attribute import EnumAttribute
 from xdsl.ir import Attribute, ParametrizedAttribute, SpacedOpaqueSyntaxAttribute
 from xdsl.irdl import irdl_attr_definition
@@ -85,6 +85,105 @@ class BitMatrixAttr(ParametrizedAttribute):
             printer.print_dimension_list([self.rows.data, self.cols.data])
             printer.print_string(", ")
             printer.print_string_literal("0x" + self.data.data.hex().upper())
+
+
+@irdl_attr_definition
+class IntMatrixAttr(ParametrizedAttribute):
+    """A rows x cols matrix of small integers (multi-bit weights), one byte per element in
+    two's complement, row-major; it prints as hex. The element type (``siN``/``uiN``, N <= 8)
+    is the weight quantizer's: ternary weights are ``si2`` holding {-1, 0, +1}.
+    Example: ``#lowbit.ints<2x2, si2, "0x01FF0001">`` is rows [1, -1] and [0, 1].
+    """
+
+    name = "lowbit.ints"
+
+    rows: IntAttr
+    cols: IntAttr
+    element_type: IntegerType
+    data: BytesAttr
+
+    @staticmethod
+    def from_numpy(values: np.ndarray, element_type: IntegerType) -> "IntMatrixAttr":
+        if values.ndim != 2:
+            raise ValueError(f"integer matrix must be 2-D, got shape {values.shape}")
+        raw = np.ascontiguousarray(values.astype(np.int8)).tobytes()
+        return IntMatrixAttr(IntAttr(values.shape[0]), IntAttr(values.shape[1]), element_type, BytesAttr(raw))
+
+    def to_numpy(self) -> np.ndarray:
+        """The matrix as an int8 array."""
+        return np.frombuffer(self.data.data, dtype=np.int8).reshape(self.rows.data, self.cols.data)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.rows.data, self.cols.data
+
+    @property
+    def bits(self) -> int:
+        return self.element_type.width.data
+
+    def verify(self) -> None:
+        rows, cols = self.rows.data, self.cols.data
+        if rows <= 0 or cols <= 0:
+            raise VerifyException(f"integer matrix must be non-empty, got {rows}x{cols}")
+        w, sign = self.element_type.width.data, self.element_type.signedness.data
+        if sign == Signedness.SIGNLESS or not 1 <= w <= 8:
+            raise VerifyException(f"integer matrix elements must be siN or uiN with N <= 8, got {self.element_type}")
+        if len(self.data.data) != rows * cols:
+            raise VerifyException(f"integer matrix {rows}x{cols} needs {rows * cols} bytes, got {len(self.data.data)}")
+        lo, hi = (0, (1 << w) - 1) if sign == Signedness.UNSIGNED else (-(1 << (w - 1)), (1 << (w - 1)) - 1)
+        v = self.to_numpy() if sign == Signedness.SIGNED else self.to_numpy().view(np.uint8)
+        if v.min() < lo or v.max() > hi:
+            bad = int(np.nonzero((v < lo) | (v > hi))[0][0])
+            raise VerifyException(f"integer matrix row {bad} holds values outside {self.element_type} [{lo}, {hi}]")
+
+    @classmethod
+    def parse_parameters(cls, parser: AttrParser):
+        with parser.in_angle_brackets():
+            dims = parser.parse_dimension_list()
+            if len(dims) != 2:
+                parser.raise_error(f"integer matrix needs two dimensions, got {len(dims)}")
+            parser.parse_punctuation(",")
+            elt = parser.parse_type()
+            if not isinstance(elt, IntegerType):
+                parser.raise_error(f"integer matrix element type must be siN or uiN, got {elt}")
+            parser.parse_punctuation(",")
+            text = parser.parse_str_literal("hex bytes")
+        if not text.startswith("0x"):
+            parser.raise_error("integer matrix data must be a hex string starting with 0x")
+        try:
+            raw = bytes.fromhex(text[2:])
+        except ValueError:
+            parser.raise_error("integer matrix data is not valid hex")
+        return (IntAttr(dims[0]), IntAttr(dims[1]), elt, BytesAttr(raw))
+
+    def print_parameters(self, printer: Printer) -> None:
+        with printer.in_angle_brackets():
+            printer.print_dimension_list([self.rows.data, self.cols.data])
+            printer.print_string(", ")
+            printer.print_attribute(self.element_type)
+            printer.print_string(", ")
+            printer.print_string_literal("0x" + self.data.data.hex().upper())
+
+
+WeightsAttr = BitMatrixAttr | IntMatrixAttr
+"""Weights of a matrix product: bipolar bits or multi-bit integers."""
+
+
+def weight_values(weights: BitMatrixAttr | IntMatrixAttr) -> np.ndarray:
+    """The weights as integers ([C, K] int8): a bit matrix is -1/+1."""
+    if isinstance(weights, BitMatrixAttr):
+        return weights.to_numpy().astype(np.int8) * 2 - 1
+    if weights.element_type.signedness.data == Signedness.UNSIGNED:
+        return weights.to_numpy().view(np.uint8).astype(np.int16)
+    return weights.to_numpy()
+
+
+def weight_range(weights: BitMatrixAttr | IntMatrixAttr) -> tuple[int, int]:
+    """The smallest and largest weight present (exact bounds for accumulator widths)."""
+    if isinstance(weights, BitMatrixAttr):
+        return -1, 1
+    v = weight_values(weights)
+    return int(v.min()), int(v.max())
 
 
 @irdl_attr_definition

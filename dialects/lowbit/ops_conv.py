@@ -22,8 +22,8 @@ from xdsl.irdl import (
 from xdsl.traits import Pure
 from xdsl.utils.exceptions import VerifyException
 
-from lowbitc.dialects.lowbit.attributes import BitMatrixAttr
-from lowbitc.dialects.lowbit.ops_graph import check_accumulator
+from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, IntMatrixAttr
+from lowbitc.dialects.lowbit.ops_graph import check_accumulator, product_range
 from lowbitc.dialects.lowbit.types import element_range
 
 
@@ -48,8 +48,8 @@ def input_range(t: TensorType) -> tuple[int, int]:
 
 @irdl_op_definition
 class ConvOp(IRDLOperation):
-    """2-D convolution with binary weights (bit 1 = +1, bit 0 = -1) on integer or bipolar
-    [Cin, H, W] frames; padding contributes 0.
+    """2-D convolution with binary weights (bit 1 = +1, bit 0 = -1) or multi-bit integer
+    weights on integer or bipolar [Cin, H, W] frames; padding contributes 0.
 
     ```mlir
     %y = lowbit.conv %x {weights = #lowbit.bits<16x27, "0x...">, kernel = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : tensor<3x32x32xsi8> -> tensor<16x30x30xsi13>
@@ -59,7 +59,7 @@ class ConvOp(IRDLOperation):
     name = "lowbit.conv"
     input = operand_def(TensorType)
     output = result_def(TensorType)
-    weights = prop_def(BitMatrixAttr)
+    weights = prop_def(BitMatrixAttr | IntMatrixAttr)
     kernel = prop_def(DenseArrayBase)
     strides = prop_def(DenseArrayBase)
     pads = prop_def(DenseArrayBase)
@@ -78,9 +78,8 @@ class ConvOp(IRDLOperation):
         return self.weights.shape[1]
 
     def value_range(self) -> tuple[int, int]:
-        lo, hi = input_range(self.input.type)
-        biggest = max(-lo, hi)
-        return -self.fan_in * biggest, self.fan_in * biggest
+        input_range(self.input.type)
+        return product_range(self.input.type.element_type, self.weights)
 
     def verify_(self) -> None:
         t = self.input.type

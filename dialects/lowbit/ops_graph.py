@@ -37,6 +37,8 @@ from xdsl.utils.exceptions import VerifyException
 from lowbitc.dialects.lowbit.attributes import (
     BitMatrixAttr,
     ElementwiseKindAttr,
+    IntMatrixAttr,
+    weight_range,
     FoldAttr,
     RoundingModeAttr,
     numpy_from_dense,
@@ -73,6 +75,15 @@ def check_accumulator(result_type, lo: int, hi: int, what: str) -> None:
         raise VerifyException(
             f"{what} result {elt} cannot hold the range [{lo}, {hi}] (needs {need})"
         )
+
+
+def product_range(input_elt, weights: BitMatrixAttr | IntMatrixAttr) -> tuple[int, int]:
+    """Exact bounds of sum_k x_k * w_ck over the input type's values and the weights present."""
+    xlo, xhi = element_range(input_elt)
+    wlo, whi = weight_range(weights)
+    corners = (xlo * wlo, xlo * whi, xhi * wlo, xhi * whi)
+    k = weights.shape[1]
+    return k * min(corners), k * max(corners)
 
 
 @irdl_op_definition
@@ -221,10 +232,10 @@ class QuantizeOp(IRDLOperation):
 
 @irdl_op_definition
 class MatMulOp(IRDLOperation):
-    """Integer matrix-vector product with binary weights: ``y[..., c] = sum_k x[..., k] * W[c, k]``
-    over the last axis (leading axes, such as the pixels of a convolution's windows, are
-    independent). ``weights`` is a CxK bit matrix, bit 1 = +1, bit 0 = -1; the input is bipolar
-    or siN/uiN.
+    """Integer matrix-vector product: ``y[..., c] = sum_k x[..., k] * W[c, k]`` over the last
+    axis (leading axes, such as the pixels of a convolution's windows, are independent).
+    ``weights`` is a CxK bit matrix (bit 1 = +1, bit 0 = -1) or a CxK integer matrix (multi-bit
+    and ternary weights); the input is bipolar or siN/uiN.
 
     ```mlir
     %acc = lowbit.matmul %x {weights = #lowbit.bits<64x784, "0x...">} : tensor<784x!lowbit.bipolar> -> tensor<64xsi11>
@@ -234,7 +245,7 @@ class MatMulOp(IRDLOperation):
     name = "lowbit.matmul"
     input = operand_def(TensorType)
     output = result_def(TensorType)
-    weights = prop_def(BitMatrixAttr)
+    weights = prop_def(BitMatrixAttr | IntMatrixAttr)
     fold = opt_prop_def(FoldAttr)
     """Set by `tile` on the integer products that stay after `bitserial` (the first layer)."""
     traits = traits_def(Pure())
@@ -246,9 +257,7 @@ class MatMulOp(IRDLOperation):
         return self.weights.shape[1]
 
     def value_range(self) -> tuple[int, int]:
-        lo, hi = element_range(self.input.type.element_type)
-        biggest = max(-lo, hi)
-        return -self.fan_in * biggest, self.fan_in * biggest
+        return product_range(self.input.type.element_type, self.weights)
 
     def verify_(self) -> None:
         t = self.input.type
@@ -299,11 +308,14 @@ class DequantizeOp(IRDLOperation):
 @irdl_op_definition
 class ThresholdOp(IRDLOperation):
     """Multi-threshold activation on integers: ``n = count(x >= t_i)`` over the channel's sorted
-    thresholds ([C, T] integers). A bipolar result (T = 1) is +1 when n = 1, else -1; a uiK
-    result (T = 2^K - 1) is n itself.
+    thresholds ([C, T] integers). A bipolar result (T = 1) is +1 when n = 1, else -1; an
+    integer result (``uiK`` or ``siK``) is ``n + offset`` (offset default 0), which must stay
+    inside the result type: a 2-bit unsigned activation has T = 3, a ternary one (narrow
+    signed 2-bit) T = 2 and offset -1.
 
     ```mlir
     %a = lowbit.threshold %acc {thresholds = dense<[[3], [-1]]> : tensor<2x1xi64>} : tensor<2xsi5> -> tensor<2x!lowbit.bipolar>
+    %t = lowbit.threshold %acc {thresholds = dense<[[-2, 2], [0, 1]]> : tensor<2x2xi64>, offset = -1 : i64} : tensor<2xsi5> -> tensor<2xsi2>
     ```
     """
 
@@ -313,6 +325,7 @@ class ThresholdOp(IRDLOperation):
     thresholds = prop_def(DenseIntOrFPElementsAttr)
     axis = opt_prop_def(IntegerAttr)
     """The channel axis (default 0; the last axis of channels-last pixel tensors)."""
+    offset = opt_prop_def(IntegerAttr)
     traits = traits_def(Pure())
     irdl_options = (ParsePropInAttrDict(),)
     assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
@@ -320,6 +333,10 @@ class ThresholdOp(IRDLOperation):
     @property
     def channel_axis(self) -> int:
         return 0 if self.axis is None else self.axis.value.data
+
+    @property
+    def output_offset(self) -> int:
+        return 0 if self.offset is None else self.offset.value.data
 
     def verify_(self) -> None:
         t = self.input.type
@@ -339,15 +356,20 @@ class ThresholdOp(IRDLOperation):
             )
         elt = out.element_type
         if isinstance(elt, BipolarType):
-            expected = 1
-        elif isinstance(elt, IntegerType) and elt.signedness.data == Signedness.UNSIGNED:
-            expected = (1 << elt.width.data) - 1
+            if th.shape[1] != 1:
+                raise VerifyException(f"{elt} output needs 1 thresholds per channel, got {th.shape[1]}")
+            if self.offset is not None:
+                raise VerifyException("a bipolar threshold output takes no offset")
+        elif isinstance(elt, IntegerType) and elt.signedness.data != Signedness.SIGNLESS:
+            lo, hi = int_range(elt)
+            off = self.output_offset
+            if off < lo or off + th.shape[1] > hi:
+                raise VerifyException(
+                    f"{elt} output holds [{lo}, {hi}], but {th.shape[1]} thresholds with offset {off} "
+                    f"give [{off}, {off + th.shape[1]}]"
+                )
         else:
-            raise VerifyException(f"threshold result must be bipolar or uiK, got {elt}")
-        if th.shape[1] != expected:
-            raise VerifyException(
-                f"{elt} output needs {expected} thresholds per channel, got {th.shape[1]}"
-            )
+            raise VerifyException(f"threshold result must be bipolar, uiK or siK, got {elt}")
         if np.any(np.diff(th, axis=1) < 0):
             bad = int(np.nonzero(np.any(np.diff(th, axis=1) < 0, axis=1))[0][0])
             raise VerifyException(f"thresholds of channel {bad} are not sorted ascending")

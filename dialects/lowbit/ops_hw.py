@@ -11,7 +11,8 @@ from math import prod
 
 from typing import ClassVar
 
-from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, IntegerAttr, IntegerType, Signedness, TensorType
+import numpy as np
+from xdsl.dialects.builtin import BoolAttr, DenseIntOrFPElementsAttr, IntegerAttr, IntegerType, Signedness, TensorType
 
 from xdsl.irdl import (
     AnyAttr,
@@ -30,7 +31,7 @@ from xdsl.utils.exceptions import VerifyException
 
 from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, FoldAttr, numpy_from_dense
 from lowbitc.dialects.lowbit.ops_graph import check_accumulator
-from lowbitc.dialects.lowbit.types import BipolarType, PackedType, bits_for_range, element_range
+from lowbitc.dialects.lowbit.types import BipolarType, PackedType, bits_for_range, element_range, int_range
 
 
 def _packed_input(t, what: str) -> PackedType:
@@ -134,13 +135,21 @@ class XnorToDotOp(IRDLOperation):
 @irdl_op_definition
 class MVUOp(IRDLOperation):
     """A matrix-vector unit as hardware builds it: PE x SIMD lanes over a weight memory of
-    NF*SF words of PE*SIMD bits (word nf*SF+sf, bit p*SIMD+s holds W[nf*PE+p, sf*SIMD+s]), an
-    accumulator per PE and, with ``thresholds`` ([C, 1]), a comparator producing packed bipolar
-    bits; without, the raw accumulator. Packed bipolar inputs use XNOR lanes (the accumulator
-    is the popcount P, thresholds in [0, K + 1]); siN/uiN inputs (the first layer) use
-    integer lanes (the accumulator is the dot product). Leading axes are pixels: one vector per
-    output pixel, computed one after the other. ``pipe`` is the number of register stages after
-    the lane sums (set by `pipeline`).
+    NF*SF words of PE*SIMD*WB bits (word nf*SF+sf, bits [(p*SIMD+s)*WB +: WB] hold
+    W[nf*PE+p, sf*SIMD+s]; WB = ``weight_bits``, default 1), an accumulator per PE and, with
+    ``thresholds`` ([C, T]), comparators producing packed bipolar bits (T = 1) or k-bit codes
+    ``count + offset``; without, the raw accumulator. The lane kind follows from the operands:
+
+    * packed bipolar input, 1-bit weights (bit 1 = +1): XNOR lanes, the accumulator is the
+      popcount P (thresholds in [0, K + 1]);
+    * packed bipolar input, WB-bit two's-complement weights: AND-plane lanes, the accumulator
+      is ``sum_k a_k w_k`` over the input bits a_k in {0, 1};
+    * siN/uiN input: the accumulator is the dot product, with 1-bit weights meaning +-1
+      (integer lanes) and WB-bit weights two's complement (bit-plane lanes); ``serial`` takes
+      one input plane per cycle (N times the cycles).
+
+    Leading axes are pixels: one vector per output pixel, computed one after the other.
+    ``pipe`` is the number of register stages after the lane sums (set by `pipeline`).
 
     ```mlir
     %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 2, simd = 4>, memory = #lowbit.bits<4x8, "0x...">, thresholds = dense<...> : tensor<4x1xi64>} : !lowbit.packed<8x!lowbit.bipolar> -> !lowbit.packed<4x!lowbit.bipolar>
@@ -153,6 +162,9 @@ class MVUOp(IRDLOperation):
     fold = prop_def(FoldAttr)
     memory = prop_def(BitMatrixAttr)
     thresholds = opt_prop_def(DenseIntOrFPElementsAttr)
+    offset = opt_prop_def(IntegerAttr)
+    weight_bits = opt_prop_def(IntegerAttr)
+    serial = opt_prop_def(BoolAttr)
     pipe = opt_prop_def(IntegerAttr)
     traits = traits_def(Pure())
     irdl_options = (ParsePropInAttrDict(),)
@@ -161,6 +173,23 @@ class MVUOp(IRDLOperation):
     @property
     def integer_input(self) -> bool:
         return not isinstance(self.input.type, PackedType)
+
+    @property
+    def wb(self) -> int:
+        return 1 if self.weight_bits is None else self.weight_bits.value.data
+
+    @property
+    def is_serial(self) -> bool:
+        return self.serial is not None and bool(self.serial.value.data)
+
+    @property
+    def planes(self) -> int:
+        """Cycles per fold: the input planes when serial, else 1."""
+        return self.input.type.element_type.width.data if self.is_serial else 1
+
+    @property
+    def output_offset(self) -> int:
+        return 0 if self.offset is None else self.offset.value.data
 
     @property
     def fan_in(self) -> int:
@@ -175,30 +204,53 @@ class MVUOp(IRDLOperation):
         """Vectors per frame: the product of the leading (pixel) axes."""
         return prod(self.input.type.get_shape()[:-1])
 
+    def weight_range(self) -> tuple[int, int]:
+        if self.wb == 1:
+            return -1, 1
+        return -(1 << (self.wb - 1)), (1 << (self.wb - 1)) - 1
+
     def value_range(self) -> tuple[int, int]:
+        k = self.fan_in
+        wlo, whi = self.weight_range()
         if not self.integer_input:
-            return 0, self.fan_in
+            return (0, k) if self.wb == 1 else (k * min(0, wlo), k * max(0, whi))
         lo, hi = element_range(self.input.type.element_type)
-        biggest = max(-lo, hi) * self.fan_in
-        return -biggest, biggest
+        corners = (lo * wlo, lo * whi, hi * wlo, hi * whi)
+        return k * min(corners), k * max(corners)
 
     @property
     def popcount_width(self) -> int:
         """Width of the accumulator and thresholds: hi + 1 must fit (a threshold that never
-        fires); for integer inputs also the EW + clog2(K + 1) the integer unit requires."""
+        fires); for integer inputs with 1-bit weights also the EW + clog2(K + 1) the integer
+        lanes require."""
         lo, hi = self.value_range()
         width = bits_for_range(lo, hi + 1)[0]
-        if self.integer_input:
+        if self.integer_input and self.wb == 1:
             ew = self.input.type.element_type.width.data
             width = max(width, ew + (self.fan_in).bit_length())
         return width
 
+    @property
+    def output_bits(self) -> int:
+        """Bits per output channel in a beat: 1 for bits, K for k-bit codes, PW for raw sums."""
+        out = self.output.type
+        if isinstance(out, PackedType):
+            return 1
+        if self.thresholds is not None:
+            return out.element_type.width.data
+        return self.popcount_width
+
     def verify_(self) -> None:
         t = self.input.type
         if isinstance(t, PackedType):
-            pass
+            if not isinstance(t.element_type, BipolarType):
+                raise VerifyException(f"mvu input must be packed bipolar bits or an siN/uiN tensor, got {t}")
         elif not (isinstance(t, TensorType) and isinstance(t.element_type, IntegerType) and t.element_type.signedness.data != Signedness.SIGNLESS):
             raise VerifyException(f"mvu input must be packed bipolar bits or an siN/uiN tensor, got {t}")
+        if not 1 <= self.wb <= 8:
+            raise VerifyException(f"mvu weight_bits {self.wb} must be in [1, 8]")
+        if self.is_serial and not self.integer_input:
+            raise VerifyException("a serial mvu needs multi-bit (siN/uiN) inputs")
         shape = t.get_shape()
         k = shape[-1]
         out = self.output.type
@@ -207,23 +259,33 @@ class MVUOp(IRDLOperation):
         c = out.get_shape()[-1]
         check_fold(self.fold, c, k)
         pe, simd = self.fold.pe.data, self.fold.simd.data
-        depth, width = self.fold.cycles(c, k), pe * simd
+        depth, width = self.fold.cycles(c, k), pe * simd * self.wb
         if self.memory.shape != (depth, width):
             raise VerifyException(
                 f"weight memory is {self.memory.shape[0]}x{self.memory.shape[1]}, "
-                f"folding PE {pe} x SIMD {simd} needs {depth}x{width}"
+                f"folding PE {pe} x SIMD {simd} with {self.wb}-bit weights needs {depth}x{width}"
             )
         lo, hi = self.value_range()
         if self.thresholds is not None:
-            if not isinstance(out, PackedType):
-                raise VerifyException("an mvu with thresholds produces packed bipolar bits")
             th = numpy_from_dense(self.thresholds)
-            if th.shape != (c, 1):
-                raise VerifyException(f"mvu thresholds have shape {list(th.shape)}, expected [{c}, 1]")
+            if th.ndim != 2 or th.shape[0] != c:
+                raise VerifyException(f"mvu thresholds have shape {list(th.shape)}, expected [{c}, T]")
+            if isinstance(out, PackedType):
+                if th.shape[1] != 1 or self.offset is not None:
+                    raise VerifyException("an mvu producing packed bits takes one threshold per channel and no offset")
+            elif isinstance(out.element_type, IntegerType) and out.element_type.signedness.data != Signedness.SIGNLESS:
+                olo, ohi = int_range(out.element_type)
+                off = self.output_offset
+                if off < olo or off + th.shape[1] > ohi:
+                    raise VerifyException(f"mvu result {out.element_type} holds [{olo}, {ohi}], but {th.shape[1]} thresholds with offset {off} give [{off}, {off + th.shape[1]}]")
+            else:
+                raise VerifyException(f"an mvu with thresholds produces packed bits or siN/uiN codes, got {out}")
             if th.min() < lo or th.max() > hi + 1:
                 raise VerifyException(f"mvu thresholds must lie in [{lo}, {hi + 1}] (accumulator domain)")
+            if np.any(np.diff(th, axis=1) < 0):
+                raise VerifyException("mvu thresholds must be sorted ascending per channel")
         else:
-            if not isinstance(out, TensorType):
+            if not isinstance(out, TensorType) or self.offset is not None:
                 raise VerifyException("an mvu without thresholds produces the raw accumulator tensor")
             check_accumulator(out, lo, hi, "mvu")
 
@@ -253,8 +315,9 @@ class FifoOp(IRDLOperation):
 
 @irdl_op_definition
 class CollectOp(IRDLOperation):
-    """Gather the pixels of a packed [H, W, C] map into one vector of H*W*C bits, pixel after
-    pixel (the flatten before the dense layers, in channels-last order).
+    """Gather the pixels of a [H, W, C] map (packed bits or k-bit codes) into one vector of
+    H*W*C elements, pixel after pixel (the flatten before the dense layers, in channels-last
+    order).
 
     ```mlir
     %v = lowbit.collect %m : !lowbit.packed<5x5x32x!lowbit.bipolar> -> !lowbit.packed<800x!lowbit.bipolar>
@@ -262,12 +325,14 @@ class CollectOp(IRDLOperation):
     """
 
     name = "lowbit.collect"
-    input = operand_def(PackedType)
-    output = result_def(PackedType)
+    input = operand_def(PackedType | TensorType)
+    output = result_def(PackedType | TensorType)
     traits = traits_def(Pure())
     assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
 
     def verify_(self) -> None:
         shape = self.input.type.get_shape()
+        if type(self.input.type) is not type(self.output.type) or self.input.type.element_type != self.output.type.element_type:
+            raise VerifyException(f"collect keeps the element kind, got {self.input.type} -> {self.output.type}")
         if len(shape) != 3 or self.output.type.get_shape() != (prod(shape),):
             raise VerifyException(f"collect turns [H, W, C] into [H*W*C], got {list(shape)} -> {list(self.output.type.get_shape())}")

@@ -8,14 +8,16 @@ frames and never appears in the IR). Their element type names the numeric domain
 * ``!lowbit.bipolar``: {-1, +1}, one bit per element (1 means +1).
 
 ``!lowbit.packed<784x!lowbit.bipolar>`` is the same logical tensor stored as bits packed along the
-last dimension into 64-bit words, the form XNOR-popcount operates on.
+last dimension into 64-bit words, the form XNOR-popcount operates on. ``!lowbit.packed<2x784xi1>``
+holds plain 0/1 bits: the two bit planes of a 2-bit activation vector, the form AND-popcount
+operates on.
 """
 
 from __future__ import annotations
 
 from math import ceil
 
-from xdsl.dialects.builtin import ArrayAttr, IntAttr, IntegerType, Signedness, TensorType
+from xdsl.dialects.builtin import ArrayAttr, IntAttr, IntegerType, Signedness, TensorType, i1
 from xdsl.ir import Attribute, ParametrizedAttribute, TypeAttribute
 from xdsl.irdl import irdl_attr_definition
 from xdsl.parser import AttrParser
@@ -72,9 +74,9 @@ class PackedType(ParametrizedAttribute, TypeAttribute):
             raise VerifyException("packed tensor needs at least one dimension")
         if any(d.data <= 0 for d in self.shape.data):
             raise VerifyException(f"packed tensor dimensions must be positive, got {self.get_shape()}")
-        if not isinstance(self.element_type, BipolarType):
+        if not isinstance(self.element_type, BipolarType) and self.element_type != i1:
             raise VerifyException(
-                f"packed tensors hold bipolar bits, not {self.element_type}"
+                f"packed tensors hold bipolar bits or i1 bit planes, not {self.element_type}"
             )
 
 

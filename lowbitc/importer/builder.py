@@ -28,6 +28,7 @@ from lowbitc.dialects.lowbit import ops_graph as g
 from lowbitc.dialects.lowbit.attributes import (
     BitMatrixAttr,
     ElementwiseKind,
+    IntMatrixAttr,
     ElementwiseKindAttr,
     dense_from_numpy,
 )
@@ -35,6 +36,7 @@ from lowbitc.dialects.lowbit.types import BipolarType, bits_for_range, int_type
 from lowbitc.errors import LowbitcError, ModelError
 from lowbitc.importer.onnx_graph import LoadedModel, attrs, fold_constant, load
 from lowbitc.importer.spatial import Dyn, SpatialImporter
+from lowbitc.importer.weights import QuantRecord, WeightError, record_for, weight_matrix
 
 ELEMENTWISE = {"Mul": ElementwiseKind.MUL, "Add": ElementwiseKind.ADD, "Sub": ElementwiseKind.SUB, "Div": ElementwiseKind.DIV}
 PASS_THROUGH = {"Identity", "Dropout"}
@@ -55,6 +57,7 @@ class Importer(SpatialImporter):
         self.block = Block(arg_types=[TensorType(f32, loaded.input_shape[1:])])
         self.env[loaded.input_name] = Dyn(self.block.args[0], loaded.input_shape)
         self.node: onnx.NodeProto | None = None
+        self.weight_records: dict[str, QuantRecord] = {}
 
     # -- helpers ------------------------------------------------------------------------
     def error(self, problem: str, fix: str) -> ModelError:
@@ -151,6 +154,9 @@ class Importer(SpatialImporter):
             raise self.error(f"constant evaluation failed ({exc})", "check the node's inputs and attributes") from None
         for name, v in zip(node.output, outs):
             self.env[name] = v
+        rec = record_for(node, ins, outs, self.weight_records, self.opset)
+        if rec is not None:
+            self.weight_records[node.output[0]] = rec
 
     def set(self, name: str, d: Dyn) -> None:
         self.env[name] = d
@@ -278,53 +284,46 @@ class Importer(SpatialImporter):
         raise self.error(f"MultiThreshold with out_dtype {dtype or '?'} and {th.shape[-1]} thresholds", "lowbitc supports BIPOLAR MultiThreshold so far (multi-bit comes with the multi-bit issue)")
 
     # -- matrix products ------------------------------------------------------------------
-    def _binary_weights(self, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """[C, K] float weights -> (0/1 bits, per-channel scale), if every row is ±s_c."""
-        w = np.asarray(w, np.float32)
-        if not np.all(np.isfinite(w)):
-            raise self.error("weights hold NaN or Inf", "fix the model's parameters")
-        s = np.abs(w).max(axis=1)
-        if np.any(s == 0) or not np.all(np.abs(w) == s[:, None]):
-            raise self.error("weights are not binary (every row must be ±s for one s > 0)", "quantize the weights with BipolarQuant (multi-bit weights come later)")
-        if np.all(s == s[0]):
-            s = s[:1]
-        return (w > 0).astype(np.uint8), s
+    def weights(self, name: str, orient) -> tuple[BitMatrixAttr | IntMatrixAttr, np.ndarray]:
+        """The [C, K] weights of the constant ``name`` (``orient`` maps the ONNX layout to
+        [C, K]) as an attribute, and the per-channel scale."""
+        w = orient(np.asarray(self.const(name, "weight"), np.float32))
+        rec = self.weight_records.get(name)
+        if rec is not None:
+            rec = QuantRecord(orient(rec.scale), rec.element_type)
+        try:
+            return weight_matrix(w, rec)
+        except WeightError as exc:
+            raise self.error(str(exc), "quantize the weights with BipolarQuant or a Quant of 1..8 bits with zero point 0") from None
 
-    def _matmul(self, node, x, w_ck: np.ndarray) -> None:
+    def _matmul(self, node, x, orient, alpha: np.float32 = np.float32(1)) -> None:
         if not isinstance(x, Dyn):
             raise self.error("the activation operand must depend on the input", "check the graph")
         if x.is_float:
             raise self.error("float input to a matrix product: the layer has no activation quantizer", "add a BipolarQuant (or MultiThreshold) before it")
-        if not isinstance(x.value.type.element_type, BipolarType):
-            raise self.error(f"activations of type {x.value.type.element_type}", "only bipolar activations are supported so far")
         if len(x.shape) != 2:
             raise self.error(f"activation of shape {list(x.shape)} is not [batch, features]", "flatten before the matrix product")
-        bits, sw = self._binary_weights(w_ck)
-        c, k = bits.shape
+        weights, sw = self.weights(node.input[1], orient)
+        c, k = weights.shape
         if k != x.shape[1]:
             raise self.error(f"weights expect {k} inputs, the activation has {x.shape[1]}", "fix the model")
-        width, signed = bits_for_range(-k, k)
+        width, signed = bits_for_range(*g.product_range(x.value.type.element_type, weights))
         out = self.emit(g.MatMulOp.create(operands=[x.value], result_types=[TensorType(int_type(width, signed), (c,))],
-                                          properties={"weights": BitMatrixAttr.from_numpy(bits)}))
-        scale = (np.float32(x.scale.reshape(-1)[0]) * sw).astype(np.float32)
+                                          properties={"weights": weights}))
+        scale = (np.float32(x.scale.reshape(-1)[0]) * (sw * alpha)).astype(np.float32)
         self.set(node.output[0], Dyn(out, (x.shape[0], c), scale))
 
     def op_MatMul(self, node, ins) -> None:
         w = self.const(node.input[1], "MatMul weight")
         if w.ndim != 2:
             raise self.error(f"weight of rank {w.ndim}", "use a 2-D weight matrix")
-        self._matmul(node, ins[0], w.T)
+        self._matmul(node, ins[0], lambda a: a.T)
 
     def op_Gemm(self, node, ins) -> None:
         a = attrs(node)
         if a.get("transA", 0):
             raise self.error("transA=1", "export without transposing the activation")
-        w = self.const(node.input[1], "Gemm weight")
-        w = w if a.get("transB", 0) else w.T
-        alpha = float(a.get("alpha", 1.0))
-        if alpha != 1.0:
-            w = (w * np.float32(alpha)).astype(np.float32)
-        self._matmul(node, ins[0], w)
+        self._matmul(node, ins[0], (lambda w: w) if a.get("transB", 0) else (lambda w: w.T), np.float32(a.get("alpha", 1.0)))
         if len(node.input) > 2 and node.input[2]:
             bias = self.const(node.input[2], "Gemm bias") * np.float32(a.get("beta", 1.0))
             acc = self.as_float(self.env[node.output[0]])

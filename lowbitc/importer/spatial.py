@@ -11,7 +11,6 @@ from xdsl.ir import SSAValue
 
 from lowbitc.dialects.lowbit import ops_graph as g
 from lowbitc.dialects.lowbit.attributes import (
-    BitMatrixAttr,
     ElementwiseKind,
     ElementwiseKindAttr,
     RoundingMode,
@@ -90,15 +89,14 @@ class SpatialImporter:
         strides = list(a.get("strides", [1, 1]))
         p = list(a.get("pads", [0, 0, 0, 0]))
         pads = [p[0], p[1], p[2], p[3]]  # ONNX: [top, left, bottom, right]
-        bits, sw = self._binary_weights(w.reshape(cout, -1))
+        weights, sw = self.weights(node.input[1], lambda a: a.reshape(cout, -1))
         ho = output_size(x.shape[2], kh, strides[0], pads[0], pads[2])
         wo = output_size(x.shape[3], kw, strides[1], pads[1], pads[3])
-        lo, hi = input_range(x.value.type)
-        biggest = max(-lo, hi) * cin * kh * kw  # cin is per group
-        width, signed = bits_for_range(-biggest, biggest)
+        input_range(x.value.type)
+        width, signed = bits_for_range(*g.product_range(x.value.type.element_type, weights))
         out = self.emit(ConvOp.create(
             operands=[x.value], result_types=[TensorType(int_type(width, signed), (cout, ho, wo))],
-            properties={"weights": BitMatrixAttr.from_numpy(bits), "kernel": DenseArrayBase.from_list(i64, [kh, kw]),
+            properties={"weights": weights, "kernel": DenseArrayBase.from_list(i64, [kh, kw]),
                         "strides": DenseArrayBase.from_list(i64, strides), "pads": DenseArrayBase.from_list(i64, pads)}
                        | ({"group": IntegerAttr(group, i64)} if group > 1 else {})))
         scale = (np.float32(x.scale.reshape(-1)[0]) * sw).astype(np.float32)

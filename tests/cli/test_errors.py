@@ -77,13 +77,24 @@ def test_float_layer_without_quantizer(tmp_path: Path, out: Path) -> None:
     assert not out.exists()
 
 
-def test_non_binary_weights(tmp_path: Path, out: Path) -> None:
-    w = np.arange(32, dtype=np.float32).reshape(8, 4)
+def test_unquantized_weights(tmp_path: Path, out: Path) -> None:
+    # Float weights without a weight quantizer, neither +-s per row nor small integers.
+    w = (np.arange(32, dtype=np.float32).reshape(8, 4) - 15.5) / 7
     one = np.ones(1, np.float32)
     nodes = [helper.make_node("BipolarQuant", ["x", "one"], ["q"], domain="qonnx.custom_op.general"),
              helper.make_node("MatMul", ["q", "w"], ["y"], name="fc")]
     m = tiny_model(tmp_path / "w.onnx", nodes, {"w": w, "one": one})
-    assert_user_error(lowbitc(m, "-o", out), "'fc'", "not binary")
+    assert_user_error(lowbitc(m, "-o", out), "'fc'", "neither binary", "quantize the weights")
+
+
+def test_weights_too_wide(tmp_path: Path, out: Path) -> None:
+    # 12-bit integer-valued weights without a quantizer: more bits than the weight memory takes.
+    w = (np.arange(32, dtype=np.float32).reshape(8, 4) - 16) * 100
+    one = np.ones(1, np.float32)
+    nodes = [helper.make_node("BipolarQuant", ["x", "one"], ["q"], domain="qonnx.custom_op.general"),
+             helper.make_node("MatMul", ["q", "w"], ["y"], name="fc")]
+    m = tiny_model(tmp_path / "w.onnx", nodes, {"w": w, "one": one})
+    assert_user_error(lowbitc(m, "-o", out), "'fc'", "neither binary")
 
 
 def test_symbolic_batch(tmp_path: Path, out: Path) -> None:

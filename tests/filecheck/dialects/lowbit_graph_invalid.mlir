@@ -303,9 +303,9 @@ func.func @f(%x: tensor<2xsi5>) {
 
 // -----
 
-// CHECK: Operation does not verify: threshold result must be bipolar or uiK, got si2
+// CHECK: Operation does not verify: threshold result must be bipolar, uiK or siK, got i2
 func.func @f(%x: tensor<2xsi5>) {
-  %y = lowbit.threshold %x {thresholds = dense<[[0, 1, 2], [0, 1, 2]]> : tensor<2x3xi64>} : tensor<2xsi5> -> tensor<2xsi2>
+  %y = lowbit.threshold %x {thresholds = dense<[[0, 1, 2], [0, 1, 2]]> : tensor<2x3xi64>} : tensor<2xsi5> -> tensor<2xi2>
   func.return
 }
 
@@ -319,10 +319,26 @@ func.func @f(%x: tensor<2xsi5>) {
 
 // -----
 
-// ui2 has 4 levels, so 3 thresholds.
-// CHECK: Operation does not verify: ui2 output needs 3 thresholds per channel, got 2
+// Without an offset, si2 counts 0..3 overflow its top value 1.
+// CHECK: Operation does not verify: si2 output holds [-2, 1], but 3 thresholds with offset 0 give [0, 3]
 func.func @f(%x: tensor<2xsi5>) {
-  %y = lowbit.threshold %x {thresholds = dense<[[0, 1], [0, 1]]> : tensor<2x2xi64>} : tensor<2xsi5> -> tensor<2xui2>
+  %y = lowbit.threshold %x {thresholds = dense<[[0, 1, 2], [0, 1, 2]]> : tensor<2x3xi64>} : tensor<2xsi5> -> tensor<2xsi2>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: ui2 output holds [0, 3], but 3 thresholds with offset -1 give [-1, 2]
+func.func @f(%x: tensor<2xsi5>) {
+  %y = lowbit.threshold %x {thresholds = dense<[[0, 1, 2], [0, 1, 2]]> : tensor<2x3xi64>, offset = -1 : i64} : tensor<2xsi5> -> tensor<2xui2>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: a bipolar threshold output takes no offset
+func.func @f(%x: tensor<2xsi5>) {
+  %y = lowbit.threshold %x {thresholds = dense<[[0], [1]]> : tensor<2x1xi64>, offset = -1 : i64} : tensor<2xsi5> -> tensor<2x!lowbit.bipolar>
   func.return
 }
 

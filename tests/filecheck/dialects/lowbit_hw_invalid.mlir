@@ -149,7 +149,7 @@ func.func @f(%x: !lowbit.packed<4x!lowbit.bipolar>) {
 // -----
 
 // C = 4, K = 8 with PE 2 x SIMD 4: NF = 2, SF = 2, so 4 words of 8 bits, not the 8x4 matrix.
-// CHECK: Operation does not verify: weight memory is 8x4, folding PE 2 x SIMD 4 needs 4x8
+// CHECK: Operation does not verify: weight memory is 8x4, folding PE 2 x SIMD 4 with 1-bit weights needs 4x8
 func.func @f(%x: !lowbit.packed<8x!lowbit.bipolar>) {
   %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 2, simd = 4>, memory = #lowbit.bits<8x4, "0x0102030405060708">} : !lowbit.packed<8x!lowbit.bipolar> -> tensor<4xui4>
   func.return
@@ -157,17 +157,61 @@ func.func @f(%x: !lowbit.packed<8x!lowbit.bipolar>) {
 
 // -----
 
-// CHECK: Operation does not verify: an mvu with thresholds produces packed bipolar bits
+// ui3 codes from 1 threshold: values [0, 1] fit, so this one verifies; f32 codes do not.
+// CHECK: Operation does not verify: an mvu with thresholds produces packed bits or siN/uiN codes, got tensor<2xf32>
 func.func @f(%x: !lowbit.packed<4x!lowbit.bipolar>) {
-  %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 1, simd = 4>, memory = #lowbit.bits<2x4, "0x0509">, thresholds = dense<[[1], [2]]> : tensor<2x1xi64>} : !lowbit.packed<4x!lowbit.bipolar> -> tensor<2xui3>
+  %ok = lowbit.mvu %x {fold = #lowbit.fold<pe = 1, simd = 4>, memory = #lowbit.bits<2x4, "0x0509">, thresholds = dense<[[1], [2]]> : tensor<2x1xi64>} : !lowbit.packed<4x!lowbit.bipolar> -> tensor<2xui3>
+  %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 1, simd = 4>, memory = #lowbit.bits<2x4, "0x0509">, thresholds = dense<[[1], [2]]> : tensor<2x1xi64>} : !lowbit.packed<4x!lowbit.bipolar> -> tensor<2xf32>
   func.return
 }
 
 // -----
 
-// CHECK: Operation does not verify: mvu thresholds have shape [2, 2], expected [2, 1]
+// Ternary codes: 2 thresholds with offset -1 give [-1, 1], inside si2; offset 0 gives [0, 2].
+// CHECK: Operation does not verify: mvu result si2 holds [-2, 1], but 2 thresholds with offset 0 give [0, 2]
+func.func @f(%x: tensor<4xsi2>) {
+  %ok = lowbit.mvu %x {fold = #lowbit.fold<pe = 1, simd = 4>, memory = #lowbit.bits<2x8, "0x0509">, weight_bits = 2 : i64, thresholds = dense<[[-1, 1], [0, 2]]> : tensor<2x2xi64>, offset = -1 : i64} : tensor<4xsi2> -> tensor<2xsi2>
+  %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 1, simd = 4>, memory = #lowbit.bits<2x8, "0x0509">, weight_bits = 2 : i64, thresholds = dense<[[-1, 1], [0, 2]]> : tensor<2x2xi64>} : tensor<4xsi2> -> tensor<2xsi2>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: mvu thresholds must be sorted ascending per channel
+func.func @f(%x: tensor<4xsi2>) {
+  %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 1, simd = 4>, memory = #lowbit.bits<2x8, "0x0509">, weight_bits = 2 : i64, thresholds = dense<[[1, -1], [0, 2]]> : tensor<2x2xi64>, offset = -1 : i64} : tensor<4xsi2> -> tensor<2xsi2>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: an mvu producing packed bits takes one threshold per channel and no offset
 func.func @f(%x: !lowbit.packed<4x!lowbit.bipolar>) {
-  %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 1, simd = 4>, memory = #lowbit.bits<2x4, "0x0509">, thresholds = dense<[[1, 2], [2, 3]]> : tensor<2x2xi64>} : !lowbit.packed<4x!lowbit.bipolar> -> !lowbit.packed<2x!lowbit.bipolar>
+  %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 1, simd = 4>, memory = #lowbit.bits<2x4, "0x0509">, thresholds = dense<[[1], [2]]> : tensor<2x1xi64>, offset = 0 : i64} : !lowbit.packed<4x!lowbit.bipolar> -> !lowbit.packed<2x!lowbit.bipolar>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: mvu weight_bits 9 must be in [1, 8]
+func.func @f(%x: tensor<4xsi2>) {
+  %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 1, simd = 4>, memory = #lowbit.bits<2x4, "0x0509">, weight_bits = 9 : i64} : tensor<4xsi2> -> tensor<2xsi8>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: a serial mvu needs multi-bit (siN/uiN) inputs
+func.func @f(%x: !lowbit.packed<4x!lowbit.bipolar>) {
+  %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 1, simd = 4>, memory = #lowbit.bits<2x4, "0x0509">, serial = true} : !lowbit.packed<4x!lowbit.bipolar> -> tensor<2xui3>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: mvu thresholds have shape [3, 1], expected [2, T]
+func.func @f(%x: !lowbit.packed<4x!lowbit.bipolar>) {
+  %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 1, simd = 4>, memory = #lowbit.bits<2x4, "0x0509">, thresholds = dense<[[1], [2], [3]]> : tensor<3x1xi64>} : !lowbit.packed<4x!lowbit.bipolar> -> !lowbit.packed<2x!lowbit.bipolar>
   func.return
 }
 
@@ -194,6 +238,14 @@ func.func @f(%x: !lowbit.packed<4x!lowbit.bipolar>) {
 // CHECK: Operation does not verify: an mvu without thresholds produces the raw accumulator tensor
 func.func @f(%x: !lowbit.packed<4x!lowbit.bipolar>) {
   %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 1, simd = 4>, memory = #lowbit.bits<2x4, "0x0509">} : !lowbit.packed<4x!lowbit.bipolar> -> !lowbit.packed<2x!lowbit.bipolar>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: an mvu without thresholds produces the raw accumulator tensor
+func.func @f(%x: !lowbit.packed<4x!lowbit.bipolar>) {
+  %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 1, simd = 4>, memory = #lowbit.bits<2x4, "0x0509">, offset = 1 : i64} : !lowbit.packed<4x!lowbit.bipolar> -> tensor<2xui3>
   func.return
 }
 

@@ -12,8 +12,59 @@
 
 // -----
 
-// CHECK: packed tensors hold bipolar bits, not i1
-"test.op"() {a = !lowbit.packed<4xi1>} : () -> ()
+// CHECK: packed tensors hold bipolar bits or i1 bit planes, not si2
+"test.op"() {a = !lowbit.packed<4xsi2>} : () -> ()
+
+// -----
+
+// CHECK: integer matrix must be non-empty, got 0x2
+"test.op"() {a = #lowbit.ints<0x2, si2, "0x">} : () -> ()
+
+// -----
+
+// CHECK: integer matrix elements must be siN or uiN with N <= 8, got i2
+"test.op"() {a = #lowbit.ints<1x2, i2, "0x0101">} : () -> ()
+
+// -----
+
+// CHECK: integer matrix elements must be siN or uiN with N <= 8, got si9
+"test.op"() {a = #lowbit.ints<1x2, si9, "0x0101">} : () -> ()
+
+// -----
+
+// CHECK: integer matrix 1x2 needs 2 bytes, got 3
+"test.op"() {a = #lowbit.ints<1x2, si2, "0x010101">} : () -> ()
+
+// -----
+
+// 0x02 is +2, outside si2's [-2, 1].
+// CHECK: integer matrix row 1 holds values outside si2 [-2, 1]
+"test.op"() {a = #lowbit.ints<2x2, si2, "0x01FF0200">} : () -> ()
+
+// -----
+
+// CHECK: integer matrix row 0 holds values outside ui2 [0, 3]
+"test.op"() {a = #lowbit.ints<1x2, ui2, "0x0104">} : () -> ()
+
+// -----
+
+// CHECK: integer matrix needs two dimensions, got 1
+"test.op"() {a = #lowbit.ints<4, si2, "0x00">} : () -> ()
+
+// -----
+
+// CHECK: integer matrix element type must be siN or uiN, got f32
+"test.op"() {a = #lowbit.ints<1x1, f32, "0x00">} : () -> ()
+
+// -----
+
+// CHECK: integer matrix data must be a hex string starting with 0x
+"test.op"() {a = #lowbit.ints<1x1, si2, "00">} : () -> ()
+
+// -----
+
+// CHECK: integer matrix data is not valid hex
+"test.op"() {a = #lowbit.ints<1x1, si2, "0xZZ">} : () -> ()
 
 // -----
 

@@ -114,3 +114,32 @@ func.func @epilogue(%x: tensor<8x!lowbit.bipolar>) -> tensor<2xf32> {
 // GONE-NOT: lowbit.elementwise
 // GONE-NOT: lowbit.quantize %{{.*}} : tensor<{{[0-9x]+}}xf32> -> tensor<{{[0-9x]+}}xui2>
 // GONE-NOT: "0xF0A55A"
+
+// Ternary output (narrow signed 2-bit): code = clip(round(a / 2), -1, 1) is -1 up to a = -2,
+// 0 for a in [-1, 1] (round half to even: round(-0.5) = round(0.5) = 0) and 1 from a = 2.
+// Counts start at the lowest code, so thresholds [-1, 2] and offset -1.
+
+// CHECK-LABEL: func.func @ternary(
+// CHECK-NEXT:    %[[MM:.*]] = lowbit.matmul %{{.*}} {weights = #lowbit.ints<2x4, si2, "0x01FF000100010100">} : tensor<4xsi2> -> tensor<2xsi5>
+// CHECK-NEXT:    %[[T:.*]] = lowbit.threshold %[[MM]] {thresholds = dense<{{\[\[}}-1, 2], [-1, 2]]> : tensor<2x2xi64>, offset = -1 : i64} : tensor<2xsi5> -> tensor<2xsi2>
+// CHECK-NEXT:    func.return %[[T]] : tensor<2xsi2>
+func.func @ternary(%x: tensor<4xsi2>) -> tensor<2xsi2> {
+  %acc = lowbit.matmul %x {weights = #lowbit.ints<2x4, si2, "0x01FF000100010100">} : tensor<4xsi2> -> tensor<2xsi5>
+  %f = lowbit.dequantize %acc {scale = dense<1.0> : tensor<1xf32>} : tensor<2xsi5> -> tensor<2xf32>
+  %q = lowbit.quantize %f {scale = dense<2.0> : tensor<1xf32>, narrow = true} : tensor<2xf32> -> tensor<2xsi2>
+  func.return %q : tensor<2xsi2>
+}
+
+// A falling channel with multi-bit weights is negated; -(-2) = 2 does not fit si2, so the
+// weights become si3 ([1, -1, 0, 1] and -[-2, 1, 0, 0] = [2, -1, 0, 0]) and the product widens
+// to hold [-16, 8]. Row 1 in a' = -a is the rising staircase of @ternary: [-1, 2] again.
+
+// CHECK-LABEL: func.func @ternary_falling(
+// CHECK-NEXT:    %[[MM:.*]] = lowbit.matmul %{{.*}} {weights = #lowbit.ints<2x4, si3, "0x01FF000102FF0000">} : tensor<4xsi2> -> tensor<2xsi5>
+// CHECK-NEXT:    %[[T:.*]] = lowbit.threshold %[[MM]] {thresholds = dense<{{\[\[}}-1, 2], [-1, 2]]> : tensor<2x2xi64>, offset = -1 : i64} : tensor<2xsi5> -> tensor<2xsi2>
+func.func @ternary_falling(%x: tensor<4xsi2>) -> tensor<2xsi2> {
+  %acc = lowbit.matmul %x {weights = #lowbit.ints<2x4, si2, "0x01FF0001FE010000">} : tensor<4xsi2> -> tensor<2xsi6>
+  %f = lowbit.dequantize %acc {scale = dense<[1.0, -1.0]> : tensor<2xf32>} : tensor<2xsi6> -> tensor<2xf32>
+  %q = lowbit.quantize %f {scale = dense<2.0> : tensor<1xf32>, narrow = true} : tensor<2xf32> -> tensor<2xsi2>
+  func.return %q : tensor<2xsi2>
+}

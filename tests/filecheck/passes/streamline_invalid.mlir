@@ -3,17 +3,7 @@
 
 // streamline refuses what it cannot fold exactly, naming the reason.
 
-// FAIL: streamline: signed si2 activations cannot be folded yet (multi-bit support comes later)
-
-// CHECK: Error while applying pattern: streamline: signed si2 activations cannot be folded yet (multi-bit support comes later)
-func.func @signed(%x: tensor<8x!lowbit.bipolar>) -> tensor<2xsi2> {
-  %acc = lowbit.matmul %x {weights = #lowbit.bits<2x8, "0x0FF0">} : tensor<8x!lowbit.bipolar> -> tensor<2xsi5>
-  %f = lowbit.dequantize %acc {scale = dense<1.0> : tensor<1xf32>} : tensor<2xsi5> -> tensor<2xf32>
-  %q = lowbit.quantize %f {scale = dense<2.0> : tensor<1xf32>} : tensor<2xf32> -> tensor<2xsi2>
-  func.return %q : tensor<2xsi2>
-}
-
-// -----
+// FAIL: streamline: cannot fold into thresholds: channel 0 is not monotone in the accumulator
 
 // y = 1 / a is not monotone in a: code = clip(round(1/a), 0, 3) is 0 for a < 0, 3 at a = 0
 // (1/0 = inf) and 1 at a = 1, then 0 again from a = 2.

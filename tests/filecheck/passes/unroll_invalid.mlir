@@ -23,13 +23,13 @@ func.func @unpacked(%p: !lowbit.packed<8x!lowbit.bipolar>) -> tensor<4x!lowbit.b
 
 // -----
 
-// A multi-threshold (2-bit) activation has no MVU comparator: the popcount becomes a raw MVU
-// and the threshold survives, which require_gone reports.
-// CHECK: unroll: lowbit.threshold could not be lowered (result type tensor<4xui2>)
-func.func @two_bit(%p: !lowbit.packed<8x!lowbit.bipolar>) -> tensor<4xui2> {
-  %c = lowbit.xnor_popcount %p {weights = #lowbit.bits<4x8, "0x12345678">, fold = #lowbit.fold<pe = 2, simd = 4>} : !lowbit.packed<8x!lowbit.bipolar> -> tensor<4xui4>
-  %t = lowbit.threshold %c {thresholds = dense<[[1, 2, 3], [1, 2, 3], [1, 2, 3], [1, 2, 3]]> : tensor<4x3xi64>} : tensor<4xui4> -> tensor<4xui2>
-  func.return %t : tensor<4xui2>
+// AND lanes (bipolar input, multi-bit weights) compute sum a_k w_k, not the dot product: only a
+// threshold can absorb the difference, so a raw result is refused.
+// CHECK: unroll: a bipolar layer with multi-bit weights must feed an activation threshold
+func.func @and_raw(%x: tensor<4x!lowbit.bipolar>) -> tensor<2xsi4> {
+  %p = lowbit.bitplanes %x : tensor<4x!lowbit.bipolar> -> !lowbit.packed<1x4xi1>
+  %y = lowbit.plane_popcount %p {element = !lowbit.bipolar, weights = #lowbit.ints<2x4, si2, "0x01FF000100010100">, fold = #lowbit.fold<pe = 1, simd = 2>} : !lowbit.packed<1x4xi1> -> tensor<2xsi4>
+  func.return %y : tensor<2xsi4>
 }
 
 // -----
