@@ -1,6 +1,6 @@
 """The performance model as a pure analysis of the rtl-stage IR: cycles per frame of each
-unit (vectors x NF x SF for matrix-vector units, H x W for window generators and pools, N for
-collectors), the initiation interval (the slowest unit) and, for chains of matrix-vector
+unit (vectors x NF x SF (x input planes when serial) for matrix-vector units, H x W for window
+generators and pools, pixels for residual adds, N for collectors), the initiation interval (the slowest unit) and, for chains of matrix-vector
 units, the latency, from the same formulas the library blocks document. `lowbitc sim --stats` puts it beside the measurement."""
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def predict(module: ModuleOp) -> DesignPerf:
         if isinstance(op, rtl.MVUInstanceOp):
             k, c = op.fan_in, op.channels.value.data
             pe, simd = op.fold.pe.data, op.fold.simd.data
-            per_vector = op.fold.cycles(c, k)
+            per_vector = op.cycles_per_vector  # x input planes when they run serially
             kind = "mvu" if op.input_element_width is None else "mvu_int"
             layers.append(LayerPerf(len(layers), kind, k, c, pe, simd, op.vectors_per_frame, op.vectors_per_frame * per_vector))
             if latency is not None:
@@ -67,6 +67,10 @@ def predict(module: ModuleOp) -> DesignPerf:
         elif isinstance(op, rtl.CollectInstanceOp):
             n = op.count.value.data
             layers.append(LayerPerf(len(layers), "collect", 0, 0, 0, 0, n, n))
+            latency = None
+        elif isinstance(op, rtl.AddInstanceOp):
+            n = op.pixels.value.data
+            layers.append(LayerPerf(len(layers), "add", 0, 0, 0, 0, n, n))
             latency = None
         elif isinstance(op, rtl.FifoInstanceOp) and latency is not None:
             latency += FIFO_LATENCY

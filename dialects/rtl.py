@@ -122,9 +122,12 @@ class OutputOp(IRDLOperation):
 
 @irdl_op_definition
 class MVUInstanceOp(IRDLOperation):
-    """An instance of the library's `lowbit_mvu`: XNOR lanes on bits or, with ``element_width``
-    (its EW parameter), integer lanes on signed inputs of that many bits; its weights come from
-    the ROM ``rom``; ``vectors`` input vectors (output pixels) make one frame."""
+    """An instance of the library's `lowbit_mvu`. Its parameters: ``element_width`` (EW; absent
+    for bipolar bits) and ``element_signed`` (ES, default 1) describe the input elements,
+    ``weight_bits`` (WB, default 1 = bipolar) the weights in the ROM ``rom``, ``serial`` (PS)
+    one input plane per cycle; ``thresholds`` [C, NT] give ``output_bits``-bit (OB, default 1)
+    codes ``count + offset`` (OOFF), without them the raw PW-bit accumulator is the output;
+    ``vectors`` input vectors (output pixels) make one frame."""
 
     name = "rtl.mvu"
     input = operand_def(StreamType)
@@ -136,6 +139,11 @@ class MVUInstanceOp(IRDLOperation):
     pipe = prop_def(IntegerAttr)
     thresholds = opt_prop_def(DenseIntOrFPElementsAttr)
     element_width = opt_prop_def(IntegerAttr)
+    element_signed = opt_prop_def(IntegerAttr)
+    weight_bits = opt_prop_def(IntegerAttr)
+    serial = opt_prop_def(IntegerAttr)
+    output_bits = opt_prop_def(IntegerAttr)
+    offset = opt_prop_def(IntegerAttr)
     vectors = opt_prop_def(IntegerAttr)
     traits = traits_def(HasParent(ModuleOp))
     irdl_options = (ParsePropInAttrDict(),)
@@ -146,6 +154,22 @@ class MVUInstanceOp(IRDLOperation):
         return None if self.element_width is None else self.element_width.value.data
 
     @property
+    def signed_input(self) -> bool:
+        return self.element_signed is None or bool(self.element_signed.value.data)
+
+    @property
+    def wb(self) -> int:
+        return 1 if self.weight_bits is None else self.weight_bits.value.data
+
+    @property
+    def is_serial(self) -> bool:
+        return self.serial is not None and bool(self.serial.value.data)
+
+    @property
+    def ob(self) -> int:
+        return 1 if self.output_bits is None else self.output_bits.value.data
+
+    @property
     def fan_in(self) -> int:
         return self.input.type.width.data // (self.input_element_width or 1)
 
@@ -153,33 +177,44 @@ class MVUInstanceOp(IRDLOperation):
     def vectors_per_frame(self) -> int:
         return 1 if self.vectors is None else self.vectors.value.data
 
+    @property
+    def cycles_per_vector(self) -> int:
+        planes = self.input_element_width if self.is_serial else 1
+        return self.fold.cycles(self.channels.value.data, self.fan_in) * planes
+
     def accumulator_range(self) -> tuple[int, int]:
-        ew = self.input_element_width
+        k, ew = self.fan_in, self.input_element_width
+        wlo, whi = (-1, 1) if self.wb == 1 else (-(1 << (self.wb - 1)), (1 << (self.wb - 1)) - 1)
         if ew is None:
-            return 0, self.fan_in
-        return -self.fan_in * (1 << (ew - 1)), self.fan_in * (1 << (ew - 1))
+            return (0, k) if self.wb == 1 else (k * min(0, wlo), k * max(0, whi))
+        lo, hi = (-(1 << (ew - 1)), (1 << (ew - 1)) - 1) if self.signed_input else (0, (1 << ew) - 1)
+        corners = (lo * wlo, lo * whi, hi * wlo, hi * whi)
+        return k * min(corners), k * max(corners)
 
     def verify_(self) -> None:
         k, c = self.fan_in, self.channels.value.data
         pw = self.popcount_width.value.data
         ew = self.input_element_width
         lo, hi = self.accumulator_range()
-        if ew is None and (k + 1).bit_length() > pw:
-            raise VerifyException(f"popcount width {pw} cannot hold K + 1 = {k + 1}")
+        need = max(lo.bit_length() + 1 if lo < 0 else 0, (hi + 1).bit_length() + (1 if lo < 0 else 0))
+        if pw < need:
+            raise VerifyException(f"accumulator width {pw} cannot hold [{lo}, {hi + 1}] (needs {need})")
         if ew is not None:
             if ew < 1 or self.input.type.width.data % ew:
                 raise VerifyException(f"input stream of {self.input.type.width.data} bits is not a whole number of {ew}-bit elements")
-            if pw < ew + k.bit_length():
+            if self.wb == 1 and self.signed_input and pw < ew + k.bit_length():
                 raise VerifyException(f"accumulator width {pw} is below EW + clog2(K + 1) = {ew + k.bit_length()}")
-        expected = c if self.thresholds is not None else c * pw
+        elif self.is_serial:
+            raise VerifyException("a serial mvu needs multi-bit input elements")
+        expected = c * self.ob if self.thresholds is not None else c * pw
         if self.output.type.width.data != expected:
             raise VerifyException(f"mvu output stream is {self.output.type.width.data} bits, expected {expected}")
         if self.thresholds is not None:
             th = numpy_from_dense(self.thresholds)
-            if th.shape != (c, 1):
-                raise VerifyException(f"mvu thresholds must be [{c}, 1]")
+            if th.ndim != 2 or th.shape[0] != c or th.shape[1] + 1 > 1 << self.ob:
+                raise VerifyException(f"mvu thresholds must be [{c}, T] with T < 2^{self.ob}")
             if th.min() < lo or th.max() > hi + 1:
-                domain = "popcount" if ew is None else "accumulator"
+                domain = "popcount" if ew is None and self.wb == 1 else "accumulator"
                 raise VerifyException(f"mvu thresholds must lie in [{lo}, {hi + 1}] ({domain} domain)")
         pe, simd = self.fold.pe.data, self.fold.simd.data
         if pe > c or simd > k:
@@ -189,10 +224,10 @@ class MVUInstanceOp(IRDLOperation):
         rom = SymbolTable.lookup_symbol(self, self.rom)
         if not isinstance(rom, RomOp):
             raise VerifyException(f"{self.rom} does not name an rtl.rom")
-        depth, width = self.fold.cycles(c, k), pe * simd
+        depth, width = self.fold.cycles(c, k), pe * simd * self.wb
         if rom.contents.shape != (depth, width):
             rows, cols = rom.contents.shape
-            raise VerifyException(f"{self.rom} is {rows}x{cols}, folding PE {pe} x SIMD {simd} needs {depth}x{width}")
+            raise VerifyException(f"{self.rom} is {rows}x{cols}, folding PE {pe} x SIMD {simd} with {self.wb}-bit weights needs {depth}x{width}")
 
 
 @irdl_op_definition
@@ -252,7 +287,8 @@ class PadInstanceOp(IRDLOperation):
 
 @irdl_op_definition
 class PoolInstanceOp(IRDLOperation):
-    """An instance of the library's `lowbit_pool`: KxK max-pool (OR of bits), stride S."""
+    """An instance of the library's `lowbit_pool`: KxK max-pool, stride S: an OR of bits or, with
+    ``element_width`` (EW >= 2) and ``element_signed``, the maximum of integer codes."""
 
     name = "rtl.pool"
     input = operand_def(StreamType)
@@ -261,13 +297,21 @@ class PoolInstanceOp(IRDLOperation):
     width = prop_def(IntegerAttr)
     kernel = prop_def(IntegerAttr)
     stride = prop_def(IntegerAttr)
+    element_width = opt_prop_def(IntegerAttr)
+    element_signed = opt_prop_def(IntegerAttr)
     traits = traits_def(HasParent(ModuleOp))
     irdl_options = (ParsePropInAttrDict(),)
     assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
 
+    @property
+    def ew(self) -> int:
+        return 1 if self.element_width is None else self.element_width.value.data
+
     def verify_(self) -> None:
         if self.input.type != self.output.type:
             raise VerifyException("pool keeps the pixel width")
+        if self.input.type.width.data % self.ew:
+            raise VerifyException(f"pool stream of {self.input.type.width.data} bits is not a whole number of {self.ew}-bit elements")
 
 
 @irdl_op_definition
@@ -320,8 +364,12 @@ class InvokeOp(IRDLOperation):
     assembly_format = "$callee `(` $input `)` attr-dict `:` `(` type($input) `)` `->` type($output)"
 
 
+# The residual instances live in their own file and build on the definitions above.
+from lowbitc.dialects.rtl_residual import AddInstanceOp, DupInstanceOp  # noqa: E402
+
 RTL = Dialect(
     "rtl",
-    [RomOp, ModuleOp, OutputOp, MVUInstanceOp, SWGInstanceOp, PadInstanceOp, PoolInstanceOp, CollectInstanceOp, FifoInstanceOp, InvokeOp],
+    [RomOp, ModuleOp, OutputOp, MVUInstanceOp, SWGInstanceOp, PadInstanceOp, PoolInstanceOp, CollectInstanceOp,
+     FifoInstanceOp, DupInstanceOp, AddInstanceOp, InvokeOp],
     [StreamType],
 )

@@ -21,6 +21,7 @@ from lowbitc.dialects.lowbit import ops_graph as g
 from lowbitc.dialects.lowbit import ops_hw as h
 from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, IntMatrixAttr
 from lowbitc.dialects.lowbit.ops_conv import ConvOp, MaxPoolOp
+from lowbitc.dialects.lowbit.ops_residual import AddOp
 from lowbitc.dialects.lowbit.ops_pixels import PadOp, ToPixelsOp, WindowMaxOp, WindowOp
 from lowbitc.dialects.lowbit.types import BipolarType, PackedType, bits_for_range, element_range, int_type
 
@@ -102,17 +103,30 @@ class PixelLowering:
         product = g.MatMulOp.create(operands=[win.output], result_types=[TensorType(int_type(width, signed), (ho, wo, cout))],
                                     properties={"weights": weights})
         self.insert(conv, product)
-        for use in list(conv.output.uses):
+        self.thresholds(conv, product.output, "a convolution")
+        self.replaced.append(conv)
+
+    def thresholds(self, op: Operation, pixels: SSAValue, what: str) -> None:
+        """The activation thresholds after ``op`` move to its channels-last twin ``pixels``."""
+        for use in list(op.results[0].uses):
             th = use.operation
             if not isinstance(th, g.ThresholdOp):
-                raise DiagnosticException(f"bitserial: a convolution feeds {th.name}; it must feed an activation threshold (run streamline first)")
+                raise DiagnosticException(f"bitserial: {what} feeds {th.name}; it must feed an activation threshold (run streamline first)")
             new = g.ThresholdOp.create(
-                operands=[product.output], result_types=[TensorType(th.output.type.element_type, (ho, wo, cout))],
+                operands=[pixels], result_types=[TensorType(th.output.type.element_type, pixels.type.get_shape())],
                 properties=dict(th.properties) | {"axis": IntegerAttr(2, i64)})
             self.insert(th, new)
             self.pixels[th.output] = new.output
             self.replaced.append(th)
-        self.replaced.append(conv)
+
+    def add(self, add: AddOp) -> None:
+        """A residual add of two maps: the same add on their pixel streams."""
+        a, b = (self.to_pixels(v, add) for v in (add.lhs, add.rhs))
+        c, hgt, wid = add.output.type.get_shape()
+        new = AddOp.create(operands=[a, b], result_types=[TensorType(add.output.type.element_type, (hgt, wid, c))])
+        self.insert(add, new)
+        self.thresholds(add, new.output, "a residual add")
+        self.replaced.append(add)
 
     def maxpool(self, pool: MaxPoolOp) -> None:
         x = self.to_pixels(pool.input, pool)
@@ -151,6 +165,8 @@ class PixelLowering:
                 self.conv(op)
             elif isinstance(op, MaxPoolOp):
                 self.maxpool(op)
+            elif isinstance(op, AddOp) and len(op.output.type.get_shape()) == 3:
+                self.add(op)
             elif isinstance(op, g.ReshapeOp) and op.input in self.pixels:
                 self.flatten(op)
         replaced = set(self.replaced)

@@ -1,10 +1,15 @@
 """pipeline: registers and FIFOs for the target clock.
 
 Every edge between two stream units (matrix-vector units, sliding-window generators, pools,
-collectors) gets a stream FIFO. Every unit buffers its own input and output and no stream
-reconverges yet, so depth 2 cannot deadlock and absorbs jitter between neighbours; residual
-branches will need deeper, computed FIFOs. A unit gets a register stage after its popcount when the estimated logic depth of
-XNOR + popcount tree + accumulate + compare does not fit the clock period.
+collectors, residual adds) gets a stream FIFO. A stream with two consumers (the input of a
+residual block) is duplicated by a `lowbit.dup`, which passes a beat only when both sides have
+room; the add joins the two paths again, taking a beat from both at once. The branch absorbs
+many pixels before its first result (line buffers, FIFOs), and all of them must fit on the skip
+side meanwhile, or the dup stalls the branch and the add waits forever: so the FIFO after the
+dup on the path that buffers less grows by the difference (see `path_capacity`, an upper
+bound of each path's buffering up to the join) plus a unit's slack, which cannot deadlock. A unit gets a register stage after its popcount when
+the estimated logic depth of XNOR + popcount tree + accumulate + compare does not fit the clock
+period.
 """
 
 from __future__ import annotations
@@ -14,15 +19,17 @@ from math import ceil, log2
 
 from xdsl.context import Context
 from xdsl.dialects.builtin import IntegerAttr, ModuleOp, i64
+from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
 from xdsl.utils.exceptions import DiagnosticException
 
 from lowbitc.dialects.lowbit import ops_hw as h
 from lowbitc.dialects.lowbit.ops_pixels import PadOp, WindowMaxOp, WindowOp
+from lowbitc.dialects.lowbit.ops_residual import AddUnitOp, DupOp
 
 FIFO_DEPTH = 2
-STREAM_UNITS = (h.MVUOp, WindowOp, WindowMaxOp, h.CollectOp, PadOp)
+STREAM_UNITS = (h.MVUOp, WindowOp, WindowMaxOp, h.CollectOp, PadOp, AddUnitOp)
 """Ops that are hardware units after `unroll` (every window there is a sliding-window generator)."""
 
 
@@ -51,6 +58,52 @@ def fifo_depth(consumer) -> int:
     return FIFO_DEPTH
 
 
+UNIT_BEATS = 4
+"""Beats a unit holds besides its line buffers: input register, working register, a 2-deep
+output FIFO."""
+
+
+def unit_capacity(op) -> int:
+    """Input beats ``op`` can take in without passing any on (an upper bound)."""
+    if isinstance(op, h.FifoOp):
+        return op.depth.value.data
+    if isinstance(op, WindowOp):
+        kh, kw = op.kernel.get_values()
+        return kh * op.input.type.get_shape()[1] + kw + UNIT_BEATS
+    return UNIT_BEATS
+
+
+def path_capacity(value: SSAValue) -> tuple[int, Operation]:
+    """Buffering from ``value`` along its single-consumer chain up to the add that joins it:
+    (beats, the add)."""
+    total = 0
+    while True:
+        uses = list(value.uses)
+        if len(uses) != 1:
+            raise DiagnosticException("pipeline: a skip connection forks again before its add; nested skips are not built yet")
+        user = uses[0].operation
+        if isinstance(user, AddUnitOp):
+            return total, user
+        if not isinstance(user, (*STREAM_UNITS, h.FifoOp)):
+            raise DiagnosticException(f"pipeline: a duplicated stream reaches {user.name} before any residual add")
+        total += unit_capacity(user)
+        value = user.results[0]
+
+
+def duplicate(value: SSAValue, rw: Rewriter) -> DupOp | None:
+    """A `lowbit.dup` for a stream with two hardware consumers."""
+    uses = [u for u in value.uses if isinstance(u.operation, STREAM_UNITS)]
+    if len(uses) < 2:
+        return None
+    if len(uses) > 2 or len(list(value.uses)) != len(uses):
+        raise DiagnosticException(f"pipeline: a stream feeds {len(list(value.uses))} consumers; the hardware duplicates a stream for exactly two units (a skip connection)")
+    dup = DupOp.create(operands=[value], result_types=[value.type, value.type])
+    rw.insert_op(dup, InsertPoint.after(value.owner))
+    for use, result in zip(uses, dup.results):
+        use.operation.operands[use.index] = result
+    return dup
+
+
 @dataclass(frozen=True)
 class PipelinePass(ModulePass):
     """Insert `lowbit.fifo` between units and set each unit's `pipe` (see the docstring)."""
@@ -66,14 +119,28 @@ class PipelinePass(ModulePass):
             raise DiagnosticException(f"pipeline: clock-mhz must be positive, got {self.clock_mhz}")
         period = 1000.0 / self.clock_mhz
         rw = Rewriter()
-        for unit in [o for o in op.walk() if isinstance(o, STREAM_UNITS)]:
+        units = [o for o in op.walk() if isinstance(o, STREAM_UNITS)]
+        dups = [d for u in units if (d := duplicate(u.results[0], rw)) is not None]
+        for unit in units:
             if isinstance(unit, h.MVUOp):
                 depth_ns = logic_levels(unit.fold.simd.data) * self.level_ns
                 unit.pipe = IntegerAttr(1 if depth_ns > period / 2 else 0, i64)
             # window + window_max are one pool unit: no FIFO inside it.
-            if not isinstance(unit.input.owner, STREAM_UNITS) or isinstance(unit, WindowMaxOp):
+            if isinstance(unit, WindowMaxOp):
                 continue
-            fifo = h.FifoOp.create(operands=[unit.input], result_types=[unit.input.type],
-                                   properties={"depth": IntegerAttr(fifo_depth(unit), i64)})
-            rw.insert_op(fifo, InsertPoint.before(unit))
-            unit.operands[0] = fifo.output
+            for i, operand in enumerate(unit.operands):
+                if not isinstance(operand.owner, (*STREAM_UNITS, DupOp)):
+                    continue
+                fifo = h.FifoOp.create(operands=[operand], result_types=[operand.type],
+                                       properties={"depth": IntegerAttr(fifo_depth(unit), i64)})
+                rw.insert_op(fifo, InsertPoint.before(unit))
+                unit.operands[i] = fifo.output
+        for dup in dups:
+            (cap0, join0), (cap1, join1) = path_capacity(dup.first), path_capacity(dup.second)
+            if join0 is not join1:
+                raise DiagnosticException("pipeline: the two copies of a duplicated stream reach different adds")
+            # The path that buffers less gets the difference (plus a unit's slack) in its FIFO.
+            short, extra = (dup.first, cap1 - cap0) if cap0 <= cap1 else (dup.second, cap0 - cap1)
+            fifo = next(iter(short.uses)).operation
+            assert isinstance(fifo, h.FifoOp)
+            fifo.depth = IntegerAttr(fifo.depth.value.data + extra + UNIT_BEATS, i64)

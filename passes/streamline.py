@@ -31,6 +31,7 @@ from xdsl.utils.exceptions import DiagnosticException
 from lowbitc.dialects.lowbit import ops_graph as g
 from lowbitc.dialects.lowbit.ops_graph import product_range
 from lowbitc.dialects.lowbit.ops_conv import ConvOp
+from lowbitc.dialects.lowbit.ops_residual import AddOp
 from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, IntMatrixAttr, dense_from_numpy, numpy_from_dense, weight_values
 from lowbitc.dialects.lowbit.semantics import eval_host_op
 from lowbitc.dialects.lowbit.types import BipolarType, bits_for_range, int_range, int_type
@@ -40,8 +41,9 @@ MAX_RANGE = 1 << 22
 """Accumulator values evaluated per channel at most; beyond, the layer is too wide to fold."""
 
 
-PRODUCTS = (g.MatMulOp, ConvOp)
-"""Integer products with a weight matrix (one row per output channel) and a value range."""
+PRODUCTS = (g.MatMulOp, ConvOp, AddOp)
+"""Integer ops with a value range whose float chain folds into thresholds: products with a
+weight matrix (one row per output channel, which a falling channel negates) and residual adds."""
 
 
 def float_chain(q: g.QuantizeOp) -> tuple[g.MatMulOp | ConvOp, list[Operation]] | None:
@@ -137,6 +139,9 @@ class FoldQuantizeChain(RewritePattern):
         except ValueError as exc:
             raise DiagnosticException(f"streamline: cannot fold into thresholds: {exc}") from None
         source = mm.output
+        if negate.any() and isinstance(mm, AddOp):
+            bad = int(np.nonzero(negate)[0][0])
+            raise DiagnosticException(f"streamline: the activation after a residual add falls as the sum rises (channel {bad}); only rising requantizers fold")
         if negate.any():
             weights = negated(mm.weights, negate)
             width, signed = bits_for_range(*product_range(mm.input.type.element_type, weights))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from xdsl.context import Context
-from xdsl.dialects.builtin import IntegerAttr, ModuleOp, Signedness, TensorType, i64
+from xdsl.dialects.builtin import IntegerAttr, IntegerType, ModuleOp, Signedness, TensorType, i64
 from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
@@ -25,8 +25,9 @@ from lowbitc.dialects.lowbit import ops_graph as g
 from lowbitc.dialects.lowbit import ops_hw as h
 from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, IntMatrixAttr, dense_from_numpy, numpy_from_dense, weight_values
 from lowbitc.dialects.lowbit.ops_planes import BitPlanesOp, PlanePopcountOp
+from lowbitc.dialects.lowbit.ops_residual import AddOp, AddUnitOp
 from lowbitc.dialects.lowbit.ops_pixels import PadOp, WindowMaxOp, WindowOp, same_kind
-from lowbitc.dialects.lowbit.types import BipolarType, PackedType, bits_for_range, int_type
+from lowbitc.dialects.lowbit.types import BipolarType, PackedType, bits_for_range, int_range, int_type
 from lowbitc.passes.bitserial import require_gone
 from lowbitc.passes.tile import fold_of
 
@@ -98,10 +99,14 @@ class Unroller:
             # The unit's accumulator range follows from the weight width, which may be wider
             # than the weights present (ternary weights in si2 lanes): widen the raw result.
             probe = h.MVUOp.create(operands=[source], result_types=[product.output.type], properties=props)
-            width, signed = bits_for_range(*probe.value_range())
+            lo, hi = probe.value_range()
             probe.erase()
-            shape = product.output.type.get_shape()
-            mvu = h.MVUOp.create(operands=[source], result_types=[TensorType(int_type(width, signed), shape)], properties=props)
+            out_type = product.output.type
+            tlo, thi = int_range(out_type.element_type)
+            if lo < tlo or hi > thi:
+                width, signed = bits_for_range(lo, hi)
+                out_type = TensorType(int_type(width, signed), out_type.get_shape())
+            mvu = h.MVUOp.create(operands=[source], result_types=[out_type], properties=props)
             self.rw.replace_op(product, mvu)
             return
         thresholds = th.thresholds
@@ -152,6 +157,29 @@ class Unroller:
             self.forward_packed(user.results[0], new.results[0])
             self.rw.erase_op(user)
 
+    def add_unit(self, add: AddOp) -> None:
+        """A residual add and the threshold after it become one add unit."""
+        for operand in (add.lhs, add.rhs):
+            if isinstance(operand.type, PackedType) or not isinstance(operand.type.element_type, IntegerType):
+                raise DiagnosticException(f"unroll: a residual add of {operand.type} values has no hardware unit; quantize both inputs to 2..4 bits")
+        users = [u.operation for u in add.output.uses]
+        th = users[0] if len(users) == 1 and isinstance(users[0], g.ThresholdOp) else None
+        if th is None:
+            self.rw.replace_op(add, AddUnitOp.create(operands=[add.lhs, add.rhs], result_types=[add.output.type]))
+            return
+        props = {"thresholds": th.thresholds} | ({"offset": th.offset} if th.offset is not None else {})
+        elt = th.output.type.element_type
+        out_type = PackedType(th.output.type.get_shape(), elt) if isinstance(elt, BipolarType) else th.output.type
+        unit = AddUnitOp.create(operands=[add.lhs, add.rhs], result_types=[out_type], properties=props)
+        self.rw.insert_op(unit, InsertPoint.before(add))
+        if isinstance(elt, BipolarType):
+            self.forward_packed(th.output, unit.output)
+        else:
+            th.output.replace_all_uses_with(unit.output)
+            self.collect_codes(unit.output)
+        self.rw.erase_op(th)
+        self.rw.erase_op(add)
+
     def collect_codes(self, value: SSAValue) -> None:
         """k-bit maps need no packing; only the flatten of an [H, W, C] map becomes a collector
         (through any windows and pools in between, which stay as they are)."""
@@ -182,6 +210,8 @@ class Unroller:
         products = [o for o in module.walk() if isinstance(o, (h.XnorPopcountOp, PlanePopcountOp, g.MatMulOp))]
         for product in products:
             self.unit(product)
+        for add in [o for o in module.walk() if isinstance(o, AddOp)]:
+            self.add_unit(add)
         for split in [o for o in module.walk() if isinstance(o, BitPlanesOp)]:
             if not split.output.uses:
                 self.rw.erase_op(split)
@@ -195,7 +225,7 @@ class UnrollPass(ModulePass):
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         Unroller().run(op)
-        require_gone(op, (h.XnorPopcountOp, PlanePopcountOp, BitPlanesOp, g.MatMulOp, g.ThresholdOp), self.name)
+        require_gone(op, (h.XnorPopcountOp, PlanePopcountOp, BitPlanesOp, g.MatMulOp, g.ThresholdOp, AddOp), self.name)
 
 
 

@@ -15,6 +15,7 @@ from lowbitc.dialects.lowbit import ops_hw as h
 from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, numpy_from_dense, weight_values
 from lowbitc.dialects.lowbit.types import BipolarType, PackedType
 from lowbitc.dialects.lowbit import semantics as float_ops
+from lowbitc.dialects.lowbit.ops_residual import AddOp, AddUnitOp, DupOp
 from lowbitc.dialects.lowbit.ops_planes import BitPlanesOp, PlanePopcountOp, plane_count, plane_weights
 from lowbitc.backends.interpreter.values import (
     and_popcount,
@@ -153,6 +154,24 @@ class PlaneFunctions(InterpreterFunctions):
     def run_bitplanes(self, interpreter: Interpreter, op: BitPlanesOp, args: tuple[Any, ...]):
         elt = op.input.type.element_type
         return (bit_planes(args[0], plane_count(elt), isinstance(elt, BipolarType)),)
+
+    @impl(AddOp)
+    def run_add(self, interpreter: Interpreter, op: AddOp, args: tuple[Any, ...]):
+        return (args[0].astype(np.int64) + args[1].astype(np.int64),)
+
+    @impl(AddUnitOp)
+    def run_add_unit(self, interpreter: Interpreter, op: AddUnitOp, args: tuple[Any, ...]):
+        total = args[0].astype(np.int64) + args[1].astype(np.int64)
+        if op.thresholds is None:
+            return (total,)
+        n = np.moveaxis(count_thresholds(np.moveaxis(total, -1, 1), numpy_from_dense(op.thresholds)), 1, -1)
+        if isinstance(op.output.type, PackedType):
+            return (pack_bits(n > 0),)
+        return (n + op.output_offset,)
+
+    @impl(DupOp)
+    def run_dup(self, interpreter: Interpreter, op: DupOp, args: tuple[Any, ...]):
+        return (args[0], args[0])
 
     @impl(PlanePopcountOp)
     def run_plane_popcount(self, interpreter: Interpreter, op: PlanePopcountOp, args: tuple[Any, ...]):

@@ -67,13 +67,18 @@ def top_module(module: rtl.ModuleOp, roms: dict[str, str]) -> Module:
         # AXI4-Stream pads tdata to whole bytes; Verilator's -Wall accepts unused signals named *unused*.
         m.items.append(Wire("unused_in_pad"))
         m.items.append(Assign("unused_in_pad", f"&{{1'b0, in_tdata[{byte_width(iw) - 1}:{iw}]}}"))
+    # Every stream (SSA value) gets a wire bundle named after the instance producing it.
+    streams = {module.body.block.args[0]: current}
     for i, op in enumerate(module.body.block.ops, start=1):
         if isinstance(op, rtl.OutputOp):
+            current = streams[op.input]
             break
-        nxt = Stream(f"s{i}", op.results[0].type.width.data)
-        m.items += nxt.wires()
-        m.items += instance_items(op, i, current, nxt)
-        current = nxt
+        suffixes = [""] if len(op.results) == 1 else [f"_{k}" for k in range(len(op.results))]
+        outs = [Stream(f"s{i}{sfx}", r.type.width.data) for sfx, r in zip(suffixes, op.results)]
+        for out, r in zip(outs, op.results):
+            m.items += out.wires()
+            streams[r] = out
+        m.items += instance_items(op, i, [streams[v] for v in op.operands], outs)
     pad = byte_width(ow) - ow
     data = f"{{{pad}'d0, {current.prefix}_tdata}}" if pad else f"{current.prefix}_tdata"
     m.items += [Assign("out_tdata", data), Assign("out_tvalid", f"{current.prefix}_tvalid"), Assign(f"{current.prefix}_tready", "out_tready")]

@@ -23,6 +23,7 @@ from lowbitc.dialects.lowbit.ops_conv import ConvOp, MaxPoolOp
 from lowbitc.dialects.lowbit.ops_pixels import PadOp, ToPixelsOp, WindowMaxOp, WindowOp
 from lowbitc.dialects.lowbit.ops_hw import CollectOp, FifoOp, MVUOp, PackOp, XnorPopcountOp, XnorToDotOp
 from lowbitc.dialects.lowbit.ops_planes import BitPlanesOp, PlanePopcountOp
+from lowbitc.dialects.lowbit.ops_residual import AddOp, AddUnitOp, DupOp
 from lowbitc.dialects.lowbit.types import BipolarType, PackedType
 
 Lowbit = Dialect(
@@ -35,6 +36,7 @@ Lowbit = Dialect(
         MatMulOp,
         ConvOp,
         MaxPoolOp,
+        AddOp,
         ToPixelsOp,
         WindowOp,
         WindowMaxOp,
@@ -50,6 +52,8 @@ Lowbit = Dialect(
         MVUOp,
         FifoOp,
         CollectOp,
+        AddUnitOp,
+        DupOp,
     ],
     [BipolarType, PackedType, BitMatrixAttr, IntMatrixAttr, FoldAttr, ElementwiseKindAttr, RoundingModeAttr],
 )

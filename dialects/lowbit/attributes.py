@@ -234,6 +234,7 @@ class ElementwiseKind(StrEnum):
     ADD = "add"
     SUB = "sub"
     DIV = "div"
+    MAX = "max"  # ONNX Relu is max(x, 0)
 
 
 @irdl_attr_definition

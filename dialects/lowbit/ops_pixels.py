@@ -155,8 +155,8 @@ class PadOp(IRDLOperation):
         elt = self.input.type.element_type
         if isinstance(elt, BipolarType):
             elt = IntegerType(2, Signedness.SIGNED)
-        elif isinstance(self.input.type, PackedType) or not isinstance(elt, IntegerType) or elt.signedness.data != Signedness.SIGNED:
-            raise VerifyException(f"pad input must be bipolar or siN, got {self.input.type}")
+        elif isinstance(self.input.type, PackedType) or not isinstance(elt, IntegerType) or elt.signedness.data == Signedness.SIGNLESS:
+            raise VerifyException(f"pad input must be bipolar, siN or uiN, got {self.input.type}")
         expected = TensorType(elt, (top + h + bottom, left + w + right, c))
         if self.output.type != expected:
             raise VerifyException(f"pad result must be {expected}")

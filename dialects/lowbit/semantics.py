@@ -29,6 +29,8 @@ def elementwise(x: np.ndarray, kind: ElementwiseKind, const: np.ndarray, swapped
             r = np.add(a, b, dtype=np.float32)
         elif kind == ElementwiseKind.SUB:
             r = np.subtract(a, b, dtype=np.float32)
+        elif kind == ElementwiseKind.MAX:
+            r = np.maximum(a, b, dtype=np.float32)
         else:
             r = np.divide(a, b, dtype=np.float32)
     return r.astype(np.float32, copy=False)

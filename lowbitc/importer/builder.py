@@ -32,7 +32,8 @@ from lowbitc.dialects.lowbit.attributes import (
     ElementwiseKindAttr,
     dense_from_numpy,
 )
-from lowbitc.dialects.lowbit.types import BipolarType, bits_for_range, int_type
+from lowbitc.dialects.lowbit.ops_residual import AddOp
+from lowbitc.dialects.lowbit.types import BipolarType, bits_for_range, element_range, int_type
 from lowbitc.errors import LowbitcError, ModelError
 from lowbitc.importer.onnx_graph import LoadedModel, attrs, fold_constant, load
 from lowbitc.importer.spatial import Dyn, SpatialImporter
@@ -44,7 +45,7 @@ SUPPORTED = sorted(
     set(ELEMENTWISE) | PASS_THROUGH
     | {"MatMul", "Gemm", "BatchNormalization", "BipolarQuant", "MultiThreshold", "Reshape", "Flatten",
        "Squeeze", "Unsqueeze", "TopK", "Shape", "Gather", "Concat", "Constant", "Transpose", "Pow", "Cast",
-       "Conv", "MaxPool", "Quant"}
+       "Conv", "MaxPool", "Quant", "Relu"}
 )
 
 
@@ -224,7 +225,10 @@ class Importer(SpatialImporter):
         swapped = not isinstance(a, Dyn)
         d, c = (b, a) if swapped else (a, b)
         if isinstance(c, Dyn):
-            raise self.error("both operands depend on the input", "lowbitc supports arithmetic with a constant only (residual adds come later)")
+            if node.op_type == "Add":
+                self.residual_add(node, d, c)
+                return
+            raise self.error("both operands depend on the input", "lowbitc supports arithmetic with a constant only (and Add of two quantized tensors)")
         d = self.as_float(d)
         vec = self.channel_vector(c, d.shape, "constant")
         props = {"kind": ElementwiseKindAttr(ELEMENTWISE[node.op_type]), "constant": dense_from_numpy(vec)}
@@ -236,6 +240,25 @@ class Importer(SpatialImporter):
         self.set(node.output[0], Dyn(out, d.shape))
 
     op_Mul = op_Add = op_Sub = op_Div = _elementwise
+
+    def residual_add(self, node, a: Dyn, b: Dyn) -> None:
+        """Add of two quantized tensors of one scale: an integer add of their codes."""
+        if a.is_float or b.is_float:
+            raise self.error("Add of a float tensor and another tensor", "quantize both Add inputs (a residual add joins two quantized streams)")
+        if a.shape != b.shape:
+            raise self.error(f"Add of shapes {list(a.shape)} and {list(b.shape)}", "add tensors of equal shapes (no broadcasting)")
+        sa, sb = (np.asarray(d.scale, np.float32).reshape(-1) for d in (a, b))
+        if sa.size != 1 or sb.size != 1 or sa[0] != sb[0]:
+            raise self.error(f"Add of tensors with scales {sa.tolist()} and {sb.tolist()}", "quantize both Add inputs with one quantizer (same scale)")
+        width, signed = bits_for_range(*_sum_range(a.value.type.element_type, b.value.type.element_type))
+        out = self.emit(AddOp.create(operands=[a.value, b.value], result_types=[self.frame_type(a.shape, int_type(width, signed))]))
+        self.set(node.output[0], Dyn(out, a.shape, sa))
+
+    def op_Relu(self, node, ins) -> None:
+        d = self.as_float(ins[0])
+        out = self.emit(g.ElementwiseOp.create(operands=[d.value], result_types=[d.value.type], properties={
+            "kind": ElementwiseKindAttr(ElementwiseKind.MAX), "constant": dense_from_numpy(np.zeros(1, np.float32))}))
+        self.set(node.output[0], Dyn(out, d.shape))
 
     def op_BatchNormalization(self, node, ins) -> None:
         d = self.as_float(ins[0])
@@ -349,6 +372,12 @@ class Importer(SpatialImporter):
     def _used_names(self) -> set[str]:
         g_ = self.m.model.graph
         return {i for n in g_.node for i in n.input} | {o.name for o in g_.output}
+
+
+def _sum_range(a, b) -> tuple[int, int]:
+    alo, ahi = element_range(a)
+    blo, bhi = element_range(b)
+    return alo + blo, ahi + bhi
 
 
 def import_onnx(path: str | Path) -> ModuleOp:

@@ -267,3 +267,31 @@ def test_nan_in_weights(tmp_path: Path, out: Path) -> None:
     m = tiny_model(tmp_path / "nanw.onnx", nodes, {"one": one, "w": w})
     assert_user_error(lowbitc(m, "-o", out), "nanw.onnx", "'wquant'", "NaN or Inf")
     assert not out.exists()
+
+
+def _quant(name: str, src: str, scale: str, out: str) -> onnx.NodeProto:
+    return helper.make_node("Quant", [src, scale, "zero", "two"], [out], name=name, domain="qonnx.custom_op.general",
+                            signed=1, narrow=1, rounding_mode="ROUND")
+
+
+RESIDUAL_INITS = {"s1": np.ones(1, np.float32), "s2": np.full(1, 0.5, np.float32), "zero": np.zeros(1, np.float32),
+                  "two": np.full(1, 2.0, np.float32)}
+
+
+def test_residual_add_of_different_scales(tmp_path: Path, out: Path) -> None:
+    nodes = [_quant("qa", "x", "s1", "a"), _quant("qb", "x", "s2", "b"), helper.make_node("Add", ["a", "b"], ["y"], name="res")]
+    m = tiny_model(tmp_path / "r.onnx", nodes, RESIDUAL_INITS, out_shape=(1, 8))
+    assert_user_error(lowbitc(m, "-o", out), "'res'", "scales [1.0] and [0.5]", "one quantizer")
+    assert not out.exists()
+
+
+def test_residual_add_of_a_float_tensor(tmp_path: Path, out: Path) -> None:
+    nodes = [_quant("qa", "x", "s1", "a"), helper.make_node("Add", ["a", "x"], ["y"], name="res")]
+    m = tiny_model(tmp_path / "r.onnx", nodes, RESIDUAL_INITS, out_shape=(1, 8))
+    assert_user_error(lowbitc(m, "-o", out), "'res'", "float tensor", "quantize both Add inputs")
+
+
+def test_mul_of_two_tensors(tmp_path: Path, out: Path) -> None:
+    nodes = [_quant("qa", "x", "s1", "a"), helper.make_node("Mul", ["a", "a"], ["y"], name="sq")]
+    m = tiny_model(tmp_path / "r.onnx", nodes, RESIDUAL_INITS, out_shape=(1, 8))
+    assert_user_error(lowbitc(m, "-o", out), "'sq'", "both operands depend on the input", "Add of two quantized tensors")

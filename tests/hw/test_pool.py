@@ -1,4 +1,5 @@
-"""lowbit_pool (bipolar max-pool = OR over the window) against numpy, under Verilator."""
+"""lowbit_pool against numpy, under Verilator: bipolar max-pool (OR over the
+window, EW = 1) and max-pool of EW-bit signed/unsigned integers (EW >= 2)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,16 @@ import pytest
 from lowbitc.backends.sim.verilator import LintError, SimResult, library_sources, lint, simulate
 
 N_FRAMES = 4
+# Only the files this unit needs, so its cached builds do not change when
+# other library modules do.
+_LIB_FILES = ("lowbit_pool.v", "lowbit_swg.v", "lowbit_fifo.v")
+
+
+def lib_sources() -> dict[str, str]:
+    lib = library_sources()
+    missing = [f for f in _LIB_FILES if f not in lib]
+    assert not missing, f"RTL library lacks {missing}"
+    return {f: lib[f] for f in _LIB_FILES}
 
 
 @dataclass(frozen=True)
@@ -21,6 +32,22 @@ class Pool:
     W: int
     K: int
     S: int
+    EW: int = 1  # 1: bipolar bits; >= 2: integers
+    ES: int = 1  # signedness of EW >= 2 elements
+
+    @property
+    def PW(self) -> int:
+        """Bits per pixel beat."""
+        return self.C * self.EW
+
+    @property
+    def lo(self) -> int:
+        """Smallest element value (EW >= 2)."""
+        return -(1 << (self.EW - 1)) if self.ES else 0
+
+    @property
+    def levels(self) -> int:
+        return 1 << self.EW
 
     @property
     def Ho(self) -> int:
@@ -31,20 +58,30 @@ class Pool:
         return (self.W - self.K) // self.S + 1
 
     def params(self) -> dict[str, int]:
-        return {"C": self.C, "H": self.H, "W": self.W, "K": self.K, "S": self.S}
+        p = {"C": self.C, "H": self.H, "W": self.W, "K": self.K, "S": self.S}
+        # The defaults are left out so the bipolar wrappers are what they
+        # were before EW/ES existed.
+        if self.EW != 1:
+            p |= {"EW": self.EW, "ES": self.ES}
+        return p
 
     def __str__(self) -> str:
-        return f"C{self.C}_{self.H}x{self.W}_k{self.K}_s{self.S}"
+        el = "" if self.EW == 1 else f"_{'s' if self.ES else 'u'}{self.EW}"
+        return f"C{self.C}_{self.H}x{self.W}_k{self.K}_s{self.S}{el}"
 
 
 CFGS = [
     Pool(1, 4, 6, 2, 2),  # the usual 2x2/2, one channel
     Pool(7, 5, 6, 3, 2),  # overlapping 3x3/2, last row and column unused
     Pool(16, 6, 5, 2, 1),  # stride 1, non-square frame
+    Pool(5, 6, 7, 2, 2, EW=2, ES=1),  # 2-bit signed {-2..1}, last column unused
+    Pool(4, 7, 5, 3, 2, EW=3, ES=0),  # 3-bit unsigned {0..7}, overlapping 3x3/2
 ]
+INT_CFGS = [c for c in CFGS if c.EW > 1]
 
 
 def wrapper(params: dict[str, int], c: int) -> str:
+    """Top around lowbit_pool; c is the pixel width in bits (C*EW)."""
     args = ", ".join(f".{k}({v})" for k, v in params.items())
     return f"""module dut_top (
     input  wire clk,
@@ -69,25 +106,40 @@ class Case:
     def __init__(self, cfg: Pool):
         self.cfg = cfg
         rng = np.random.default_rng(zlib.crc32(str(cfg).encode()))
-        # P(bit = 1) chosen so that a window's OR is 1 about half the time;
-        # with fair bits a 3x3 OR would almost always be 1.
-        p1 = 1.0 - 0.5 ** (1.0 / (cfg.K * cfg.K))
-        self.frames = (rng.random((N_FRAMES, cfg.H, cfg.W, cfg.C)) < p1).astype(np.int64)
+        shape = (N_FRAMES, cfg.H, cfg.W, cfg.C)
+        kk = cfg.K * cfg.K
+        if cfg.EW == 1:
+            # P(bit = 1) chosen so that a window's OR is 1 about half the
+            # time; with fair bits a 3x3 OR would almost always be 1.
+            p1 = 1.0 - 0.5 ** (1.0 / kk)
+            self.frames = (rng.random(shape) < p1).astype(np.int64)
+        else:
+            # Element level floor(L * u**kk), u uniform: P(level <= m) =
+            # ((m+1)/L)**(1/kk), so the maximum of kk elements is about
+            # uniform over the L levels. Low values dominate, hence negative
+            # maxima (signed) and ties of the maximum are common.
+            u = rng.random(shape)
+            self.frames = cfg.lo + np.minimum((cfg.levels * u**kk).astype(np.int64), cfg.levels - 1)
+
+    def pack(self, px) -> int:
+        mask = (1 << self.cfg.EW) - 1
+        return sum((int(v) & mask) << (c * self.cfg.EW) for c, v in enumerate(px))
 
     def inputs(self) -> list[int]:
-        return [sum(int(b) << c for c, b in enumerate(px)) for f in self.frames for row in f for px in row]
+        return [self.pack(px) for f in self.frames for row in f for px in row]
 
-    def reference(self) -> list[int]:
+    def windows(self):
+        """(frame, oy, ox, window array K x K x C) in output order."""
         cfg = self.cfg
-        outs = []
-        for f in self.frames:
+        for fi, f in enumerate(self.frames):
             for oy in range(cfg.Ho):
                 for ox in range(cfg.Wo):
-                    win = f[oy * cfg.S : oy * cfg.S + cfg.K, ox * cfg.S : ox * cfg.S + cfg.K]
-                    # Bipolar max: +1 (bit 1) iff any element is +1.
-                    pooled = win.max(axis=(0, 1))
-                    outs.append(sum(int(b) << c for c, b in enumerate(pooled)))
-        return outs
+                    yield fi, oy, ox, f[oy * cfg.S : oy * cfg.S + cfg.K, ox * cfg.S : ox * cfg.S + cfg.K]
+
+    def reference(self) -> list[int]:
+        # Bipolar max: +1 (bit 1) iff any element is +1, i.e. the max of the
+        # bits; integers: the max of the values (packed as two's complement).
+        return [self.pack(win.max(axis=(0, 1))) for *_, win in self.windows()]
 
     def completing_pixel(self) -> list[int]:
         cfg = self.cfg
@@ -100,12 +152,12 @@ class Case:
 
     @cached_property
     def sources(self) -> dict[str, str]:
-        return {"dut_top.v": wrapper(self.cfg.params(), self.cfg.C), **library_sources()}
+        return {"dut_top.v": wrapper(self.cfg.params(), self.cfg.PW), **lib_sources()}
 
     def run(self, **kw) -> SimResult:
         cfg = self.cfg
         n_out = N_FRAMES * cfg.Ho * cfg.Wo
-        return simulate(self.sources, "dut_top", cfg.C, cfg.C, self.inputs(), expected_outputs=n_out, **kw)
+        return simulate(self.sources, "dut_top", cfg.PW, cfg.PW, self.inputs(), expected_outputs=n_out, **kw)
 
 
 _CASES: dict[Pool, Case] = {}
@@ -126,8 +178,32 @@ def _diff_msg(got: list[int], want: list[int], cfg: Pool) -> str:
 
 def test_pool_data_is_mixed() -> None:
     """Guard against a degenerate reference (all-ones or all-zeros outputs)."""
-    bits = [(v >> c) & 1 for cfg in CFGS for v in case(cfg).reference() for c in range(cfg.C)]
+    bits = [(v >> c) & 1 for cfg in CFGS if cfg.EW == 1 for v in case(cfg).reference() for c in range(cfg.C)]
     assert 0.2 < sum(bits) / len(bits) < 0.8
+
+
+@pytest.mark.parametrize("cfg", INT_CFGS, ids=str)
+def test_pool_int_data_is_mixed(cfg: Pool) -> None:
+    """Every level occurs as a maximum (for signed elements: negative maxima
+    too), and many windows hold their maximum more than once (ties)."""
+    maxima, ties = [], 0
+    for *_, win in case(cfg).windows():
+        m = win.max(axis=(0, 1))
+        maxima += m.tolist()
+        ties += int(((win == m).sum(axis=(0, 1)) > 1).sum())
+    assert set(maxima) == set(range(cfg.lo, cfg.lo + cfg.levels)), cfg
+    assert ties > len(maxima) // 10, f"{cfg}: {ties} ties in {len(maxima)} maxima"
+    if cfg.ES:
+        assert sum(m < 0 for m in maxima) > len(maxima) // 5, cfg
+
+
+def test_pool_reference_packing() -> None:
+    """The reference packs signed maxima as EW-bit two's complement."""
+    c = Case(Pool(2, 2, 2, 2, 2, EW=3, ES=1))
+    c.frames[:] = 0
+    c.frames[0, :, :, 0] = [[-4, -2], [-3, -2]]  # max -2 (a tie) = 0b110
+    c.frames[0, :, :, 1] = [[-4, 3], [3, 0]]  # max 3 = 0b011
+    assert c.reference()[0] == 0b011_110
 
 
 @pytest.mark.parametrize("cfg", CFGS, ids=str)
@@ -171,11 +247,16 @@ def test_pool_random_stalls(cfg: Pool, stall_in: float, stall_out: float) -> Non
         Pool(64, 32, 32, 2, 2),
         Pool(2, 2, 5, 2, 1),
         Pool(8, 9, 7, 3, 3),
+        Pool(1, 1, 1, 1, 1, EW=2, ES=1),  # K = 1: a tree without nodes
+        Pool(3, 4, 4, 1, 1, EW=4, ES=0),
+        Pool(64, 16, 16, 2, 2, EW=2, ES=1),
+        Pool(7, 5, 5, 3, 1, EW=8, ES=1),  # K*K = 9: unbalanced heap
+        Pool(2, 5, 5, 5, 5, EW=5, ES=0),  # K*K = 25
     ],
     ids=str,
 )
 def test_pool_module_lint(cfg: Pool) -> None:
-    lint({"dut_top.v": wrapper(cfg.params(), cfg.C), **library_sources()}, "dut_top")
+    lint({"dut_top.v": wrapper(cfg.params(), cfg.PW), **lib_sources()}, "dut_top")
 
 
 def test_pool_lints_standalone() -> None:
@@ -186,3 +267,9 @@ def test_pool_rejects_kernel_larger_than_frame() -> None:
     src = wrapper(Pool(2, 4, 4, 5, 1).params(), 2)
     with pytest.raises(LintError, match="lowbit_swg_requires_1_le_KH_le_H"):
         lint({"dut_top.v": src, **library_sources()}, "dut_top")
+
+
+def test_pool_rejects_bad_signedness() -> None:
+    src = wrapper(Pool(2, 4, 4, 2, 2, EW=2, ES=2).params(), 4)
+    with pytest.raises(LintError, match="lowbit_pool_requires_ES_0_or_1"):
+        lint({"dut_top.v": src, **lib_sources()}, "dut_top")

@@ -82,9 +82,11 @@ func.func @f(%x: tensor<4x4x1xsi8>) {
 
 // -----
 
-// CHECK: Operation does not verify: pad input must be bipolar or siN, got tensor<4x4x1xui8>
-func.func @f(%x: tensor<4x4x1xui8>) {
-  %p = lowbit.pad %x {pads = array<i64: 1, 1, 1, 1>} : tensor<4x4x1xui8> -> tensor<6x6x1xui8>
+// Unsigned codes pad with 0 as they are; signless integers have no stated range.
+// CHECK: Operation does not verify: pad input must be bipolar, siN or uiN, got tensor<4x4x1xi8>
+func.func @f(%x: tensor<4x4x1xui8>, %y: tensor<4x4x1xi8>) {
+  %ok = lowbit.pad %x {pads = array<i64: 1, 1, 1, 1>} : tensor<4x4x1xui8> -> tensor<6x6x1xui8>
+  %p = lowbit.pad %y {pads = array<i64: 1, 1, 1, 1>} : tensor<4x4x1xi8> -> tensor<6x6x1xi8>
   func.return
 }
 

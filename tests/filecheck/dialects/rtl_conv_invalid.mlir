@@ -48,8 +48,8 @@ rtl.module @m {
 
 // -----
 
-// K = 3 inputs of 4 bits need AW >= 4 + clog2(4) = 6.
-// CHECK: accumulator width 5 is below EW + clog2(K + 1) = 6
+// K = 3 inputs of 4 bits sum to [-24, 24]; with the never-firing threshold 25: 6 bits.
+// CHECK: accumulator width 5 cannot hold [-24, 25] (needs 6)
 rtl.rom @w0 {contents = #lowbit.bits<1x3, "0x01">}
 rtl.module @m {
 ^bb0(%in: !rtl.stream<12>):

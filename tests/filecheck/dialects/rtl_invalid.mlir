@@ -49,7 +49,7 @@ rtl.module @open {
 // -----
 
 // K = 8 needs K + 1 = 9 representable: 4 bits, not 3.
-// CHECK: Operation does not verify: popcount width 3 cannot hold K + 1 = 9
+// CHECK: Operation does not verify: accumulator width 3 cannot hold [0, 9] (needs 4)
 rtl.rom @w {contents = #lowbit.bits<4x8, "0x0FF0A55A">}
 rtl.module @m {
 ^bb0(%in: !rtl.stream<8>):
@@ -60,7 +60,7 @@ rtl.module @m {
 // -----
 
 // The boundary: K = 7 fits in 3 bits, but K + 1 = 8 ("never fires") needs 4.
-// CHECK: Operation does not verify: popcount width 3 cannot hold K + 1 = 8
+// CHECK: Operation does not verify: accumulator width 3 cannot hold [0, 8] (needs 4)
 rtl.rom @w {contents = #lowbit.bits<2x7, "0x0F70">}
 rtl.module @m {
 ^bb0(%in: !rtl.stream<7>):
@@ -92,7 +92,7 @@ rtl.module @m {
 
 // -----
 
-// CHECK: Operation does not verify: mvu thresholds must be [4, 1]
+// CHECK: Operation does not verify: mvu thresholds must be [4, T] with T < 2^1
 rtl.rom @w {contents = #lowbit.bits<4x8, "0x0FF0A55A">}
 rtl.module @m {
 ^bb0(%in: !rtl.stream<8>):
@@ -159,7 +159,7 @@ rtl.module @top {
 
 // -----
 
-// CHECK: @w is 3x7, folding PE 1 x SIMD 8 needs 2x8
+// CHECK: @w is 3x7, folding PE 1 x SIMD 8 with 1-bit weights needs 2x8
 rtl.rom @w {contents = #lowbit.bits<3x7, "0x1F0015">}
 rtl.module @top {
 ^bb0(%in: !rtl.stream<8>):

@@ -1,0 +1,246 @@
+// lowbit_add: residual add of two pixel streams, with the sum either passed
+// on raw or requantized by per-channel multi-thresholds.
+//
+// Parameters:
+//   C       channels per pixel
+//   EA, SA  bits and signedness of the elements of stream A (SA = 1: two's
+//           complement, 0: unsigned); 1 <= EA <= 24
+//   EB, SB  the same for stream B
+//   MODE    1: raw sum, 0: multi-threshold requantization
+//   SW      1 <= SW <= 31. MODE 1: bits of each output element (two's
+//           complement); must hold every possible sum (checked, see NEED
+//           below). MODE 0: bits of each threshold (two's complement, any
+//           width; thresholds beyond the range of the sum simply never or
+//           always fire and cost no logic)
+//   NT      MODE 0: thresholds per channel (>= 1)
+//   OB      MODE 0: bits of each output element; NT + 1 <= 2^OB so the
+//           NT + 1 possible counts stay distinct
+//   OOFF    MODE 0: signed offset added to the count
+//   THRESH  MODE 0: C*NT*SW bits, threshold T[c][i] at bits
+//           [(c*NT + i)*SW +: SW], signed, sorted ascending per channel
+//   In MODE 1, NT, OB, OOFF and THRESH are ignored.
+//
+// Input beats: one pixel per beat on each stream, A element c at
+// a_tdata[c*EA +: EA], B element c at b_tdata[c*EB +: EB]. Pixel k of A is
+// added to pixel k of B: the two streams are joined, one beat of each being
+// consumed together.
+//
+// Arithmetic (exact): s[c] = a[c] + b[c] as an integer. Its range is
+// [loA + loB, hiA + hiB]; NEED is the fewest two's complement bits that hold
+// it (at most max(EA + 1 - SA, EB + 1 - SB) + 1 = XW bits, fewer when one
+// side is 1-bit signed and the other unsigned). The adder works in XW bits.
+// Output beat: C elements, element c at
+//   MODE 1: out_tdata[c*SW +: SW] = s[c] as SW-bit two's complement.
+//   MODE 0: out_tdata[c*OB +: OB] = (#{i : s[c] >= T[c][i]} + OOFF) mod 2^OB,
+//           e.g. ternary {-1, 0, +1}: NT = 2, OB = 2, OOFF = -1; 2-bit
+//           unsigned: NT = 3, OB = 2, OOFF = 0; bipolar bit (1 = +1):
+//           NT = 1, OB = 1, OOFF = 0.
+// Thresholds are constants: those at or below the lowest possible sum are
+// constant 1, those above the highest constant 0, the rest XW-bit
+// comparators, so the comparison is exact whatever SW is. The count does not
+// rely on the thresholds being sorted (sorted, it is the multi-threshold's
+// level).
+//
+// Structure: combinational add (an XW-bit carry chain), compare (XW-bit
+// comparators) and count (a chain of NT small increments) from the two input
+// beats into a 2-deep lowbit_fifo, whose head flops drive out_tdata and
+// out_tvalid, so none of that logic is in the consumer's timing path.
+//
+// Handshake (join): a pair moves when a_tvalid && b_tvalid and the output
+// FIFO is not full. a_tready = b_tvalid && room and b_tready = a_tvalid &&
+// room, where room is the FIFO's registered in_tready (low in reset). So
+// each input's ready depends combinationally on the other input's valid
+// (AXI allows ready to depend on valid; neither valid depends on a ready),
+// but no ready depends on out_tready: there is no combinational path from
+// the consumer back to either producer.
+//
+// Timing (cycle t = the cycle of a handshake):
+//   * Latency: a pair joined in cycle t is offered on out_tvalid from cycle
+//     t + 1 if the FIFO was empty (latency 1).
+//   * Throughput: with out_tready always high a pair is joined in every
+//     cycle in which both inputs are valid (II = 1).
+//
+// Storage: 2 output beats (2*C*SW bits in MODE 1, 2*C*OB in MODE 0) in the
+// FIFO plus its pointer/counter; no other state. Only control state is
+// reset.
+//
+// Requires lowbit_fifo (lowbit_fifo.v).
+module lowbit_add #(
+    parameter integer C      = 4,
+    parameter integer EA     = 2,
+    parameter integer SA     = 1,
+    parameter integer EB     = 2,
+    parameter integer SB     = 1,
+    parameter integer MODE   = 1,
+    parameter integer SW     = 4,
+    parameter integer NT     = 1,
+    parameter integer OB     = 1,
+    parameter integer OOFF   = 0,
+    parameter [C*NT*SW-1:0] THRESH = {(C*NT*SW){1'b0}}
+) (
+    input  wire                                 clk,
+    input  wire                                 rst,
+
+    input  wire [C*EA-1:0]                      a_tdata,
+    input  wire                                 a_tvalid,
+    output wire                                 a_tready,
+
+    input  wire [C*EB-1:0]                      b_tdata,
+    input  wire                                 b_tvalid,
+    output wire                                 b_tready,
+
+    output wire [C*((MODE == 1) ? SW : OB)-1:0] out_tdata,
+    output wire                                 out_tvalid,
+    input  wire                                 out_tready
+);
+
+    // Minimal two's complement width holding every value in [lo, hi]. The
+    // operands are at most 24 bits wide, so all of this fits in 32-bit
+    // integers.
+    function integer width_of_range;
+        input integer lo;
+        input integer hi;
+        integer w;
+        begin
+            width_of_range = 32;
+            for (w = 31; w >= 1; w = w - 1) begin
+                if (lo >= -(1 <<< (w - 1)) && hi <= (1 <<< (w - 1)) - 1) width_of_range = w;
+            end
+        end
+    endfunction
+
+    localparam integer LO_A = (SA != 0) ? -(1 <<< (EA - 1)) : 0;
+    localparam integer HI_A = (SA != 0) ? (1 <<< (EA - 1)) - 1 : (1 <<< EA) - 1;
+    localparam integer LO_B = (SB != 0) ? -(1 <<< (EB - 1)) : 0;
+    localparam integer HI_B = (SB != 0) ? (1 <<< (EB - 1)) - 1 : (1 <<< EB) - 1;
+    localparam integer NEED = width_of_range(LO_A + LO_B, HI_A + HI_B);
+    // Signed widths of the operands (an unsigned one gets a zero sign bit)
+    // and of the adder.
+    localparam integer WA   = EA + 1 - SA;
+    localparam integer WB   = EB + 1 - SB;
+    localparam integer XW   = ((WA > WB) ? WA : WB) + 1;
+    localparam integer OEW  = (MODE == 1) ? SW : OB;    // bits per out element
+    localparam integer OW   = C * OEW;
+
+    // Parameter guards: instantiating a non-existent module is the only
+    // portable way to abort elaboration in Verilog-2005.
+    generate
+        if (C < 1) begin : g_bad_c
+            lowbit_add_requires_C_at_least_1 u_bad ();
+        end
+        if (EA < 1 || EA > 24 || EB < 1 || EB > 24) begin : g_bad_e
+            lowbit_add_requires_EA_and_EB_between_1_and_24 u_bad ();
+        end
+        if ((SA != 0 && SA != 1) || (SB != 0 && SB != 1)) begin : g_bad_s
+            lowbit_add_requires_SA_and_SB_0_or_1 u_bad ();
+        end
+        if (MODE != 0 && MODE != 1) begin : g_bad_mode
+            lowbit_add_requires_MODE_0_or_1 u_bad ();
+        end
+        if (SW < 1 || SW > 31) begin : g_bad_sw
+            lowbit_add_requires_SW_between_1_and_31 u_bad ();
+        end
+        if (MODE == 1 && SW < NEED) begin : g_bad_raw
+            lowbit_add_requires_SW_to_hold_every_sum u_bad ();
+        end
+        if (MODE == 0 && (NT < 1 || OB < 1 || OB > 16)) begin : g_bad_mt
+            lowbit_add_requires_NT_at_least_1_and_OB_between_1_and_16 u_bad ();
+        end
+        if (MODE == 0 && OB <= 16 && NT + 1 > (1 << OB)) begin : g_bad_nt
+            lowbit_add_requires_NT_below_2_pow_OB u_bad ();
+        end
+    endgenerate
+
+    wire room;
+    wire pair_valid = a_tvalid && b_tvalid;
+
+    assign a_tready = b_tvalid && room;
+    assign b_tready = a_tvalid && room;
+
+    wire [OW-1:0] res;
+
+    genvar gc, gi;
+    generate
+        for (gc = 0; gc < C; gc = gc + 1) begin : g_ch
+            wire [EA-1:0] a = a_tdata[gc*EA +: EA];
+            wire [EB-1:0] b = b_tdata[gc*EB +: EB];
+            // Sign- or zero-extension to XW bits (XW > EA and XW > EB).
+            wire [XW-1:0] ax = {{(XW - EA){(SA != 0) & a[EA-1]}}, a};
+            wire [XW-1:0] bx = {{(XW - EB){(SB != 0) & b[EB-1]}}, b};
+            wire [XW-1:0] s  = ax + bx;             // exact: the sum fits in XW bits
+
+            if (MODE == 1) begin : g_raw
+                // SW >= NEED, so the low SW bits of s (SW <= XW) or its sign
+                // extension (SW > XW) are the same value.
+                if (SW <= XW) begin : g_cut
+                    assign res[gc*SW +: SW] = s[SW-1:0];
+                    if (SW < XW) begin : g_unused
+                        // Only sign copies above bit SW-1 (the value fits).
+                        wire unused_hi = &{1'b0, s[XW-1:SW]};
+                    end
+                end else begin : g_ext
+                    assign res[gc*SW +: SW] = {{(SW - XW){s[XW-1]}}, s};
+                end
+            end else begin : g_mt
+                // Each threshold is a constant: one below the lowest sum
+                // always fires, one above the highest never does, and one
+                // inside the range fits in XW bits and is compared there.
+                // Signed order is the unsigned order of the values with the
+                // sign bit inverted.
+                localparam integer CNTW  = $clog2(NT + 1);
+                localparam integer ONE_I = 1;
+                localparam [CNTW-1:0] ONE  = ONE_I[CNTW-1:0];
+                localparam [XW-1:0]   FLIP = {1'b1, {(XW - 1){1'b0}}};
+
+                wire [XW-1:0]   sf = s ^ FLIP;
+                wire [CNTW-1:0] cnt [0:NT];
+                assign cnt[0] = {CNTW{1'b0}};
+                for (gi = 0; gi < NT; gi = gi + 1) begin : g_th
+                    // SW <= 31 (guarded): the pattern zero-extends into an
+                    // integer, then its sign is applied.
+                    localparam integer TU = {{(32 - SW){1'b0}}, THRESH[(gc*NT + gi)*SW +: SW]};
+                    localparam integer TI = (TU >= (1 << (SW - 1))) ? TU - (1 << SW) : TU;
+                    wire fire;
+                    if (TI <= LO_A + LO_B) begin : g_always
+                        assign fire = 1'b1;
+                    end else if (TI > HI_A + HI_B) begin : g_never
+                        assign fire = 1'b0;
+                    end else begin : g_cmp
+                        localparam [XW-1:0] TF = TI[XW-1:0] ^ FLIP;
+                        assign fire = (sf >= TF);
+                    end
+                    assign cnt[gi+1] = cnt[gi] + (fire ? ONE : {CNTW{1'b0}});
+                end
+                // Keeps lint quiet for a channel whose thresholds are all
+                // constant (its sum then drives nothing).
+                wire unused_s = &{1'b0, sf};
+
+                // CNTW <= OB (guarded), so the count zero-extends; the
+                // offset is added modulo 2^OB.
+                localparam [OB-1:0] OFF = OOFF[OB-1:0];
+                wire [OB-1:0] cnt_ob;
+                if (OB > CNTW) begin : g_zx
+                    assign cnt_ob = {{(OB - CNTW){1'b0}}, cnt[NT]};
+                end else begin : g_same
+                    assign cnt_ob = cnt[NT];
+                end
+                assign res[gc*OB +: OB] = cnt_ob + OFF;
+            end
+        end
+    endgenerate
+
+    lowbit_fifo #(
+        .W     (OW),
+        .DEPTH (2)
+    ) u_ofifo (
+        .clk        (clk),
+        .rst        (rst),
+        .in_tdata   (res),
+        .in_tvalid  (pair_valid),
+        .in_tready  (room),
+        .out_tdata  (out_tdata),
+        .out_tvalid (out_tvalid),
+        .out_tready (out_tready)
+    );
+
+endmodule
