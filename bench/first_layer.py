@@ -36,7 +36,7 @@ def luts(params: dict[str, int], iw: int, ow: int, aw: int, dw: int) -> int:
     with tempfile.TemporaryDirectory() as d:
         top = Path(d) / "top.v"
         top.write_text(WRAPPER.format(params=", ".join(f".{k}({v})" for k, v in params.items())))
-        script = (f"read_verilog {LIB / 'lowbit_fifo.v'} {LIB / 'lowbit_mvu.v'} {top}; "
+        script = (f"read_verilog {LIB / 'lowbit_fifo.v'} {LIB / 'lowbit_mvu.v'} {LIB / 'lowbit_mvu_lanes.v'} {top}; "
                   f"chparam -set IW {iw} -set OW {ow} -set AW {aw} -set DW {dw} top; synth_xilinx -top top -flatten; stat")
         out = subprocess.run(["yosys", "-p", script], capture_output=True, text=True, check=True).stdout
     stat = out[out.rindex("Printing statistics"):]  # the one `stat` at the end

@@ -52,11 +52,12 @@ def weight_memory(w: np.ndarray, pe: int, simd: int, wb: int = 1) -> np.ndarray:
 
 def memory_weights(weights: BitMatrixAttr | IntMatrixAttr) -> tuple[np.ndarray, int]:
     """The matrix as the memory stores it and WB: bits for binary weights, values otherwise
-    (unsigned types get a sign bit: the lanes read two's complement)."""
+    (unsigned types get a sign bit: the lanes read two's complement; at least 2 bits)."""
     if isinstance(weights, BitMatrixAttr):
         return weights.to_numpy(), 1
     signed = weights.element_type.signedness.data == Signedness.SIGNED
-    return weight_values(weights), weights.bits + (0 if signed else 1)
+    # WB = 1 means bipolar bits to the unit, so 1-bit integers (si1 = {-1, 0}) take 2 bits.
+    return weight_values(weights), max(2, weights.bits + (0 if signed else 1))
 
 
 def and_thresholds(dot_thresholds: np.ndarray, row_sums: np.ndarray, lo: int, hi: int) -> np.ndarray:
@@ -87,15 +88,15 @@ class Unroller:
             source = product.input.owner.input
             if product.is_serial:
                 props["serial"] = product.serial
-            if isinstance(source.type.element_type, BipolarType):
+            if isinstance(source.type, PackedType):  # already the packed output of a unit
+                and_lanes = True
+            elif isinstance(source.type.element_type, BipolarType):
                 pack = h.PackOp.create(operands=[source], result_types=[PackedType(source.type.get_shape(), BipolarType())])
                 self.rw.insert_op(pack, InsertPoint.before(product))
                 source, and_lanes = pack.output, True
         users = [u.operation for u in product.output.uses]
         th = users[0] if len(users) == 1 and isinstance(users[0], g.ThresholdOp) else None
         if th is None:
-            if and_lanes:
-                raise DiagnosticException("unroll: a bipolar layer with multi-bit weights must feed an activation threshold")
             # The unit's accumulator range follows from the weight width, which may be wider
             # than the weights present (ternary weights in si2 lanes): widen the raw result.
             probe = h.MVUOp.create(operands=[source], result_types=[product.output.type], properties=props)
@@ -107,15 +108,24 @@ class Unroller:
                 width, signed = bits_for_range(lo, hi)
                 out_type = TensorType(int_type(width, signed), out_type.get_shape())
             mvu = h.MVUOp.create(operands=[source], result_types=[out_type], properties=props)
-            self.rw.replace_op(product, mvu)
+            if not and_lanes:
+                self.rw.replace_op(product, mvu)
+                return
+            # AND lanes count sum a_k w_k; the host turns that into the dot product.
+            sums = weight_values(product.weights).astype(np.int64).sum(axis=1)
+            dot = h.AndToDotOp.create(operands=[mvu.output], result_types=[product.output.type],
+                                      properties={"row_sums": dense_from_numpy(sums)})
+            self.rw.replace_op(product, [mvu, dot])
             return
-        thresholds = th.thresholds
+        probe = h.MVUOp.create(operands=[source], result_types=[product.output.type], properties=props)
+        lo, hi = probe.value_range()
+        probe.erase()
+        t = numpy_from_dense(th.thresholds)
         if and_lanes:
-            probe = h.MVUOp.create(operands=[source], result_types=[product.output.type], properties=props)
-            t = and_thresholds(numpy_from_dense(th.thresholds), weight_values(product.weights).astype(np.int64).sum(axis=1), *probe.value_range())
-            probe.erase()
-            thresholds = dense_from_numpy(t)
-        props["thresholds"] = thresholds
+            t = and_thresholds(t, weight_values(product.weights).astype(np.int64).sum(axis=1), lo, hi)
+        # A threshold at or below the lowest accumulator value always fires, one above the
+        # highest never: clamped to [lo, hi + 1], the comparators stay as narrow as the sums.
+        props["thresholds"] = dense_from_numpy(np.clip(t, lo, hi + 1).astype(np.int64))
         elt = th.output.type.element_type
         if isinstance(elt, BipolarType):
             out_type = PackedType(th.output.type.get_shape(), elt)
@@ -139,6 +149,10 @@ class Unroller:
             user = use.operation
             if isinstance(user, h.PackOp):
                 self.rw.replace_op(user, [], [packed])
+                continue
+            if isinstance(user, BitPlanesOp):  # a bipolar layer with multi-bit weights reads the bits
+                new = BitPlanesOp.create(operands=[packed], result_types=[user.output.type])
+                self.rw.replace_op(user, new)
                 continue
             if isinstance(user, (WindowOp, WindowMaxOp)):
                 new: Operation = type(user).create(

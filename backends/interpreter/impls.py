@@ -106,6 +106,10 @@ class LowbitFunctions(InterpreterFunctions):
     def run_xnor_to_dot(self, interpreter: Interpreter, op: h.XnorToDotOp, args: tuple[Any, ...]):
         return (2 * args[0] - op.fan_in.value.data,)
 
+    @impl(h.AndToDotOp)
+    def run_and_to_dot(self, interpreter: Interpreter, op: h.AndToDotOp, args: tuple[Any, ...]):
+        return (2 * args[0] - numpy_from_dense(op.row_sums),)
+
     @impl(h.MVUOp)
     def run_mvu(self, interpreter: Interpreter, op: h.MVUOp, args: tuple[Any, ...]):
         # Read the weights back through the hardware memory layout, so a layout bug in
@@ -152,6 +156,8 @@ class PlaneFunctions(InterpreterFunctions):
 
     @impl(BitPlanesOp)
     def run_bitplanes(self, interpreter: Interpreter, op: BitPlanesOp, args: tuple[Any, ...]):
+        if isinstance(op.input.type, PackedType):  # packed bipolar bits: already one plane
+            return (args[0][:, None],)
         elt = op.input.type.element_type
         return (bit_planes(args[0], plane_count(elt), isinstance(elt, BipolarType)),)
 

@@ -1,76 +1,130 @@
-// lowbit_mvu: folded matrix-vector unit with binary weights (bit 1 = +1,
-// bit 0 = -1), for bipolar (XNOR) layers and for a first layer with signed
-// integer inputs. EW selects the lane datapath; everything else (input
-// buffer, fold counters, weight-memory addressing, freeze, output FIFO) is
-// shared.
+// lowbit_mvu: folded matrix-vector unit. For every output channel c in
+// [0, C) it computes an exact integer acc_c over a vector of K input
+// elements and emits either k-bit multi-threshold activations (MODE 0) or the
+// sums themselves (MODE 1). Everything except the lane datapath (input
+// buffer, fold counters, weight-memory addressing, freeze, thresholds, output
+// FIFO) is shared by all lane kinds.
 //
-//   * EW == 0, XNOR lanes: inputs are bipolar bits (bit 1 = +1, bit 0 = -1,
-//     as the weights). Computes, for every output channel c in [0, C):
-//         P_c = #{ k in [0, K) : in[k] == W[c][k] }       (XNOR popcount, 0..K)
-//     and emits either the threshold bit (P_c >= T_c), unsigned compare
-//     (MODE 0, out bit c), or P_c itself as a PW-bit unsigned value (MODE 1,
-//     out bits [c*PW +: PW]).
-//   * EW >= 1, integer lanes: inputs are signed EW-bit integers (two's
-//     complement, e.g. 8-bit pixels). Computes
-//         acc_c = sum_{k in [0, K)} x_k * w_ck,    w_ck in {+1, -1}
-//     exactly (no saturation) and emits either the threshold bit
-//     (acc_c >= T_c), signed compare (MODE 0, out bit c), or acc_c itself as
-//     a signed PW-bit value (MODE 1, out bits [c*PW +: PW]).
+// Parameters
+//   K, C      fan-in (input elements per vector) and output channels.
+//   PE, SIMD  folding: PE channels x SIMD elements per fold; PE | C, SIMD | K
+//             (the compiler pads), NF = C/PE channel folds, SF = K/SIMD input
+//             folds.
+//   EW        input element width: 0 = one bit per element, >= 1 = integers.
+//   ES        EW >= 1: inputs signed two's complement (1) or unsigned (0).
+//   WB        weight bits: 1 = bipolar (bit 1 = +1, bit 0 = -1); >= 2 = signed
+//             two's-complement WB-bit integers (WB = 2 holds ternary).
+//   PS        EW >= 1 only: 0 = all input bit planes per cycle, 1 = one input
+//             plane per cycle (bit-serial, EW times fewer lanes, EW times the
+//             cycles). PS = 1 requires EW >= 1.
+//   MODE      0 = thresholds, 1 = raw accumulator.
+//   NT, OB, OOFF  MODE 0: NT thresholds per channel, OB output bits per
+//             channel, signed output offset (see Outputs).
+//   PW        accumulator/threshold width, given by the compiler (bounds below).
+//   THRESH    MODE 0 thresholds (layout below); ignored in MODE 1.
+//   PIPE      0/1: register after the per-fold lane sums (+1 cycle latency,
+//             shorter critical path).
 //
-// Folding: each cycle handles PE output channels x SIMD input elements, so one
-// vector takes NF*SF cycles with NF = C/PE channel folds and SF = K/SIMD input
-// folds. Loop order is nf outer, sf inner.
+// Numbers. The input range [xlo, xhi] is {0, 1} for EW == 0 with WB >= 2,
+// [-2^(EW-1), 2^(EW-1) - 1] for ES == 1, [0, 2^EW - 1] for ES == 0; the
+// weight range [wlo, whi] is {-1, +1} for WB == 1 and [-2^(WB-1),
+// 2^(WB-1) - 1] for WB >= 2. Lane kinds:
+//   * XNOR (EW == 0, WB == 1): inputs are bipolar bits like the weights;
+//         acc_c = P_c = #{ k : in[k] == W[c][k] }          (unsigned, 0..K)
+//     (the bipolar dot product is 2*P_c - K).
+//   * Everything else: acc_c = sum_k x_k * w_ck exactly (signed), with
+//     x_k, w_ck in the ranges above. For EW == 0 (the AND domain) the inputs
+//     are bits a_k in {0, 1}; the compiler folds a bipolar input's offset
+//     (x = 2a - 1: sum x*w = 2*sum a*w - sum w) into the thresholds.
+//     Datapaths:
+//       NEG    (EW >= 1, WB == 1, PS == 0): conditional negation w ? x : -x
+//              and a signed adder tree (lowbit_mvu_negtree);
+//       PLANES (WB >= 2, or PS == 1): AND-popcounts over bit planes combined
+//              by shifts and subtractions (lowbit_mvu_planes). With
+//              x = sum_i a_i 2^i (top plane weighted -2^(EW-1) when ES) and
+//              w = sum_j b_j 2^j (top plane -2^(WB-1)), one fold adds
+//                  sum_{i,j} +-2^(i+j) popcount_s(a_i[s] & b_j[s]).
+//              A bipolar weight (WB == 1, PS == 1) is the two-plane integer
+//              w = 1 - 2*(~bit): planes b_0 = 1, b_1 = ~bit.
+//   The accumulator is exact modulo 2^PW, and acc_c lies in
+//   [K*pmin, K*pmax] (pmin/pmax: the extreme products of the two ranges,
+//   reached), so the result is exact given the PW bound below.
 //
-// Streams: one in beat = one vector of K elements (K bits for EW == 0;
-// element k at bits [k*EW +: EW], K*EW bits, for EW >= 1), one out beat = the
-// complete output vector (C bits in MODE 0, C*PW bits in MODE 1). A beat
-// transfers when tvalid && tready. in_tready and out_tvalid are flops; neither
-// depends combinationally on the other side.
+// Outputs. MODE 1: acc_c at out bits [c*PW +: PW] (unsigned for XNOR, two's
+// complement otherwise); beats are C*PW bits. MODE 0: channel c emits
+//     y_c = ( #{ i in [0, NT) : acc_c >= T_{c,i} } + OOFF ) mod 2^OB
+// at out bits [c*OB +: OB]; beats are C*OB bits. Comparisons are unsigned for
+// XNOR and signed otherwise. NT <= 2^OB - 1 (checked). Examples: one bit
+// (NT=1, OB=1, OOFF=0, the default); 2-bit unsigned (NT=3, OB=2, OOFF=0);
+// ternary, i.e. narrow signed 2-bit (NT=2, OB=2, OOFF=-1: -1, 0, 1 as 2-bit
+// two's complement); signed 2-bit (NT=3, OB=2, OOFF=-2).
 //
-// Timing (cycle t = the cycle in which a handshake happens; the same for both
-// lane types):
+// Layouts.
+//   * In beat: one vector; element k at bits [k*EW +: EW] (K*EW bits), or
+//     bit k for EW == 0 (K bits).
+//   * THRESH: T_{c,i} at bits [(c*NT + i)*PW +: PW], C*NT*PW bits, two's
+//     complement except for XNOR; each channel's thresholds ascending (the
+//     compiler guarantees it; the count above does not depend on it). A
+//     threshold of acc_min always fires, one of acc_max + 1 never does.
+//   * Weight memory word nf*SF + sf (PE*SIMD*WB bits): the weight of channel
+//     nf*PE + p for element sf*SIMD + s at bits [(p*SIMD + s)*WB +: WB]
+//     (WB == 1: bit 1 = +1, 0 = -1; WB >= 2: two's complement).
+//
+// PW lower bounds (checked at elaboration; the module name of the failing
+// check is the error message):
+//   * XNOR: PW >= clog2(K+1) to hold 0..K; MODE 0: PW >= clog2(K+2), so that
+//     T = K+1 ("never fires") is representable.
+//   * Signed kinds: PW >= the smallest two's-complement width holding
+//     [K*pmin, K*pmax]; MODE 0: holding [K*pmin, K*pmax + 1]. For the NEG
+//     kind with signed inputs this is EW + clog2(K+1) (MODE 0 and EW == 1:
+//     1 + clog2(K+2)); for signed inputs x WB >= 2 weights it is
+//     EW + WB - 1 + clog2(K+1) in both modes.
+//   The default PW is (EW == 0 && WB == 1) ? clog2(K+2) :
+//   (EW == 0 ? 0 : EW - ES) + WB + clog2(K+1) (+1 in MODE 0 when EW == ES
+//   and WB == 1), which always meets the bound and equals it for XNOR, for
+//   the NEG kind with signed inputs and for signed inputs x signed weights.
+//
+// Folding and timing. Loop order: nf outer, sf, then (PS == 1) the input
+// plane i = 0..EW-1 inner. A step is one fold (PS == 0) or one plane of a
+// fold (PS == 1), and a vector takes S = NF*SF*NPL steps, NPL = EW if PS == 1
+// else 1. A beat transfers when tvalid && tready; in_tready and out_tvalid
+// are flops and neither depends combinationally on the other side. Cycle t
+// is the cycle of a handshake:
 //   * Latency: when the unit is idle and not back-pressured, an input vector
 //     accepted in cycle t is offered on out_tvalid from cycle
-//         t + NF*SF + 3 + PIPE
-//     (folds issued in cycles t+1 .. t+NF*SF, then 1 weight-memory read,
-//     PIPE lane-sum register, 1 accumulator, 1 output FIFO register).
-//   * Initiation interval: with input always valid and out_tready always high,
-//     input and output handshakes are spaced exactly NF*SF cycles apart
-//     (NF*SF == 1 streams one vector per cycle). The next input vector is
-//     buffered while the current one computes and is loaded into the working
-//     register in the same cycle the last fold of the current one is issued.
+//         t + S + 3 + PIPE
+//     (steps issued in cycles t+1 .. t+S, then 1 weight-memory read, PIPE
+//     lane-sum register, 1 accumulator, 1 output FIFO register; thresholds
+//     are combinational between accumulator and FIFO).
+//   * Initiation interval: with input always valid and out_tready always
+//     high, input and output handshakes are spaced exactly S cycles apart
+//     (II = NF*SF for PS == 0, NF*SF*EW for PS == 1; S == 1 streams one vector
+//     per cycle). The next vector is buffered while the current one computes
+//     and is loaded into the working register in the same cycle the last
+//     step of the current one is issued.
 //   * Backpressure: results land in a 2-deep output FIFO. If the FIFO is full
 //     when a finished vector leaves the accumulator, the whole datapath
 //     (including the weight-memory enable) freezes until there is room, so no
 //     beat is dropped and the weight-read pipeline stays aligned.
+//   * PS == 1: the weight word of a fold is read in its plane-0 step only
+//     (wmem_en is low in the other EW-1 steps) and held by the memory's
+//     output register, so the memory is read once per fold as for PS == 0.
+//     The stage-1 input register loads the fold's SIMD elements in plane 0
+//     and shifts right by one bit per plane, so bit s*EW is always plane i of
+//     element s (no plane multiplexer). The plane's popcount sum is shifted
+//     left by i (a log2(EW)-level mux) and, for the sign plane when ES,
+//     inverted with a carry-in of 1 into the accumulator (subtraction).
 //
-// XNOR lanes (EW == 0): per PE, SIMD XNORs feed a balanced popcount adder
-// tree; the per-fold lane sum is clog2(SIMD+1) bits, zero-extended into the
-// accumulator.
+// Lane-sum widths (per step, per PE; RW, extended into the accumulator, or
+// truncated to PW when wider, which is exact modulo 2^PW): XNOR
+// clog2(SIMD+1), unsigned; NEG XE + clog2(SIMD) with XE = EW + 1 - ES (the
+// unsigned inputs get a zero sign bit); PLANES the exact signed width of the
+// step's contribution (PS == 0: SIMD*[pmin, pmax]; PS == 1: the plane sum
+// SIMD*[wlo, whi] shifted by up to EW-1 and negated for the sign plane).
 //
-// Integer lanes (EW >= 1). w ? x : -x is computed as (x ^ {EW{~w}}) + ~w,
-// i.e. ones' complement plus a correction bit, and the correction bits are fed
-// as carry inputs into the adders that sum the lanes, so a lane costs only EW
-// XORs (which fold into the first adder level's LUTs) and no negation adder:
-//   * Level 0 holds the SIMD leaves x_s ^ {EW{~w_s}}, EW bits each.
-//   * Level l (1 <= l <= LV = clog2(SIMD)) holds ceil(SIMD/2^l) nodes of EW+l
-//     bits; node j = sext(child 2j) + sext(child 2j+1) + ~w_r, where
-//     r = (2j+1)*2^(l-1) is the first lane under the right child. An odd last
-//     child is passed through sign-extended, without an adder.
-//   * Every lane except lane 0 is the first lane of exactly one right child,
-//     so the SIMD-1 adders absorb SIMD-1 corrections; ~w_0 enters the
-//     accumulator adder as its carry input.
-//   Widths are exact: a level-l node covers n <= 2^l lanes and n-1 correction
-//   bits, so its value lies in [-n*2^(EW-1), n*2^(EW-1) - 1], which fits in
-//   EW+l signed bits. The per-fold lane sum (root, without ~w_0) thus needs
-//   only EW + clog2(SIMD) bits and is sign-extended into the accumulator. The
-//   accumulator computes modulo 2^PW; every partial sum of w?x:-x lies in
-//   [-K*2^(EW-1), K*2^(EW-1)], which fits in PW bits when
-//   PW >= EW + clog2(K+1) (checked), so the result is exact.
-//
-// Storage: 2*K*max(1,EW) input bits (buffer + working register), 2 output
-// vectors in the FIFO, NF-1 channel folds of output assembly, PE accumulators
-// of PW bits.
+// Storage: 2*K*max(1,EW) input bits (buffer + working register),
+// SIMD*max(1,EW) stage-1 bits, 2 output vectors in the FIFO, NF-1 channel
+// folds of output assembly, PE accumulators of PW bits.
 //
 // Weight memory (one per layer, generated by the compiler, see rom.py's
 // rom_module):
@@ -80,32 +134,31 @@
 //       initial begin mem[0] = W'h...; ... end
 //       always @(posedge clk) if (en) data <= mem[addr];
 //     endmodule
-//   with W = PE*SIMD, D = NF*SF and ADW = max(1, clog2(D)). The unit relies on
-//   two properties: data is valid one cycle after addr/en (block-RAM output
-//   register), and data holds its value while en is low (the freeze above
-//   depends on it). Word nf*SF+sf, bit p*SIMD+s is the weight of channel
-//   nf*PE+p for input element k = sf*SIMD+s; bit 1 = +1, bit 0 = -1.
+//   with W = PE*SIMD*WB, D = NF*SF and ADW = max(1, clog2(D)). The unit
+//   relies on two properties: data is valid one cycle after addr/en
+//   (block-RAM output register), and data holds its value while en is low
+//   (the freeze above and PS == 1 depend on it).
 //
-// EW is the input element width: 0 for bipolar bits (XNOR lanes), >= 1 for
-// signed integers. PW is the accumulator/threshold width. For EW == 0 the
-// compiler passes clog2(K+2) so that T_c = K+1 ("never fires") is
-// representable (at least clog2(K+1) is required); for EW >= 1 it passes the
-// width of a signed value holding +-K*2^(EW-1), i.e. EW + clog2(K+1) or more
-// (required). THRESH packs T_c in bits [c*PW +: PW] (unsigned for EW == 0,
-// two's complement for EW >= 1) and is ignored in MODE 1. PIPE (0/1) adds a
-// register after the per-fold lane sums: +1 cycle latency, shorter critical
-// path.
-//
-// Requires lowbit_fifo (lowbit_fifo.v).
+// Requires lowbit_fifo (lowbit_fifo.v) and, from lowbit_mvu_lanes.v,
+// lowbit_mvu_popcount, lowbit_mvu_sum, lowbit_mvu_fit, lowbit_mvu_negtree and
+// lowbit_mvu_planes.
 module lowbit_mvu #(
     parameter integer K    = 16,
     parameter integer C    = 8,
     parameter integer PE   = 2,
     parameter integer SIMD = 4,
     parameter integer EW   = 0,
-    parameter integer PW   = (EW == 0) ? $clog2(K + 2) : EW + $clog2(K + 1),
+    parameter integer ES   = 1,
+    parameter integer WB   = 1,
+    parameter integer PS   = 0,
     parameter integer MODE = 0,
-    parameter [C*PW-1:0] THRESH = {C*PW{1'b0}},
+    parameter integer NT   = 1,
+    parameter integer OB   = 1,
+    parameter integer OOFF = 0,
+    parameter integer PW   = (EW == 0 && WB == 1) ? $clog2(K + 2)
+                           : (EW == 0 ? 0 : EW - ES) + WB + $clog2(K + 1)
+                             + ((MODE == 0 && EW == ES && WB == 1) ? 1 : 0),
+    parameter [C*NT*PW-1:0] THRESH = {C*NT*PW{1'b0}},
     parameter integer PIPE = 1
 ) (
     input  wire clk,
@@ -115,31 +168,109 @@ module lowbit_mvu #(
     input  wire                            in_tvalid,
     output wire                            in_tready,
 
-    output wire [(MODE == 0 ? C : C*PW)-1:0] out_tdata,
-    output wire                              out_tvalid,
-    input  wire                              out_tready,
+    output wire [(MODE == 0 ? C*OB : C*PW)-1:0] out_tdata,
+    output wire                                 out_tvalid,
+    input  wire                                 out_tready,
 
     output wire [((C/PE)*(K/SIMD) > 1 ? $clog2((C/PE)*(K/SIMD)) : 1)-1:0] wmem_addr,
     output wire                                                          wmem_en,
-    input  wire [PE*SIMD-1:0]                                            wmem_data
+    input  wire [PE*SIMD*WB-1:0]                                         wmem_data
 );
+
+    // ------------------------------------------------------------------
+    // Exact ranges (64-bit constant arithmetic: K * 2^(EW-1) * 2^(WB-1)
+    // overflows 32-bit integers for wide layers).
+    // ------------------------------------------------------------------
+    localparam signed [63:0] ONE = 64'sd1;
+
+    // Input range (lo == 0 / hi == 1) and weight range (lo == 2 / hi == 3).
+    function signed [63:0] bound;
+        input integer which;
+        begin
+            case (which)
+                0:       bound = (EW == 0 || ES == 0) ? 64'sd0 : -(ONE <<< (EW - 1));
+                1:       bound = (EW == 0) ? ONE : (ES != 0) ? (ONE <<< (EW - 1)) - ONE : (ONE <<< EW) - ONE;
+                2:       bound = (WB == 1) ? -ONE : -(ONE <<< (WB - 1));
+                default: bound = (WB == 1) ? ONE : (ONE <<< (WB - 1)) - ONE;
+            endcase
+        end
+    endfunction
+
+    function signed [63:0] smin;
+        input signed [63:0] a, b;
+        smin = (a < b) ? a : b;
+    endfunction
+
+    function signed [63:0] smax;
+        input signed [63:0] a, b;
+        smax = (a > b) ? a : b;
+    endfunction
+
+    // Smallest two's-complement width holding [lo, hi].
+    function integer swidth;
+        input signed [63:0] lo, hi;
+        integer p;
+        begin
+            swidth = 64;
+            for (p = 63; p >= 1; p = p - 1)
+                if (lo >= -(ONE <<< (p - 1)) && hi <= (ONE <<< (p - 1)) - ONE) swidth = p;
+        end
+    endfunction
+
+    localparam signed [63:0] XLO  = bound(0);
+    localparam signed [63:0] XHI  = bound(1);
+    localparam signed [63:0] WLO  = bound(2);
+    localparam signed [63:0] WHI  = bound(3);
+    localparam signed [63:0] PMIN = smin(smin(XLO * WLO, XLO * WHI), smin(XHI * WLO, XHI * WHI));
+    localparam signed [63:0] PMAX = smax(smax(XLO * WLO, XLO * WHI), smax(XHI * WLO, XHI * WHI));
+    localparam signed [63:0] K64  = ONE * K;
+    localparam signed [63:0] S64  = ONE * SIMD;
+
+    // Lane kind: 0 XNOR, 1 NEG (+-1 tree), 2 PLANES (AND popcounts).
+    localparam integer LK   = (EW == 0 && WB == 1) ? 0 : (EW > 0 && WB == 1 && PS == 0) ? 1 : 2;
+    localparam integer SGN  = (LK == 0) ? 0 : 1;             // signed accumulator
+    localparam integer NPL  = (PS == 1) ? EW : 1;            // steps per fold
+    localparam integer PLW  = (NPL > 1) ? $clog2(NPL) : 1;
+    localparam integer SER  = (LK == 2 && PS == 1) ? 1 : 0;  // plane-serial PLANES
+    localparam integer NA   = (LK == 2 && PS == 0 && EW > 0) ? EW : 1;  // input planes per step
+    localparam integer NB   = (WB == 1) ? 2 : WB;            // weight planes (PLANES)
+    localparam integer XE   = EW + 1 - ES;                   // NEG leaf width
+
+    // Accumulator bounds (see header): PW_ACC holds the range, PW_THR also
+    // acc_max + 1.
+    localparam integer PW_ACC = (LK == 0) ? $clog2(K + 1) : swidth(K64 * PMIN, K64 * PMAX);
+    localparam integer PW_THR = (LK == 0) ? $clog2(K + 2) : swidth(K64 * PMIN, K64 * PMAX + ONE);
+
+    // PS == 1: a plane step contributes D << i, D in SIMD*[wlo, whi]; the
+    // sign plane (i = EW-1, ES) contributes ~(D << i) plus a carry-in.
+    localparam integer RWD = swidth(S64 * WLO, S64 * WHI);
+    localparam integer SHP = EW - 1 - ES;                    // largest shift of a positive plane
+    localparam signed [63:0] SER_LO = smin((SHP >= 0) ? (S64 * WLO) <<< SHP : 64'sd0,
+                                           (ES != 0) ? -((S64 * WHI) <<< (EW - 1)) - ONE : 64'sd0);
+    localparam signed [63:0] SER_HI = smax((SHP >= 0) ? (S64 * WHI) <<< SHP : 64'sd0,
+                                           (ES != 0) ? -((S64 * WLO) <<< (EW - 1)) - ONE : 64'sd0);
+    localparam integer RW = (LK == 0) ? $clog2(SIMD + 1)
+                          : (LK == 1) ? XE + $clog2(SIMD)
+                          : (SER != 0) ? swidth(SER_LO, SER_HI)
+                          : swidth(S64 * PMIN, S64 * PMAX);
+    localparam integer SW = (RW < PW) ? RW : PW;             // lane sum as accumulated
 
     localparam integer NF  = C / PE;
     localparam integer SF  = K / SIMD;
     localparam integer F   = NF * SF;
     localparam integer ADW = (F > 1) ? $clog2(F) : 1;
     localparam integer SFW = (SF > 1) ? $clog2(SF) : 1;
-    localparam integer OW  = (MODE == 0) ? C : C * PW;
+    localparam integer OW  = (MODE == 0) ? C * OB : C * PW;
     localparam integer BW  = OW / NF;                    // output bits per channel fold
     localparam integer LW  = (EW == 0) ? 1 : EW;         // bits per input element
     localparam integer IW  = K * LW;                     // input bits per vector
     localparam integer XW  = SIMD * LW;                  // input bits per fold
-    localparam integer LV  = $clog2(SIMD);               // integer adder-tree levels
-    localparam integer RW  = (EW == 0) ? $clog2(SIMD + 1) : EW + LV;  // per-fold lane-sum width (<= PW)
     localparam integer FL  = F - 1;
     localparam integer SL  = SF - 1;
+    localparam integer PL  = NPL - 1;
     localparam [ADW-1:0] ADDR_LAST = FL[ADW-1:0];
     localparam [SFW-1:0] SF_LAST   = SL[SFW-1:0];
+    localparam [PLW-1:0] PL_LAST   = PL[PLW-1:0];
 
     // Parameter guards: instantiating a non-existent module is the only
     // portable way to abort elaboration in Verilog-2005; the module name is
@@ -151,35 +282,40 @@ module lowbit_mvu #(
         if (EW < 0) begin : g_bad_ew
             lowbit_mvu_requires_EW_at_least_0 u_bad ();
         end
-        if (EW == 0 && PW < $clog2(K + 1)) begin : g_bad_pw
-            lowbit_mvu_requires_PW_at_least_clog2_K_plus_1 u_bad ();
+        if (ES != 0 && ES != 1) begin : g_bad_es
+            lowbit_mvu_requires_ES_0_or_1 u_bad ();
         end
-        if (EW > 0 && PW < EW + $clog2(K + 1)) begin : g_bad_pw_int
-            lowbit_mvu_requires_PW_at_least_EW_plus_clog2_K_plus_1 u_bad ();
+        if (WB < 1) begin : g_bad_wb
+            lowbit_mvu_requires_WB_at_least_1 u_bad ();
+        end
+        if (PS != 0 && PS != 1) begin : g_bad_ps
+            lowbit_mvu_requires_PS_0_or_1 u_bad ();
+        end
+        if (PS == 1 && EW < 1) begin : g_bad_ps_ew
+            lowbit_mvu_requires_EW_at_least_1_for_PS_1 u_bad ();
         end
         if (MODE != 0 && MODE != 1) begin : g_bad_mode
             lowbit_mvu_requires_MODE_0_or_1 u_bad ();
         end
+        if (OB < 1 || OB > 30) begin : g_bad_ob
+            lowbit_mvu_requires_OB_from_1_to_30 u_bad ();
+        end else if (NT < 1 || NT >= (1 << OB)) begin : g_bad_nt
+            lowbit_mvu_requires_NT_from_1_to_2_pow_OB_minus_1 u_bad ();
+        end
         if (PIPE != 0 && PIPE != 1) begin : g_bad_pipe
             lowbit_mvu_requires_PIPE_0_or_1 u_bad ();
         end
-    endgenerate
-
-    // Integer adder-tree layout: level l has tree_n(l) nodes of EW+l bits,
-    // stored back to back from bit tree_off(l) of one flat vector per PE.
-    function integer tree_n;
-        input integer l;
-        tree_n = (SIMD + (1 << l) - 1) >> l;
-    endfunction
-
-    function integer tree_off;
-        input integer l;
-        integer m;
-        begin
-            tree_off = 0;
-            for (m = 0; m < l; m = m + 1) tree_off = tree_off + tree_n(m) * (EW + m);
+        if (LK == 0 && PW < PW_ACC) begin : g_bad_pw
+            lowbit_mvu_requires_PW_at_least_clog2_K_plus_1 u_bad ();
+        end else if (LK == 1 && ES == 1 && PW < PW_ACC) begin : g_bad_pw_int
+            // The original integer lanes: PW_ACC == EW + clog2(K+1).
+            lowbit_mvu_requires_PW_at_least_EW_plus_clog2_K_plus_1 u_bad ();
+        end else if (PW < PW_ACC) begin : g_bad_pw_range
+            lowbit_mvu_requires_PW_to_hold_the_accumulator_range u_bad ();
+        end else if (MODE == 0 && PW < PW_THR) begin : g_bad_pw_thr
+            lowbit_mvu_requires_PW_to_hold_accumulator_max_plus_1_in_MODE_0 u_bad ();
         end
-    endfunction
+    endgenerate
 
     // ------------------------------------------------------------------
     // Global datapath enable. Only a finished vector that cannot enter the
@@ -197,7 +333,8 @@ module lowbit_mvu #(
     // Input buffer + issue stage. cur is rotated right by SIMD elements every
     // fold so the current slice is always cur[XW-1:0] (no K-wide
     // multiplexer); after SF folds it is back in place for the next channel
-    // fold.
+    // fold. With PS == 1 a fold is NPL steps (pl = plane index) and addr, sf
+    // and cur advance on its last step.
     // ------------------------------------------------------------------
     reg [IW-1:0]  ibuf;
     reg           ibuf_v;
@@ -206,17 +343,21 @@ module lowbit_mvu #(
     reg           active;
     reg [ADW-1:0] addr;
     reg [SFW-1:0] sf;
+    wire [PLW-1:0] pl;            // plane of the step being issued (0 for NPL == 1)
+    wire           step_last;     // the step is its fold's last
+    wire           plane0;        // the step is its fold's first
 
     assign in_tready = in_rdy_q;
     assign wmem_addr = addr;
-    assign wmem_en   = en && active;
+    assign wmem_en   = en && active && plane0;
 
     wire in_fire  = in_tvalid && in_rdy_q;  // only when ibuf is empty
-    wire vec_last = (addr == ADDR_LAST);
-    // Taking the next vector in the same cycle as the last fold's issue is
-    // what makes the initiation interval exactly NF*SF.
+    wire vec_last = (addr == ADDR_LAST) && step_last;
+    // Taking the next vector in the same cycle as the last step's issue is
+    // what makes the initiation interval exactly S.
     wire take     = en && (!active || vec_last);
     wire have     = ibuf_v || in_fire;
+    wire advance  = en && active && step_last;   // a fold is issued completely
 
     wire [IW-1:0] cur_rot;
     generate
@@ -243,7 +384,7 @@ module lowbit_mvu #(
                 active <= have;
                 addr   <= {ADW{1'b0}};
                 sf     <= {SFW{1'b0}};
-            end else if (en && active) begin
+            end else if (advance) begin
                 addr <= addr + 1'b1;
                 sf   <= (sf == SF_LAST) ? {SFW{1'b0}} : sf + 1'b1;
             end
@@ -253,84 +394,113 @@ module lowbit_mvu #(
     always @(posedge clk) begin
         if (in_fire && !take) ibuf <= in_tdata;
         if (take && have) cur <= ibuf_v ? ibuf : in_tdata;
-        else if (en && active) cur <= cur_rot;
+        else if (advance) cur <= cur_rot;
     end
 
+    generate
+        if (NPL > 1) begin : g_planes
+            reg [PLW-1:0] pl_q;
+            always @(posedge clk) begin
+                if (rst || take) pl_q <= {PLW{1'b0}};
+                else if (en && active) pl_q <= step_last ? {PLW{1'b0}} : pl_q + 1'b1;
+            end
+            assign pl        = pl_q;
+            assign step_last = (pl_q == PL_LAST);
+            assign plane0    = (pl_q == {PLW{1'b0}});
+        end else begin : g_noplanes
+            assign pl        = {PLW{1'b0}};
+            assign step_last = 1'b1;
+            assign plane0    = 1'b1;
+        end
+    endgenerate
+
     // ------------------------------------------------------------------
-    // Stage 1: weight word arrives; per PE, the lanes of one fold are summed
-    // (XNOR popcount or conditional negate + adder tree).
+    // Stage 1: weight word arrives (and is held over a fold's planes);
+    // per PE, the lanes of one step are summed.
     // ------------------------------------------------------------------
-    reg          v1, first1, last1, fin1;
-    reg [XW-1:0] s1;
+    reg           v1, first1, last1, fin1;
+    reg [XW-1:0]  s1;
+    reg [PLW-1:0] pl1;
+    wire [XW-1:0] s1_nx;
+
+    generate
+        if (NPL > 1) begin : g_s1_shift
+            // PS == 1: load the slice in plane 0, then shift so that bit
+            // s*EW is always the current plane of element s.
+            assign s1_nx = plane0 ? cur[XW-1:0] : {1'b0, s1[XW-1:1]};
+        end else begin : g_s1_load
+            assign s1_nx = cur[XW-1:0];
+        end
+    endgenerate
 
     always @(posedge clk) begin
         if (rst) v1 <= 1'b0;
         else if (en) v1 <= active;
         if (en) begin
-            s1     <= cur[XW-1:0];
-            first1 <= (sf == {SFW{1'b0}});
-            last1  <= (sf == SF_LAST);
+            s1     <= s1_nx;
+            pl1    <= pl;
+            first1 <= (sf == {SFW{1'b0}}) && plane0;
+            last1  <= (sf == SF_LAST) && step_last;
             fin1   <= vec_last;
         end
     end
+    // pl1 only steers the plane-serial lanes.
+    wire unused_pl1 = &{1'b0, pl1};
 
-    wire [PE*RW-1:0] sum1;   // per-PE lane sum (integer: without lane 0's correction)
-    wire [PE-1:0]    cin1;   // per-PE accumulator carry-in (integer: ~w_0; XNOR: 0)
-    genvar gp, gi, gl;
+    wire [PE*SW-1:0] sum1;   // per-PE lane sum of the step (SW bits, see header)
+    wire [PE-1:0]    cin1;   // per-PE accumulator carry-in
+    genvar gp, gi, gj;
     generate
-        if (EW == 0) begin : g_xnor
-            // Popcount as a balanced adder tree laid out like a binary heap:
-            // leaves at node[SIMD-1 .. 2*SIMD-2], node i = node[2i+1] +
-            // node[2i+2], root at node[0]. Any SIMD gives a full tree of depth
-            // ~log2(SIMD), and each node is a plain continuous assignment,
-            // which keeps both synthesis (no adder chain) and Verilator's
-            // generated C++ small. (Leaves are zero-extended by concatenation:
-            // a `bit ? 1 : 0` leaf made Verilator's C++ for a 20x100 fold
-            // three times slower to compile.)
-            for (gp = 0; gp < PE; gp = gp + 1) begin : g_pe
-                wire [SIMD-1:0] match = ~(wmem_data[gp*SIMD +: SIMD] ^ s1);
-                wire [RW-1:0]   node [0:2*SIMD-2];
-                for (gi = 0; gi < SIMD; gi = gi + 1) begin : g_leaf
-                    if (RW > 1) begin : g_w
-                        assign node[SIMD-1+gi] = {{(RW-1){1'b0}}, match[gi]};
-                    end else begin : g_1
-                        assign node[SIMD-1+gi] = match[gi];
+        for (gp = 0; gp < PE; gp = gp + 1) begin : g_pe
+            wire [SIMD*WB-1:0] w = wmem_data[gp*SIMD*WB +: SIMD*WB];
+            if (LK == 0) begin : g_xnor
+                lowbit_mvu_popcount #(.N(SIMD), .W(SW)) u_pc (.x(~(w ^ s1)), .y(sum1[gp*SW +: SW]));
+                assign cin1[gp] = 1'b0;
+            end else if (LK == 1) begin : g_neg
+                wire [SIMD*XE-1:0] x;
+                wire [RW-1:0]      root;
+                for (gi = 0; gi < SIMD; gi = gi + 1) begin : g_x
+                    if (ES != 0) begin : g_s
+                        assign x[gi*XE +: XE] = s1[gi*EW +: EW];
+                    end else begin : g_u
+                        assign x[gi*XE +: XE] = {1'b0, s1[gi*EW +: EW]};
                     end
                 end
-                for (gi = 0; gi < SIMD - 1; gi = gi + 1) begin : g_add
-                    assign node[gi] = node[2*gi+1] + node[2*gi+2];
-                end
-                assign sum1[gp*RW +: RW] = node[0];
-            end
-            assign cin1 = {PE{1'b0}};
-        end else begin : g_int
-            // Signed lanes, see the header for the tree and its widths.
-            localparam integer TW = tree_off(LV + 1);
-            for (gp = 0; gp < PE; gp = gp + 1) begin : g_pe
-                wire [SIMD-1:0] wn = ~wmem_data[gp*SIMD +: SIMD];
-                wire [TW-1:0]   t;
-                for (gi = 0; gi < SIMD; gi = gi + 1) begin : g_leaf
-                    assign t[gi*EW +: EW] = s1[gi*EW +: EW] ^ {EW{wn[gi]}};
-                end
-                for (gl = 1; gl <= LV; gl = gl + 1) begin : g_lvl
-                    localparam integer NI = tree_n(gl - 1);
-                    localparam integer NO = tree_n(gl);
-                    localparam integer WI = EW + gl - 1;
-                    localparam integer OI = tree_off(gl - 1);
-                    localparam integer OO = tree_off(gl);
-                    for (gi = 0; gi < NO; gi = gi + 1) begin : g_node
-                        wire [WI-1:0] a = t[OI + 2*gi*WI +: WI];
-                        if (2*gi + 1 < NI) begin : g_add
-                            wire [WI-1:0] b = t[OI + (2*gi+1)*WI +: WI];
-                            assign t[OO + gi*(WI+1) +: WI+1] =
-                                {a[WI-1], a} + {b[WI-1], b} + {{WI{1'b0}}, wn[(2*gi+1) << (gl-1)]};
-                        end else begin : g_pass
-                            assign t[OO + gi*(WI+1) +: WI+1] = {a[WI-1], a};
+                lowbit_mvu_negtree #(.SIMD(SIMD), .XE(XE)) u_tree (.x(x), .wn(~w), .s(root), .cin(cin1[gp]));
+                lowbit_mvu_fit #(.IW(RW), .OW(SW), .SGN(1)) u_fit (.x(root), .y(sum1[gp*SW +: SW]));
+            end else begin : g_planes
+                // Weight planes b_j[s] = w_s bit j; a bipolar weight is the
+                // integer 1 - 2*(~bit): b_0 = 1, b_1 = ~bit.
+                wire [NB*SIMD-1:0] bp;
+                wire [NA*SIMD-1:0] ap;
+                for (gi = 0; gi < SIMD; gi = gi + 1) begin : g_lane
+                    if (WB == 1) begin : g_bip
+                        assign bp[gi]        = 1'b1;
+                        assign bp[SIMD + gi] = ~w[gi];
+                    end else begin : g_int
+                        for (gj = 0; gj < WB; gj = gj + 1) begin : g_b
+                            assign bp[gj*SIMD + gi] = w[gi*WB + gj];
                         end
                     end
+                    for (gj = 0; gj < NA; gj = gj + 1) begin : g_a
+                        assign ap[gj*SIMD + gi] = s1[gi*LW + gj];
+                    end
                 end
-                assign sum1[gp*RW +: RW] = t[TW-RW +: RW];
-                assign cin1[gp]          = wn[0];
+                if (SER == 0) begin : g_par
+                    lowbit_mvu_planes #(.SIMD(SIMD), .NA(NA), .NB(NB), .ASGN(EW > 0 ? ES : 0), .RW(RW)) u_pl (
+                        .a(ap), .b(bp), .d(sum1[gp*SW +: SW]));
+                    assign cin1[gp] = 1'b0;
+                end else begin : g_ser
+                    wire [RWD-1:0] d;
+                    wire [SW-1:0]  dx;
+                    lowbit_mvu_planes #(.SIMD(SIMD), .NA(1), .NB(NB), .ASGN(0), .RW(RWD)) u_pl (
+                        .a(ap), .b(bp), .d(d));
+                    lowbit_mvu_fit #(.IW(RWD), .OW(SW), .SGN(1)) u_fit (.x(d), .y(dx));
+                    wire [SW-1:0] sh  = dx << pl1;
+                    wire          neg = (ES != 0) && (pl1 == PL_LAST);
+                    assign sum1[gp*SW +: SW] = sh ^ {SW{neg}};
+                    assign cin1[gp]          = neg;
+                end
             end
         end
     endgenerate
@@ -339,12 +509,12 @@ module lowbit_mvu #(
     // Optional stage 2: register the lane sums (PIPE = 1).
     // ------------------------------------------------------------------
     wire             va, firsta, lasta, fina;
-    wire [PE*RW-1:0] suma;
+    wire [PE*SW-1:0] suma;
     wire [PE-1:0]    cina;
     generate
         if (PIPE == 1) begin : g_pipe
             reg             v2, first2, last2, fin2;
-            reg [PE*RW-1:0] sum2;
+            reg [PE*SW-1:0] sum2;
             reg [PE-1:0]    cin2;
             always @(posedge clk) begin
                 if (rst) v2 <= 1'b0;
@@ -364,22 +534,22 @@ module lowbit_mvu #(
     endgenerate
 
     // ------------------------------------------------------------------
-    // Accumulate over the SF input folds (modulo 2^PW, exact, see header).
-    // blk_v marks a completed channel fold in acc; blk_fin additionally
-    // marks the vector's last channel fold.
+    // Accumulate over the SF input folds (and NPL planes) modulo 2^PW, exact
+    // (see header). blk_v marks a completed channel fold in acc; blk_fin
+    // additionally marks the vector's last channel fold.
     // ------------------------------------------------------------------
     reg  [PE*PW-1:0] acc;
     wire [PE*PW-1:0] acc_nx;
 
     generate
         for (gp = 0; gp < PE; gp = gp + 1) begin : g_acc
-            wire [RW-1:0] s = suma[gp*RW +: RW];
+            wire [SW-1:0] s = suma[gp*SW +: SW];
             wire [PW-1:0] sx;
             wire [PW-1:0] ci;
-            if (PW > RW) begin : g_ext
-                // Popcounts are unsigned, integer lane sums signed.
-                wire sg = (EW == 0) ? 1'b0 : s[RW-1];
-                assign sx = {{(PW-RW){sg}}, s};
+            if (PW > SW) begin : g_ext
+                // Popcounts are unsigned, all other lane sums signed.
+                wire sg = (SGN == 0) ? 1'b0 : s[SW-1];
+                assign sx = {{(PW-SW){sg}}, s};
             end else begin : g_noext
                 assign sx = s;
             end
@@ -400,9 +570,9 @@ module lowbit_mvu #(
     end
 
     // ------------------------------------------------------------------
-    // Output block: threshold (MODE 0; unsigned for popcounts, signed for
-    // integer sums) or pass-through (MODE 1), then assembly of the NF
-    // channel folds into one output word.
+    // Output block: NT thresholds per channel, count + OOFF (MODE 0), or
+    // pass-through (MODE 1), then assembly of the NF channel folds into one
+    // output word.
     // ------------------------------------------------------------------
     wire [BW-1:0] blk;
 
@@ -411,29 +581,42 @@ module lowbit_mvu #(
             // Threshold table indexed by channel fold; constants, so this is
             // a small ROM in LUTs rather than flops.
             localparam integer NFW = (NF > 1) ? $clog2(NF) : 1;
-            wire [PE*PW-1:0] thr_tab [0:NF-1];
-            reg  [NFW-1:0]   onf;
+            localparam integer TPW = NT * PW;                 // threshold bits per channel
+            localparam [OB-1:0] OFF = OOFF[OB-1:0];
+            wire [PE*TPW-1:0] thr_tab [0:NF-1];
+            reg  [NFW-1:0]    onf;
             genvar gn;
             for (gn = 0; gn < NF; gn = gn + 1) begin : g_tab
-                assign thr_tab[gn] = THRESH[gn*PE*PW +: PE*PW];
+                assign thr_tab[gn] = THRESH[gn*PE*TPW +: PE*TPW];
             end
-            wire [PE*PW-1:0] thr = thr_tab[onf];
-            for (gp = 0; gp < PE; gp = gp + 1) begin : g_cmp
-                if (EW == 0) begin : g_u
-                    assign blk[gp] = (acc[gp*PW +: PW] >= thr[gp*PW +: PW]);
-                end else begin : g_s
-                    assign blk[gp] = ($signed(acc[gp*PW +: PW]) >= $signed(thr[gp*PW +: PW]));
+            wire [PE*TPW-1:0] thr = thr_tab[onf];
+            for (gp = 0; gp < PE; gp = gp + 1) begin : g_ch
+                wire [PW-1:0] a = acc[gp*PW +: PW];
+                wire [NT-1:0] ge;
+                wire [OB-1:0] cnt;
+                for (gi = 0; gi < NT; gi = gi + 1) begin : g_cmp
+                    wire [PW-1:0] t = thr[(gp*NT + gi)*PW +: PW];
+                    if (SGN == 0) begin : g_u
+                        assign ge[gi] = (a >= t);
+                    end else begin : g_s
+                        assign ge[gi] = ($signed(a) >= $signed(t));
+                    end
                 end
+                // A count rather than a thermometer decode: exact for any
+                // threshold order, and NT < 2^OB keeps it from wrapping.
+                lowbit_mvu_popcount #(.N(NT), .W(OB)) u_cnt (.x(ge), .y(cnt));
+                assign blk[gp*OB +: OB] = cnt + OFF;
             end
             always @(posedge clk) begin
                 if (rst) onf <= {NFW{1'b0}};
                 else if (en && blk_v) onf <= fin_v ? {NFW{1'b0}} : onf + 1'b1;
             end
         end else begin : g_raw
-            // THRESH has no meaning for raw sums; referencing it here keeps
-            // the parameter list uniform across modes without an
-            // unused-parameter warning.
-            localparam [C*PW-1:0] unused_thresh = THRESH;
+            // THRESH, NT, OB and OOFF have no meaning for raw sums;
+            // referencing them here keeps the parameter list uniform across
+            // modes without unused-parameter warnings.
+            localparam [C*NT*PW-1:0] unused_thresh = THRESH;
+            localparam integer       unused_out    = NT + OB + OOFF;
             assign blk = acc;
         end
     endgenerate

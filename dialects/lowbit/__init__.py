@@ -21,7 +21,7 @@ from lowbitc.dialects.lowbit.ops_graph import (
 )
 from lowbitc.dialects.lowbit.ops_conv import ConvOp, MaxPoolOp
 from lowbitc.dialects.lowbit.ops_pixels import PadOp, ToPixelsOp, WindowMaxOp, WindowOp
-from lowbitc.dialects.lowbit.ops_hw import CollectOp, FifoOp, MVUOp, PackOp, XnorPopcountOp, XnorToDotOp
+from lowbitc.dialects.lowbit.ops_hw import AndToDotOp, CollectOp, FifoOp, MVUOp, PackOp, XnorPopcountOp, XnorToDotOp
 from lowbitc.dialects.lowbit.ops_planes import BitPlanesOp, PlanePopcountOp
 from lowbitc.dialects.lowbit.ops_residual import AddOp, AddUnitOp, DupOp
 from lowbitc.dialects.lowbit.types import BipolarType, PackedType
@@ -47,6 +47,7 @@ Lowbit = Dialect(
         PackOp,
         XnorPopcountOp,
         XnorToDotOp,
+        AndToDotOp,
         BitPlanesOp,
         PlanePopcountOp,
         MVUOp,

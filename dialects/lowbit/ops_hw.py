@@ -133,6 +133,39 @@ class XnorToDotOp(IRDLOperation):
 
 
 @irdl_op_definition
+class AndToDotOp(IRDLOperation):
+    """Dot product from the AND lanes of a bipolar layer with multi-bit weights: for inputs
+    x = 2a - 1 the unit computes S = sum_k a_k w_ck, and ``dot = 2S - row_sums[c]`` with
+    row_sums[c] = sum_k w_ck (on the host, like `xnor_to_dot`).
+
+    ```mlir
+    %d = lowbit.and_to_dot %s {row_sums = dense<[1, 2]> : tensor<2xi64>} : tensor<2xsi4> -> tensor<2xsi5>
+    ```
+    """
+
+    name = "lowbit.and_to_dot"
+    input = operand_def(TensorType)
+    output = result_def(TensorType)
+    row_sums = prop_def(DenseIntOrFPElementsAttr)
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    def verify_(self) -> None:
+        c = self.input.type.get_shape()[-1]
+        sums = numpy_from_dense(self.row_sums)
+        if sums.shape != (c,):
+            raise VerifyException(f"and_to_dot row_sums have shape {list(sums.shape)}, expected [{c}]")
+        if self.input.type.get_shape() != self.output.type.get_shape():
+            raise VerifyException("and_to_dot must keep the shape")
+        # The exact range depends on the weights (|dot| <= sum_k |w_ck|), which unroll used to
+        # type the result; here only the kind is checked.
+        elt = self.output.type.element_type
+        if not isinstance(elt, IntegerType) or elt.signedness.data == Signedness.SIGNLESS:
+            raise VerifyException(f"and_to_dot produces siN/uiN integers, got {self.output.type}")
+
+
+@irdl_op_definition
 class MVUOp(IRDLOperation):
     """A matrix-vector unit as hardware builds it: PE x SIMD lanes over a weight memory of
     NF*SF words of PE*SIMD*WB bits (word nf*SF+sf, bits [(p*SIMD+s)*WB +: WB] hold

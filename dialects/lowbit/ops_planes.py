@@ -63,8 +63,9 @@ def plane_weights(elt: Attribute) -> tuple[list[int], int]:
 @irdl_op_definition
 class BitPlanesOp(IRDLOperation):
     """Split a bipolar or siN/uiN tensor [..., K] into its bit planes, packed: plane i (the
-    leading axis) holds bit i of every element's two's-complement code (bipolar: 1 for +1).
-    Free in hardware: the planes are the wires of the element.
+    leading axis) holds bit i of every element's two's-complement code (bipolar: 1 for +1; a
+    packed bipolar input is already its one plane). Free in hardware: the planes are the wires
+    of the element.
 
     ```mlir
     %p = lowbit.bitplanes %x : tensor<64xsi2> -> !lowbit.packed<2x64xi1>
@@ -72,7 +73,7 @@ class BitPlanesOp(IRDLOperation):
     """
 
     name = "lowbit.bitplanes"
-    input = operand_def(TensorType)
+    input = operand_def(TensorType | PackedType)
     output = result_def(PackedType)
     traits = traits_def(Pure())
     assembly_format = "$input attr-dict `:` type($input) `->` type($output)"

@@ -72,3 +72,27 @@ func.func @f(%m: tensor<2x2x1xsi2>) {
   %v = lowbit.collect %m : tensor<2x2x1xsi2> -> tensor<4xui2>
   func.return
 }
+
+// -----
+
+// CHECK: Operation does not verify: and_to_dot row_sums have shape [3], expected [2]
+func.func @f(%s: tensor<2xsi4>) {
+  %d = lowbit.and_to_dot %s {row_sums = dense<[1, 2, 3]> : tensor<3xi64>} : tensor<2xsi4> -> tensor<2xsi5>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: and_to_dot must keep the shape
+func.func @f(%s: tensor<2xsi4>) {
+  %d = lowbit.and_to_dot %s {row_sums = dense<[1, 2]> : tensor<2xi64>} : tensor<2xsi4> -> tensor<3xsi5>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: and_to_dot produces siN/uiN integers, got tensor<2xf32>
+func.func @f(%s: tensor<2xsi4>) {
+  %d = lowbit.and_to_dot %s {row_sums = dense<[1, 2]> : tensor<2xi64>} : tensor<2xsi4> -> tensor<2xf32>
+  func.return
+}

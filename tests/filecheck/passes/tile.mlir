@@ -3,6 +3,9 @@
 // RUN: lowbitc-opt %s -p 'tile{lanes=4}' | filecheck %s --check-prefix=LANES4
 // RUN: echo '{"0": {"pe": 2, "simd": 4}}' > %t.json && lowbitc-opt %s -p 'tile{fold-file="%t.json"}' | filecheck %s --check-prefix=FILE
 // RUN: echo '{"1": {"pe": 2, "simd": 1}}' > %t.1.json && lowbitc-opt %s -p 'tile{fold_file="%t.1.json" lanes=8}' | filecheck %s --check-prefix=FILE1
+// RUN: echo '{"0": {"pe": 1, "simd": 8, "serial": true}}' > %t.s.json && not lowbitc-opt %s -p 'tile{fold_file="%t.s.json"}' 2>&1 | filecheck %s --check-prefix=NOPLANES
+
+// NOPLANES: tile: layer 0 has no bit planes to run serially
 
 // tile sets the folding of every xnor_popcount. Layer 0 is C x K = 4 x 8, layer 1 is 2 x 4.
 // Cycles per frame = (C / PE) * (K / SIMD).

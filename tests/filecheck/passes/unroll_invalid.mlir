@@ -23,17 +23,6 @@ func.func @unpacked(%p: !lowbit.packed<8x!lowbit.bipolar>) -> tensor<4x!lowbit.b
 
 // -----
 
-// AND lanes (bipolar input, multi-bit weights) compute sum a_k w_k, not the dot product: only a
-// threshold can absorb the difference, so a raw result is refused.
-// CHECK: unroll: a bipolar layer with multi-bit weights must feed an activation threshold
-func.func @and_raw(%x: tensor<4x!lowbit.bipolar>) -> tensor<2xsi4> {
-  %p = lowbit.bitplanes %x : tensor<4x!lowbit.bipolar> -> !lowbit.packed<1x4xi1>
-  %y = lowbit.plane_popcount %p {element = !lowbit.bipolar, weights = #lowbit.ints<2x4, si2, "0x01FF000100010100">, fold = #lowbit.fold<pe = 1, simd = 2>} : !lowbit.packed<1x4xi1> -> tensor<2xsi4>
-  func.return %y : tensor<2xsi4>
-}
-
-// -----
-
 // A popcount with a threshold and another user (bitserial's xnor_to_dot) is left a raw MVU.
 // CHECK: unroll: lowbit.threshold could not be lowered (result type tensor<4x!lowbit.bipolar>)
 func.func @shared(%p: !lowbit.packed<8x!lowbit.bipolar>) -> (!lowbit.packed<4x!lowbit.bipolar>, tensor<4xsi5>) {

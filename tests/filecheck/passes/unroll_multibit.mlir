@@ -59,3 +59,20 @@ func.func @and_lanes(%x: tensor<4x!lowbit.bipolar>) -> !lowbit.packed<2x!lowbit.
   %q = lowbit.pack %t : tensor<2x!lowbit.bipolar> -> !lowbit.packed<2x!lowbit.bipolar>
   func.return %q : !lowbit.packed<2x!lowbit.bipolar>
 }
+
+// -----
+
+// The raw result of AND lanes is S = sum a_k w_k; the host turns it into the dot product with
+// the weights' row sums (row 0 [1, -1, 0, 1] sums to 1, row 1 [0, 1, 1, 0] to 2). The unit's
+// range [-8, 4] (4 inputs x si2 lanes) fits the product's si4. PE 1 x SIMD 2: words 0x0D
+// (1 -> 01, -1 -> 11), 0x04 (0, 1), 0x04 (0, 1), 0x01 (1, 0).
+// CHECK-LABEL: func.func @and_raw(
+// CHECK-NEXT:    %[[P:.*]] = lowbit.pack %x : tensor<4x!lowbit.bipolar> -> !lowbit.packed<4x!lowbit.bipolar>
+// CHECK-NEXT:    %[[S:.*]] = lowbit.mvu %[[P]] {fold = #lowbit.fold<pe = 1, simd = 2>, memory = #lowbit.bits<4x4, "0x0D040401">, weight_bits = 2 : i64} : !lowbit.packed<4x!lowbit.bipolar> -> tensor<2xsi4>
+// CHECK-NEXT:    %[[D:.*]] = lowbit.and_to_dot %[[S]] {row_sums = dense<[1, 2]> : tensor<2xi64>} : tensor<2xsi4> -> tensor<2xsi4>
+// CHECK-NEXT:    func.return %[[D]]
+func.func @and_raw(%x: tensor<4x!lowbit.bipolar>) -> tensor<2xsi4> {
+  %p = lowbit.bitplanes %x : tensor<4x!lowbit.bipolar> -> !lowbit.packed<1x4xi1>
+  %y = lowbit.plane_popcount %p {element = !lowbit.bipolar, weights = #lowbit.ints<2x4, si2, "0x01FF000100010100">, fold = #lowbit.fold<pe = 1, simd = 2>} : !lowbit.packed<1x4xi1> -> tensor<2xsi4>
+  func.return %y : tensor<2xsi4>
+}
