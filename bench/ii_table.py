@@ -29,6 +29,15 @@ CASES = [
     ("finn_build_dataflow_model", "finn_build_dataflow_input", 1.0),
     ("cnv_small_w1a1_dynamo", "cnv_small_w1a1_in", 1.0),
     ("bnnpynq_cnv_1w1a_ts", "bnnpynq_cnv_1w1a_in", 1.0),
+    ("zoo_TFC_2W2A", "finn_build_dataflow_input", 1 / 255),
+    ("cnv_small_w2a2_ts", "cnv_small_w2a2_in", 1.0),
+    ("generated/tfc_w1a2", "generated/tfc_w1a2_in", 1.0),
+    ("generated/tfc_w2a2", "generated/tfc_w2a2_in", 1.0),
+    ("generated/digits_w1a2", "generated/digits_w1a2_in", 1.0),
+    ("generated/digits_w2a2", "generated/digits_w2a2_in", 1.0),
+    ("generated/cnv_w1a2", "generated/cnv_w1a2_in", 1.0),
+    ("generated/cnv_w2a2", "generated/cnv_w2a2_in", 1.0),
+    ("generated/resnet_w2a2", "generated/resnet_w2a2_in", 1.0),
 ]
 
 

@@ -4,7 +4,8 @@ Every convolution becomes a sliding window (`lowbit.window`, elements in (ky, kx
 the weight columns are reordered from ONNX's (c, ky, kx)) and a `lowbit.matmul` over the last
 axis, which `bitserial` then lowers like a dense layer's product. Max-pool becomes window +
 `window_max` (an OR on bits, a maximum on integers). A zero-padded convolution first pads the
-map with `lowbit.pad` (bipolar widened to si2, so the 0 is exact). The flatten before the dense
+map with `lowbit.pad` (bipolar widened to si2, so the 0 is exact). A grouped or depthwise
+convolution becomes a dense one with zero weights outside each group. The flatten before the dense
 layers becomes a reshape of the [H, W, C] map, with the next matmul's weight columns permuted
 from ONNX's (c, h, w) order to (h, w, c). The original channels-first ops must end up unused.
 """
@@ -19,11 +20,29 @@ from xdsl.utils.exceptions import DiagnosticException
 
 from lowbitc.dialects.lowbit import ops_graph as g
 from lowbitc.dialects.lowbit import ops_hw as h
-from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, IntMatrixAttr
+from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, IntMatrixAttr, weight_values
 from lowbitc.dialects.lowbit.ops_conv import ConvOp, MaxPoolOp
 from lowbitc.dialects.lowbit.ops_residual import AddOp
 from lowbitc.dialects.lowbit.ops_pixels import PadOp, ToPixelsOp, WindowMaxOp, WindowOp
 from lowbitc.dialects.lowbit.types import BipolarType, PackedType, bits_for_range, element_range, int_type
+
+
+def dense_weights(weights: BitMatrixAttr | IntMatrixAttr, groups: int, cin: int, taps: int) -> BitMatrixAttr | IntMatrixAttr:
+    """A grouped convolution as a dense one: output channel c of group i sees only group i's
+    inputs, so every other input gets weight 0 (binary weights become ternary si2). The unit
+    computes the zeros too: simple and exact, though a depthwise layer pays `groups` times the
+    lanes of a dedicated unit."""
+    if groups == 1:
+        return weights
+    values = weight_values(weights).astype(np.int64)
+    cout, k = values.shape
+    cin_g, cout_g = cin // groups, cout // groups
+    dense = np.zeros((cout, cin, taps), np.int64)
+    for i in range(groups):
+        rows = slice(i * cout_g, (i + 1) * cout_g)
+        dense[rows, i * cin_g:(i + 1) * cin_g] = values[rows].reshape(cout_g, cin_g, taps)
+    elt = weights.element_type if isinstance(weights, IntMatrixAttr) else int_type(2, True)
+    return IntMatrixAttr.from_numpy(dense.reshape(cout, cin * taps), elt)
 
 
 def window_order(cin: int, kh: int, kw: int) -> np.ndarray:
@@ -83,11 +102,6 @@ class PixelLowering:
     def conv(self, conv: ConvOp) -> None:
         kernel, strides = conv.kernel.get_values(), conv.strides.get_values()
         pads = conv.pads.get_values()
-        if conv.groups > 1:
-            # Group g's outputs see only its inputs: a dense unit would need 0 weights outside
-            # the group, which binary weights cannot hold; ternary weights (multi-bit) can.
-            raise DiagnosticException(f"bitserial: grouped convolutions (group {conv.groups}) are not lowered to hardware yet; "
-                                      "they run in the interpreter up to streamline (lowbitc run --stage streamline)")
         cin = conv.input.type.get_shape()[0]
         x = self.to_pixels(conv.input, conv)
         if any(pads):
@@ -96,7 +110,7 @@ class PixelLowering:
             x = self.pad(x, pads, conv)
         win = self.window(x, kernel, strides, conv)
         ho, wo, k = win.output.type.get_shape()
-        weights = permute_columns(conv.weights, window_order(cin, *kernel))
+        weights = permute_columns(dense_weights(conv.weights, conv.groups, cin, kernel[0] * kernel[1]), window_order(cin, *kernel))
         cout = weights.shape[0]
         width, signed = bits_for_range(*g.product_range(x.type.element_type, weights))
         # A plain product over the window axis; `bitserial` lowers it like every other product.

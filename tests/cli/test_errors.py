@@ -230,10 +230,6 @@ def _conv_model(path: Path, conv_attrs: dict, pool_attrs: dict | None = None, qu
     return tiny_model(path, nodes, {k: np.asarray(v) for k, v in inits.items()}, in_shape=(1, 4, 8, 8), out_shape=(1, 4, 6, 6))
 
 
-def test_grouped_conv(tmp_path: Path, out: Path) -> None:
-    assert_user_error(lowbitc(_conv_model(tmp_path / "g.onnx", {"group": 2}), "-o", out), "g.onnx", "grouped convolutions (group 2)")
-
-
 def test_dilated_conv(tmp_path: Path, out: Path) -> None:
     assert_user_error(lowbitc(_conv_model(tmp_path / "d.onnx", {"dilations": [2, 2]}), "-o", out), "'conv0'", "dilat")
 

@@ -35,11 +35,3 @@ func.func @main(%x: tensor<1x2x2x!lowbit.bipolar>) -> tensor<4x!lowbit.bipolar> 
   func.return %r : tensor<4x!lowbit.bipolar>
 }
 
-// -----
-
-// CHECK: bitserial: grouped convolutions (group 2) are not lowered to hardware yet; they run in the interpreter up to streamline (lowbitc run --stage streamline)
-func.func @main(%x: tensor<2x3x3x!lowbit.bipolar>) -> tensor<2x1x1x!lowbit.bipolar> {
-  %c = lowbit.conv %x {weights = #lowbit.bits<2x9, "0xFF010000">, kernel = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 2 : i64} : tensor<2x3x3x!lowbit.bipolar> -> tensor<2x1x1xsi5>
-  %t = lowbit.threshold %c {thresholds = dense<[[2], [2]]> : tensor<2x1xi64>} : tensor<2x1x1xsi5> -> tensor<2x1x1x!lowbit.bipolar>
-  func.return %t : tensor<2x1x1x!lowbit.bipolar>
-}
