@@ -153,10 +153,18 @@ def cmd_report(args: argparse.Namespace) -> None:
     from lowbitc.pipeline import Options, compile_to
 
     options = Options(target=args.target, fold_file=args.fold)
-    rep = design_report(compile_to(args.model, "rtl", options), options.device)
+    module = compile_to(args.model, "rtl", options)
+    rep = design_report(module, options.device)
     rep = {"model": str(args.model), **rep}
+    page = None
+    if args.html:  # rendered before anything is written, so a failure leaves no file behind
+        from lowbitc.backends.report_html import render_html
+
+        page = render_html(str(args.model), rep, module, options.device)
     if args.json:
         write_atomic(args.json, json.dumps(rep, indent=2) + "\n")
+    if page is not None:
+        write_atomic(args.html, page)
     sys.stdout.write(format_report(rep))
 
 
@@ -196,7 +204,14 @@ def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, a
     report = _Parser(prog="lowbitc report", description="Per-layer folding, cycles per frame and lanes, and the design's throughput.")
     _common(report)
     report.add_argument("--json", help="also write the report as JSON (ii_cycles, fps, layers, totals)")
+    report.add_argument("--html", help="also write a self-contained HTML page: table, cycles and resource charts, dataflow diagram")
     return comp, run, sim, report
+
+
+EXTRA_COMMANDS: dict[str, str] = {}
+"""Subcommands living in their own module (name -> module path). Each module defines
+``build_parser(parser_class) -> argparse.ArgumentParser`` and ``run(args) -> None`` and raises
+LowbitcError for user errors, so errors, exit codes and --traceback behave as everywhere."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -206,7 +221,13 @@ def main(argv: list[str] | None = None) -> int:
     argv = [a for a in argv if a != "--traceback"]
     try:
         comp, run, sim, report = build_parsers()
-        if argv and argv[0] == "run":
+        if argv and argv[0] in EXTRA_COMMANDS:
+            import importlib
+
+            module = importlib.import_module(EXTRA_COMMANDS[argv[0]])
+            args = module.build_parser(_Parser).parse_args(argv[1:])
+            module.run(args)
+        elif argv and argv[0] == "run":
             args = run.parse_args(argv[1:])
             cmd_run(args)
         elif argv and argv[0] == "sim":
