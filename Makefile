@@ -6,12 +6,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lit pytest clean
+.PHONY: demo test lit pytest clean chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,gui]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -21,7 +21,13 @@ demo: $(STAMP)
 	$(BIN)/lowbitc sim examples/digits_bnn_w1a1.onnx -i examples/digits_test_in.npy -o out/digits_sim.npy --stall 0.3 --stats out/digits_stats.json
 	$(BIN)/python examples/compare.py out/digits_run.npy out/digits_sim.npy examples/digits_test_labels.npy out/digits_stats.json
 
-test: $(STAMP)
+# The HTML report test renders the page in headless Chromium (Debian package; needs root).
+chromium:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  echo "make: install Chromium (apt-get install chromium) for the HTML report test" >&2
+
+test: $(STAMP) chromium
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/lit -v tests/filecheck
 	$(BIN)/pytest -q tests
 

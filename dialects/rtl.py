@@ -47,6 +47,7 @@ from xdsl.traits import HasParent, IsTerminator, IsolatedFromAbove, SymbolOpInte
 from xdsl.utils.exceptions import VerifyException
 
 from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, FoldAttr, numpy_from_dense
+from lowbitc.dialects.lowbit.types import bits_for_range
 
 
 @irdl_attr_definition
@@ -74,7 +75,13 @@ class StreamType(ParametrizedAttribute, TypeAttribute):
 
 @irdl_op_definition
 class RomOp(IRDLOperation):
-    """A read-only memory, one word per row of ``contents``, one cycle read latency."""
+    """A read-only memory, one word per row of ``contents``, one cycle read latency: the weight
+    memory of a matrix-vector unit (emitted as its own Verilog module).
+
+    ```mlir
+    rtl.rom @accel_l0_weights {contents = #lowbit.bits<4x8, "0x42318675">}
+    ```
+    """
 
     name = "rtl.rom"
     sym_name = prop_def(SymbolNameConstraint())
@@ -86,7 +93,17 @@ class RomOp(IRDLOperation):
 
 @irdl_op_definition
 class ModuleOp(IRDLOperation):
-    """A hardware module with one input and one output stream."""
+    """A hardware module with one input and one output stream: its block argument is the input,
+    `rtl.output` names the output; the body holds instances wired by streams.
+
+    ```mlir
+    rtl.module @accel {
+    ^bb0(%in: !rtl.stream<8>):
+      %f = rtl.fifo %in {depth = 2 : i64} : !rtl.stream<8>
+      rtl.output %f : !rtl.stream<8>
+    }
+    ```
+    """
 
     name = "rtl.module"
     sym_name = prop_def(SymbolNameConstraint())
@@ -114,6 +131,13 @@ class ModuleOp(IRDLOperation):
 
 @irdl_op_definition
 class OutputOp(IRDLOperation):
+    """The module's output stream (its terminator).
+
+    ```mlir
+    rtl.output %f : !rtl.stream<8>
+    ```
+    """
+
     name = "rtl.output"
     input = operand_def(StreamType)
     traits = traits_def(IsTerminator(), HasParent(ModuleOp))
@@ -127,7 +151,14 @@ class MVUInstanceOp(IRDLOperation):
     ``weight_bits`` (WB, default 1 = bipolar) the weights in the ROM ``rom``, ``serial`` (PS)
     one input plane per cycle; ``thresholds`` [C, NT] give ``output_bits``-bit (OB, default 1)
     codes ``count + offset`` (OOFF), without them the raw PW-bit accumulator is the output;
-    ``vectors`` input vectors (output pixels) make one frame."""
+    ``vectors`` input vectors (output pixels) make one frame. ``channels`` is C, ``fold`` the
+    PE x SIMD folding, ``popcount_width`` the accumulator and threshold width PW, ``pipe`` the
+    register stages after the lane sums (0 or 1).
+
+    ```mlir
+    %y = rtl.mvu %x {rom = @accel_l0_weights, fold = #lowbit.fold<pe = 2, simd = 4>, channels = 4 : i64, popcount_width = 4 : i64, pipe = 1 : i64, thresholds = dense<[[4], [4], [5], [5]]> : tensor<4x1xi64>} : !rtl.stream<8> -> !rtl.stream<4>
+    ```
+    """
 
     name = "rtl.mvu"
     input = operand_def(StreamType)
@@ -196,7 +227,7 @@ class MVUInstanceOp(IRDLOperation):
         pw = self.popcount_width.value.data
         ew = self.input_element_width
         lo, hi = self.accumulator_range()
-        need = max(lo.bit_length() + 1 if lo < 0 else 0, (hi + 1).bit_length() + (1 if lo < 0 else 0))
+        need = bits_for_range(lo, hi + 1)[0]
         if pw < need:
             raise VerifyException(f"accumulator width {pw} cannot hold [{lo}, {hi + 1}] (needs {need})")
         if ew is not None:
@@ -233,7 +264,12 @@ class MVUInstanceOp(IRDLOperation):
 @irdl_op_definition
 class SWGInstanceOp(IRDLOperation):
     """An instance of the library's `lowbit_swg`: a [height, width] map of pixels of ``channels``
-    elements of ``element_width`` bits in, one KHxKW window per output pixel out."""
+    elements of ``element_width`` bits in, one KHxKW window per output pixel out.
+
+    ```mlir
+    %w = rtl.swg %p {channels = 16 : i64, element_width = 2 : i64, height = 8 : i64, width = 8 : i64, kernel = array<i64: 3, 3>, strides = array<i64: 1, 1>} : !rtl.stream<32> -> !rtl.stream<288>
+    ```
+    """
 
     name = "rtl.swg"
     input = operand_def(StreamType)
@@ -261,7 +297,12 @@ class SWGInstanceOp(IRDLOperation):
 class PadInstanceOp(IRDLOperation):
     """An instance of the library's `lowbit_pad`: a [height, width] map of ``channels``-element
     pixels in, the map with zero borders (``pads`` = top, left, bottom, right) out; with
-    ``widen``, single-bit bipolar elements become 2-bit signed integers."""
+    ``widen``, single-bit bipolar elements become 2-bit signed integers.
+
+    ```mlir
+    %p = rtl.pad %m {channels = 16 : i64, element_width = 2 : i64, height = 8 : i64, width = 8 : i64, pads = array<i64: 1, 1, 1, 1>, widen = 1 : i64} : !rtl.stream<16> -> !rtl.stream<32>
+    ```
+    """
 
     name = "rtl.pad"
     input = operand_def(StreamType)
@@ -288,7 +329,13 @@ class PadInstanceOp(IRDLOperation):
 @irdl_op_definition
 class PoolInstanceOp(IRDLOperation):
     """An instance of the library's `lowbit_pool`: KxK max-pool, stride S: an OR of bits or, with
-    ``element_width`` (EW >= 2) and ``element_signed``, the maximum of integer codes."""
+    ``element_width`` (EW >= 2) and ``element_signed``, the maximum of integer codes. A [``height``, ``width``]
+    map streams in pixel by pixel.
+
+    ```mlir
+    %q = rtl.pool %m {height = 8 : i64, width = 8 : i64, kernel = 2 : i64, stride = 2 : i64, element_width = 2 : i64, element_signed = 0 : i64} : !rtl.stream<32> -> !rtl.stream<32>
+    ```
+    """
 
     name = "rtl.pool"
     input = operand_def(StreamType)
@@ -316,7 +363,13 @@ class PoolInstanceOp(IRDLOperation):
 
 @irdl_op_definition
 class CollectInstanceOp(IRDLOperation):
-    """An instance of the library's `lowbit_collect`: ``count`` beats in, one beat out."""
+    """An instance of the library's `lowbit_collect`: ``count`` beats in, one beat out (the
+    flatten of the last map before the dense layers).
+
+    ```mlir
+    %v = rtl.collect %m {count = 25 : i64} : !rtl.stream<32> -> !rtl.stream<800>
+    ```
+    """
 
     name = "rtl.collect"
     input = operand_def(StreamType)
@@ -333,7 +386,13 @@ class CollectInstanceOp(IRDLOperation):
 
 @irdl_op_definition
 class FifoInstanceOp(IRDLOperation):
-    """An instance of the library's `lowbit_fifo`."""
+    """An instance of the library's `lowbit_fifo`: ``depth`` beats of buffering between two
+    units.
+
+    ```mlir
+    %f = rtl.fifo %x {depth = 2 : i64} : !rtl.stream<64>
+    ```
+    """
 
     name = "rtl.fifo"
     T: ClassVar = VarConstraint("T", AnyAttr())
@@ -353,8 +412,13 @@ class FifoInstanceOp(IRDLOperation):
 
 @irdl_op_definition
 class InvokeOp(IRDLOperation):
-    """Run the frames of a host tensor through the accelerator module ``callee``: packed input
-    bits become one input beat per frame, each output beat one result frame."""
+    """Run the frames of a host tensor through the accelerator module ``callee``: each frame's
+    packed bits or k-bit codes become its input beats, the output beats the result frame.
+
+    ```mlir
+    %y = rtl.invoke @accel(%x) : (tensor<784xsi2>) -> tensor<10xsi9>
+    ```
+    """
 
     name = "rtl.invoke"
     callee = prop_def(SymbolRefAttr)

@@ -32,7 +32,13 @@ from lowbitc.dialects.rtl import ModuleOp, StreamType
 
 @irdl_op_definition
 class DupInstanceOp(IRDLOperation):
-    """An instance of the library's `lowbit_dup`: every input beat goes to both outputs."""
+    """An instance of the library's `lowbit_dup`: every input beat goes to both outputs (the
+    input of a residual block feeds its branch and its skip).
+
+    ```mlir
+    %a, %b = rtl.dup %x : !rtl.stream<32>
+    ```
+    """
 
     name = "rtl.dup"
     T: ClassVar = VarConstraint("T", BaseAttr(StreamType))
@@ -49,7 +55,12 @@ class AddInstanceOp(IRDLOperation):
     """An instance of the library's `lowbit_add`: per pixel of ``channels`` elements, the sum of
     the two inputs' codes (``lhs_width``/``rhs_width`` bits, two's complement when
     ``lhs_signed``/``rhs_signed``), raw in ``sum_width`` bits or, with ``thresholds`` [C, T],
-    requantized to ``output_bits``-bit codes ``count + offset``; ``pixels`` beats make a frame."""
+    requantized to ``output_bits``-bit codes ``count + offset``; ``pixels`` beats make a frame.
+
+    ```mlir
+    %y = rtl.add %a, %b {channels = 2 : i64, lhs_width = 2 : i64, lhs_signed = 0 : i64, rhs_width = 2 : i64, rhs_signed = 0 : i64, sum_width = 4 : i64, pixels = 16 : i64, thresholds = dense<[[2, 3, 6], [2, 3, 6]]> : tensor<2x3xi64>, output_bits = 2 : i64} : !rtl.stream<4>, !rtl.stream<4> -> !rtl.stream<4>
+    ```
+    """
 
     name = "rtl.add"
     lhs = operand_def(StreamType)

@@ -3,7 +3,9 @@
     lowbitc MODEL.onnx -o accel.v [--target DEVICE] [--fold FOLD.json] [--emit STAGE]
     lowbitc run MODEL.onnx -i IN.npy -o OUT.npy
     lowbitc sim MODEL.onnx -i IN.npy -o OUT.npy [--stall P] [--stats STATS.json]
-    lowbitc report MODEL.onnx [--target DEVICE] [--fold FOLD.json] [--json REPORT.json]
+    lowbitc report MODEL.onnx [--target DEVICE] [--fold FOLD.json] [--json REPORT.json] [--html R.html]
+    lowbitc inspect MODEL.onnx [-c "cmd; cmd"]      (lowbitc/inspect_cmd.py)
+    lowbitc gui MODEL.onnx [--stage STAGE]          (lowbitc/gui_cmd.py)
 
 Every user error is one line on stderr and exit code 2; outputs are written atomically, so a
 failed run leaves no partial file behind.
@@ -36,6 +38,10 @@ def write_atomic(path: str, data: bytes | str) -> None:
         raise LowbitcError(f"{path}: folder {parent} does not exist")
     fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
+        # mkstemp makes the file private (0600); outputs get the usual umask permissions.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)
         with os.fdopen(fd, "wb") as f:
             f.write(data.encode() if isinstance(data, str) else data)
         os.replace(tmp, target)
@@ -171,7 +177,8 @@ def cmd_report(args: argparse.Namespace) -> None:
 # -- argument parsing ----------------------------------------------------------------------
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # argparse's own errors: one line, exit 2
-        raise LowbitcError(f"{self.prog}: {message}")
+        # "lowbitc: error: lowbitc run: ..." names the subcommand; the bare compiler needs no prefix.
+        raise LowbitcError(message if self.prog == "lowbitc" else f"{self.prog}: {message}")
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -180,7 +187,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fold", help="JSON file fixing the folding of layers: {\"0\": {\"pe\": 4, \"simd\": 32}}")
 
 
-def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, argparse.ArgumentParser]:
+def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, argparse.ArgumentParser, argparse.ArgumentParser]:
     from lowbitc.pipeline import STAGES
 
     comp = _Parser(prog="lowbitc", description="Compile a binary neural network in ONNX to a streaming FPGA accelerator in Verilog. "
@@ -208,7 +215,7 @@ def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, a
     return comp, run, sim, report
 
 
-EXTRA_COMMANDS: dict[str, str] = {}
+EXTRA_COMMANDS: dict[str, str] = {"inspect": "lowbitc.inspect_cmd", "gui": "lowbitc.gui_cmd"}
 """Subcommands living in their own module (name -> module path). Each module defines
 ``build_parser(parser_class) -> argparse.ArgumentParser`` and ``run(args) -> None`` and raises
 LowbitcError for user errors, so errors, exit codes and --traceback behave as everywhere."""

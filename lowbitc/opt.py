@@ -60,6 +60,9 @@ def main() -> None:
     except DiagnosticException as exc:
         print(exc, file=sys.stderr)
         sys.exit(2)
+    except OSError as exc:  # a missing or unreadable input file
+        print(f"lowbitc-opt: error: {exc.filename}: {exc.strerror}", file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

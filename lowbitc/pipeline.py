@@ -19,6 +19,7 @@ from lowbitc.passes.streamline import StreamlinePass
 from lowbitc.passes.tile import TilePass
 from lowbitc.passes.to_rtl import ToRTLPass
 from lowbitc.passes.unroll import UnrollPass
+from lowbitc.progress import progress
 
 STAGES = ("onnx", "lowbit", "streamline", "bitserial", "tile", "unroll", "pipeline", "rtl", "verilog")
 """`onnx` prints the model as read; `lowbit` is the imported IR; each later stage is the IR
@@ -52,14 +53,21 @@ def compile_to(model: str | Path, stage: str, options: Options = Options()) -> M
     """Import ``model`` and run the passes up to and including ``stage``."""
     if stage not in STAGES or stage in ("onnx", "verilog"):
         raise ValueError(f"no IR at stage {stage}")
-    module = import_onnx(model)
+    with progress(f"compiling {Path(model).name}"):  # on a terminal, once it takes seconds
+        return _run_stages(model, stage, options)
+
+
+def _run_stages(model: str | Path, stage: str, options: Options) -> ModuleOp:
+    with progress("ONNX import"):
+        module = import_onnx(model)
     if stage == "lowbit":
         return module
     ctx = Context()
     for name, p in stage_passes(options):
         try:
-            p.apply(ctx, module)
-            module.verify()
+            with progress(f"{name} pass"):
+                p.apply(ctx, module)
+                module.verify()
         except (DiagnosticException, VerifyException) as exc:
             message = str(exc).strip().splitlines()[0]
             if not message.startswith(f"{name}: "):  # verifier errors do not name the pass

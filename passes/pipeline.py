@@ -91,14 +91,16 @@ def path_capacity(value: SSAValue) -> tuple[int, Operation]:
 
 
 def duplicate(value: SSAValue, rw: Rewriter) -> DupOp | None:
-    """A `lowbit.dup` for a stream with two hardware consumers."""
+    """A `lowbit.dup` for a stream with two hardware consumers (a unit's output, or the host
+    stream when the first unit of a residual block reads it)."""
     uses = [u for u in value.uses if isinstance(u.operation, STREAM_UNITS)]
     if len(uses) < 2:
         return None
     if len(uses) > 2 or len(list(value.uses)) != len(uses):
         raise DiagnosticException(f"pipeline: a stream feeds {len(list(value.uses))} consumers; the hardware duplicates a stream for exactly two units (a skip connection)")
     dup = DupOp.create(operands=[value], result_types=[value.type, value.type])
-    rw.insert_op(dup, InsertPoint.after(value.owner))
+    where = InsertPoint.after(value.owner) if isinstance(value.owner, Operation) else InsertPoint.at_start(value.owner)
+    rw.insert_op(dup, where)
     for use, result in zip(uses, dup.results):
         use.operation.operands[use.index] = result
     return dup
@@ -120,7 +122,8 @@ class PipelinePass(ModulePass):
         period = 1000.0 / self.clock_mhz
         rw = Rewriter()
         units = [o for o in op.walk() if isinstance(o, STREAM_UNITS)]
-        dups = [d for u in units if (d := duplicate(u.results[0], rw)) is not None]
+        streams = list(dict.fromkeys([u.results[0] for u in units] + [v for u in units for v in u.operands]))
+        dups = [d for v in streams if (d := duplicate(v, rw)) is not None]
         for unit in units:
             if isinstance(unit, h.MVUOp):
                 depth_ns = logic_levels(unit.fold.simd.data) * self.level_ns

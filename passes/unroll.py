@@ -143,10 +143,12 @@ class Unroller:
         self.rw.erase_op(th)
         self.rw.erase_op(product)
 
-    def forward_packed(self, logical: SSAValue, packed: SSAValue) -> None:
-        """Let every user of ``logical`` (bipolar) read the packed twin instead."""
+    def forward_packed(self, logical: SSAValue, packed: SSAValue, only: Operation | None = None) -> None:
+        """Let every user of ``logical`` (bipolar), or just ``only``, read the packed twin."""
         for use in list(logical.uses):
             user = use.operation
+            if only is not None and user is not only:
+                continue
             if isinstance(user, h.PackOp):
                 self.rw.replace_op(user, [], [packed])
                 continue
@@ -229,6 +231,30 @@ class Unroller:
         for split in [o for o in module.walk() if isinstance(o, BitPlanesOp)]:
             if not split.output.uses:
                 self.rw.erase_op(split)
+        # Packs added for AND lanes may follow a window: the window then reads packed pixels.
+        for pack in [o for o in module.walk() if isinstance(o, h.PackOp)]:
+            if isinstance(pack.input.owner, WindowOp):
+                self.pack_before_window(pack)
+        self.pack_host_streams(module)
+        # A flatten of a map that a unit produced (e.g. a pool right on the input) collects it.
+        for reshape in [o for o in module.walk() if isinstance(o, g.ReshapeOp)]:
+            x = reshape.input
+            if isinstance(x.owner, (WindowOp, WindowMaxOp, PadOp, h.MVUOp, AddUnitOp)) and len(x.type.get_shape()) == 3:
+                self.rw.replace_op(reshape, h.CollectOp.create(operands=[x], result_types=[reshape.output.type]))
+
+    def pack_host_streams(self, module: ModuleOp) -> None:
+        """The host sends bipolar maps packed: a window, pool or pad that still reads logical
+        bipolar values (the quantized input itself) reads their packed form."""
+        units = (WindowOp, WindowMaxOp, PadOp)
+        for op in [o for o in module.walk() if isinstance(o, units)]:
+            x = op.operands[0]
+            if op.parent is None or not isinstance(x.type, TensorType) or not isinstance(x.type.element_type, BipolarType):
+                continue
+            if isinstance(x.owner, (*units, h.MVUOp)):
+                continue  # produced in hardware: packed when its producer was unrolled
+            pack = h.PackOp.create(operands=[x], result_types=[PackedType(x.type.get_shape(), BipolarType())])
+            self.rw.insert_op(pack, InsertPoint.before(op))
+            self.forward_packed(x, pack.output, only=op)
 
 
 @dataclass(frozen=True)

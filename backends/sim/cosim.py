@@ -21,6 +21,7 @@ from lowbitc.backends.sim.verilator import SimResult, simulate
 from lowbitc.backends.verilog.emit import byte_width, emit_sources, find_top
 from lowbitc.dialects import rtl
 from lowbitc.dialects.lowbit.types import PackedType
+from lowbitc.progress import progress
 
 TIMING_FRAMES = 8
 """Frames streamed without stalls to measure the steady-state initiation interval."""
@@ -84,7 +85,8 @@ def steady_ii(result: SimResult, beats_per_frame: int = 1) -> float:
 class CosimFunctions(InterpreterFunctions):
     def __init__(self, module: ModuleOp, stall: float = 0.0, seed: int = 0, stats: CosimStats | None = None):
         super().__init__()
-        self.top, self.sources = emit_sources(module)
+        with progress("Verilog emission"):
+            self.top, self.sources = emit_sources(module)
         design = find_top(module)
         self.in_width = byte_width(design.input_width)
         self.out_width = byte_width(design.output_width)
@@ -96,9 +98,10 @@ class CosimFunctions(InterpreterFunctions):
         self.stats = stats if stats is not None else CosimStats()
 
     def _simulate(self, beats: list[int], frames: int, stall: float) -> SimResult:
-        return simulate(self.sources, self.top, self.in_width, self.out_width, beats,
-                        stall_in=stall, stall_out=stall, seed=self.seed, timeout_cycles=self.timeout_cycles,
-                        expected_outputs=frames * self.out_beats_per_frame)
+        with progress(f"co-simulation of {frames} frames" + (f", stall probability {stall:g}" if stall else "")):
+            return simulate(self.sources, self.top, self.in_width, self.out_width, beats,
+                            stall_in=stall, stall_out=stall, seed=self.seed, timeout_cycles=self.timeout_cycles,
+                            expected_outputs=frames * self.out_beats_per_frame)
 
     @impl(rtl.InvokeOp)
     def run_invoke(self, interpreter: Interpreter, op: rtl.InvokeOp, args: tuple[Any, ...]):

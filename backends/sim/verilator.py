@@ -30,6 +30,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from lowbitc.progress import progress
+
 __all__ = [
     "SimResult",
     "VerilatorError",
@@ -330,7 +332,8 @@ def build_simulator(sources: dict[str, str], top: str, in_width: int, out_width:
     key = _cache_key(exe, sources, top, in_width, out_width)
     target = cache_dir() / key[:2] / key
     if not target.is_file():
-        _build(exe, sources, top, target)
+        with progress(f"Verilator build of {top}"):  # seconds per design; cached afterwards
+            _build(exe, sources, top, target)
     return target
 
 
@@ -393,7 +396,8 @@ def simulate(
             "+verilator+rand+reset+2",
             f"+verilator+seed+{seed % 0x7FFFFFFF + 1}",
         ]
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        with progress(f"simulating {top}, {len(inputs)} input beats"):
+            proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         lines = out_path.read_text().splitlines() if out_path.exists() else []
 
     outputs: list[int] = []

@@ -239,10 +239,15 @@ class ElementwiseKind(StrEnum):
 
 @irdl_attr_definition
 class ElementwiseKindAttr(EnumAttribute[ElementwiseKind], SpacedOpaqueSyntaxAttribute):
+    """Which float32 operation a `lowbit.elementwise` performs: ``#lowbit<elementwise_kind mul>``
+    (mul, add, sub, div, max)."""
+
     name = "lowbit.elementwise_kind"
 
 
 class RoundingMode(StrEnum):
+    """How a quantizer rounds, as QONNX's Quant ``rounding_mode``."""
+
     ROUND = "round"  # half to even, as ONNX/numpy round
     FLOOR = "floor"
     CEIL = "ceil"
@@ -250,6 +255,9 @@ class RoundingMode(StrEnum):
 
 @irdl_attr_definition
 class RoundingModeAttr(EnumAttribute[RoundingMode], SpacedOpaqueSyntaxAttribute):
+    """The rounding of an integer `lowbit.quantize`: ``#lowbit<rounding round>`` (half to even),
+    ``floor`` or ``ceil``."""
+
     name = "lowbit.rounding"
 
 

@@ -291,3 +291,16 @@ def test_mul_of_two_tensors(tmp_path: Path, out: Path) -> None:
     nodes = [_quant("qa", "x", "s1", "a"), helper.make_node("Mul", ["a", "a"], ["y"], name="sq")]
     m = tiny_model(tmp_path / "r.onnx", nodes, RESIDUAL_INITS, out_shape=(1, 8))
     assert_user_error(lowbitc(m, "-o", out), "'sq'", "both operands depend on the input", "Add of two quantized tensors")
+
+
+def test_outputs_get_umask_permissions(tmp_path: Path) -> None:
+    """Atomic writes go through a private temporary file; the output must not stay 0600."""
+    import os
+    import stat
+
+    out = tmp_path / "accel.v"
+    r = lowbitc(MODELS / "digits_bnn_w1a1.onnx", "-o", out)
+    assert r.returncode == 0, r.stderr
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask

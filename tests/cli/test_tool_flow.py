@@ -36,3 +36,12 @@ def test_lowbitc_opt_runs_the_whole_pipeline_like_the_driver(tmp_path: Path) -> 
     assert r.stdout.strip() == lowbitc(CNV, "--emit", "rtl").stdout.strip()
     v = tool("lowbitc-opt", ir, "-p", "streamline,bitserial,tile,unroll,pipeline,rtl", "-t", "verilog")
     assert v.returncode == 0 and v.stdout == lowbitc(CNV, "-o", "-").stdout
+
+
+def test_lowbitc_opt_missing_file_is_a_user_error(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    r = subprocess.run([str(Path(sys.executable).parent / "lowbitc-opt"), str(tmp_path / "nope.mlir")], capture_output=True, text=True)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.strip() == f"lowbitc-opt: error: {tmp_path / 'nope.mlir'}: No such file or directory"

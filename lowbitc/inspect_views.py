@@ -1,0 +1,193 @@
+"""What `lowbitc inspect` prints: layer excerpts of the IR, the cost table, run summaries and
+comparisons. Pure functions from IR and arrays to text, so that the session stays a thin layer
+of state and the formats can be tested on their own."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.ir import Operation, SSAValue
+from xdsl.printer import Printer
+
+LAYER_OPS = frozenset({"lowbit.conv", "lowbit.matmul", "lowbit.xnor_popcount", "lowbit.plane_popcount",
+                       "lowbit.mvu", "rtl.mvu"})
+"""The matrix products. Every pass maps one such op to exactly one at the next stage and keeps
+their program order, so "layer i" names the same layer at every stage; it is also the tile
+pass's numbering of layers in a fold file (`--fold`, `fold`)."""
+
+
+def layer_ops(module: ModuleOp) -> list[Operation]:
+    return [op for op in module.walk() if op.name in LAYER_OPS]
+
+
+def first_sentence(doc: str | None, name: str = "", width: int = 96) -> str:
+    """The first sentence of a pass module's docstring, without its leading ``name: ``."""
+    text = " ".join((doc or "").strip().split("\n\n")[0].split())
+    if name and text.startswith(f"{name}: "):
+        text = text[len(name) + 2:]
+    end = text.find(". ")
+    text = text if end < 0 else text[: end + 1]
+    # One line in a listing: long first sentences (tile's) are cut at a word.
+    return text if len(text) <= width else text[: text.rfind(" ", 0, width - 3)] + " ..."
+
+
+# -- show STAGE LAYER ----------------------------------------------------------------------
+def layer_excerpt(module: ModuleOp, index: int, stage: str) -> str:
+    """Layer ``index`` with the ops that produce its operands and those that use its results.
+
+    The whole module is printed once first (into nothing) so that the excerpt's SSA names are
+    the ones `show STAGE` prints for the whole IR."""
+    op = layer_ops(module)[index]
+    printer = Printer(stream=io.StringIO())
+    printer.print_op(module)
+    producers = _unique(v.owner for v in op.operands if isinstance(v.owner, Operation))
+    arguments = [v for v in op.operands if not isinstance(v.owner, Operation)]
+    consumers = _unique(use.operation for r in op.results for use in r.uses)
+    out = io.StringIO()
+    printer.stream = out
+
+    def emit(ops: Sequence[Operation]) -> None:
+        for o in ops:
+            printer.print_op(o)
+            printer.print_string("\n")
+
+    total = len(layer_ops(module))
+    out.write(f"// layer {index} of {total} at {stage}: {op.name}, with its producers and consumers\n")
+    if producers or arguments:
+        out.write("// producers:\n")
+        emit(producers)
+        for v in arguments:
+            out.write(f"//   {_ssa_name(printer, v)}: block argument (input)\n")
+    out.write("// layer:\n")
+    emit([op])
+    if consumers:
+        out.write("// consumers:\n")
+        emit(consumers)
+    return out.getvalue()
+
+
+def _ssa_name(printer: Printer, value: SSAValue) -> str:
+    buf = io.StringIO()
+    saved, printer.stream = printer.stream, buf
+    try:
+        printer.print_ssa_value(value)
+    finally:
+        printer.stream = saved
+    return buf.getvalue()
+
+
+def _unique(ops) -> list[Operation]:
+    seen: dict[int, Operation] = {}
+    for o in ops:
+        seen.setdefault(id(o), o)
+    return list(seen.values())
+
+
+# -- cost ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class UnitRow:
+    """One unit of the performance model, with the layer number `fold` and `show` use."""
+
+    unit: int
+    layer: int | None
+    kind: str
+    fan_in: int
+    channels: int
+    pe: int
+    simd: int
+    lanes: int
+    vectors: int
+    cycles: int
+    serial: bool
+    bottleneck: bool
+
+
+def unit_rows(report: dict, serial_flags: Sequence[bool]) -> list[UnitRow]:
+    """`design_report`'s units; matrix-vector units get their layer number (program order)."""
+    rows, layer = [], 0
+    for u in report["layers"]:
+        is_mvu = u["kind"].startswith("mvu")
+        rows.append(UnitRow(u["index"], layer if is_mvu else None, u["kind"], u["fan_in"], u["channels"], u["pe"],
+                            u["simd"], u["lanes"], u["vectors"], u["cycles"],
+                            serial_flags[layer] if is_mvu else False, u["bottleneck"]))
+        layer += is_mvu
+    return rows
+
+
+def format_cost(model: str, report: dict, rows: Sequence[UnitRow], fixed: set[int]) -> str:
+    head = (f"{'#':>3} {'layer':>5} {'unit':<8} {'fan-in':>7} {'out':>5} {'PE':>4} {'SIMD':>5} {'lanes':>6} "
+            f"{'vectors':>8} {'cycles/frame':>13}")
+    lines = [f"{model} on {report['target']} at {report['clock_mhz']:g} MHz", head, "-" * len(head)]
+    for r in rows:
+        notes = [n for n, on in (("serial", r.serial), ("fixed", r.layer in fixed)) if on]
+        tail = ("  " + ", ".join(notes) if notes else "") + ("  <- bottleneck" if r.bottleneck else "")
+        if r.layer is not None:
+            lines.append(f"{r.unit:>3} {r.layer:>5} {r.kind:<8} {r.fan_in:>7} {r.channels:>5} {r.pe:>4} {r.simd:>5} "
+                         f"{r.lanes:>6} {r.vectors:>8} {r.cycles:>13}{tail}")
+        else:
+            lines.append(f"{r.unit:>3} {'':>5} {r.kind:<8} {'':>7} {'':>5} {'':>4} {'':>5} {'':>6} {r.vectors:>8} {r.cycles:>13}{tail}")
+    lines.append(design_line(report))
+    return "\n".join(lines) + "\n"
+
+
+def design_line(report: dict) -> str:
+    latency = "n/a (line buffers)" if report["latency_cycles"] is None else f"{report['latency_cycles']} cycles"
+    return (f"II {report['ii_cycles']} cycles/frame, {report['fps']:.1f} frames/s, latency {latency}, "
+            f"{report['totals']['lanes']} lanes")
+
+
+def fold_change(layer: int, before: Sequence[UnitRow], after: Sequence[UnitRow], rep0: dict, rep1: dict) -> str:
+    """`fold`'s answer: the layer and the design before -> after, and what else moved."""
+    old = next(r for r in before if r.layer == layer)
+    new = next(r for r in after if r.layer == layer)
+
+    def fold(r: UnitRow) -> str:
+        return f"PE {r.pe} SIMD {r.simd}" + (" serial" if r.serial else "")
+
+    others = [a.layer for b, a in zip(before, after, strict=True) if a.layer not in (None, layer) and (b.pe, b.simd, b.serial) != (a.pe, a.simd, a.serial)]
+    lines = [
+        f"layer {layer} (unit #{new.unit}, {new.kind} {new.fan_in} -> {new.channels}): {fold(old)} -> {fold(new)}, "
+        f"lanes {old.lanes} -> {new.lanes}, cycles/frame {old.cycles} -> {new.cycles}",
+        f"design: II {rep0['ii_cycles']} -> {rep1['ii_cycles']} cycles/frame, {rep0['fps']:.1f} -> {rep1['fps']:.1f} frames/s, "
+        f"lanes {rep0['totals']['lanes']} -> {rep1['totals']['lanes']}",
+    ]
+    if others:
+        lines.append(f"rebalanced to the new II: layer{'s' if len(others) > 1 else ''} {', '.join(map(str, others))}")
+    return "\n".join(lines) + "\n"
+
+
+# -- run and compare -----------------------------------------------------------------------
+SHOWN_ROWS = 4
+
+
+def run_summary(label: str, frames: np.ndarray, result: np.ndarray) -> str:
+    lines = [f"{frames.shape[0]} frame{'s' if frames.shape[0] != 1 else ''} of {list(frames.shape[1:])} at {label} "
+             f"-> output {list(result.shape)} {result.dtype}"]
+    if result.dtype.kind == "f" and result.ndim == 2:
+        arg = result.argmax(axis=1)
+        shown = " ".join(map(str, arg[:32])) + (" ..." if arg.size > 32 else "")
+        lines.append(f"argmax: {shown}")
+    rows = result[:SHOWN_ROWS]
+    text = np.array2string(rows, precision=4, suppress_small=True, max_line_width=100, threshold=200)
+    lines.append(f"first {rows.shape[0]} row{'s' if rows.shape[0] != 1 else ''}:")
+    lines.extend("  " + line for line in text.splitlines())
+    return "\n".join(lines) + "\n"
+
+
+def first_difference(a: np.ndarray, b: np.ndarray) -> str | None:
+    """None when ``a`` and ``b`` are bit-identical (shape, dtype and every bit, so -0.0 differs
+    from 0.0 and equal NaNs agree); otherwise where and how they first differ."""
+    if a.shape != b.shape or a.dtype != b.dtype:
+        return f"outputs {list(a.shape)} {a.dtype} and {list(b.shape)} {b.dtype} differ in shape or type"
+    bits = np.dtype(f"u{a.dtype.itemsize}") if a.dtype.itemsize in (1, 2, 4, 8) else None
+    ne = (a.view(bits) != b.view(bits)) if bits is not None else (a != b)
+    if not ne.any():
+        return None
+    where = tuple(int(i) for i in np.argwhere(ne)[0])
+    element = f", element {list(where[1:])}" if len(where) > 1 else ""
+    return (f"first at frame {where[0]}{element}: {a[where].item()!r} vs {b[where].item()!r}; "
+            f"{int(ne.sum())} of {ne.size} values differ")

@@ -1,0 +1,177 @@
+"""`lowbitc report --html`: a self-contained, well-formed page for a dense, a convolutional and a
+residual network, the bottleneck marked everywhere, model-derived text escaped, no file on
+error, and the page rendered in headless Chromium with the charts' colours on screen."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import MODELS, lowbitc
+from lowbitc.backends.report_dataflow import LANE_W
+from lowbitc.backends.report_svg import BOTTLENECK_COLOUR, KIND_COLOURS
+from lowbitc.backends.resources import design_resources
+from lowbitc.pipeline import Options, compile_to
+from pngread import colour_count, read_png
+
+SVG = "{http://www.w3.org/2000/svg}"
+CASES = {
+    "tfc_w1a1_ts": MODELS / "tfc_w1a1_ts.onnx",
+    "cnv_small_w1a1_dynamo": MODELS / "cnv_small_w1a1_dynamo.onnx",
+    "resnet_w2a2": MODELS / "generated" / "resnet_w2a2.onnx",
+}
+CHROMIUM_INSTALL = "apt-get update && apt-get install -y chromium"
+
+
+def parse_page(text: str) -> ET.Element:
+    """The whole page as XML (it is written to be well-formed); the doctype is not XML."""
+    assert text.startswith("<!DOCTYPE html>\n")
+    return ET.fromstring(text.removeprefix("<!DOCTYPE html>\n"))
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory) -> dict[str, tuple[Path, str, dict, str]]:
+    """name -> (html path, html text, --json report, stdout)."""
+    out = tmp_path_factory.mktemp("report_html")
+    result = {}
+    for name, model in CASES.items():
+        html, js = out / f"{name}.html", out / f"{name}.json"
+        r = lowbitc("report", model, "--html", html, "--json", js)
+        assert r.returncode == 0, r.stderr
+        assert r.stderr == ""
+        result[name] = (html, html.read_text(encoding="utf-8"), json.loads(js.read_text()), r.stdout)
+    return result
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_page_is_well_formed_and_self_contained(pages, name: str) -> None:
+    _, text, rep, stdout = pages[name]
+    root = parse_page(text)
+    svgs = root.findall(f".//{SVG}svg")
+    assert len(svgs) == 3  # cycles, resources, dataflow
+    for svg in svgs:  # each chart on its own, as a browser's SVG parser sees it
+        ET.fromstring(ET.tostring(svg))
+        assert float(svg.get("width")) > 100 and float(svg.get("height")) > 50
+    assert not re.search(r"<script|<link|<img|<iframe|@import|\bsrc=", text, re.IGNORECASE)
+    assert re.findall(r"https?://[^\s\"']+", text) == ["http://www.w3.org/2000/svg"] * 3
+    assert re.findall(r"url\(([^)]*)\)", text) == ["#arrow"] * len(re.findall(r"url\(", text))
+    assert stdout.splitlines()[0].endswith("at 100 MHz")  # the text report still goes to stdout
+    table_rows = root.findall(".//tbody/tr")
+    assert len(table_rows) == len(rep["layers"])
+    assert [row.findall("td")[1].text for row in table_rows] == [l["kind"] for l in rep["layers"]]
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_bottleneck_marked(pages, name: str) -> None:
+    _, text, rep, _ = pages[name]
+    root = parse_page(text)
+    slow = [l["index"] for l in rep["layers"] if l["bottleneck"]]
+    assert slow and all(rep["layers"][i]["cycles"] == rep["ii_cycles"] for i in slow)
+    marked_rows = [int(tr.findall("td")[0].text) for tr in root.findall(".//tbody/tr") if tr.get("class") == "bottleneck"]
+    assert marked_rows == slow
+    bars = root.findall(f".//{SVG}rect[@class='bar bottleneck']")
+    assert len(bars) == len(slow) and all(b.get("fill") == BOTTLENECK_COLOUR for b in bars)
+    assert all(b.get("fill") != BOTTLENECK_COLOUR for b in root.findall(f".//{SVG}rect[@class='bar']"))
+    labels = [t.text for t in root.iter(f"{SVG}text")]
+    assert labels.count("\u25c0 bottleneck") == len(slow)
+    assert f"II = {rep['ii_cycles']:,} cycles/frame" in labels
+    assert len(root.findall(f".//{SVG}line[@class='ii']")) == 1
+    assert len(root.findall(f".//{SVG}g[@class='node bottleneck']")) == len(slow)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_resources_against_unknown_capacity(pages, name: str) -> None:
+    text = pages[name][1]
+    labels = [t.text for t in parse_page(text).iter(f"{SVG}text")]
+    assert labels.count("device capacity unknown") == 4  # devices.py records no capacity for generic
+    assert "backends/devices.py does not record it for generic" in text
+    for use in design_resources(compile_to(CASES[name], "rtl", Options())).totals:
+        assert f"{use.resource.value}: {use.used:,} " in labels
+
+
+def test_dataflow_diagram_of_a_residual_network(pages) -> None:
+    from lowbitc.backends.verilog.emit import find_top
+
+    ops = list(find_top(compile_to(CASES["resnet_w2a2"], "rtl", Options())).body.block.ops)
+    root = parse_page(pages["resnet_w2a2"][1])
+    svg = root.findall(f".//{SVG}svg")[2]
+    nodes = svg.findall(f"{SVG}g")
+    assert len(nodes) == len(ops) + 1  # every instance, plus in and out (rtl.output is 'out')
+    titles = [n.findall(f"{SVG}text")[0].text for n in nodes]
+    assert titles.count("dup") == 2 and sum(t.startswith("add ") for t in titles) == 2
+    streams = svg.findall(f"{SVG}path[@class='stream']")
+    assert len(streams) == sum(len(op.operands) for op in ops)  # one arrow per stream, forks and joins included
+    # The skip FIFOs sit beside the branch: a second lane, level with the branch's first FIFO.
+    boxes = {(float(n.find(f"{SVG}rect").get("x")), float(n.find(f"{SVG}rect").get("y"))): t for n, t in zip(nodes, titles)}
+    skips = [xy for xy, t in boxes.items() if t == "fifo depth 222"]
+    assert len(skips) == 2
+    for x, y in skips:
+        assert boxes.get((x - LANE_W, y)) == "fifo depth 35", (x, y)
+
+
+def test_hostile_model_path_is_escaped(tmp_path: Path) -> None:
+    folder = tmp_path / "a&b\"c'<script>alert(1)<"  # with the file name, the path holds <script>alert(1)</script>
+    folder.mkdir()
+    model = folder / "script>.onnx"
+    shutil.copy(CASES["tfc_w1a1_ts"], model)
+    assert "<script>alert(1)</script>" in str(model)
+    out = tmp_path / "r.html"
+    r = lowbitc("report", model, "--html", out)
+    assert r.returncode == 0, r.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "<script" not in text.lower() and "alert(1)</" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and "a&amp;b&quot;c&#x27;" in text
+    assert parse_page(text).find("body/h1").text.endswith("<script>alert(1)</script>.onnx")
+
+
+def _assert_one_line_error(r: subprocess.CompletedProcess, *fragments: str) -> None:
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    assert len(r.stderr.strip().splitlines()) == 1 and r.stderr.startswith("lowbitc: error: "), r.stderr
+    for f in fragments:
+        assert f in r.stderr
+
+
+def test_no_file_on_error(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.onnx"
+    junk.write_bytes(b"\x00\xffnot protobuf" * 10)
+    out = tmp_path / "out" / "r.html"
+    out.parent.mkdir()
+    _assert_one_line_error(lowbitc("report", junk, "--html", out), "junk.onnx")
+    assert list(out.parent.iterdir()) == []
+    missing = tmp_path / "no_such_folder" / "r.html"
+    _assert_one_line_error(lowbitc("report", CASES["tfc_w1a1_ts"], "--html", missing), "does not exist")
+    _assert_one_line_error(lowbitc("report", CASES["tfc_w1a1_ts"], "--html", out.parent), "is a directory")
+    assert list(out.parent.iterdir()) == [] and not missing.parent.exists()
+
+
+def find_chromium() -> str:
+    for name in ("chromium", "chromium-browser"):
+        exe = shutil.which(name)
+        if exe:
+            return exe
+    pytest.fail(f"headless Chromium is needed to check that the HTML report renders; install it with: {CHROMIUM_INSTALL}")
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_renders_in_headless_chromium(pages, name: str, tmp_path: Path) -> None:
+    html, _, rep, _ = pages[name]
+    shot = tmp_path / "shot.png"
+    cmd = [find_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+           f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}", "--window-size=1280,2000", html.as_uri()]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+    assert r.returncode == 0 and shot.is_file(), r.stderr[-2000:]
+    pixels = read_png(shot)
+    assert pixels.shape[:2] == (2000, 1280)
+    ink = np.any(pixels[..., :3] < 235, axis=-1).mean()
+    assert 0.03 < ink < 0.6, f"page looks blank or broken: {ink:.3f} of the pixels are ink"
+    # Bars: a bottleneck bar 640 px x 16 px at least, and the unit kinds' own colours.
+    assert colour_count(pixels, BOTTLENECK_COLOUR) > 5000
+    for kind in {l["kind"] for l in rep["layers"] if not l["bottleneck"]} | {"mvu" if "tfc" in name else "mvu_int"}:
+        assert colour_count(pixels, KIND_COLOURS[kind]) > 100, kind

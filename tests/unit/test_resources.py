@@ -1,0 +1,88 @@
+"""backends/resources.py: the per-unit figures are exact reads of the rtl-stage IR, numbered
+like the performance model's layers, and capacities are never invented."""
+
+from __future__ import annotations
+
+import pytest
+from xdsl.dialects.builtin import ModuleOp
+
+from conftest import MODELS
+from lowbitc.backends.devices import DEVICES, get_device
+from lowbitc.backends.perf import predict
+from lowbitc.backends.resources import Resource, design_resources, known_capacity
+from lowbitc.backends.verilog.emit import find_top
+from lowbitc.dialects import rtl
+from lowbitc.pipeline import Options, compile_to
+
+TFC = MODELS / "tfc_w1a1_ts.onnx"
+CNV = MODELS / "cnv_small_w1a1_dynamo.onnx"
+RESNET = MODELS / "generated" / "resnet_w2a2.onnx"
+
+
+@pytest.fixture(scope="module", params=[TFC, CNV, RESNET], ids=lambda p: p.stem)
+def module(request) -> ModuleOp:
+    return compile_to(request.param, "rtl", Options())
+
+
+def _ops(module: ModuleOp, kind: type) -> list:
+    return [op for op in find_top(module).body.block.ops if isinstance(op, kind)]
+
+
+def _total(module: ModuleOp, resource: Resource) -> int:
+    return next(t.used for t in design_resources(module).totals if t.resource == resource)
+
+
+def test_units_numbered_like_perf(module: ModuleOp) -> None:
+    units = design_resources(module).units
+    assert [(u.index, u.kind) for u in units] == [(l.index, l.kind) for l in predict(module).layers]
+    assert [u.lanes for u in units] == [l.pe * l.simd for l in predict(module).layers]
+
+
+def test_lane_and_weight_bits(module: ModuleOp) -> None:
+    mvus = _ops(module, rtl.MVUInstanceOp)
+    roms = {op.sym_name.data: op.contents.shape for op in module.ops if isinstance(op, rtl.RomOp)}
+    assert _total(module, Resource.LANE_BITS) == sum(op.fold.pe.data * op.fold.simd.data * op.wb for op in mvus)
+    assert _total(module, Resource.WEIGHT_BITS) == sum(r * c for r, c in roms.values())
+
+
+def test_every_fifo_counted_once(module: ModuleOp) -> None:
+    fifos = _ops(module, rtl.FifoInstanceOp)
+    assert _total(module, Resource.FIFO_BITS) == sum(op.depth.value.data * op.output.type.width.data for op in fifos)
+
+
+def test_line_buffers_of_windows_and_pools() -> None:
+    res = design_resources(compile_to(CNV, "rtl", Options()))
+    by_index = {u.index: u for u in res.units}
+    assert (by_index[0].kind, by_index[0].line_buffer_bits) == ("swg", 2 * 32 * 3 * 8)  # (KH-1) W C EW, 8-bit input
+    assert (by_index[2].kind, by_index[2].line_buffer_bits) == ("swg", 2 * 30 * 16 * 1)
+    assert (by_index[4].kind, by_index[4].line_buffer_bits) == ("pool", 1 * 28 * 16 * 1)  # 2x2 pool: one row
+    assert all(u.line_buffer_bits == 0 for u in res.units if u.kind.startswith("mvu"))
+
+
+def test_multibit_weights_widen_lanes_and_skip_fifo_counts_at_the_add() -> None:
+    module = compile_to(RESNET, "rtl", Options())
+    res = design_resources(module)
+    first = res.units[2]
+    assert (first.kind, first.lanes, first.lane_bits) == ("mvu_int", 16 * 3, 16 * 3 * 2)  # 2-bit weights
+    adds = [u for u in res.units if u.kind == "add"]
+    feeding_adds = [op for op in _ops(module, rtl.FifoInstanceOp)
+                    if isinstance(next(iter(op.output.uses)).operation, rtl.AddInstanceOp)]
+    assert len(adds) == 2 and len(feeding_adds) == 4  # each add reads a branch FIFO and a skip FIFO
+    assert max(op.depth.value.data for op in feeding_adds) > 100  # the skip FIFOs hold the branch's buffering
+    assert sum(u.fifo_bits for u in adds) == sum(op.depth.value.data * op.output.type.width.data for op in feeding_adds)
+
+
+def test_capacity_is_unknown_not_invented() -> None:
+    for name in DEVICES:
+        assert set(known_capacity(get_device(name)).values()) == {None}
+    res = design_resources(compile_to(TFC, "rtl", Options()), known_capacity(get_device("xc7z020")))
+    assert all(t.capacity is None and t.fraction is None for t in res.totals)
+
+
+def test_known_capacity_gives_fraction() -> None:
+    module = compile_to(TFC, "rtl", Options())
+    used = _total(module, Resource.WEIGHT_BITS)
+    res = design_resources(module, {Resource.WEIGHT_BITS: 4 * used})
+    weights = next(t for t in res.totals if t.resource == Resource.WEIGHT_BITS)
+    assert weights.capacity == 4 * used and weights.fraction == pytest.approx(0.25)
+    assert all(t.capacity is None for t in res.totals if t.resource != Resource.WEIGHT_BITS)
