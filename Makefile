@@ -29,7 +29,7 @@ chromium:
 
 test: $(STAMP) chromium
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/lit -v tests/filecheck
-	$(BIN)/pytest -q tests
+	$(BIN)/pytest -q -n auto --dist loadfile tests
 
 clean:
 	rm -rf out build *.egg-info

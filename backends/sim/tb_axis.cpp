@@ -7,10 +7,25 @@
 // serves every design and the binary needs no width constants.
 //
 // usage: sim IN_HEX OUT_TXT N_EXPECTED STALL_IN STALL_OUT SEED TIMEOUT TAIL
+//            [reset_after=R [reset_cycles=K]] [idle_every=N idle_cycles=M]
 //            [+verilator+... plusargs]
 //   IN_HEX   one input beat per line, hexadecimal, no prefix
 //   OUT_TXT  written: "I <cycle>" per input handshake, "O <cycle> <hex>" per
-//            output handshake, "T <cycles>" on success, "E <msg>" on failure
+//            output handshake, "R <cycle> <inputs> <outputs> <pending>" when
+//            a mid-run reset starts (pending: an output beat was waiting for
+//            out_tready), "T <cycles>" on success, "E <msg>" on failure
+//   reset_after=R (R >= 1): once R input beats have been accepted, rst is
+//            asserted K cycles long (reset_cycles=K >= 1, default
+//            kResetCycles), starting 1 to kMaxResetDelay cycles later (drawn
+//            from SEED; inputs and outputs keep flowing, with their stalls,
+//            until then). Every handshake before the reset is void: the run
+//            restarts from the first input beat and expects N_EXPECTED
+//            outputs after it. Happens once per run.
+//   idle_every=N idle_cycles=M: after every N-th accepted input beat (counted
+//            from the first beat of the current pass; not after the last
+//            beat) in_tvalid stays low for M cycles. Cycles of such a gap do
+//            not count towards TIMEOUT, so a drained pipeline waiting for
+//            input is not taken for a deadlock. A mid-run reset ends a gap.
 // exit status: 0 ok, 2 protocol/usage error, 3 timeout (no handshake)
 
 #include "Vdut.h"
@@ -30,8 +45,12 @@ namespace {
 using Words = std::vector<uint32_t>;  // little-endian 32-bit words
 
 // Verilator resets for a few cycles; more than one so multi-stage reset
-// synchronisers in generated designs settle too.
+// synchronisers in generated designs settle too. A mid-run reset is as long
+// unless reset_cycles says otherwise.
 constexpr int kResetCycles = 4;
+// A mid-run reset lands up to this many cycles after its trigger, so that it
+// meets the design at varied points of its computation.
+constexpr uint64_t kMaxResetDelay = 64;
 
 Words parse_hex(const std::string& line) {
     Words w;
@@ -114,12 +133,41 @@ FILE* g_out = nullptr;
     std::exit(code);
 }
 
+// Optional KEY=VALUE arguments after TAIL (see the header); all default to off.
+struct Options {
+    uint64_t reset_after = 0;
+    uint64_t reset_cycles = kResetCycles;
+    uint64_t idle_every = 0;
+    uint64_t idle_cycles = 0;
+};
+
+Options parse_options(int argc, char** argv) {
+    Options o;
+    for (int i = 9; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (!arg.empty() && arg[0] == '+') continue;  // Verilator plusarg
+        const size_t eq = arg.find('=');
+        const std::string key = arg.substr(0, eq);
+        char* end = nullptr;
+        const uint64_t v = eq == std::string::npos ? 0 : std::strtoull(arg.c_str() + eq + 1, &end, 10);
+        if (eq == std::string::npos || eq + 1 == arg.size() || *end != '\0')
+            fail(2, "bad option " + arg + " (expected KEY=<decimal>)");
+        if (key == "reset_after") o.reset_after = v;
+        else if (key == "reset_cycles") o.reset_cycles = v;
+        else if (key == "idle_every") o.idle_every = v;
+        else if (key == "idle_cycles") o.idle_cycles = v;
+        else fail(2, "unknown option " + arg);
+    }
+    return o;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     if (argc < 9) {
         std::fprintf(stderr,
-                     "usage: %s IN_HEX OUT_TXT N_EXPECTED STALL_IN STALL_OUT SEED TIMEOUT TAIL\n",
+                     "usage: %s IN_HEX OUT_TXT N_EXPECTED STALL_IN STALL_OUT SEED TIMEOUT TAIL "
+                     "[reset_after=R [reset_cycles=K]] [idle_every=N idle_cycles=M]\n",
                      argv[0]);
         return 2;
     }
@@ -132,6 +180,7 @@ int main(int argc, char** argv) {
     Rng rng{std::strtoull(argv[6], nullptr, 10)};
     const uint64_t timeout = std::strtoull(argv[7], nullptr, 10);
     const uint64_t tail = std::strtoull(argv[8], nullptr, 10);
+    const Options opt = parse_options(argc, argv);
 
     std::vector<Words> inputs;
     {
@@ -141,6 +190,10 @@ int main(int argc, char** argv) {
         while (std::getline(f, line))
             if (line.find_first_not_of(" \t\r") != std::string::npos) inputs.push_back(parse_hex(line));
     }
+    if (opt.reset_cycles < 1) fail(2, "reset_cycles must be at least 1");
+    if (opt.reset_after > inputs.size())
+        fail(2, "reset_after=" + std::to_string(opt.reset_after) + " but only " +
+                    std::to_string(inputs.size()) + " input beats");
 
     const std::unique_ptr<VerilatedContext> ctx{new VerilatedContext};
     ctx->commandArgs(argc, argv);  // honours +verilator+rand+reset etc.
@@ -164,18 +217,41 @@ int main(int argc, char** argv) {
     uint64_t n_out = 0, cycle = 0, last_hs = 0, tail_left = tail, total = 0;
     bool out_pending = false;  // out_tvalid was high without a handshake
     Words out_held;
+    uint64_t idle_left = 0;    // cycles of the current idle gap still to come
+    // Mid-run reset: armed once reset_after inputs were taken, fires at
+    // reset_at, then rst is high for reset_left more cycles.
+    bool reset_armed = false, reset_done = opt.reset_after == 0;
+    uint64_t reset_at = 0, reset_left = 0;
 
     // Each iteration is one clock cycle: inputs change while clk is low (the
     // "falling edge"), eval settles combinational logic, the handshakes are
     // sampled exactly as the rising edge will see them, then the edge is
     // applied.
     for (;; ++cycle) {
-        if (!presenting && next_in < inputs.size() && !rng.chance(stall_in)) {
+        if (reset_armed && cycle == reset_at) {
+            // Everything so far is void; the design must come out of reset
+            // as if it had never run. Dropping a pending input beat is what
+            // an AXI4-Stream master does in reset.
+            std::fprintf(g_out, "R %" PRIu64 " %zu %" PRIu64 " %d\n", cycle, next_in, n_out,
+                         static_cast<int>(out_pending));
+            reset_armed = false;
+            reset_done = true;
+            reset_left = opt.reset_cycles;
+            next_in = 0;
+            n_out = 0;
+            presenting = false;
+            out_pending = false;
+            idle_left = 0;
+        }
+        const bool in_reset = reset_left > 0;
+        dut->rst = in_reset;
+        const bool idle = idle_left > 0;
+        if (!in_reset && !idle && !presenting && next_in < inputs.size() && !rng.chance(stall_in)) {
             presenting = true;
             put(dut->in_tdata, inputs[next_in]);
         }
         dut->in_tvalid = presenting;
-        const bool done = n_out >= n_expected;
+        const bool done = reset_done && n_out >= n_expected;
         const bool ready = done || !rng.chance(stall_out);
         dut->out_tready = ready;
         dut->eval();
@@ -192,6 +268,7 @@ int main(int argc, char** argv) {
         dut->eval();
 
         // AXI: once offered, a beat must stay valid and stable until taken.
+        // (A reset withdraws it legitimately; out_pending is cleared then.)
         if (out_pending) {
             if (!ovalid)
                 fail(2, "cycle " + std::to_string(cycle) +
@@ -201,15 +278,23 @@ int main(int argc, char** argv) {
                             ": out_tdata changed while waiting for out_tready");
         }
 
+        // Nothing handshakes while rst is high: the design's outputs are
+        // being cleared and in_tvalid is low.
         const bool in_fire = presenting && dut->in_tready;
-        const bool out_fire = ovalid && ready;
+        const bool out_fire = !in_reset && ovalid && ready;
         if (in_fire) {
             std::fprintf(g_out, "I %" PRIu64 "\n", cycle);
             ++next_in;
             presenting = false;
+            if (opt.idle_every && next_in % opt.idle_every == 0 && next_in < inputs.size())
+                idle_left = opt.idle_cycles;
+            if (!reset_done && !reset_armed && next_in == opt.reset_after) {
+                reset_armed = true;
+                reset_at = cycle + 1 + rng.next() % kMaxResetDelay;
+            }
         }
         if (out_fire) {
-            if (done)
+            if (n_out >= n_expected)
                 fail(2, "cycle " + std::to_string(cycle) + ": output beat " +
                             std::to_string(n_out + 1) + " but only " +
                             std::to_string(n_expected) + " expected");
@@ -217,9 +302,12 @@ int main(int argc, char** argv) {
             ++n_out;
             total = cycle + 1;
         }
-        out_pending = ovalid && !ready;
+        out_pending = !in_reset && ovalid && !ready;
         out_held = odata;
-        if (in_fire || out_fire) last_hs = cycle;
+        // Reset cycles and intentional idle gaps are not a deadlock.
+        if (in_fire || out_fire || in_reset || idle) last_hs = cycle;
+        if (idle) --idle_left;
+        if (in_reset) --reset_left;
 
         if (done) {
             if (tail_left-- == 0) break;
@@ -228,7 +316,8 @@ int main(int argc, char** argv) {
                         std::to_string(cycle) + " (" + std::to_string(next_in) + "/" +
                         std::to_string(inputs.size()) + " inputs accepted, " +
                         std::to_string(n_out) + "/" + std::to_string(n_expected) +
-                        " outputs received)");
+                        " outputs received" + (reset_done && opt.reset_after ? ", after the mid-run reset" : "") +
+                        ")");
         }
 
         dut->clk = 1;

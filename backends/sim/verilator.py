@@ -27,7 +27,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lowbitc.progress import progress
@@ -130,12 +130,23 @@ class SimResult:
     ``out_accept_cycles`` are the cycles (0 = first cycle after reset) in which
     each input/output handshake happened; ``total_cycles`` is the cycle of the
     last expected output handshake plus one.
+
+    With a mid-run reset (``reset_after_beats``), ``reset_cycle`` is the first
+    cycle rst was high, and the lists above hold only the handshakes after it
+    (cycles keep counting across the reset); ``inputs_before_reset`` and
+    ``outputs_before_reset`` are what was accepted and received before it, and
+    ``output_pending_at_reset`` says whether an output beat was waiting for
+    ``out_tready`` when the reset began.
     """
 
     outputs: list[int]
     in_accept_cycles: list[int]
     out_accept_cycles: list[int]
     total_cycles: int
+    reset_cycle: int | None = None
+    inputs_before_reset: int = 0
+    outputs_before_reset: list[int] = field(default_factory=list)
+    output_pending_at_reset: bool = False
 
 
 def find_verilator() -> str:
@@ -349,6 +360,10 @@ def simulate(
     seed: int = 0,
     timeout_cycles: int | None = None,
     expected_outputs: int | None = None,
+    reset_after_beats: int = 0,
+    reset_cycles: int = 4,
+    idle_every: int = 0,
+    idle_cycles: int = 0,
 ) -> SimResult:
     """Stream ``inputs`` through the AXI4-Stream top ``top`` and collect its outputs.
 
@@ -357,6 +372,19 @@ def simulate(
     valid and unchanged until accepted. ``out_tready`` is low with probability
     ``stall_out`` per cycle. The run ends ``_TAIL_CYCLES`` cycles after
     ``expected_outputs`` (default ``len(inputs)``) output beats were received.
+
+    Mid-run reset (``reset_after_beats`` = R >= 1; 0 = off): once R input
+    beats have been accepted, the driver keeps streaming (stalls included) for
+    1 to 64 more cycles drawn from ``seed``, then holds ``rst`` high for
+    ``reset_cycles`` cycles (default 4, as the initial reset) with
+    ``in_tvalid`` low, drops everything seen so far and streams
+    all of ``inputs`` again from the first beat; the result holds only the
+    outputs after the reset, which must be those of a clean run.
+
+    Idle gaps (``idle_every`` = N >= 1 and ``idle_cycles`` = M >= 1, both 0 =
+    off): after every N-th accepted input beat (except the last), ``in_tvalid``
+    stays low for M cycles, so the pipeline drains; gap cycles do not count
+    towards ``timeout_cycles``.
 
     Raises :class:`SimulationTimeout` if no handshake happens for
     ``timeout_cycles`` (default 100000) cycles, and :class:`SimulationError` if
@@ -376,6 +404,16 @@ def simulate(
     timeout = _DEFAULT_TIMEOUT if timeout_cycles is None else timeout_cycles
     if n_expected < 0 or timeout < 1:
         raise ValueError("expected_outputs must be >= 0 and timeout_cycles >= 1")
+    if not 0 <= reset_after_beats <= len(inputs):
+        raise ValueError(f"reset_after_beats must be in [0, {len(inputs)}] (the input beats), got {reset_after_beats}")
+    if idle_every < 0 or idle_cycles < 0 or (idle_every == 0) != (idle_cycles == 0):
+        raise ValueError(f"idle_every and idle_cycles must both be >= 1 or both 0, got {idle_every} and {idle_cycles}")
+    # Options are only passed when used, so the default command line is unchanged.
+    if reset_cycles < 1:
+        raise ValueError(f"reset_cycles must be >= 1, got {reset_cycles}")
+    options = [f"reset_after={reset_after_beats}", f"reset_cycles={reset_cycles}"] if reset_after_beats else []
+    if idle_every:
+        options += [f"idle_every={idle_every}", f"idle_cycles={idle_cycles}"]
 
     binary = build_simulator(sources, top, in_width, out_width)
 
@@ -393,6 +431,7 @@ def simulate(
             str(seed % (1 << 64)),
             str(timeout),
             str(_TAIL_CYCLES),
+            *options,
             "+verilator+rand+reset+2",
             f"+verilator+seed+{seed % 0x7FFFFFFF + 1}",
         ]
@@ -404,10 +443,15 @@ def simulate(
     in_cycles: list[int] = []
     out_cycles: list[int] = []
     total = None
+    reset_cycle, inputs_before, outputs_before, pending = None, 0, [], False
     mask = (1 << out_width) - 1
     for line in lines:
         tag, _, rest = line.partition(" ")
-        if tag == "I":
+        if tag == "R":
+            cyc, n_in, _, pend = rest.split()
+            reset_cycle, inputs_before, outputs_before, pending = int(cyc), int(n_in), outputs, pend == "1"
+            outputs, in_cycles, out_cycles = [], [], []
+        elif tag == "I":
             in_cycles.append(int(rest))
         elif tag == "O":
             cyc, _, data = rest.partition(" ")
@@ -423,4 +467,6 @@ def simulate(
             f"simulation of {top!r} failed (exit {proc.returncode}):\n"
             f"{(proc.stdout + proc.stderr).strip()[-5000:]}"
         )
-    return SimResult(outputs, in_cycles, out_cycles, total)
+    if reset_after_beats and reset_cycle is None:
+        raise SimulationError(f"simulation of {top!r}: the mid-run reset after {reset_after_beats} beats did not happen")
+    return SimResult(outputs, in_cycles, out_cycles, total, reset_cycle, inputs_before, outputs_before, pending)

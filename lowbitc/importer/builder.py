@@ -35,7 +35,7 @@ from lowbitc.dialects.lowbit.attributes import (
 from lowbitc.dialects.lowbit.ops_residual import AddOp
 from lowbitc.dialects.lowbit.types import BipolarType, bits_for_range, element_range, int_type
 from lowbitc.errors import LowbitcError, ModelError
-from lowbitc.importer.onnx_graph import LoadedModel, attrs, fold_constant, load
+from lowbitc.importer.onnx_graph import MAX_FRAME_ELEMENTS, LoadedModel, attrs, fold_constant, load
 from lowbitc.importer.spatial import Dyn, SpatialImporter
 from lowbitc.importer.weights import QuantRecord, WeightError, record_for, weight_matrix
 
@@ -61,9 +61,10 @@ class Importer(SpatialImporter):
         self.weight_records: dict[str, QuantRecord] = {}
 
     # -- helpers ------------------------------------------------------------------------
-    def error(self, problem: str, fix: str) -> ModelError:
+    def error(self, problem: str, fix: str) -> LowbitcError:
         n = self.node
-        assert n is not None
+        if n is None:  # after the walk (the graph output): no node to name
+            return LowbitcError(f"{self.m.path}: {problem}; {fix}")
         return ModelError(self.m.path, n.name or n.output[0], n.op_type, problem, fix)
 
     def emit(self, op: Operation) -> SSAValue:
@@ -72,6 +73,10 @@ class Importer(SpatialImporter):
 
     def get(self, name: str) -> np.ndarray | Dyn:
         if name not in self.env:
+            later = next((n for n in self.m.model.graph.node if name in n.output), None)
+            if later is not None:
+                raise self.error(f"input tensor '{name}' comes from node '{later.name or later.output[0]}' later in the graph: a cycle, or nodes out of order",
+                                 "export a graph in topological order without cycles")
             raise self.error(f"input tensor '{name}' is produced by no node and is no initializer", "repair the graph (is it truncated?)")
         return self.env[name]
 
@@ -82,6 +87,11 @@ class Importer(SpatialImporter):
         return v
 
     def frame_type(self, shape: tuple[int, ...], elt) -> TensorType:
+        n = int(np.prod(shape[1:], dtype=np.int64))
+        if n > MAX_FRAME_ELEMENTS:
+            # Refuse before any pass or interpreter allocates per-frame arrays of this size.
+            raise self.error(f"a tensor of shape {list(shape)} holds {n} elements per frame, beyond lowbitc's limit of {MAX_FRAME_ELEMENTS}",
+                             "use smaller feature maps (a streaming accelerator for maps this large would not fit on chip)")
         return TensorType(elt, shape[1:])
 
     def as_float(self, d: Dyn) -> Dyn:

@@ -13,6 +13,10 @@ from onnx import numpy_helper
 
 from lowbitc.errors import LowbitcError, ModelError
 
+MAX_FRAME_ELEMENTS = 1 << 24
+"""Elements per frame of any tensor: 16 M, far above real low-bit CNNs (ImageNet's 224x224x64
+maps hold 3.2 M), low enough that no pass or interpreter run exhausts memory."""
+
 QONNX_DOMAINS = ("qonnx.custom_op.general", "onnx.brevitas", "finn.custom_op.general")
 
 
@@ -39,6 +43,13 @@ def load(path: str | Path) -> LoadedModel:
     g = model.graph
     if not g.node:
         raise LowbitcError(f"{label}: the ONNX graph has no nodes; is this really a model file?")
+    producers: dict[str, str] = {}
+    for node in g.node:
+        for out in node.output:
+            if out and out in producers:
+                raise LowbitcError(f"{label}: tensor '{out}' is produced twice (nodes '{producers[out]}' and '{node.name or node.op_type}'); "
+                                   "give every tensor one producer (repair or re-export the graph)")
+            producers[out] = node.name or node.op_type
     constants: dict[str, np.ndarray] = {}
     for init in g.initializer:
         if init.data_location == onnx.TensorProto.EXTERNAL:
@@ -56,6 +67,9 @@ def load(path: str | Path) -> LoadedModel:
     shape = _static_shape(label, inp)
     if shape is None:
         raise LowbitcError(f"{label}: input '{inp.name}' has no static shape; export with a fixed input shape (batch included)")
+    per_frame = int(np.prod(shape[1:], dtype=np.int64))
+    if per_frame > MAX_FRAME_ELEMENTS:
+        raise LowbitcError(f"{label}: input '{inp.name}' of shape {list(shape)} holds {per_frame} elements per frame, beyond lowbitc's limit of {MAX_FRAME_ELEMENTS}; use smaller inputs")
     return LoadedModel(label, model, constants, inp.name, shape, g.output[0].name, _static_shape(label, g.output[0]))
 
 

@@ -95,7 +95,7 @@ class SpatialImporter:
         input_range(x.value.type)
         width, signed = bits_for_range(*g.product_range(x.value.type.element_type, weights))
         out = self.emit(ConvOp.create(
-            operands=[x.value], result_types=[TensorType(int_type(width, signed), (cout, ho, wo))],
+            operands=[x.value], result_types=[self.frame_type((x.shape[0], cout, ho, wo), int_type(width, signed))],
             properties={"weights": weights, "kernel": DenseArrayBase.from_list(i64, [kh, kw]),
                         "strides": DenseArrayBase.from_list(i64, strides), "pads": DenseArrayBase.from_list(i64, pads)}
                        | ({"group": IntegerAttr(group, i64)} if group > 1 else {})))
