@@ -19,12 +19,11 @@ from xdsl.rewriter import InsertPoint, Rewriter
 from xdsl.utils.exceptions import DiagnosticException
 
 from lowbitc.dialects.lowbit import ops_graph as g
-from lowbitc.dialects.lowbit import ops_hw as h
 from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, IntMatrixAttr, weight_values
 from lowbitc.dialects.lowbit.ops_conv import ConvOp, MaxPoolOp
 from lowbitc.dialects.lowbit.ops_residual import AddOp
 from lowbitc.dialects.lowbit.ops_pixels import PadOp, ToPixelsOp, WindowMaxOp, WindowOp
-from lowbitc.dialects.lowbit.types import BipolarType, PackedType, bits_for_range, element_range, int_type
+from lowbitc.dialects.lowbit.types import BipolarType, bits_for_range, int_type
 
 
 def dense_weights(weights: BitMatrixAttr | IntMatrixAttr, groups: int, cin: int, taps: int) -> BitMatrixAttr | IntMatrixAttr:

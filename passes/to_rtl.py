@@ -89,7 +89,6 @@ class ToRTLPass(ModulePass):
         if not any(isinstance(o, HW_OPS) for o in body_ops):
             return
         units, source, sink = hardware_graph(body_ops)
-        elt = source.type.element_type
         body = Block(arg_types=[rtl.StreamType(beat_width(source.type))])
         streams: dict[SSAValue, SSAValue] = {source: body.args[0]}
         roms: list[rtl.RomOp] = []

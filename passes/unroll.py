@@ -94,14 +94,15 @@ class Unroller:
                 pack = h.PackOp.create(operands=[source], result_types=[PackedType(source.type.get_shape(), BipolarType())])
                 self.rw.insert_op(pack, InsertPoint.before(product))
                 source, and_lanes = pack.output, True
+        # The unit's accumulator range follows from its lanes (the weight width, which may be
+        # wider than the weights present: ternary weights in si2 lanes).
+        probe = h.MVUOp.create(operands=[source], result_types=[product.output.type], properties=props)
+        lo, hi = probe.value_range()
+        probe.erase()
         users = [u.operation for u in product.output.uses]
         th = users[0] if len(users) == 1 and isinstance(users[0], g.ThresholdOp) else None
         if th is None:
-            # The unit's accumulator range follows from the weight width, which may be wider
-            # than the weights present (ternary weights in si2 lanes): widen the raw result.
-            probe = h.MVUOp.create(operands=[source], result_types=[product.output.type], properties=props)
-            lo, hi = probe.value_range()
-            probe.erase()
+            # The raw result widens to the unit's range when the product's type is narrower.
             out_type = product.output.type
             tlo, thi = int_range(out_type.element_type)
             if lo < tlo or hi > thi:
@@ -117,9 +118,6 @@ class Unroller:
                                       properties={"row_sums": dense_from_numpy(sums)})
             self.rw.replace_op(product, [mvu, dot])
             return
-        probe = h.MVUOp.create(operands=[source], result_types=[product.output.type], properties=props)
-        lo, hi = probe.value_range()
-        probe.erase()
         t = numpy_from_dense(th.thresholds)
         if and_lanes:
             t = and_thresholds(t, weight_values(product.weights).astype(np.int64).sum(axis=1), lo, hi)

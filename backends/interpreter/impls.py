@@ -48,6 +48,19 @@ def weights_from_memory(memory: np.ndarray, channels: int, fan_in: int, pe: int,
     return full[:channels, :fan_in]
 
 
+def threshold_outputs(x: np.ndarray, thresholds, axis: int, out_type, offset: int) -> np.ndarray:
+    """count(x >= t_i) over the channel axis ``axis`` of [N, ...] values, as the result type
+    holds it: packed bits, bipolar -1/+1, or codes count + offset (threshold ops, matrix-vector
+    and add units alike)."""
+    # Channels move to axis 1, where count_thresholds expects them, and back.
+    n = np.moveaxis(count_thresholds(np.moveaxis(x, axis, 1), numpy_from_dense(thresholds)), 1, axis)
+    if isinstance(out_type, PackedType):
+        return pack_bits(n > 0)
+    if isinstance(out_type.element_type, BipolarType):
+        return (2 * n - 1).astype(np.int8)
+    return n + offset
+
+
 @register_impls
 class LowbitFunctions(InterpreterFunctions):
     @impl(g.ReshapeOp)
@@ -82,12 +95,7 @@ class LowbitFunctions(InterpreterFunctions):
 
     @impl(g.ThresholdOp)
     def run_threshold(self, interpreter: Interpreter, op: g.ThresholdOp, args: tuple[Any, ...]):
-        # Channels move to axis 1, where count_thresholds expects them, and back.
-        x = np.moveaxis(args[0], op.channel_axis + 1, 1)
-        n = np.moveaxis(count_thresholds(x, numpy_from_dense(op.thresholds)), 1, op.channel_axis + 1)
-        if isinstance(op.output.type.element_type, BipolarType):
-            return ((2 * n - 1).astype(np.int8),)
-        return (n + op.output_offset,)
+        return (threshold_outputs(args[0], op.thresholds, op.channel_axis + 1, op.output.type, op.output_offset),)
 
     @impl(g.TopKOp)
     def run_topk(self, interpreter: Interpreter, op: g.TopKOp, args: tuple[Any, ...]):
@@ -128,12 +136,7 @@ class LowbitFunctions(InterpreterFunctions):
             acc = over_last_axis(lambda a: int_matmul((unpack_bipolar(a, k) > 0).astype(np.int64), values), args[0])
         if op.thresholds is None:
             return (acc,)
-        th = numpy_from_dense(op.thresholds)
-        n = count_thresholds(np.moveaxis(acc, -1, 1), th)
-        n = np.moveaxis(n, 1, -1)
-        if isinstance(op.output.type, PackedType):
-            return (pack_bits(n > 0),)
-        return (n + op.output_offset,)
+        return (threshold_outputs(acc, op.thresholds, -1, op.output.type, op.output_offset),)
 
     @impl(h.CollectOp)
     def run_collect(self, interpreter: Interpreter, op: h.CollectOp, args: tuple[Any, ...]):
@@ -170,10 +173,7 @@ class PlaneFunctions(InterpreterFunctions):
         total = args[0].astype(np.int64) + args[1].astype(np.int64)
         if op.thresholds is None:
             return (total,)
-        n = np.moveaxis(count_thresholds(np.moveaxis(total, -1, 1), numpy_from_dense(op.thresholds)), 1, -1)
-        if isinstance(op.output.type, PackedType):
-            return (pack_bits(n > 0),)
-        return (n + op.output_offset,)
+        return (threshold_outputs(total, op.thresholds, -1, op.output.type, op.output_offset),)
 
     @impl(DupOp)
     def run_dup(self, interpreter: Interpreter, op: DupOp, args: tuple[Any, ...]):

@@ -86,6 +86,15 @@ def product_range(input_elt, weights: BitMatrixAttr | IntMatrixAttr) -> tuple[in
     return k * min(corners), k * max(corners)
 
 
+def check_codes(elt: IntegerType, count: int, offset: int, what: str) -> None:
+    """``count`` thresholds with ``offset`` give the codes offset .. offset + count, which the
+    result type must hold (the threshold op, the matrix-vector and the add unit share this)."""
+    lo, hi = int_range(elt)
+    if offset < lo or offset + count > hi:
+        raise VerifyException(f"{what.format(elt=elt)} holds [{lo}, {hi}], but {count} thresholds with offset {offset} "
+                              f"give [{offset}, {offset + count}]")
+
+
 @irdl_op_definition
 class ReshapeOp(IRDLOperation):
     """Change the per-frame shape of a float tensor (flatten, view).
@@ -361,13 +370,7 @@ class ThresholdOp(IRDLOperation):
             if self.offset is not None:
                 raise VerifyException("a bipolar threshold output takes no offset")
         elif isinstance(elt, IntegerType) and elt.signedness.data != Signedness.SIGNLESS:
-            lo, hi = int_range(elt)
-            off = self.output_offset
-            if off < lo or off + th.shape[1] > hi:
-                raise VerifyException(
-                    f"{elt} output holds [{lo}, {hi}], but {th.shape[1]} thresholds with offset {off} "
-                    f"give [{off}, {off + th.shape[1]}]"
-                )
+            check_codes(elt, th.shape[1], self.output_offset, "{elt} output")
         else:
             raise VerifyException(f"threshold result must be bipolar, uiK or siK, got {elt}")
         if np.any(np.diff(th, axis=1) < 0):

@@ -30,8 +30,8 @@ from xdsl.traits import Pure
 from xdsl.utils.exceptions import VerifyException
 
 from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, FoldAttr, numpy_from_dense
-from lowbitc.dialects.lowbit.ops_graph import check_accumulator
-from lowbitc.dialects.lowbit.types import BipolarType, PackedType, bits_for_range, element_range, int_range
+from lowbitc.dialects.lowbit.ops_graph import check_accumulator, check_codes
+from lowbitc.dialects.lowbit.types import BipolarType, PackedType, bits_for_range, element_range
 
 
 def _packed_input(t, what: str) -> PackedType:
@@ -307,10 +307,7 @@ class MVUOp(IRDLOperation):
                 if th.shape[1] != 1 or self.offset is not None:
                     raise VerifyException("an mvu producing packed bits takes one threshold per channel and no offset")
             elif isinstance(out.element_type, IntegerType) and out.element_type.signedness.data != Signedness.SIGNLESS:
-                olo, ohi = int_range(out.element_type)
-                off = self.output_offset
-                if off < olo or off + th.shape[1] > ohi:
-                    raise VerifyException(f"mvu result {out.element_type} holds [{olo}, {ohi}], but {th.shape[1]} thresholds with offset {off} give [{off}, {off + th.shape[1]}]")
+                check_codes(out.element_type, th.shape[1], self.output_offset, "mvu result {elt}")
             else:
                 raise VerifyException(f"an mvu with thresholds produces packed bits or siN/uiN codes, got {out}")
             if th.min() < lo or th.max() > hi + 1:

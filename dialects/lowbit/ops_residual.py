@@ -31,8 +31,8 @@ from xdsl.traits import Pure
 from xdsl.utils.exceptions import VerifyException
 
 from lowbitc.dialects.lowbit.attributes import numpy_from_dense
-from lowbitc.dialects.lowbit.ops_graph import check_accumulator
-from lowbitc.dialects.lowbit.types import BipolarType, PackedType, element_range, int_range
+from lowbitc.dialects.lowbit.ops_graph import check_accumulator, check_codes
+from lowbitc.dialects.lowbit.types import BipolarType, PackedType, element_range
 
 
 @irdl_op_definition
@@ -121,10 +121,7 @@ class AddUnitOp(IRDLOperation):
             elt = out.element_type
             if not isinstance(elt, IntegerType) or elt.signedness.data == Signedness.SIGNLESS:
                 raise VerifyException(f"an add_unit with thresholds produces packed bits or siN/uiN codes, got {out}")
-            lo, hi = int_range(elt)
-            off = self.output_offset
-            if off < lo or off + th.shape[1] > hi:
-                raise VerifyException(f"add_unit result {elt} holds [{lo}, {hi}], but {th.shape[1]} thresholds with offset {off} give [{off}, {off + th.shape[1]}]")
+            check_codes(elt, th.shape[1], self.output_offset, "add_unit result {elt}")
         if np.any(np.diff(th, axis=1) < 0):
             raise VerifyException("add_unit thresholds must be sorted ascending per channel")
 

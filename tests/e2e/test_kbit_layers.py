@@ -112,7 +112,8 @@ BITS = st.integers(1, 4)
 
 
 def normalise(kind: str, bits: int) -> tuple[str, int]:
-    """1-bit activations are bipolar; 1-bit signed codes ({-1, 0}) stay as drawn for weights."""
+    """A 1-bit signed activation quantizer is drawn as 1-bit unsigned ({0, 1}): lowbitc's 1-bit
+    activations are bipolar or unsigned (weights keep si1 as drawn)."""
     if kind != "bipolar" and bits == 1 and kind == "signed":
         return "unsigned", 1
     return kind, bits
