@@ -13,15 +13,17 @@ from xdsl.interpreter import Interpreter, InterpreterFunctions, impl, register_i
 from lowbitc.dialects.lowbit import ops_graph as g
 from lowbitc.dialects.lowbit import ops_hw as h
 from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, numpy_from_dense, weight_values
-from lowbitc.dialects.lowbit.types import BipolarType, PackedType
+from lowbitc.dialects.lowbit.types import WORD_BITS, BipolarType, PackedType, element_range
 from lowbitc.dialects.lowbit import semantics as float_ops
 from lowbitc.dialects.lowbit.ops_residual import AddOp, AddUnitOp, DupOp
 from lowbitc.dialects.lowbit.ops_planes import BitPlanesOp, PlanePopcountOp, plane_count, plane_weights
+from lowbitc.backends.interpreter import native
 from lowbitc.backends.interpreter.values import (
     and_popcount,
     bit_planes,
     count_thresholds,
     int_matmul,
+    int_threshold_pack,
     over_last_axis,
     pack_bipolar,
     pack_bits,
@@ -61,6 +63,26 @@ def threshold_outputs(x: np.ndarray, thresholds, axis: int, out_type, offset: in
     return n + offset
 
 
+def memo(functions: InterpreterFunctions, key: Any, compute):
+    """``compute()``, once per ``key`` (an op or attribute of the running module) and run:
+    frames run in chunks, and decoding weight attributes for every chunk would cost more than
+    the arithmetic on small layers."""
+    cache = functions.__dict__.setdefault("_memo", {})
+    if id(key) not in cache:
+        cache[id(key)] = (key, compute())  # holding the key keeps its id from being reused
+    return cache[id(key)][1]
+
+
+def _mvu_weights(op: h.MVUOp) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The unit's weights read back through its memory layout (so a layout bug in `unroll`
+    shows up here and not only in simulation): raw 0/1 bits or values, signed values, and the
+    packed rows of a binary unit."""
+    w = weights_from_memory(op.memory.to_numpy(), op.channels, op.fan_in, op.fold.pe.data, op.fold.simd.data, op.wb)
+    if op.wb == 1:
+        return w, w.astype(np.int8) * 2 - 1, pack_rows(w)
+    return w, w, w
+
+
 @register_impls
 class LowbitFunctions(InterpreterFunctions):
     @impl(g.ReshapeOp)
@@ -90,8 +112,9 @@ class LowbitFunctions(InterpreterFunctions):
         k = op.fan_in
         if isinstance(op.input.type.element_type, BipolarType) and isinstance(op.weights, BitMatrixAttr):
             # Exact integer product through the packed XNOR path: dot = 2P - K.
-            return (2 * over_last_axis(xnor_popcount, pack_bipolar(x), pack_rows(op.weights.to_numpy()), k) - k,)
-        return (over_last_axis(int_matmul, x, weight_values(op.weights)),)
+            rows = memo(self, op, lambda: pack_rows(op.weights.to_numpy()))
+            return (2 * over_last_axis(xnor_popcount, pack_bipolar(x), rows, k) - k,)
+        return (over_last_axis(int_matmul, x, memo(self, op, lambda: weight_values(op.weights))),)
 
     @impl(g.ThresholdOp)
     def run_threshold(self, interpreter: Interpreter, op: g.ThresholdOp, args: tuple[Any, ...]):
@@ -108,7 +131,7 @@ class LowbitFunctions(InterpreterFunctions):
     @impl(h.XnorPopcountOp)
     def run_xnor_popcount(self, interpreter: Interpreter, op: h.XnorPopcountOp, args: tuple[Any, ...]):
         k = op.weights.shape[1]
-        return (over_last_axis(xnor_popcount, args[0], pack_rows(op.weights.to_numpy()), k),)
+        return (over_last_axis(xnor_popcount, args[0], memo(self, op, lambda: pack_rows(op.weights.to_numpy())), k),)
 
     @impl(h.XnorToDotOp)
     def run_xnor_to_dot(self, interpreter: Interpreter, op: h.XnorToDotOp, args: tuple[Any, ...]):
@@ -120,18 +143,22 @@ class LowbitFunctions(InterpreterFunctions):
 
     @impl(h.MVUOp)
     def run_mvu(self, interpreter: Interpreter, op: h.MVUOp, args: tuple[Any, ...]):
-        # Read the weights back through the hardware memory layout, so a layout bug in
-        # `unroll` shows up here and not only in simulation.
         k, c = op.fan_in, op.channels
-        w = weights_from_memory(op.memory.to_numpy(), c, k, op.fold.pe.data, op.fold.simd.data, op.wb)
-        if op.wb == 1:
-            values = w.astype(np.int8) * 2 - 1
-        else:
-            values = w
+        w, values, rows = memo(self, op, lambda: _mvu_weights(op))
+        if op.thresholds is not None and isinstance(op.output.type, PackedType):
+            # A bipolar output: the +1 bits are accumulators >= the lowest threshold
+            # (count(acc >= t_i) > 0), so the integer matrix need not be kept.
+            lowest = memo(self, op.thresholds, lambda: numpy_from_dense(op.thresholds).min(axis=1))
+            if op.integer_input:
+                lo, hi = element_range(op.input.type.element_type)  # the bound of |x| without a scan
+                x_max = max(abs(lo), abs(hi))
+                return (over_last_axis(int_threshold_pack, args[0], values, lowest, x_max),)
+            if op.wb == 1 and native.library() is not None:  # XNOR, compare and pack in one pass
+                return (over_last_axis(native.xnor_threshold_pack, args[0], rows, k, lowest),)
         if op.integer_input:
             acc = over_last_axis(int_matmul, args[0], values)
         elif op.wb == 1:
-            acc = over_last_axis(xnor_popcount, args[0], pack_rows(w), k)
+            acc = over_last_axis(xnor_popcount, args[0], rows, k)
         else:  # AND lanes: S = sum_k a_k w_k over the input bits a_k in {0, 1}
             acc = over_last_axis(lambda a: int_matmul((unpack_bipolar(a, k) > 0).astype(np.int64), values), args[0])
         if op.thresholds is None:
@@ -142,8 +169,8 @@ class LowbitFunctions(InterpreterFunctions):
     def run_collect(self, interpreter: Interpreter, op: h.CollectOp, args: tuple[Any, ...]):
         (x,) = args
         hgt, wid, c = op.input.type.get_shape()
-        if not isinstance(op.input.type, PackedType):
-            return (x.reshape(x.shape[0], hgt * wid * c),)
+        if not isinstance(op.input.type, PackedType) or c % WORD_BITS == 0:  # whole words per pixel
+            return (x.reshape(x.shape[0], -1),)
         flat = unpack_bipolar(x, c).reshape(x.shape[0], hgt * wid * c)
         return (pack_bipolar(flat),)
 

@@ -16,7 +16,8 @@ from xdsl.interpreter import Interpreter, InterpreterFunctions, impl, register_i
 from lowbitc.dialects.lowbit.ops_conv import ConvOp, MaxPoolOp
 from lowbitc.dialects.lowbit.ops_pixels import PadOp, ToPixelsOp, WindowMaxOp, WindowOp
 from lowbitc.dialects.lowbit.attributes import weight_values
-from lowbitc.dialects.lowbit.types import PackedType
+from lowbitc.dialects.lowbit.types import WORD_BITS, PackedType
+from lowbitc.backends.interpreter.impls import memo
 from lowbitc.backends.interpreter.values import pack_bipolar, unpack_bipolar
 
 CHUNK_ELEMENTS = 1 << 24
@@ -60,7 +61,7 @@ def maxpool2d(x: np.ndarray, kernel, strides) -> np.ndarray:
 class SpatialFunctions(InterpreterFunctions):
     @impl(ConvOp)
     def run_conv(self, interpreter: Interpreter, op: ConvOp, args: tuple[Any, ...]):
-        w = weight_values(op.weights)
+        w = memo(self, op, lambda: weight_values(op.weights))
         geometry = (op.kernel.get_values(), op.strides.get_values(), op.pads.get_values())
         g = op.groups
         if g == 1:
@@ -81,7 +82,10 @@ class SpatialFunctions(InterpreterFunctions):
     def run_window(self, interpreter: Interpreter, op: WindowOp, args: tuple[Any, ...]):
         (kh, kw), (sh, sw) = op.kernel.get_values(), op.strides.get_values()
         if isinstance(op.input.type, PackedType):  # the hardware's packed pixel stream
-            unpacked = unpack_bipolar(args[0], op.input.type.get_shape()[-1])
+            c = op.input.type.get_shape()[-1]
+            if c % WORD_BITS == 0:  # whole words per pixel: the window is a gather of words
+                return (window_hwc(args[0], kh, kw, sh, sw),)
+            unpacked = unpack_bipolar(args[0], c)
             return (pack_bipolar(window_hwc(unpacked, kh, kw, sh, sw)),)
         return (window_hwc(args[0], kh, kw, sh, sw),)
 
@@ -97,7 +101,11 @@ class SpatialFunctions(InterpreterFunctions):
     def run_window_max(self, interpreter: Interpreter, op: WindowMaxOp, args: tuple[Any, ...]):
         x, size = args[0], op.size.value.data
         if isinstance(op.input.type, PackedType):
-            x = unpack_bipolar(x, op.input.type.get_shape()[-1])
+            kc = op.input.type.get_shape()[-1]
+            if (kc // size) % WORD_BITS == 0:  # the max of -1/+1 values is the OR of their +1 bits
+                n, ho, wo, words = x.shape
+                return (np.bitwise_or.reduce(x.reshape(n, ho, wo, size, words // size), axis=3),)
+            x = unpack_bipolar(x, kc)
         n, ho, wo, kc = x.shape
         out = x.reshape(n, ho, wo, size, kc // size).max(axis=3)
         return (pack_bipolar(out) if isinstance(op.input.type, PackedType) else out,)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from lowbitc.backends.interpreter import native
 from lowbitc.dialects.lowbit.types import WORD_BITS
 
 
@@ -21,7 +22,7 @@ def pack_bipolar(x: np.ndarray) -> np.ndarray:
 
 def pack_bits(bits: np.ndarray) -> np.ndarray:
     """[..., K] booleans (True = +1) -> [..., ceil(K/64)] uint64 words."""
-    bits = bits.astype(np.uint8, copy=False)
+    bits = bits.view(np.uint8) if bits.dtype == np.bool_ else bits.astype(np.uint8, copy=False)
     k = bits.shape[-1]
     words = -(-k // WORD_BITS)
     pad = words * WORD_BITS - k
@@ -46,11 +47,14 @@ def pack_rows(bits01: np.ndarray) -> np.ndarray:
 def xnor_popcount(x_words: np.ndarray, w_words: np.ndarray, k: int) -> np.ndarray:
     """P[n, c] = number of the K positions where x[n] and w[c] agree.
 
-    Computed as (K + x . w) / 2 with x and w as -1/+1 in float32 BLAS: every partial sum is an
-    integer of magnitude <= K < 2^24, which float32 represents exactly, so the result is exact
-    and an order of magnitude faster than popcounts over numpy temporaries. Chunked over rows
-    to bound the unpacked temporary.
+    The C kernel counts popcounts over the packed words (native.py). Without it: (K + x . w) / 2
+    with x and w as -1/+1 in float32 BLAS, where every partial sum is an integer of magnitude
+    <= K < 2^24, which float32 represents exactly; chunked over rows to bound the unpacked
+    temporary.
     """
+    native_result = native.xnor_popcount(x_words, w_words, k)
+    if native_result is not None:
+        return native_result
     n = x_words.shape[0]
     w = unpack_bipolar(w_words, k).astype(np.float32).T
     out = np.empty((n, w.shape[1]), dtype=np.int64)
@@ -83,6 +87,17 @@ def int_matmul(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     return np.rint(x.astype(dtype) @ w.astype(dtype).T).astype(np.int64)
 
 
+def int_threshold_pack(x: np.ndarray, w: np.ndarray, lowest: np.ndarray, x_max: int) -> np.ndarray:
+    """Packed bits [N, ceil(C/64)]: (x @ w.T)[n, c] >= lowest[c], for integer x [N, K] (|x| <=
+    x_max, from its type) and w [C, K]. The product stays in float, exact for the same reason
+    as int_matmul; thresholds are clipped to just outside the product's range first, so they
+    too are exact floats."""
+    bound = x_max * int(np.abs(w).max(initial=0)) * x.shape[-1]
+    dtype = np.float32 if bound < (1 << 24) else np.float64
+    t = np.clip(lowest, -bound - 1, bound + 1).astype(dtype)
+    return pack_bits((x.astype(dtype) @ w.astype(dtype).T) >= t)
+
+
 def bit_planes(x: np.ndarray, planes: int, bipolar: bool) -> np.ndarray:
     """[N, ..., K] integers (or -1/+1) -> [N, planes, ..., ceil(K/64)] packed bit planes, plane i
     holding bit i of the two's-complement code (bipolar: 1 for +1)."""
@@ -93,6 +108,10 @@ def bit_planes(x: np.ndarray, planes: int, bipolar: bool) -> np.ndarray:
 
 def and_popcount(a_words: np.ndarray, b01: np.ndarray, k: int) -> np.ndarray:
     """P[n, c] = popcount(a[n] AND b[c]) over K bits: a as packed words [N, W], b a [C, K] 0/1
-    matrix. Float32 BLAS on 0/1 values is exact (every sum is an integer <= K < 2^24)."""
+    matrix. The C kernel counts over packed words; the fallback is float32 BLAS on 0/1 values,
+    exact since every sum is an integer <= K < 2^24."""
+    native_result = native.and_popcount(a_words, pack_bits(np.asarray(b01) != 0))
+    if native_result is not None:
+        return native_result
     a = np.unpackbits(np.ascontiguousarray(a_words, dtype="<u8").view(np.uint8), axis=-1, count=k, bitorder="little")
     return np.rint(a.astype(np.float32) @ b01.astype(np.float32).T).astype(np.int64)

@@ -139,6 +139,9 @@ def fold_constant(node: onnx.NodeProto, inputs: list[np.ndarray], opset: int) ->
         return [int_quant(inputs[0], inputs[1], inputs[2], inputs[3], a.get("signed", 1), a.get("narrow", 0), a.get("rounding_mode", "ROUND"))]
     if node.domain not in ("", "ai.onnx"):
         raise NotImplementedError
+    if op == "Transpose" and len(inputs) == 1:  # weight layouts: common, and numpy is exact
+        perm = attrs(node).get("perm")
+        return [np.transpose(inputs[0], perm)]
     from onnx.reference import ReferenceEvaluator  # imported lazily: it is slow to import
 
     names = [f"i{k}" for k in range(len(inputs))]
