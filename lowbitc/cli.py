@@ -88,7 +88,7 @@ def output_array(result: np.ndarray) -> np.ndarray:
 def cmd_compile(args: argparse.Namespace) -> None:
     from lowbitc.pipeline import Options, compile_to
 
-    options = Options(target=args.target, fold_file=args.fold)
+    options = Options(target=args.target, fold_file=args.fold, fps=args.fps)
     stage = args.emit or "verilog"
     if stage == "onnx":
         import onnx
@@ -114,7 +114,7 @@ def cmd_run(args: argparse.Namespace) -> None:
     from lowbitc.backends.interpreter import run_module
     from lowbitc.pipeline import Options, compile_to
 
-    module = compile_to(args.model, args.stage, Options(target=args.target, fold_file=args.fold))
+    module = compile_to(args.model, args.stage, Options(target=args.target, fold_file=args.fold, fps=args.fps))
     frames = load_frames(args.input, args.model, frame_shape(module))
     save_npy(args.output, output_array(run_module(module, frames)))
 
@@ -127,7 +127,7 @@ def cmd_sim(args: argparse.Namespace) -> None:
 
     if not 0.0 <= args.stall < 1.0:
         raise LowbitcError(f"--stall {args.stall} must be in [0, 1)")
-    module = compile_to(args.model, "rtl", Options(target=args.target, fold_file=args.fold))
+    module = compile_to(args.model, "rtl", Options(target=args.target, fold_file=args.fold, fps=args.fps))
     frames = load_frames(args.input, args.model, frame_shape(module))
     from lowbitc.backends.sim.verilator import VerilatorNotFoundError
 
@@ -158,7 +158,7 @@ def cmd_report(args: argparse.Namespace) -> None:
     from lowbitc.backends.perf import design_report, format_report
     from lowbitc.pipeline import Options, compile_to
 
-    options = Options(target=args.target, fold_file=args.fold)
+    options = Options(target=args.target, fold_file=args.fold, fps=args.fps)
     module = compile_to(args.model, "rtl", options)
     rep = design_report(module, options.device)
     rep = {"model": str(args.model), **rep}
@@ -185,6 +185,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", help="the ONNX model")
     p.add_argument("--target", default="generic", help="target device (default: generic)")
     p.add_argument("--fold", help="JSON file fixing the folding of layers: {\"0\": {\"pe\": 4, \"simd\": 32}}")
+    p.add_argument("--fps", type=float, help="fold every layer for this many frames/s at the target's clock, with the fewest lanes")
 
 
 def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, argparse.ArgumentParser, argparse.ArgumentParser]:

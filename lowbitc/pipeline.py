@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,10 +32,25 @@ class Options:
     target: str = "generic"
     fold_file: str | None = None
     lanes: int | None = None
+    fps: float | None = None
+    """Target frames/s at the device's clock: tile folds every layer for it."""
 
     @property
     def device(self) -> Device:
         return get_device(self.target)
+
+    @property
+    def target_cycles(self) -> int:
+        """The initiation interval --fps asks for at the device clock (0: no target)."""
+        if self.fps is None:
+            return 0
+        if not self.fps > 0:
+            raise LowbitcError(f"--fps {self.fps:g} must be positive")
+        cycles = int(self.device.clock_mhz * 1e6 // self.fps)
+        if cycles < 1:  # a streaming design takes at least one cycle per frame
+            raise LowbitcError(f"--fps {self.fps:g} at {self.device.clock_mhz:g} MHz is under one cycle per frame: "
+                               f"ask for at most {self.device.clock_mhz * 1e6:.0f} frames/s")
+        return cycles
 
 
 def stage_passes(options: Options) -> list[tuple[str, ModulePass]]:
@@ -42,7 +58,7 @@ def stage_passes(options: Options) -> list[tuple[str, ModulePass]]:
     return [
         ("streamline", StreamlinePass()),
         ("bitserial", BitserialPass()),
-        ("tile", TilePass(lanes=options.lanes or dev.default_lanes, fold_file=options.fold_file)),
+        ("tile", TilePass(lanes=options.lanes or dev.default_lanes, fold_file=options.fold_file, cycles=options.target_cycles)),
         ("unroll", UnrollPass()),
         ("pipeline", PipelinePass(clock_mhz=dev.clock_mhz, level_ns=dev.lut_level_ns)),
         ("rtl", ToRTLPass()),
@@ -72,6 +88,11 @@ def _run_stages(model: str | Path, stage: str, options: Options) -> ModuleOp:
             message = str(exc).strip().splitlines()[0]
             if not message.startswith(f"{name}: "):  # verifier errors do not name the pass
                 message = f"{name} pass produced invalid IR: {message}"
+            elif name == "tile" and options.fps and "cycles per frame" in message:
+                floor = max(int(n) for n in re.findall(r"(\d+) cycles per frame", message))
+                clock = options.device.clock_mhz
+                message += (f"; --fps {options.fps:g} at {clock:g} MHz means {options.target_cycles} cycles per frame: "
+                            f"ask for at most {clock * 1e6 / floor:.0f} frames/s")
             raise LowbitcError(f"{model}: {message}") from None
         if name == stage:
             break

@@ -31,6 +31,7 @@ from lowbitc.dialects.lowbit import ops_graph as g
 from lowbitc.dialects.lowbit import ops_hw as h
 from lowbitc.dialects.lowbit.attributes import FoldAttr
 from lowbitc.dialects.lowbit.ops_planes import PlanePopcountOp
+from lowbitc.dialects.lowbit.ops_pixels import PadOp, WindowOp
 
 
 def divisors(n: int) -> list[int]:
@@ -56,6 +57,49 @@ def cheapest_fold(c: int, k: int, max_cycles: int) -> tuple[int, int]:
     if best is None:  # max_cycles below one cycle per frame: fully parallel
         return c, k
     return best[1], best[3]
+
+
+def padded_candidates(n: int) -> list[int]:
+    """The smallest fold for each count of folds: ceil(n / f) for f = 1..n, ascending. A fold
+    that does not divide n pads (the units zero-fill); these are the ones padding can win with."""
+    return sorted({-(-n // f) for f in range(1, n + 1)})
+
+
+def cheapest_padded_fold(c: int, k: int, max_cycles: int) -> tuple[int, int] | None:
+    """Fewest lanes with cycles <= max_cycles, divisors or not; ties as in cheapest_fold. None
+    when even full parallelism (one cycle) misses the target."""
+    if max_cycles < 1:
+        return None
+    best: tuple[int, int, int, int] | None = None
+    for pe in padded_candidates(c):
+        sf = max_cycles // -(-c // pe)  # the input folds the cycle budget leaves per output fold
+        if sf < 1:
+            continue
+        simd = -(-k // min(sf, k))  # itself a padded candidate: ceil(k / sf)
+        key = (pe * simd, pe, cycles(c, k, pe, simd), simd)
+        if best is None or key < best:
+            best = key
+    return None if best is None else (best[1], best[3])
+
+
+def choose_padded(c: int, k: int, planes: int, max_cycles: int) -> tuple[int, int, bool] | None:
+    """choose() over padded folds: the cheaper of all planes at once and one plane per cycle."""
+    par = cheapest_padded_fold(c, k, max_cycles)
+    ser = cheapest_padded_fold(c, k, max_cycles // planes) if planes > 1 else None
+    if ser is not None and (par is None or ser[0] * ser[1] < par[0] * par[1] * planes):
+        return ser[0], ser[1], True
+    return None if par is None else (par[0], par[1], False)
+
+
+def stream_floor(module: ModuleOp) -> int:
+    """Cycles per frame no folding can beat: the window, pool and padding units take one pixel
+    per cycle, so a frame takes at least their H x W cycles."""
+    floor = 1
+    for o in module.walk():
+        if isinstance(o, (WindowOp, PadOp)):
+            shape = (o.output if isinstance(o, PadOp) else o.input).type.get_shape()
+            floor = max(floor, shape[0] * shape[1])
+    return floor
 
 
 def read_fold_file(path: str) -> dict[int, tuple[int, int, bool]]:
@@ -105,6 +149,9 @@ class TilePass(ModulePass):
     lanes: int = 256
     """PE x SIMD lanes of the largest layer; the others are balanced to its cycle count."""
     fold_file: str | None = None
+    cycles: int = 0
+    """A target initiation interval in cycles per frame (`--fps` at the device clock): every
+    free layer gets the fewest lanes, padded folds included, that meet it; 0 uses `lanes`."""
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         layers = [o for o in op.walk() if isinstance(o, (h.XnorPopcountOp, g.MatMulOp, PlanePopcountOp))]
@@ -131,6 +178,9 @@ class TilePass(ModulePass):
                     raise DiagnosticException(f"tile: layer {i} has no bit planes to run serially")
                 target = max(target, pixels[i] * cycles(c, k, pe, simd) * (layer_planes(layers[i]) if serial else 1))
         free = [i for i in range(len(layers)) if i not in fixed]
+        if self.cycles:
+            self._fold_for_cycles(op, layers, shapes, pixels, fixed)
+            return
         if free:
             big = max(free, key=lambda i: pixels[i] * shapes[i][0] * shapes[i][1])
             c, k = shapes[big]
@@ -139,6 +189,26 @@ class TilePass(ModulePass):
             target = max(target, pixels[big] * cycles(c, k, *best))
         for i, layer in enumerate(layers):
             pe, simd, serial = fixed.get(i) or choose(*shapes[i], layer_planes(layer), target // pixels[i])
+            layer.fold = FoldAttr(pe, simd)
+            if serial:
+                layer.serial = BoolAttr.from_bool(True)
+
+
+    def _fold_for_cycles(self, module: ModuleOp, layers, shapes, pixels, fixed) -> None:
+        floor = stream_floor(module)
+        if self.cycles < floor:
+            raise DiagnosticException(f"tile: a target of {self.cycles} cycles per frame is below the {floor} cycles per "
+                                      f"frame of the window units (one pixel per cycle)")
+        for i, layer in enumerate(layers):
+            if i in fixed:
+                pe, simd, serial = fixed[i]
+            else:
+                c, k = shapes[i]
+                chosen = choose_padded(c, k, layer_planes(layer), self.cycles // pixels[i])
+                if chosen is None:
+                    raise DiagnosticException(f"tile: layer {i} ({pixels[i]} vectors of {c} x {k}) needs at least {pixels[i]} "
+                                              f"cycles per frame, more than the target {self.cycles}")
+                pe, simd, serial = chosen
             layer.fold = FoldAttr(pe, simd)
             if serial:
                 layer.serial = BoolAttr.from_bool(True)

@@ -151,6 +151,28 @@ def test_fold_file_is_applied(tmp_path: Path) -> None:
     assert "#lowbit.fold<pe = 2, simd = 32>" in r.stdout
 
 
+def test_fps_out_of_reach_or_not_positive(out: Path) -> None:
+    # digits is dense: a frame needs at least one cycle per unit; 1e9 frames/s at 100 MHz is 0.1.
+    assert_user_error(lowbitc(DIGITS, "-o", out, "--fps", "1e9"), "--fps 1e+09 at 100 MHz", "ask for at most")
+    assert_user_error(lowbitc(DIGITS, "-o", out, "--fps", "0"), "--fps 0 must be positive")
+    assert_user_error(lowbitc(DIGITS, "-o", out, "--fps", "fast"), "--fps", "invalid float value")
+    cnv = MODELS / "cnv_small_w1a1_dynamo.onnx"
+    assert_user_error(lowbitc(cnv, "-o", out, "--fps", "1e6"), "window units", "ask for at most")
+    assert not out.exists()
+
+
+def test_fps_folds_for_the_rate(tmp_path: Path) -> None:
+    import json
+
+    r = lowbitc("report", MODELS / "bnnpynq_cnv_1w1a_ts.onnx", "--target", "xc7z020", "--fps", "3000", "--json", tmp_path / "r.json")
+    assert r.returncode == 0, r.stderr
+    rep = json.loads((tmp_path / "r.json").read_text())
+    assert rep["ii_cycles"] <= 100e6 / 3000 and rep["fps"] >= 3000
+    # the fewest lanes: halving the rate must not cost more lanes
+    r = lowbitc("report", MODELS / "bnnpynq_cnv_1w1a_ts.onnx", "--target", "xc7z020", "--fps", "1500", "--json", tmp_path / "h.json")
+    assert json.loads((tmp_path / "h.json").read_text())["totals"]["lanes"] < rep["totals"]["lanes"]
+
+
 def test_run_input_of_wrong_shape(tmp_path: Path) -> None:
     np.save(tmp_path / "in.npy", np.zeros((3, 63), np.float32))
     r = lowbitc("run", DIGITS, "-i", tmp_path / "in.npy", "-o", tmp_path / "out.npy")
