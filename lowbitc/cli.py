@@ -97,9 +97,14 @@ def cmd_compile(args: argparse.Namespace) -> None:
 
         text = onnx.printer.to_text(load(args.model).model)
     elif stage == "verilog":
+        from lowbitc.backends.fit import check_fits
         from lowbitc.backends.verilog.emit import emit_verilog
 
-        text = emit_verilog(compile_to(args.model, "rtl", options))
+        module = compile_to(args.model, "rtl", options)
+        misfit = check_fits(module, options.device)  # refuse before writing anything
+        if misfit:
+            raise LowbitcError(f"{args.model}: {misfit}")
+        text = emit_verilog(module)
     else:
         text = str(compile_to(args.model, stage, options)) + "\n"
     if args.output and args.output != "-":

@@ -173,6 +173,21 @@ def test_fps_folds_for_the_rate(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "h.json").read_text())["totals"]["lanes"] < rep["totals"]["lanes"]
 
 
+def test_design_that_does_not_fit_its_target(out: Path) -> None:
+    # The CNV's 1.5 Mbit of weights exceed everything an iCE40 UP5K can store.
+    r = lowbitc(MODELS / "bnnpynq_cnv_1w1a_ts.onnx", "-o", out, "--target", "ice40-up5k")
+    assert_user_error(r, "does not fit ice40-up5k", "on-chip memory", "needs at least 1,590,896 bits of", "more on-chip memory",
+                      "larger part such as")
+    # TFC at one frame per cycle: 55k lanes need far more logic than 5,280 LUTs.
+    r = lowbitc(MODELS / "tfc_w1a1_ts.onnx", "-o", out, "--target", "ice40-up5k", "--fps", "2.4e7")
+    assert_user_error(r, "does not fit ice40-up5k", "logic (the lanes alone) needs at least", "lower --fps",
+                      "unit 0: 50,176 lane bits")
+    assert not out.exists()
+    # The same model folded by default fits, and the generic target has no limits.
+    assert lowbitc(MODELS / "tfc_w1a1_ts.onnx", "-o", out, "--target", "ice40-up5k").returncode == 0
+    assert lowbitc(MODELS / "bnnpynq_cnv_1w1a_ts.onnx", "-o", out).returncode == 0
+
+
 def test_run_input_of_wrong_shape(tmp_path: Path) -> None:
     np.save(tmp_path / "in.npy", np.zeros((3, 63), np.float32))
     r = lowbitc("run", DIGITS, "-i", tmp_path / "in.npy", "-o", tmp_path / "out.npy")
