@@ -79,16 +79,27 @@ def predict(module: ModuleOp) -> DesignPerf:
 
 def design_report(module: ModuleOp, device) -> dict:
     """The report of `lowbitc report`: per layer and for the design, at the device's clock."""
+    from lowbitc.backends.fit import check_fits
+    from lowbitc.backends.projection import device_capacity, macs_per_frame, weight_placement
+
     perf = predict(module)
     lanes = sum(l.pe * l.simd for l in perf.layers)
+    fps = device.clock_mhz * 1e6 / perf.ii_cycles
+    macs = macs_per_frame(perf)
+    placement = weight_placement(module, device, fps)
     return {
         "target": device.name,
         "clock_mhz": device.clock_mhz,
         "ii_cycles": perf.ii_cycles,
-        "fps": device.clock_mhz * 1e6 / perf.ii_cycles,
+        "fps": fps,
         "latency_cycles": perf.latency_cycles,
+        "macs_per_frame": macs,
+        "tops": 2 * macs * fps / 1e12,
         "layers": [l.as_dict() | {"lanes": l.pe * l.simd, "bottleneck": l.cycles == perf.ii_cycles} for l in perf.layers],
         "totals": {"lanes": lanes, "units": len(perf.layers)},
+        "device": device_capacity(device),
+        "weights": None if placement is None else placement.as_dict(),
+        "fit_problem": check_fits(module, device),
     }
 
 
@@ -102,5 +113,19 @@ def format_report(rep: dict) -> str:
         else:
             lines.append(f"{l['index']:>3} {l['kind']:<8} {'':>7} {'':>5} {'':>4} {'':>5} {'':>6} {l['vectors']:>8} {l['cycles']:>13}{mark}")
     latency = "n/a (line buffers)" if rep["latency_cycles"] is None else f"{rep['latency_cycles']} cycles"
-    lines.append(f"II {rep['ii_cycles']} cycles/frame, {rep['fps']:.1f} frames/s, latency {latency}, {rep['totals']['lanes']} lanes")
+    lines.append(f"II {rep['ii_cycles']} cycles/frame, {rep['fps']:.1f} frames/s, latency {latency}, {rep['totals']['lanes']} lanes, "
+                 f"{rep['tops']:.4g} TOPS ({rep['macs_per_frame']:,} MACs per frame)")
+    w = rep.get("weights")
+    if w is not None:
+        if w["fits_on_chip"]:
+            lines.append(f"weights {w['weight_bits']:,} bits on chip (block RAM left for them: {w['on_chip_capacity_bits']:,} bits)")
+        else:
+            stream = f"units {', '.join(map(str, w['streamed_units']))} stream {w['streamed_bytes']:,} bytes per batch from DRAM"
+            if w["batch_needed"] is None:
+                stream += " (the board has no DRAM)"
+            else:
+                stream += f" ({w['dram_gbps']:g} GB/s): batch {w['batch_needed']} keeps the rate, batch 1 gives {w['fps_batch1']:.1f} frames/s"
+            lines.append(f"weights {w['weight_bits']:,} bits do not fit on chip ({w['on_chip_capacity_bits']:,} bits of block RAM left): {stream}")
+    if rep.get("fit_problem"):
+        lines.append(f"does not fit: {rep['fit_problem']}")
     return "\n".join(lines) + "\n"

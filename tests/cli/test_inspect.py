@@ -268,7 +268,7 @@ ERRORS = [
     ("show tile 3", "show: no layer 3 in tile; it has 3 layers (0..2)"),
     ("show onnx 0", "show: layers are numbered in the IR (stages lowbit .. rtl), not at onnx"),
     ("apply tiel", "apply: unknown pass 'tiel' (did you mean 'tile'?); 'passes' lists them"),
-    ("apply tile{lane=3}", "apply tile: unknown option 'lane' (did you mean 'lanes'?); its options: fold_file, lanes"),
+    ("apply tile{lane=3}", "apply tile: unknown option 'lane' (did you mean 'lanes'?); its options: cycles, fold_file, lanes"),
     ("apply tile{lanes=abc}", "apply tile: option lanes=abc does not fit its type int"),
     ("apply tile{lanes=1 lanes=2}", "apply tile: option 'lanes' given twice"),
     ("apply unroll", "apply unroll: lowbit.matmul has no fold; run the tile pass first"),
