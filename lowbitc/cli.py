@@ -6,6 +6,7 @@
     lowbitc report MODEL.onnx [--target DEVICE] [--fold FOLD.json] [--json REPORT.json] [--html R.html]
     lowbitc inspect MODEL.onnx [-c "cmd; cmd"]      (lowbitc/inspect_cmd.py)
     lowbitc gui MODEL.onnx [--stage STAGE]          (lowbitc/gui_cmd.py)
+    lowbitc zoo NAME -o FILE.onnx [--seed S]        (lowbitc/zoo_cmd.py)
 
 Every user error is one line on stderr and exit code 2; outputs are written atomically, so a
 failed run leaves no partial file behind.
@@ -221,7 +222,7 @@ def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, a
     return comp, run, sim, report
 
 
-EXTRA_COMMANDS: dict[str, str] = {"inspect": "lowbitc.inspect_cmd", "gui": "lowbitc.gui_cmd"}
+EXTRA_COMMANDS: dict[str, str] = {"inspect": "lowbitc.inspect_cmd", "gui": "lowbitc.gui_cmd", "zoo": "lowbitc.zoo_cmd"}
 """Subcommands living in their own module (name -> module path). Each module defines
 ``build_parser(parser_class) -> argparse.ArgumentParser`` and ``run(args) -> None`` and raises
 LowbitcError for user errors, so errors, exit codes and --traceback behave as everywhere."""
