@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lit pytest clean chromium
+.PHONY: demo test lit pytest clean chromium eda
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,13 @@ chromium:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 	  echo "make: install Chromium (apt-get install chromium) for the HTML report test" >&2
 
-test: $(STAMP) chromium
+# Synthesis and place-and-route tests run Yosys and nextpnr-ice40 (Debian packages; need root).
+eda:
+	@command -v yosys >/dev/null && command -v nextpnr-ice40 >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq yosys nextpnr-ice40 >/dev/null; } || \
+	  echo "make: install Yosys and nextpnr-ice40 (apt-get install yosys nextpnr-ice40) for the synthesis tests" >&2
+
+test: $(STAMP) chromium eda
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/lit -v tests/filecheck
 	$(BIN)/pytest -q -n auto --dist loadfile tests
 

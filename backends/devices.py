@@ -130,14 +130,17 @@ def _m20k(count: int) -> RamBlock:
     return RamBlock("M20K", count, 20 * 1024, 16 * 1024, M20K_MODES)
 
 
-# The ALM factor: an ALM in arithmetic mode holds two full-adder bits, each behind a 4-input
-# LUT, where a Xilinx LUT6 with its CARRY4/CARRY8 bit holds one; lowbitc's popcounts and
-# accumulators are adder trees, so for them one ALM does the work of about two LUT6s. A random
-# 6-input function still takes a whole ALM (factor 1), so compressor-style popcounts would sit
-# nearer 1; the vendors' own "logic element"/"logic cell" marketing ratios give 1.68
-# (Arria 10 GX 1150: 1,150K LE / 427,200 ALM = 2.69 LE per ALM; Xilinx: 1.6 logic cells per
-# LUT6, e.g. DS180's 693,120 logic cells / 433,200 LUTs for the XC7VX690T).
-ALM_LUT6_EQUIVALENT = 2.0
+# The ALM factor, in LUT6-equivalents per ALM. An ALM holds two adaptive LUTs (ALUTs) of up to
+# 6 inputs sharing 8 inputs in all, two full-adder bits and four registers (Intel "Arria 10 Core
+# Fabric and General Purpose I/Os Handbook", chapter 1, ALM resources); one ALUT does the work
+# of one LUT6 (Yosys's synth_intel_alm for Cyclone 10 GX, the Arria 10 fabric, maps
+# digits_bnn_w1a1 to 3,781 ALUTs + 341 arithmetic ALUTs where synth_xilinx needs 3,981 LUT6s +
+# 105 CARRY4s), so the factor is how many ALUTs share an ALM: 2 at best (adder trees, which
+# use both adder bits), 1 for 6-input functions with unrelated inputs. 1.68 is the vendors' own
+# equivalence (Arria 10 GX 1150: 1,150K LEs / 427,200 ALMs = 2.69 LEs per ALM; Xilinx: 1.6 logic
+# cells per LUT6, e.g. DS180's 693,120 logic cells / 433,200 LUTs for the XC7VX690T), within
+# that range and the safer choice for a capacity.
+ALM_LUT6_EQUIVALENT = 1.68
 
 DEVICES = {
     d.name: d
@@ -251,8 +254,8 @@ DEVICES = {
     )
 }
 # default_lanes beyond xc7z020's 512: scaled by LUT capacity (LUT6-equivalents), rounded down to
-# a power of two: ZU7EV 4.3x -> 2048, VX690T 8.1x -> 4096, Arria 10 (ALMs x 1.68, the vendors'
-# equivalence, to stay conservative) 13.5x -> 4096, Stratix 10 29.5x -> 8192; ECP5-85F's 83,640
+# a power of two: ZU7EV 4.3x -> 2048, VX690T 8.1x -> 4096, Arria 10 (ALMs x 1.68) 13.5x -> 4096,
+# Stratix 10 29.5x -> 8192; ECP5-85F's 83,640
 # LUT4s hold about as much popcount logic as 53,200 LUT6s -> 512.
 
 
