@@ -10,17 +10,27 @@
 
 #include <stdint.h>
 
+/* acc[c] = popcount(xr ^ w[c]) (XNOR lanes count mismatches) or popcount(xr & w[c]) (AND lanes)
+   over the row's words. Inlined with a constant `and_lanes`, so each caller gets its own
+   vectorised loop. */
+static inline void count_row(const uint64_t *restrict xr, const uint64_t *restrict wT, int64_t words,
+                             int64_t channels, int and_lanes, uint64_t *restrict acc) {
+    for (int64_t c = 0; c < channels; c++) acc[c] = 0;
+    for (int64_t j = 0; j < words; j++) {
+        const uint64_t xj = xr[j];
+        const uint64_t *wr = wT + j * channels;
+        if (and_lanes)
+            for (int64_t c = 0; c < channels; c++) acc[c] += (uint64_t)__builtin_popcountll(xj & wr[c]);
+        else
+            for (int64_t c = 0; c < channels; c++) acc[c] += (uint64_t)__builtin_popcountll(xj ^ wr[c]);
+    }
+}
+
 /* Agreements of x[m] and w[c]: out[m * C + c] = k - popcount(x[m] ^ w[c]). */
 void lb_xnor_popcount(const uint64_t *restrict x, const uint64_t *restrict wT, int64_t rows, int64_t words,
                       int64_t channels, int64_t k, int32_t *restrict out, uint64_t *restrict acc) {
     for (int64_t m = 0; m < rows; m++) {
-        const uint64_t *xr = x + m * words;
-        for (int64_t c = 0; c < channels; c++) acc[c] = 0;
-        for (int64_t j = 0; j < words; j++) {
-            const uint64_t xj = xr[j];
-            const uint64_t *wr = wT + j * channels;
-            for (int64_t c = 0; c < channels; c++) acc[c] += (uint64_t)__builtin_popcountll(xj ^ wr[c]);
-        }
+        count_row(x + m * words, wT, words, channels, 0, acc);
         int32_t *o = out + m * channels;
         for (int64_t c = 0; c < channels; c++) o[c] = (int32_t)(k - (int64_t)acc[c]);
     }
@@ -33,13 +43,7 @@ void lb_xnor_threshold_pack(const uint64_t *restrict x, const uint64_t *restrict
                             int64_t channels, int64_t k, const int64_t *restrict t, uint64_t *restrict out, uint64_t *restrict acc) {
     const int64_t out_words = (channels + 63) / 64;
     for (int64_t m = 0; m < rows; m++) {
-        const uint64_t *xr = x + m * words;
-        for (int64_t c = 0; c < channels; c++) acc[c] = 0;
-        for (int64_t j = 0; j < words; j++) {
-            const uint64_t xj = xr[j];
-            const uint64_t *wr = wT + j * channels;
-            for (int64_t c = 0; c < channels; c++) acc[c] += (uint64_t)__builtin_popcountll(xj ^ wr[c]);
-        }
+        count_row(x + m * words, wT, words, channels, 0, acc);
         uint64_t *o = out + m * out_words;
         for (int64_t w = 0; w < out_words; w++) {  /* branch-free: the bits are data, not control */
             const int64_t c0 = w * 64, n = channels - c0 < 64 ? channels - c0 : 64;
@@ -55,13 +59,7 @@ void lb_xnor_threshold_pack(const uint64_t *restrict x, const uint64_t *restrict
 void lb_and_popcount(const uint64_t *restrict x, const uint64_t *restrict wT, int64_t rows, int64_t words,
                      int64_t channels, int32_t *restrict out, uint64_t *restrict acc) {
     for (int64_t m = 0; m < rows; m++) {
-        const uint64_t *xr = x + m * words;
-        for (int64_t c = 0; c < channels; c++) acc[c] = 0;
-        for (int64_t j = 0; j < words; j++) {
-            const uint64_t xj = xr[j];
-            const uint64_t *wr = wT + j * channels;
-            for (int64_t c = 0; c < channels; c++) acc[c] += (uint64_t)__builtin_popcountll(xj & wr[c]);
-        }
+        count_row(x + m * words, wT, words, channels, 1, acc);
         int32_t *o = out + m * channels;
         for (int64_t c = 0; c < channels; c++) o[c] = (int32_t)acc[c];
     }

@@ -127,20 +127,32 @@ def _transposed(w_words: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(w_words, dtype=np.uint64).T)
 
 
-def xnor_popcount(x_words: np.ndarray, w_words: np.ndarray, k: int) -> np.ndarray | None:
-    """Agreements [M, C] (int64) of packed rows x [M, W] and w [C, W]; None without the library."""
+def _count_matrix(kernel: str, x_words: np.ndarray, w_words: np.ndarray, *scalars: int) -> np.ndarray | None:
+    """Run a kernel writing an int32 [M, C] matrix of packed rows x [M, W] against w [C, W];
+    returned as int64, the interpreter's integer representation. None without the library."""
     lib = library()
     if lib is None:
         return None
     x, wt = _rows(x_words), _transposed(w_words)
     (m, words), c = x.shape, wt.shape[1]
     out = np.empty((m, c), np.int32)
+    fn = getattr(lib, kernel)
 
     def call(r0, r1, acc):
-        lib.lb_xnor_popcount(x[r0:].ctypes.data, wt.ctypes.data, r1 - r0, words, c, k, out[r0:].ctypes.data, acc.ctypes.data)
+        fn(x[r0:].ctypes.data, wt.ctypes.data, r1 - r0, words, c, *scalars, out[r0:].ctypes.data, acc.ctypes.data)
 
     _over_rows(call, m, c)
     return out.astype(np.int64)
+
+
+def xnor_popcount(x_words: np.ndarray, w_words: np.ndarray, k: int) -> np.ndarray | None:
+    """Agreements [M, C] (int64) of packed rows x [M, W] and w [C, W]; None without the library."""
+    return _count_matrix("lb_xnor_popcount", x_words, w_words, k)
+
+
+def and_popcount(x_words: np.ndarray, w_words: np.ndarray) -> np.ndarray | None:
+    """popcount(x[m] & w[c]) [M, C] (int64) of packed rows; None without the library."""
+    return _count_matrix("lb_and_popcount", x_words, w_words)
 
 
 def xnor_threshold_pack(x_words: np.ndarray, w_words: np.ndarray, k: int, thresholds: np.ndarray) -> np.ndarray | None:
@@ -159,19 +171,3 @@ def xnor_threshold_pack(x_words: np.ndarray, w_words: np.ndarray, k: int, thresh
 
     _over_rows(call, m, c)
     return out
-
-
-def and_popcount(x_words: np.ndarray, w_words: np.ndarray) -> np.ndarray | None:
-    """popcount(x[m] & w[c]) [M, C] (int64) of packed rows; None without the library."""
-    lib = library()
-    if lib is None:
-        return None
-    x, wt = _rows(x_words), _transposed(w_words)
-    (m, words), c = x.shape, wt.shape[1]
-    out = np.empty((m, c), np.int32)
-
-    def call(r0, r1, acc):
-        lib.lb_and_popcount(x[r0:].ctypes.data, wt.ctypes.data, r1 - r0, words, c, out[r0:].ctypes.data, acc.ctypes.data)
-
-    _over_rows(call, m, c)
-    return out.astype(np.int64)
