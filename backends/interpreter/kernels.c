@@ -64,3 +64,34 @@ void lb_and_popcount(const uint64_t *restrict x, const uint64_t *restrict wT, in
         for (int64_t c = 0; c < channels; c++) o[c] = (int32_t)acc[c];
     }
 }
+
+/* An integer layer with a bipolar output (the first layer: 8-bit pixels, small fan-in): bit c
+   of row m is 1 when sum_j x[m, j] * w[c, j] >= t[c]. The inner loop runs over channels
+   (vectorised), where float BLAS on a fan-in as short as 27 reaches a few GFLOPS only. One
+   body for two integer widths: the caller picks int16 when |x| * |w| * K < 2^15 (an 8-bit
+   image against ternary weights: twice the lanes per vector), int32 when it is below 2^31. */
+#define INT_THRESHOLD_PACK(NAME, T)                                                                  \
+void NAME(const T *restrict x, const T *restrict wT, int64_t rows, int64_t k, int64_t channels,      \
+          const T *restrict t, uint64_t *restrict out, uint64_t *restrict scratch) {                \
+    T *restrict acc = (T *)scratch;                                                                  \
+    const int64_t out_words = (channels + 63) / 64;                                                  \
+    for (int64_t m = 0; m < rows; m++) {                                                             \
+        const T *xr = x + m * k;                                                                     \
+        for (int64_t c = 0; c < channels; c++) acc[c] = 0;                                           \
+        for (int64_t j = 0; j < k; j++) {                                                            \
+            const T xj = xr[j];                                                                      \
+            const T *wr = wT + j * channels;                                                         \
+            for (int64_t c = 0; c < channels; c++) acc[c] = (T)(acc[c] + xj * wr[c]);                \
+        }                                                                                            \
+        uint64_t *o = out + m * out_words;                                                           \
+        for (int64_t w = 0; w < out_words; w++) {                                                    \
+            const int64_t c0 = w * 64, n = channels - c0 < 64 ? channels - c0 : 64;                 \
+            uint64_t bits = 0;                                                                       \
+            for (int64_t b = 0; b < n; b++) bits |= (uint64_t)(acc[c0 + b] >= t[c0 + b]) << b;     \
+            o[w] = bits;                                                                             \
+        }                                                                                            \
+    }                                                                                                \
+}
+
+INT_THRESHOLD_PACK(lb_int32_threshold_pack, int32_t)
+INT_THRESHOLD_PACK(lb_int16_threshold_pack, int16_t)

@@ -1,4 +1,5 @@
-"""Interpreter implementations of convolution and max-pool: im2col and an exact integer GEMM.
+"""Interpreter steps of convolution, max-pool and pixel streams (numpy alone, like steps.py):
+im2col and an exact integer GEMM, windows and pads of [N, H, W, C] pixels.
 
 The GEMM runs in float BLAS: every product and partial sum is an integer, exact in float32 while
 below 2^24 (all binary layers and 8-bit first layers here) and in float64 below 2^53 otherwise,
@@ -7,18 +8,11 @@ and much faster than an int64 matmul.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from xdsl.interpreter import Interpreter, InterpreterFunctions, impl, register_impls
 
-from lowbitc.dialects.lowbit.ops_conv import ConvOp, MaxPoolOp
-from lowbitc.dialects.lowbit.ops_pixels import PadOp, ToPixelsOp, WindowMaxOp, WindowOp
-from lowbitc.dialects.lowbit.attributes import weight_values
-from lowbitc.dialects.lowbit.types import WORD_BITS, PackedType
-from lowbitc.backends.interpreter.impls import memo
 from lowbitc.backends.interpreter.values import pack_bipolar, unpack_bipolar
+from lowbitc.dialects.numerics import WORD_BITS
 
 CHUNK_ELEMENTS = 1 << 24
 """im2col elements per chunk of frames, to bound memory for large batches."""
@@ -57,58 +51,68 @@ def maxpool2d(x: np.ndarray, kernel, strides) -> np.ndarray:
     return windows(x, *kernel, *strides).max(axis=(-2, -1))
 
 
-@register_impls
-class SpatialFunctions(InterpreterFunctions):
-    @impl(ConvOp)
-    def run_conv(self, interpreter: Interpreter, op: ConvOp, args: tuple[Any, ...]):
-        w = memo(self, op, lambda: weight_values(op.weights))
-        geometry = (op.kernel.get_values(), op.strides.get_values(), op.pads.get_values())
-        g = op.groups
-        if g == 1:
-            return (conv2d(args[0], w, *geometry),)
-        cin, cout = args[0].shape[1] // g, w.shape[0] // g
-        return (np.concatenate([conv2d(args[0][:, i * cin : (i + 1) * cin], w[i * cout : (i + 1) * cout], *geometry)
-                                for i in range(g)], axis=1),)
+def maxpool_padded(x: np.ndarray, kernel, strides, pads, lowest: int) -> np.ndarray:
+    """Max-pool of [N, C, H, W] codes padded with ``lowest`` (below every code: padding never
+    wins, as ONNX's -inf)."""
+    top, left, bottom, right = pads
+    x = np.pad(x.astype(np.int64), ((0, 0), (0, 0), (top, bottom), (left, right)), constant_values=lowest)
+    return maxpool2d(x, kernel, strides)
 
-    @impl(MaxPoolOp)
-    def run_maxpool(self, interpreter: Interpreter, op: MaxPoolOp, args: tuple[Any, ...]):
-        return (maxpool2d(args[0], op.kernel.get_values(), op.strides.get_values()),)
 
-    @impl(ToPixelsOp)
-    def run_to_pixels(self, interpreter: Interpreter, op: ToPixelsOp, args: tuple[Any, ...]):
-        return (np.ascontiguousarray(args[0].transpose(0, 2, 3, 1)),)
+def channel_sums(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+    """A global pool's integer sums over the pixel ``axes``, kept as size-1 axes."""
+    return x.astype(np.int64).sum(axis=axes, keepdims=True)
 
-    @impl(WindowOp)
-    def run_window(self, interpreter: Interpreter, op: WindowOp, args: tuple[Any, ...]):
-        (kh, kw), (sh, sw) = op.kernel.get_values(), op.strides.get_values()
-        if isinstance(op.input.type, PackedType):  # the hardware's packed pixel stream
-            c = op.input.type.get_shape()[-1]
-            if c % WORD_BITS == 0:  # whole words per pixel: the window is a gather of words
-                return (window_hwc(args[0], kh, kw, sh, sw),)
-            unpacked = unpack_bipolar(args[0], c)
-            return (pack_bipolar(window_hwc(unpacked, kh, kw, sh, sw)),)
-        return (window_hwc(args[0], kh, kw, sh, sw),)
 
-    @impl(PadOp)
-    def run_pad(self, interpreter: Interpreter, op: PadOp, args: tuple[Any, ...]):
-        x = args[0]
-        if isinstance(op.input.type, PackedType):
-            x = unpack_bipolar(x, op.input.type.get_shape()[-1])
-        top, left, bottom, right = op.pads.get_values()
-        return (np.pad(x.astype(np.int64), ((0, 0), (top, bottom), (left, right), (0, 0))),)
+def conv(x: np.ndarray, weights: np.ndarray, kernel, strides, pads, groups: int) -> np.ndarray:
+    if groups == 1:
+        return conv2d(x, weights, kernel, strides, pads)
+    cin, cout = x.shape[1] // groups, weights.shape[0] // groups
+    return np.concatenate([conv2d(x[:, i * cin : (i + 1) * cin], weights[i * cout : (i + 1) * cout], kernel, strides, pads)
+                           for i in range(groups)], axis=1)
 
-    @impl(WindowMaxOp)
-    def run_window_max(self, interpreter: Interpreter, op: WindowMaxOp, args: tuple[Any, ...]):
-        x, size = args[0], op.size.value.data
-        if isinstance(op.input.type, PackedType):
-            kc = op.input.type.get_shape()[-1]
-            if (kc // size) % WORD_BITS == 0:  # the max of -1/+1 values is the OR of their +1 bits
-                n, ho, wo, words = x.shape
-                return (np.bitwise_or.reduce(x.reshape(n, ho, wo, size, words // size), axis=3),)
-            x = unpack_bipolar(x, kc)
-        n, ho, wo, kc = x.shape
-        out = x.reshape(n, ho, wo, size, kc // size).max(axis=3)
-        return (pack_bipolar(out) if isinstance(op.input.type, PackedType) else out,)
+
+def to_pixels(x: np.ndarray) -> np.ndarray:
+    """[N, C, H, W] -> [N, H, W, C]."""
+    return np.ascontiguousarray(x.transpose(0, 2, 3, 1))
+
+
+def window(x: np.ndarray, kernel, strides, repack_channels: int | None) -> np.ndarray:
+    """Windows of a pixel stream. Packed pixels of whole words gather words; ``repack_channels``
+    (C) is given when packed pixels end mid-word, and they are unpacked and packed again."""
+    (kh, kw), (sh, sw) = kernel, strides
+    if repack_channels is None:
+        return window_hwc(x, kh, kw, sh, sw)
+    return pack_bipolar(window_hwc(unpack_bipolar(x, repack_channels), kh, kw, sh, sw))
+
+
+def pad(x: np.ndarray, pads, unpack_channels: int | None) -> np.ndarray:
+    """Zero padding of [N, H, W, C] pixels (packed ones unpacked to -1/+1 first)."""
+    if unpack_channels is not None:
+        x = unpack_bipolar(x, unpack_channels)
+    top, left, bottom, right = pads
+    return np.pad(x.astype(np.int64), ((0, 0), (top, bottom), (left, right), (0, 0)))
+
+
+def pad_bipolar(x: np.ndarray, pads, packed_channels: int | None, fill: int = -1) -> np.ndarray:
+    """-1 (or +1) padding of bipolar [N, H, W, C] pixels, which stay bipolar (packed when the input is)."""
+    if packed_channels is not None:
+        x = unpack_bipolar(x, packed_channels)
+    top, left, bottom, right = pads
+    out = np.pad(x.astype(np.int8), ((0, 0), (top, bottom), (left, right), (0, 0)), constant_values=fill)
+    return pack_bipolar(out) if packed_channels is not None else out
+
+
+def window_max(x: np.ndarray, size: int, packed_channels: int | None) -> np.ndarray:
+    """The max over each window's ``size`` pixels; ``packed_channels`` (size x C) for packed input."""
+    if packed_channels is not None:
+        if (packed_channels // size) % WORD_BITS == 0:  # the max of -1/+1 values is the OR of their +1 bits
+            n, ho, wo, words = x.shape
+            return np.bitwise_or.reduce(x.reshape(n, ho, wo, size, words // size), axis=3)
+        x = unpack_bipolar(x, packed_channels)
+    n, ho, wo, kc = x.shape
+    out = x.reshape(n, ho, wo, size, kc // size).max(axis=3)
+    return pack_bipolar(out) if packed_channels is not None else out
 
 
 def window_hwc(x: np.ndarray, kh: int, kw: int, sh: int, sw: int) -> np.ndarray:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from lowbitc.backends.interpreter import native
-from lowbitc.dialects.lowbit.types import WORD_BITS
+from lowbitc.dialects.numerics import WORD_BITS
 
 
 def pack_bipolar(x: np.ndarray) -> np.ndarray:
@@ -93,6 +93,9 @@ def int_threshold_pack(x: np.ndarray, w: np.ndarray, lowest: np.ndarray, x_max: 
     as int_matmul; thresholds are clipped to just outside the product's range first, so they
     too are exact floats."""
     bound = x_max * int(np.abs(w).max(initial=0)) * x.shape[-1]
+    native_result = native.int_threshold_pack(x, w, lowest, bound)
+    if native_result is not None:
+        return native_result
     dtype = np.float32 if bound < (1 << 24) else np.float64
     t = np.clip(lowest, -bound - 1, bound + 1).astype(dtype)
     return pack_bits((x.astype(dtype) @ w.astype(dtype).T) >= t)

@@ -24,8 +24,7 @@ from xdsl.parser import AttrParser
 from xdsl.printer import Printer
 from xdsl.utils.exceptions import VerifyException
 
-WORD_BITS = 64
-"""Packed tensors hold their last dimension in words of this many bits."""
+from lowbitc.dialects.numerics import WORD_BITS  # noqa: E402  (re-exported: packed tensors hold their last dimension in words of this many bits)
 
 
 @irdl_attr_definition

@@ -43,6 +43,26 @@ def test_xnor_and_and_popcounts_match_numpy(k: int, rows: int, channels: int) ->
     np.testing.assert_array_equal(native.xnor_threshold_pack(xw, ww, k, t), expected)
 
 
+@pytest.mark.parametrize("k", [1, 27, 300])
+@pytest.mark.parametrize("rows", [1, 2049])
+@pytest.mark.parametrize("channels", [1, 64, 130])
+@pytest.mark.parametrize("w_max", [1, 127])  # int16 (255 x 1 x K < 2^15 up to K = 128) and int32 kernels
+def test_integer_threshold_pack_matches_numpy(k: int, rows: int, channels: int, w_max: int) -> None:
+    rng = np.random.default_rng(k + rows + channels)
+    x = rng.integers(-255, 256, size=(rows, k))
+    w = rng.integers(-w_max, w_max + 1, size=(channels, k))
+    acc = x @ w.T
+    bound = 255 * w_max * k
+    # thresholds inside, at and far outside the reachable range (the kernel clips them)
+    t = np.concatenate([rng.integers(-bound, bound + 1, size=channels - 1), [-(1 << 40) if channels % 2 else 1 << 40]])
+    np.testing.assert_array_equal(native.int_threshold_pack(x, w, t, bound), pack_bits(acc >= t[None, :]))
+
+
+def test_integer_threshold_pack_declines_what_int32_could_overflow() -> None:
+    x, w = np.ones((2, 3), np.int64), np.ones((4, 3), np.int64)
+    assert native.int_threshold_pack(x, w, np.zeros(4, np.int64), (1 << 31) - 1) is None  # the numpy path takes it
+
+
 def run_cnv(env_native: str, tmp_path, name: str) -> np.ndarray:
     out = tmp_path / f"{name}.npy"
     env = dict(os.environ, LOWBITC_NATIVE=env_native)
