@@ -1,9 +1,9 @@
 """What the rtl-stage IR says about a design's storage and lanes, per unit, as a pure analysis.
 
-This is a stand-in until a full resource model (LUTs, FFs, BRAMs per device family, checked
-against synthesis) exists: it reports only figures that are exact reads of the IR, in bits,
-and never converts them into LUTs or block RAMs. Per unit (in the order and with the indices of
-`perf.predict`):
+It reports only figures that are exact reads of the IR, in bits, and never converts them into
+LUTs or block RAMs: that is the structural resource model's job (backends/resource_model.py,
+checked against Yosys by bench/resources.py); `fit.py` keeps these exact bits for its one-sided
+check. Per unit (in the order and with the indices of `perf.predict`):
 
 * lanes: PE x SIMD, and lane bits PE x SIMD x WB (a WB-bit weight makes a lane WB bits wide);
 * weight-memory bits: the shape of the unit's `rtl.rom` contents, rows x columns;
@@ -29,7 +29,7 @@ from lowbitc.backends.verilog.emit import find_top
 from lowbitc.dialects import rtl
 
 UNIT_OPS = (rtl.MVUInstanceOp, rtl.SWGInstanceOp, rtl.PoolInstanceOp, rtl.PadInstanceOp, rtl.CollectInstanceOp,
-            rtl.AddInstanceOp)
+            rtl.AddInstanceOp, rtl.GapInstanceOp)
 """The ops `perf.predict` counts as layers, so that both number units alike."""
 PASS_THROUGH = (rtl.FifoInstanceOp, rtl.DupInstanceOp)
 
