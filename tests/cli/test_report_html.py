@@ -110,10 +110,16 @@ def test_dataflow_diagram_of_a_residual_network(pages) -> None:
     assert len(streams) == sum(len(op.operands) for op in ops)  # one arrow per stream, forks and joins included
     # The skip FIFOs sit beside the branch: a second lane, level with the branch's first FIFO.
     boxes = {(float(n.find(f"{SVG}rect").get("x")), float(n.find(f"{SVG}rect").get("y"))): t for n, t in zip(nodes, titles)}
-    skips = [xy for xy, t in boxes.items() if t == "fifo depth 222"]
+    # Each dup feeds a deep skip FIFO and a shallow branch FIFO (depths: passes/pipeline.py).
+    pairs = {tuple(sorted((u.operation.depth.value.data for r in op.results for u in r.uses), reverse=True))
+             for op in ops if op.name == "rtl.dup"}
+    assert len(pairs) == 1
+    ((skip_depth, branch_depth),) = pairs
+    assert skip_depth > branch_depth
+    skips = [xy for xy, t in boxes.items() if t == f"fifo depth {skip_depth}"]
     assert len(skips) == 2
     for x, y in skips:
-        assert boxes.get((x - LANE_W, y)) == "fifo depth 35", (x, y)
+        assert boxes.get((x - LANE_W, y)) == f"fifo depth {branch_depth}", (x, y)
 
 
 def test_hostile_model_path_is_escaped(tmp_path: Path) -> None:
