@@ -68,6 +68,8 @@ def _detail(op: Operation) -> str:
         return f"{op.count.value.data} beats -> 1"
     if isinstance(op, rtl.AddInstanceOp):
         return f"{op.channels.value.data} ch, {op.pixels.value.data} px" + (", requant" if op.thresholds is not None else "")
+    if isinstance(op, rtl.GapInstanceOp):
+        return f"{op.channels.value.data} ch, {op.pixels.value.data} px -> 1" + (", requant" if op.thresholds is not None else "")
     if isinstance(op, rtl.FifoInstanceOp):
         return f"depth {op.depth.value.data}"
     return ""

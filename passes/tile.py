@@ -31,6 +31,7 @@ from lowbitc.dialects.lowbit import ops_graph as g
 from lowbitc.dialects.lowbit import ops_hw as h
 from lowbitc.dialects.lowbit.attributes import FoldAttr
 from lowbitc.dialects.lowbit.ops_planes import PlanePopcountOp
+from lowbitc.dialects.lowbit.ops_gap import SumUnitOp
 from lowbitc.dialects.lowbit.ops_pixels import PadOp, WindowOp
 
 
@@ -93,10 +94,10 @@ def choose_padded(c: int, k: int, planes: int, max_cycles: int) -> tuple[int, in
 
 def stream_floor(module: ModuleOp) -> int:
     """Cycles per frame no folding can beat: the window, pool and padding units take one pixel
-    per cycle, so a frame takes at least their H x W cycles."""
+    per cycle, so a frame takes at least their H x W cycles (the global pool's sum units too)."""
     floor = 1
     for o in module.walk():
-        if isinstance(o, (WindowOp, PadOp)):
+        if isinstance(o, (WindowOp, PadOp, SumUnitOp)):
             shape = (o.output if isinstance(o, PadOp) else o.input).type.get_shape()
             floor = max(floor, shape[0] * shape[1])
     return floor

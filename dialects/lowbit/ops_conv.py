@@ -109,11 +109,13 @@ class ConvOp(IRDLOperation):
 
 @irdl_op_definition
 class MaxPoolOp(IRDLOperation):
-    """Max over kernel windows of each channel, no padding. On bipolar values it is the OR of
-    the bits.
+    """Max over kernel windows of each channel. On bipolar values it is the OR of the bits.
+    With ``pads`` (top, left, bottom, right; each below the kernel, so every window holds a
+    pixel of the map) the padding positions never win, as ONNX pads max-pool with -inf.
 
     ```mlir
     %p = lowbit.maxpool %a {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>} : tensor<64x28x28x!lowbit.bipolar> -> tensor<64x14x14x!lowbit.bipolar>
+    %q = lowbit.maxpool %b {kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : tensor<64x112x112xui2> -> tensor<64x56x56xui2>
     ```
     """
 
@@ -122,9 +124,14 @@ class MaxPoolOp(IRDLOperation):
     output = result_def(TensorType)
     kernel = prop_def(DenseArrayBase)
     strides = prop_def(DenseArrayBase)
+    pads = opt_prop_def(DenseArrayBase)
     traits = traits_def(Pure())
     irdl_options = (ParsePropInAttrDict(),)
     assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    @property
+    def padding(self) -> tuple[int, int, int, int]:
+        return (0, 0, 0, 0) if self.pads is None else tuple(int(v) for v in self.pads.get_values())
 
     def verify_(self) -> None:
         t = self.input.type
@@ -136,7 +143,10 @@ class MaxPoolOp(IRDLOperation):
         sh, sw = _pair(self.strides, "strides")
         if min(kh, kw, sh, sw) < 1:
             raise VerifyException("kernel and strides must be positive")
-        ho, wo = output_size(h, kh, sh, 0, 0), output_size(w, kw, sw, 0, 0)
+        top, left, bottom, right = _pair(self.pads, "pads", 4) if self.pads is not None else (0, 0, 0, 0)
+        if min(top, left, bottom, right) < 0 or max(top, bottom) >= kh or max(left, right) >= kw:
+            raise VerifyException(f"maxpool pads {[top, left, bottom, right]} must be non-negative and below the {kh}x{kw} kernel")
+        ho, wo = output_size(h, kh, sh, top, bottom), output_size(w, kw, sw, left, right)
         if ho < 1 or wo < 1:
             raise VerifyException(f"kernel {kh}x{kw} does not fit the {h}x{w} input")
         out = self.output.type

@@ -45,7 +45,7 @@ SUPPORTED = sorted(
     set(ELEMENTWISE) | PASS_THROUGH
     | {"MatMul", "Gemm", "BatchNormalization", "BipolarQuant", "MultiThreshold", "Reshape", "Flatten",
        "Squeeze", "Unsqueeze", "TopK", "Shape", "Gather", "Concat", "Constant", "Transpose", "Pow", "Cast",
-       "Conv", "MaxPool", "Quant", "Relu"}
+       "Conv", "MaxPool", "GlobalAveragePool", "Quant", "Relu"}
 )
 
 

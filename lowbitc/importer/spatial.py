@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from xdsl.dialects.builtin import BoolAttr, DenseArrayBase, IntegerAttr, TensorType, f32, i64
+from xdsl.dialects.builtin import BoolAttr, DenseArrayBase, IntegerAttr, Signedness, TensorType, f32, i64
 from xdsl.ir import SSAValue
 
 from lowbitc.dialects.lowbit import ops_graph as g
@@ -18,7 +18,8 @@ from lowbitc.dialects.lowbit.attributes import (
     dense_from_numpy,
 )
 from lowbitc.dialects.lowbit.ops_conv import ConvOp, MaxPoolOp, input_range, output_size
-from lowbitc.dialects.lowbit.types import bits_for_range, int_type
+from lowbitc.dialects.lowbit.ops_gap import GlobalSumOp
+from lowbitc.dialects.lowbit.types import BipolarType, bits_for_range, element_range, int_type
 from lowbitc.importer.onnx_graph import attrs
 
 
@@ -113,16 +114,53 @@ class SpatialImporter:
         a = attrs(node)
         if len(x.shape) != 4:
             raise self.error(f"input of shape {list(x.shape)} is not [batch, C, H, W]", "use 2-D pooling")
-        if a.get("ceil_mode", 0) or any(a.get("pads", [0, 0, 0, 0])) or any(v != 1 for v in a.get("dilations", [1, 1])):
-            raise self.error("padded, dilated or ceil-mode max-pool", "use plain max-pool (pads 0, ceil_mode 0)")
+        if a.get("ceil_mode", 0) or any(v != 1 for v in a.get("dilations", [1, 1])):
+            raise self.error("dilated or ceil-mode max-pool", "use plain max-pool (ceil_mode 0, dilation 1)")
+        auto_pad = a.get("auto_pad", b"NOTSET")
+        if (auto_pad.decode() if isinstance(auto_pad, bytes) else auto_pad) != "NOTSET":
+            raise self.error(f"auto_pad {auto_pad}", "export with explicit pads")
         if len(node.output) > 1 and node.output[1]:
             raise self.error("the Indices output is used", "use only the pooled values")
         if x.scale is not None and x.scale.size > 1:
             raise self.error("max-pool of a per-channel scaled tensor", "pool after the activation quantizer")
         kh, kw = a["kernel_shape"]
         strides = list(a.get("strides", [1, 1]))
-        ho, wo = output_size(x.shape[2], kh, strides[0], 0, 0), output_size(x.shape[3], kw, strides[1], 0, 0)
+        p = [int(v) for v in a.get("pads", [0, 0, 0, 0])]
+        pads = [p[0], p[1], p[2], p[3]]  # ONNX: [top, left, bottom, right]
+        props = {"kernel": DenseArrayBase.from_list(i64, [kh, kw]), "strides": DenseArrayBase.from_list(i64, strides)}
+        if any(pads):
+            # ONNX pads with -inf; the hardware pads with the lowest code, which is exact because
+            # every window holds a pixel of the map (pads below the kernel): unsigned codes pad
+            # with 0 and bipolar maps with -1 (bit 0). Signed codes would need their most
+            # negative code, which the pad unit does not produce.
+            elt = x.value.type.element_type
+            if max(pads[0], pads[2]) >= kh or max(pads[1], pads[3]) >= kw or min(pads) < 0:
+                raise self.error(f"max-pool pads {pads} reach a whole {kh}x{kw} window", "use pads below the kernel size")
+            if not isinstance(elt, BipolarType) and elt.signedness.data == Signedness.SIGNED:
+                raise self.error(f"padded max-pool of signed codes ({elt}): the pad value 0 is not the lowest code",
+                                 "quantize the pooled map unsigned (ReLU + Quant with signed=0), or pool without padding")
+            props["pads"] = DenseArrayBase.from_list(i64, pads)
+        ho, wo = output_size(x.shape[2], kh, strides[0], pads[0], pads[2]), output_size(x.shape[3], kw, strides[1], pads[1], pads[3])
         out = self.emit(MaxPoolOp.create(
-            operands=[x.value], result_types=[TensorType(x.value.type.element_type, (x.shape[1], ho, wo))],
-            properties={"kernel": DenseArrayBase.from_list(i64, [kh, kw]), "strides": DenseArrayBase.from_list(i64, strides)}))
+            operands=[x.value], result_types=[TensorType(x.value.type.element_type, (x.shape[1], ho, wo))], properties=props))
         self.set(node.output[0], Dyn(out, (x.shape[0], x.shape[1], ho, wo), x.scale))
+
+    def op_GlobalAveragePool(self, node, ins) -> None:
+        """The integer sum of each channel in hardware, then the float division by H*W (which
+        `streamline` folds into the next quantizer's thresholds)."""
+        x = self._quantized(ins[0], "global average pool")
+        if len(x.shape) != 4:
+            raise self.error(f"input of shape {list(x.shape)} is not [batch, C, H, W]", "use 2-D pooling")
+        elt = x.value.type.element_type
+        if isinstance(elt, BipolarType):
+            raise self.error("global average pool of bipolar values", "quantize the pooled map to 2..8-bit codes (Quant)")
+        if x.scale is None or x.scale.size > 1:
+            raise self.error("global average pool of a per-channel scaled tensor", "pool after a per-tensor activation quantizer")
+        n, c, hgt, wid = x.shape
+        lo, hi = element_range(elt)
+        width, signed = bits_for_range(lo * hgt * wid, hi * hgt * wid)
+        total = self.emit(GlobalSumOp.create(operands=[x.value], result_types=[self.frame_type((n, c, 1, 1), int_type(width, signed))]))
+        summed = self.as_float(Dyn(total, (n, c, 1, 1), x.scale))
+        out = self.emit(g.ElementwiseOp.create(operands=[summed.value], result_types=[summed.value.type], properties={
+            "kind": ElementwiseKindAttr(ElementwiseKind.DIV), "constant": dense_from_numpy(np.array([hgt * wid], np.float32))}))
+        self.set(node.output[0], Dyn(out, (n, c, 1, 1)))

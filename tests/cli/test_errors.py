@@ -341,3 +341,46 @@ def test_outputs_get_umask_permissions(tmp_path: Path) -> None:
     umask = os.umask(0)
     os.umask(umask)
     assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
+
+
+def _pool_model(path: Path, pool: str, act: str, pads=(1, 1, 1, 1)) -> Path:
+    """A Quant (``act``: "signed", "unsigned" 2-bit codes or "bipolar") and then a padded 3x3/2
+    MaxPool or a GlobalAveragePool (``pool``) named pool0."""
+    if act == "bipolar":
+        q = helper.make_node("BipolarQuant", ["x", "s"], ["q"], domain="qonnx.custom_op.general")
+    else:
+        q = helper.make_node("Quant", ["x", "s", "z", "b"], ["q"], domain="qonnx.custom_op.general",
+                             signed=int(act == "signed"), narrow=0, rounding_mode="ROUND")
+    if pool == "MaxPool":
+        node = helper.make_node("MaxPool", ["q"], ["y"], name="pool0", kernel_shape=[3, 3], strides=[2, 2], pads=list(pads))
+        out_shape = (1, 2, 4, 4)
+    else:
+        node = helper.make_node("GlobalAveragePool", ["q"], ["y"], name="pool0")
+        out_shape = (1, 2, 1, 1)
+    inits = {"s": np.float32(0.5), "z": np.float32(0), "b": np.float32(2)}
+    return tiny_model(path, [q, node], {k: np.asarray(v) for k, v in inits.items()}, in_shape=(1, 2, 8, 8), out_shape=out_shape)
+
+
+def test_padded_maxpool_of_signed_codes(tmp_path: Path, out: Path) -> None:
+    """Padding signed codes with 0 would let the border win over negative pixels."""
+    assert_user_error(lowbitc(_pool_model(tmp_path / "p.onnx", "MaxPool", "signed"), "-o", out),
+                      "'pool0'", "padded max-pool of signed codes (si2)", "pad value 0 is not the lowest code", "signed=0")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("act", ["unsigned", "bipolar"])
+def test_padded_maxpool_of_unsigned_codes_and_bipolar_maps_imports(act: str, tmp_path: Path) -> None:
+    r = lowbitc(_pool_model(tmp_path / "p.onnx", "MaxPool", act), "--emit", "lowbit", "-o", "-")
+    assert r.returncode == 0, r.stderr
+    assert "pads = array<i64: 1, 1, 1, 1>" in r.stdout
+
+
+def test_global_average_pool_of_bipolar_values(tmp_path: Path, out: Path) -> None:
+    assert_user_error(lowbitc(_pool_model(tmp_path / "g.onnx", "GlobalAveragePool", "bipolar"), "-o", out),
+                      "'pool0'", "global average pool of bipolar values")
+
+
+def test_global_average_pool_of_float_values(tmp_path: Path, out: Path) -> None:
+    m = tiny_model(tmp_path / "g.onnx", [helper.make_node("GlobalAveragePool", ["x"], ["y"], name="pool0")], {},
+                   in_shape=(1, 2, 4, 4), out_shape=(1, 2, 1, 1))
+    assert_user_error(lowbitc(m, "-o", out), "'pool0'", "float input to a global average pool")

@@ -2,8 +2,9 @@
 
 `random_network(seed)` draws a network the way Brevitas exports them: an input quantizer (1-bit
 BipolarQuant or a 2..8-bit Quant), then convolutional layers (kernel 1..3, stride 1..2, zero
-padding 0..1, groups), max-pools and residual blocks (two quantizers of one scale joined by
-Add), a flatten and dense layers, with 1..4-bit weights (BipolarQuant, ternary or k-bit Quant)
+padding 0..1, groups), max-pools (2x2/2, or 3x3/2 padded on bits and unsigned codes) and
+residual blocks (two quantizers of one scale joined by Add), a global average pool with a
+quantizer now and then, a flatten and dense layers, with 1..4-bit weights (BipolarQuant, ternary or k-bit Quant)
 and 1..4-bit activations (bipolar, signed narrow or not, unsigned), BatchNorm with negative and
 zero gammas, and either integer logits or a BatchNorm head. The same seed always gives the same
 network, so a failure reported by the long profile can be replayed.
@@ -90,6 +91,7 @@ def batchnorm(net: Net, rng: np.random.Generator, x: str, c: int, fan_in: int) -
 def random_network(path: str | Path, seed: int, batch: int = 2) -> tuple[Path, tuple[int, ...]]:
     """Write a random network to ``path``; returns (path, input shape with the batch axis)."""
     rng = np.random.default_rng(seed)
+    extra = np.random.default_rng(seed ^ 0x9A9)  # later features draw here: older seeds keep their draws
     net = Net()
     spatial = bool(rng.integers(0, 3))  # two in three are convolutional
     in_shape = (int(rng.integers(1, 4)), int(rng.integers(5, 11)), int(rng.integers(5, 11))) if spatial else (int(rng.integers(4, 41)),)
@@ -101,6 +103,11 @@ def random_network(path: str | Path, seed: int, batch: int = 2) -> tuple[Path, t
         for _ in range(int(rng.integers(1, 4))):
             c, h, w = shape
             kind = rng.choice(["conv", "conv", "pool", "residual"])
+            if kind == "pool" and min(h, w) >= 3 and (cur.bits == 1 or not cur.signed) and extra.random() < 0.5:
+                # ResNet's padded 3x3/2 pool, on maps whose lowest value pads exactly (bits, unsigned codes).
+                x = net.node("MaxPool", [x], "mp", kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])
+                shape = (c, (h - 1) // 2 + 1, (w - 1) // 2 + 1)
+                continue
             if kind == "pool" and min(h, w) >= 4:
                 x = net.node("MaxPool", [x], "mp", kernel_shape=[2, 2], strides=[2, 2])
                 shape = (c, h // 2, w // 2)
@@ -124,6 +131,11 @@ def random_network(path: str | Path, seed: int, batch: int = 2) -> tuple[Path, t
             cur = draw_act(rng)
             x = cur.apply(net, batchnorm(net, rng, y, cout, c // groups * k * k))
             shape = (cout, (h + 2 * pad - k) // stride + 1, (w + 2 * pad - k) // stride + 1)
+        if cur.bits > 1 and extra.random() < 0.3:
+            # A global average pool and a quantizer of the average (ResNet's head).
+            cur = draw_act(extra)
+            x = cur.apply(net, net.node("GlobalAveragePool", [x], "gap"))
+            shape = (shape[0], 1, 1)
         x = net.node("Flatten", [x], "flat", axis=1)
         shape = (int(np.prod(shape)),)
     for _ in range(int(rng.integers(0, 3))):

@@ -35,3 +35,13 @@ func.func @main(%x: tensor<1x2x2x!lowbit.bipolar>) -> tensor<4x!lowbit.bipolar> 
   func.return %r : tensor<4x!lowbit.bipolar>
 }
 
+
+// -----
+
+// A padded max-pool of signed codes would need the pad unit to produce the lowest code (-2 here),
+// not 0 (the importer refuses such models first).
+// CHECK: bitserial: a padded max-pool of si2 values cannot pad with its lowest value; only unsigned codes (pad 0) and bipolar maps (pad -1) are lowered
+func.func @main(%x: tensor<1x4x4xsi2>) -> tensor<1x2x2xsi2> {
+  %p = lowbit.maxpool %x {kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : tensor<1x4x4xsi2> -> tensor<1x2x2xsi2>
+  func.return %p : tensor<1x2x2xsi2>
+}
