@@ -47,6 +47,7 @@ from xdsl.traits import HasParent, IsTerminator, IsolatedFromAbove, SymbolOpInte
 from xdsl.utils.exceptions import VerifyException
 
 from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, FoldAttr, numpy_from_dense
+from lowbitc.dialects.lowbit.border import BorderAttr, check_border_table
 from lowbitc.dialects.lowbit.types import bits_for_range
 
 
@@ -151,7 +152,9 @@ class MVUInstanceOp(IRDLOperation):
     ``weight_bits`` (WB, default 1 = bipolar) the weights in the ROM ``rom``, ``serial`` (PS)
     one input plane per cycle; ``thresholds`` [C, NT] give ``output_bits``-bit (OB, default 1)
     codes ``count + offset`` (OOFF), without them the raw PW-bit accumulator is the output;
-    ``vectors`` input vectors (output pixels) make one frame. ``channels`` is C, ``fold`` the
+    ``vectors`` input vectors (output pixels) make one frame; with ``border`` (XNOR lanes of a
+    +1-padded convolution) they are its [Ho, Wo] output pixels and ``thresholds`` is a table
+    [cases, C, NT] chosen per pixel (NCASE, HO, WO, CYT, CXT). ``channels`` is C, ``fold`` the
     PE x SIMD folding, ``popcount_width`` the accumulator and threshold width PW, ``pipe`` the
     register stages after the lane sums (0 or 1).
 
@@ -176,6 +179,8 @@ class MVUInstanceOp(IRDLOperation):
     output_bits = opt_prop_def(IntegerAttr)
     offset = opt_prop_def(IntegerAttr)
     vectors = opt_prop_def(IntegerAttr)
+    border = opt_prop_def(BorderAttr)
+    """Thresholds [cases, C, NT] chosen per output pixel (lowbit_mvu's NCASE, HO, WO, CYT, CXT)."""
     traits = traits_def(HasParent(ModuleOp))
     irdl_options = (ParsePropInAttrDict(),)
     assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
@@ -242,7 +247,13 @@ class MVUInstanceOp(IRDLOperation):
             raise VerifyException(f"mvu output stream is {self.output.type.width.data} bits, expected {expected}")
         if self.thresholds is not None:
             th = numpy_from_dense(self.thresholds)
-            if th.ndim != 2 or th.shape[0] != c or th.shape[1] + 1 > 1 << self.ob:
+            if self.border is not None:
+                ho, wo = self.border.output_hw
+                if ew is not None or self.wb != 1 or self.vectors_per_frame != ho * wo:
+                    raise VerifyException(f"an mvu with a border needs XNOR lanes and its {ho}x{wo} output pixels as vectors, got {self.vectors_per_frame}")
+                check_border_table(self.border, th, (ho, wo), c, "mvu")
+                th = th.reshape(-1, th.shape[2])
+            if th.ndim != 2 or th.shape[0] != c * (1 if self.border is None else self.border.cases) or th.shape[1] + 1 > 1 << self.ob:
                 raise VerifyException(f"mvu thresholds must be [{c}, T] with T < 2^{self.ob}")
             if th.min() < lo or th.max() > hi + 1:
                 domain = "popcount" if ew is None and self.wb == 1 else "accumulator"
@@ -250,6 +261,8 @@ class MVUInstanceOp(IRDLOperation):
         pe, simd = self.fold.pe.data, self.fold.simd.data
         if pe > c or simd > k:
             raise VerifyException(f"folding PE {pe} x SIMD {simd} exceeds {c} x {k}")
+        if self.border is not None and self.thresholds is None:
+            raise VerifyException("an mvu border selects thresholds; this mvu has none")
         if self.pipe.value.data not in (0, 1):
             raise VerifyException(f"pipe {self.pipe.value.data} must be 0 or 1 (register stages after the popcount)")
         rom = SymbolTable.lookup_symbol(self, self.rom)
@@ -297,7 +310,8 @@ class SWGInstanceOp(IRDLOperation):
 class PadInstanceOp(IRDLOperation):
     """An instance of the library's `lowbit_pad`: a [height, width] map of ``channels``-element
     pixels in, the map with zero borders (``pads`` = top, left, bottom, right) out; with
-    ``widen``, single-bit bipolar elements become 2-bit signed integers.
+    ``widen``, single-bit bipolar elements become 2-bit signed integers; with ``ones`` = 1 the
+    border bits are all ones instead (+1 on packed bipolar bits, without ``widen``).
 
     ```mlir
     %p = rtl.pad %m {channels = 16 : i64, element_width = 2 : i64, height = 8 : i64, width = 8 : i64, pads = array<i64: 1, 1, 1, 1>, widen = 1 : i64} : !rtl.stream<16> -> !rtl.stream<32>
@@ -313,6 +327,8 @@ class PadInstanceOp(IRDLOperation):
     width = prop_def(IntegerAttr)
     pads = prop_def(DenseArrayBase)
     widen = prop_def(IntegerAttr)
+    ones = opt_prop_def(IntegerAttr)
+    """1: border bits all ones (+1 on packed bipolar bits); default 0."""
     traits = traits_def(HasParent(ModuleOp))
     irdl_options = (ParsePropInAttrDict(),)
     assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
@@ -321,6 +337,9 @@ class PadInstanceOp(IRDLOperation):
         c, ew, widen = self.channels.value.data, self.element_width.value.data, self.widen.value.data
         if widen not in (0, 1) or (widen and ew != 2):
             raise VerifyException("pad widen must be 0, or 1 with 2-bit output elements")
+        ones = 0 if self.ones is None else self.ones.value.data
+        if ones not in (0, 1) or (ones and (widen or ew != 1)):
+            raise VerifyException(f"pad ones {ones} must be 0, or 1 on 1-bit elements without widen")
         in_bits = c if widen else c * ew
         if self.input.type.width.data != in_bits or self.output.type.width.data != c * ew:
             raise VerifyException(f"pad streams must carry {in_bits} bits in and {c * ew} bits out")
@@ -430,10 +449,11 @@ class InvokeOp(IRDLOperation):
 
 # The residual instances live in their own file and build on the definitions above.
 from lowbitc.dialects.rtl_residual import AddInstanceOp, DupInstanceOp  # noqa: E402
+from lowbitc.dialects.rtl_gap import GapInstanceOp  # noqa: E402
 
 RTL = Dialect(
     "rtl",
     [RomOp, ModuleOp, OutputOp, MVUInstanceOp, SWGInstanceOp, PadInstanceOp, PoolInstanceOp, CollectInstanceOp,
-     FifoInstanceOp, DupInstanceOp, AddInstanceOp, InvokeOp],
+     FifoInstanceOp, DupInstanceOp, AddInstanceOp, GapInstanceOp, InvokeOp],
     [StreamType],
 )

@@ -3,9 +3,10 @@
 The accelerator is the graph of stream units (matrix-vector units, sliding-window generators,
 padding units, pools, collectors, residual adds and their duplicators) and FIFOs between one
 host input (packed bits for dense networks, the channels-last pixels of the quantized input for
-convolutional ones) and one host output. The function keeps the host prologue and epilogue and
-calls the module through `rtl.invoke`. A window followed by a window_max is one pool unit.
-Afterwards no stream unit may remain in the function.
+convolutional ones) and one host output; a global pool's sum unit becomes `rtl.gap`. The
+function keeps the host prologue and epilogue and calls the module through `rtl.invoke`. A
+window followed by a window_max is one pool unit. Afterwards no stream unit may remain in the
+function.
 """
 
 from __future__ import annotations
@@ -30,13 +31,14 @@ from xdsl.utils.exceptions import DiagnosticException
 
 from lowbitc.dialects import rtl
 from lowbitc.dialects.lowbit import ops_hw as h
+from lowbitc.dialects.lowbit.ops_gap import SumUnitOp
 from lowbitc.dialects.lowbit.ops_pixels import PadOp, WindowMaxOp, WindowOp
 from lowbitc.dialects.lowbit.ops_residual import AddUnitOp, DupOp
 from lowbitc.dialects.lowbit.attributes import numpy_from_dense
 from lowbitc.dialects.lowbit.types import PackedType
 from lowbitc.passes.bitserial import require_gone
 
-HW_OPS = (h.MVUOp, WindowOp, WindowMaxOp, h.CollectOp, PadOp, h.FifoOp, AddUnitOp, DupOp)
+HW_OPS = (h.MVUOp, WindowOp, WindowMaxOp, h.CollectOp, PadOp, h.FifoOp, AddUnitOp, DupOp, SumUnitOp)
 
 
 def element_bits(t) -> int:
@@ -107,12 +109,13 @@ class ToRTLPass(ModulePass):
                 inst = self.swg(hw, ins[0])
             elif isinstance(hw, PadOp):
                 hgt, wid, c = hw.input.type.get_shape()
-                ew = hw.output.type.element_type.width.data
+                ew = element_bits(hw.output.type)  # 1: packed bits padded with bit 0 (-1)
                 inst = rtl.PadInstanceOp.create(
                     operands=ins, result_types=[rtl.StreamType(beat_width(hw.output.type))],
                     properties={"channels": IntegerAttr(c, i64), "element_width": IntegerAttr(ew, i64),
                                 "height": IntegerAttr(hgt, i64), "width": IntegerAttr(wid, i64),
-                                "pads": hw.pads, "widen": IntegerAttr(int(hw.widens), i64)})
+                                "pads": hw.pads, "widen": IntegerAttr(int(hw.widens), i64)}
+                    | ({"ones": IntegerAttr(1, i64)} if hw.fill_value == 1 else {}))
             elif isinstance(hw, h.CollectOp):
                 hgt, wid, _ = hw.input.type.get_shape()
                 inst = rtl.CollectInstanceOp.create(operands=ins, result_types=[rtl.StreamType(ins[0].type.width.data * hgt * wid)],
@@ -123,6 +126,8 @@ class ToRTLPass(ModulePass):
                 inst = rtl.DupInstanceOp.create(operands=ins, result_types=[ins[0].type, ins[0].type])
             elif isinstance(hw, AddUnitOp):
                 inst = self.add(hw, ins)
+            elif isinstance(hw, SumUnitOp):
+                inst = self.gap(hw, ins[0])
             else:
                 raise DiagnosticException(f"rtl: {hw.name} cannot start a pool; it must follow a window")
             body.add_op(inst)
@@ -168,6 +173,25 @@ class ToRTLPass(ModulePass):
                 props["offset"] = hw.offset
         return rtl.AddInstanceOp.create(operands=ins, result_types=[rtl.StreamType(beat_width(hw.output.type))], properties=props)
 
+    def gap(self, hw: SumUnitOp, value: SSAValue) -> rtl.GapInstanceOp:
+        lo, hi = hw.value_range()
+        if hw.thresholds is not None:
+            th = numpy_from_dense(hw.thresholds)
+            lo, hi = min(lo, int(th.min())), max(hi, int(th.max()))
+        # Sums and thresholds are SW-bit two's complement in the unit.
+        width = max((-lo - 1).bit_length(), hi.bit_length()) + 1
+        props = {"channels": IntegerAttr(hw.channels, i64), "element_width": IntegerAttr(element_bits(hw.input.type), i64),
+                 "element_signed": IntegerAttr(signed_elements(hw.input.type), i64), "pixels": IntegerAttr(hw.pixels, i64),
+                 "sum_width": IntegerAttr(width, i64)}
+        if hw.thresholds is not None:
+            props["thresholds"] = hw.thresholds
+            props["output_bits"] = IntegerAttr(element_bits(hw.output.type), i64)
+            if hw.offset is not None:
+                props["offset"] = hw.offset
+        # Raw sums leave as SW-bit fields (the host reads them by the field width).
+        out_bits = beat_width(hw.output.type) if hw.thresholds is not None else hw.channels * width
+        return rtl.GapInstanceOp.create(operands=[value], result_types=[rtl.StreamType(out_bits)], properties=props)
+
     def mvu(self, hw: h.MVUOp, value: SSAValue, roms: list[rtl.RomOp]) -> rtl.MVUInstanceOp:
         rom = rtl.RomOp.create(properties={"sym_name": StringAttr(f"{self.top}_l{len(roms)}_weights"), "contents": hw.memory})
         roms.append(rom)
@@ -189,6 +213,8 @@ class ToRTLPass(ModulePass):
             props["serial"] = IntegerAttr(1, i64)
         if hw.thresholds is not None:
             props["thresholds"] = hw.thresholds
+            if hw.border is not None:
+                props["border"] = hw.border
             if hw.output_bits > 1:
                 props["output_bits"] = IntegerAttr(hw.output_bits, i64)
             if hw.offset is not None:

@@ -5,8 +5,9 @@ The C x K weight matrix is laid out as the unit reads it: NF = C/PE by SF = K/SI
 PE*SIMD*WB bits, word nf*SF+sf holding W[nf*PE+p, sf*SIMD+s] in bits (p*SIMD+s)*WB +: WB (WB = 1
 for binary weights). A plane-popcount reads the elements whose planes it took (the planes are
 wires). A threshold after a product becomes the unit's comparators, producing packed bits
-(bipolar) or k-bit codes directly; the sliding windows, pools and the flatten downstream then
-work on the unit's stream. Afterwards no product, bit-plane split or threshold may remain.
+(bipolar) or k-bit codes directly, and so does a threshold after a residual add or a global
+pool's sums in that unit; the sliding windows, pools and the flatten downstream then work on
+the unit's stream. Afterwards no product, bit-plane split or threshold may remain.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from lowbitc.dialects.lowbit import ops_graph as g
 from lowbitc.dialects.lowbit import ops_hw as h
 from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, IntMatrixAttr, dense_from_numpy, numpy_from_dense, weight_values
 from lowbitc.dialects.lowbit.ops_planes import BitPlanesOp, PlanePopcountOp
+from lowbitc.dialects.lowbit.ops_gap import SumUnitOp
 from lowbitc.dialects.lowbit.ops_residual import AddOp, AddUnitOp
 from lowbitc.dialects.lowbit.ops_pixels import PadOp, WindowMaxOp, WindowOp, same_kind
 from lowbitc.dialects.lowbit.types import BipolarType, PackedType, bits_for_range, int_range, int_type
@@ -124,6 +126,8 @@ class Unroller:
         # A threshold at or below the lowest accumulator value always fires, one above the
         # highest never: clamped to [lo, hi + 1], the comparators stay as narrow as the sums.
         props["thresholds"] = dense_from_numpy(np.clip(t, lo, hi + 1).astype(np.int64))
+        if th.border is not None:
+            props["border"] = th.border
         elt = th.output.type.element_type
         if isinstance(elt, BipolarType):
             out_type = PackedType(th.output.type.get_shape(), elt)
@@ -158,6 +162,9 @@ class Unroller:
                 new: Operation = type(user).create(
                     operands=[packed], result_types=[same_kind(packed.type, user.output.type.get_shape())],
                     properties=dict(user.properties))
+            elif isinstance(user, PadOp) and user.fill_value:  # -1 or +1 padding keeps the bits packed
+                new = PadOp.create(operands=[packed], result_types=[same_kind(packed.type, user.output.type.get_shape())],
+                                   properties=dict(user.properties))
             elif isinstance(user, PadOp):  # reads the packed stream, produces integers as before
                 new = PadOp.create(operands=[packed], result_types=[user.output.type], properties=dict(user.properties))
                 self.rw.insert_op(new, InsertPoint.before(user))
@@ -194,6 +201,25 @@ class Unroller:
         self.rw.erase_op(th)
         self.rw.erase_op(add)
 
+    def sum_unit(self, unit: SumUnitOp) -> None:
+        """The threshold after a global pool's sums becomes the unit's comparators."""
+        users = [u.operation for u in unit.output.uses]
+        th = users[0] if len(users) == 1 and isinstance(users[0], g.ThresholdOp) else None
+        if th is None:
+            return
+        props = {"thresholds": th.thresholds} | ({"offset": th.offset} if th.offset is not None else {})
+        elt = th.output.type.element_type
+        out_type = PackedType(th.output.type.get_shape(), elt) if isinstance(elt, BipolarType) else th.output.type
+        new = SumUnitOp.create(operands=[unit.input], result_types=[out_type], properties=props)
+        self.rw.insert_op(new, InsertPoint.before(unit))
+        if isinstance(elt, BipolarType):
+            self.forward_packed(th.output, new.output)
+        else:
+            th.output.replace_all_uses_with(new.output)
+            self.collect_codes(new.output)
+        self.rw.erase_op(th)
+        self.rw.erase_op(unit)
+
     def collect_codes(self, value: SSAValue) -> None:
         """k-bit maps need no packing; only the flatten of an [H, W, C] map becomes a collector
         (through any windows and pools in between, which stay as they are)."""
@@ -226,6 +252,8 @@ class Unroller:
             self.unit(product)
         for add in [o for o in module.walk() if isinstance(o, AddOp)]:
             self.add_unit(add)
+        for unit in [o for o in module.walk() if isinstance(o, SumUnitOp) and o.thresholds is None]:
+            self.sum_unit(unit)
         for split in [o for o in module.walk() if isinstance(o, BitPlanesOp)]:
             if not split.output.uses:
                 self.rw.erase_op(split)
@@ -237,7 +265,7 @@ class Unroller:
         # A flatten of a map that a unit produced (e.g. a pool right on the input) collects it.
         for reshape in [o for o in module.walk() if isinstance(o, g.ReshapeOp)]:
             x = reshape.input
-            if isinstance(x.owner, (WindowOp, WindowMaxOp, PadOp, h.MVUOp, AddUnitOp)) and len(x.type.get_shape()) == 3:
+            if isinstance(x.owner, (WindowOp, WindowMaxOp, PadOp, h.MVUOp, AddUnitOp, SumUnitOp)) and len(x.type.get_shape()) == 3:
                 self.rw.replace_op(reshape, h.CollectOp.create(operands=[x], result_types=[reshape.output.type]))
 
     def pack_host_streams(self, module: ModuleOp) -> None:

@@ -15,7 +15,10 @@ QONNX_DOMAIN = "qonnx.custom_op.general"
 
 def make_cnv(path: str | Path, *, seed: int, in_shape=(3, 12, 12), channels=(8, 8), kernel=3, stride=1, pad=1,
              pool: bool = True, classes: int = 5, batch: int = 2, input_bits: int = 8,
-             group: int = 1) -> Path:
+             group: int = 1, pads: tuple[int, int, int, int] | None = None, last_act_bits: int = 1) -> Path:
+    """``pads`` (top, left, bottom, right) overrides the symmetric ``pad``; ``last_act_bits`` > 1
+    quantizes the last convolution's output to that many unsigned bits (multi-threshold)."""
+    pads = tuple(pads) if pads is not None else (pad,) * 4
     rng = np.random.default_rng(seed)
     nodes, inits = [], []
 
@@ -36,7 +39,7 @@ def make_cnv(path: str | Path, *, seed: int, in_shape=(3, 12, 12), channels=(8, 
         wt = const(f"w{i}", rng.standard_normal((cout, c // g, kernel, kernel)).astype(np.float32))
         nodes.append(helper.make_node("BipolarQuant", [wt, one], [f"wq{i}"], domain=QONNX_DOMAIN))
         nodes.append(helper.make_node("Conv", [act, f"wq{i}"], [f"conv{i}"], kernel_shape=[kernel, kernel],
-                                      strides=[stride, stride], pads=[pad] * 4, group=g))
+                                      strides=[stride, stride], pads=list(pads), group=g))
         k = c // g * kernel * kernel
         gamma = rng.standard_normal(cout).astype(np.float32)
         gamma[0] = 0.0
@@ -44,9 +47,15 @@ def make_cnv(path: str | Path, *, seed: int, in_shape=(3, 12, 12), channels=(8, 
             ("g", gamma), ("b", rng.standard_normal(cout).astype(np.float32)),
             ("m", (rng.standard_normal(cout) * np.sqrt(k)).astype(np.float32)), ("v", (rng.random(cout) * k + 1).astype(np.float32)))]
         nodes.append(helper.make_node("BatchNormalization", [f"conv{i}"] + bn, [f"bn{i}"], epsilon=1e-4))
-        nodes.append(helper.make_node("BipolarQuant", [f"bn{i}", one], [f"a{i}"], domain=QONNX_DOMAIN))
+        if i == len(channels) - 1 and last_act_bits > 1:
+            nodes.append(helper.make_node("Quant", [f"bn{i}", const(f"sa{i}", np.float32(0.5)), const(f"za{i}", np.float32(0)),
+                                                    const(f"ba{i}", np.float32(last_act_bits))],
+                                          [f"a{i}"], domain=QONNX_DOMAIN, signed=0, narrow=0, rounding_mode="ROUND"))
+        else:
+            nodes.append(helper.make_node("BipolarQuant", [f"bn{i}", one], [f"a{i}"], domain=QONNX_DOMAIN))
         act, c = f"a{i}", cout
-        h, w = (h + 2 * pad - kernel) // stride + 1, (w + 2 * pad - kernel) // stride + 1
+        top, left, bottom, right = pads
+        h, w = (h + top + bottom - kernel) // stride + 1, (w + left + right - kernel) // stride + 1
         if pool and i == 0 and h >= 6 and w >= 6:
             nodes.append(helper.make_node("MaxPool", [act], [f"p{i}"], kernel_shape=[2, 2], strides=[2, 2]))
             act, h, w = f"p{i}", h // 2, w // 2

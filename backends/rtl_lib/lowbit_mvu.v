@@ -24,6 +24,14 @@
 //   THRESH    MODE 0 thresholds (layout below); ignored in MODE 1.
 //   PIPE      0/1: register after the per-fold lane sums (+1 cycle latency,
 //             shorter critical path).
+//   NCASE, HO, WO, CYT, CXT  border cases (MODE 0; NCASE = 1, the default,
+//             has none): the thresholds are NCASE tables, and the vectors
+//             are the HO x WO output pixels of a +1-padded convolution in
+//             raster order. lowbit_mvu_border counts the pixel (oy, ox) and
+//             reads table CYT[oy] + CXT[ox] (TW-bit words, TW =
+//             clog2(NCASE*NF); the compiler stores cy(oy)*NCX*NF and
+//             cx(ox)*NF, cy/cx the pixel's row/column case, NCX the column
+//             cases) plus the channel fold nf: table case*NF + nf.
 //
 // Numbers. The input range [xlo, xhi] is {0, 1} for EW == 0 with WB >= 2,
 // [-2^(EW-1), 2^(EW-1) - 1] for ES == 1, [0, 2^EW - 1] for ES == 0; the
@@ -62,7 +70,8 @@
 // Layouts.
 //   * In beat: one vector; element k at bits [k*EW +: EW] (K*EW bits), or
 //     bit k for EW == 0 (K bits).
-//   * THRESH: T_{c,i} at bits [(c*NT + i)*PW +: PW], C*NT*PW bits, two's
+//   * THRESH: T_{c,i} at bits [(c*NT + i)*PW +: PW], C*NT*PW bits (case j's
+//     table at bits [j*C*NT*PW +: C*NT*PW], NCASE*C*NT*PW bits), two's
 //     complement except for XNOR; each channel's thresholds ascending (the
 //     compiler guarantees it; the count above does not depend on it). A
 //     threshold of acc_min always fires, one of acc_max + 1 never does.
@@ -156,14 +165,19 @@ module lowbit_mvu #(
     parameter integer WB   = 1,
     parameter integer PS   = 0,
     parameter integer MODE = 0,
+    parameter integer NCASE = 1,
     parameter integer NT   = 1,
     parameter integer OB   = 1,
     parameter integer OOFF = 0,
     parameter integer PW   = (EW == 0 && WB == 1) ? $clog2(K + 2)
                            : (EW == 0 ? 0 : EW - ES) + WB + $clog2(K + 1)
                              + ((MODE == 0 && EW == ES && WB == 1) ? 1 : 0),
-    parameter [C*NT*PW-1:0] THRESH = {C*NT*PW{1'b0}},
-    parameter integer PIPE = 1
+    parameter [NCASE*C*NT*PW-1:0] THRESH = {NCASE*C*NT*PW{1'b0}},
+    parameter integer PIPE = 1,
+    parameter integer HO = 1,
+    parameter integer WO = 1,
+    parameter [HO*((NCASE*(C/PE) > 1) ? $clog2(NCASE*(C/PE)) : 1)-1:0] CYT = 0,
+    parameter [WO*((NCASE*(C/PE) > 1) ? $clog2(NCASE*(C/PE)) : 1)-1:0] CXT = 0
 ) (
     input  wire clk,
     input  wire rst,
@@ -311,6 +325,9 @@ module lowbit_mvu #(
             lowbit_mvu_requires_OB_from_1_to_30 u_bad ();
         end else if (NT < 1 || NT >= (1 << OB)) begin : g_bad_nt
             lowbit_mvu_requires_NT_from_1_to_2_pow_OB_minus_1 u_bad ();
+        end
+        if (NCASE < 1 || (NCASE > 1 && MODE != 0)) begin : g_bad_ncase
+            lowbit_mvu_requires_NCASE_at_least_1_and_thresholds_for_border_cases u_bad ();
         end
         if (PIPE != 0 && PIPE != 1) begin : g_bad_pipe
             lowbit_mvu_requires_PIPE_0_or_1 u_bad ();
@@ -571,16 +588,17 @@ module lowbit_mvu #(
     // goes into the first-step multiplexer, which shares the adder's LUTs.
     // ------------------------------------------------------------------
     localparam integer NFW = (NF > 1) ? $clog2(NF) : 1;
+    localparam integer TW  = (NCASE*NF > 1) ? $clog2(NCASE*NF) : 1;  // border table address
 
     // TA: -T of every channel, PW + 1 (= AW) bits each, T extended to PW + 1
     // bits first (word nf of the table is channels nf*PE .. nf*PE+PE-1).
     // Only called when TA (NT == 1): THRESH holds one threshold per channel.
-    function [C*(PW+1)-1:0] neg_thresh;
+    function [NCASE*C*(PW+1)-1:0] neg_thresh;
         input integer unused;
         integer c;
         reg [PW:0] t;
         begin
-            for (c = 0; c < C; c = c + 1) begin
+            for (c = 0; c < NCASE*C; c = c + 1) begin
                 t = {(SGN != 0) && THRESH[c*PW + PW - 1], THRESH[c*PW +: PW]};
                 neg_thresh[c*(PW+1) +: PW+1] = ~t + 1'b1;
             end
@@ -592,7 +610,13 @@ module lowbit_mvu #(
     wire [PE*AW-1:0] acc0;   // what a channel fold starts from
 
     generate
-        if (TA != 0) begin : g_ta
+        if (TA != 0 && NCASE > 1) begin : g_ta_border
+            // The table of the vector being accumulated: its pixel's case.
+            wire [TW-1:0] ta;
+            lowbit_mvu_border #(.HO(HO), .WO(WO), .TW(TW), .CYT(CYT), .CXT(CXT)) u_border (
+                .clk(clk), .rst(rst), .step(en && va && lasta), .last(fina), .addr(ta));
+            lowbit_mvu_rom #(.N(NCASE*NF), .AW(TW), .W(PE*AW), .D(neg_thresh(0))) u_rom (.a(ta), .q(acc0));
+        end else if (TA != 0) begin : g_ta
             reg [NFW-1:0] anf;
             lowbit_mvu_rom #(.N(NF), .AW(NFW), .W(PE*AW), .D(neg_thresh(0))) u_rom (.a(anf), .q(acc0));
             always @(posedge clk) begin
@@ -649,9 +673,7 @@ module lowbit_mvu #(
                 // Thresholds of the current channel fold onf, a constant
                 // table as for TA.
                 localparam integer TPW = NT * PW;             // threshold bits per channel
-                reg  [NFW-1:0]    onf;
                 wire [PE*TPW-1:0] thr;
-                lowbit_mvu_rom #(.N(NF), .AW(NFW), .W(PE*TPW), .D(THRESH)) u_rom (.a(onf), .q(thr));
                 for (gp = 0; gp < PE; gp = gp + 1) begin : g_ch
                     wire [PW-1:0] a = acc[gp*AW +: PW];
                     for (gi = 0; gi < NT; gi = gi + 1) begin : g_t
@@ -663,9 +685,19 @@ module lowbit_mvu #(
                         end
                     end
                 end
-                always @(posedge clk) begin
-                    if (rst) onf <= {NFW{1'b0}};
-                    else if (en && blk_v) onf <= fin_v ? {NFW{1'b0}} : onf + 1'b1;
+                if (NCASE > 1) begin : g_border
+                    // The table of the vector in acc: its pixel's case.
+                    wire [TW-1:0] ta;
+                    lowbit_mvu_border #(.HO(HO), .WO(WO), .TW(TW), .CYT(CYT), .CXT(CXT)) u_border (
+                        .clk(clk), .rst(rst), .step(en && blk_v), .last(fin_v), .addr(ta));
+                    lowbit_mvu_rom #(.N(NCASE*NF), .AW(TW), .W(PE*TPW), .D(THRESH)) u_rom (.a(ta), .q(thr));
+                end else begin : g_fold
+                    reg [NFW-1:0] onf;
+                    lowbit_mvu_rom #(.N(NF), .AW(NFW), .W(PE*TPW), .D(THRESH)) u_rom (.a(onf), .q(thr));
+                    always @(posedge clk) begin
+                        if (rst) onf <= {NFW{1'b0}};
+                        else if (en && blk_v) onf <= fin_v ? {NFW{1'b0}} : onf + 1'b1;
+                    end
                 end
             end
             for (gp = 0; gp < PE; gp = gp + 1) begin : g_out
@@ -679,8 +711,10 @@ module lowbit_mvu #(
             // THRESH, NT, OB and OOFF have no meaning for raw sums;
             // referencing them here keeps the parameter list uniform across
             // modes without unused-parameter warnings.
-            localparam [C*NT*PW-1:0] unused_thresh = THRESH;
-            localparam integer       unused_out    = NT + OB + OOFF;
+            localparam [NCASE*C*NT*PW-1:0] unused_thresh = THRESH;
+            localparam integer       unused_out    = NT + OB + OOFF + NCASE + HO + WO;
+            localparam [HO*TW-1:0]   unused_cyt    = CYT;
+            localparam [WO*TW-1:0]   unused_cxt    = CXT;
             assign blk = acc;
         end
     endgenerate
@@ -718,4 +752,58 @@ module lowbit_mvu #(
         .out_tready (out_tready)
     );
 
+endmodule
+
+
+// lowbit_mvu_border: the threshold-table address of a unit whose vectors are
+// the HO x WO output pixels of a +1-padded convolution, in raster order
+// (frames back to back). Counters (oy, ox) hold the pixel of the current
+// vector; addr is its table CYT[oy] + CXT[ox] (case*NF, see lowbit_mvu)
+// plus the channel fold, advanced by step (a fold's thresholds were used)
+// and, with last (the vector's last fold), moved to the next pixel's table.
+module lowbit_mvu_border #(
+    parameter integer HO = 1,
+    parameter integer WO = 1,
+    parameter integer TW = 1,
+    parameter [HO*TW-1:0] CYT = {HO*TW{1'b0}},
+    parameter [WO*TW-1:0] CXT = {WO*TW{1'b0}}
+) (
+    input  wire          clk,
+    input  wire          rst,
+    input  wire          step,
+    input  wire          last,
+    output reg  [TW-1:0] addr
+);
+    localparam integer YW = (HO > 1) ? $clog2(HO) : 1;
+    localparam integer XW = (WO > 1) ? $clog2(WO) : 1;
+    localparam integer HL = HO - 1;
+    localparam integer WL = WO - 1;
+    localparam [YW-1:0] Y_LAST = HL[YW-1:0];
+    localparam [XW-1:0] X_LAST = WL[XW-1:0];
+    localparam [TW-1:0] BASE0  = CYT[TW-1:0] + CXT[TW-1:0];  // pixel (0, 0)
+
+    reg  [YW-1:0] oy;
+    reg  [XW-1:0] ox;
+    wire          x_end = (ox == X_LAST);
+    wire [YW-1:0] oy_n  = x_end ? ((oy == Y_LAST) ? {YW{1'b0}} : oy + 1'b1) : oy;
+    wire [XW-1:0] ox_n  = x_end ? {XW{1'b0}} : ox + 1'b1;
+    wire [TW-1:0] by, bx;
+    lowbit_mvu_rom #(.N(HO), .AW(YW), .W(TW), .D(CYT)) u_y (.a(oy_n), .q(by));
+    lowbit_mvu_rom #(.N(WO), .AW(XW), .W(TW), .D(CXT)) u_x (.a(ox_n), .q(bx));
+
+    always @(posedge clk) begin
+        if (rst) begin
+            oy   <= {YW{1'b0}};
+            ox   <= {XW{1'b0}};
+            addr <= BASE0;
+        end else if (step) begin
+            if (last) begin
+                oy   <= oy_n;
+                ox   <= ox_n;
+                addr <= by + bx;
+            end else begin
+                addr <= addr + 1'b1;
+            end
+        end
+    end
 endmodule

@@ -14,7 +14,8 @@
 //     HP = PT + H + PB,  WP = PL + W + PR,  P = HP * WP beats per frame.
 // Padded pixel (oy, ox) is input pixel (oy-PT, ox-PL) (widened if WIDEN)
 // when PT <= oy < PT+H and PL <= ox < PL+W, and all-zero otherwise (PT rows
-// above, PB rows below, PL columns left and PR columns right). With all pads
+// above, PB rows below, PL columns left and PR columns right; all-one bits
+// with ONES = 1, i.e. +1 on a packed bipolar map, WIDEN = 0). With all pads
 // 0 the unit is a pass-through (that widens if WIDEN == 1).
 //
 // Structure: a counter (oy, ox) walks the padded frame. Each step pushes one
@@ -60,7 +61,8 @@ module lowbit_pad #(
     parameter integer PL    = 1,
     parameter integer PB    = 1,
     parameter integer PR    = 1,
-    parameter integer WIDEN = 0
+    parameter integer WIDEN = 0,
+    parameter integer ONES  = 0
 ) (
     input  wire clk,
     input  wire rst,
@@ -181,7 +183,8 @@ module lowbit_pad #(
         end
     endgenerate
 
-    wire [OW-1:0] pix = interior ? px : {OW{1'b0}};
+    // ONES: border bits are all 1 (a packed bipolar map padded with +1).
+    wire [OW-1:0] pix = interior ? px : {OW{ONES != 0}};
 
     // The FIFO only sees a beat when it has room (push includes
     // ofifo_ready), so every push enters it.

@@ -22,6 +22,7 @@ LIBRARY_FILES: dict[type, tuple[str, ...]] = {
     rtl.FifoInstanceOp: ("lowbit_fifo.v",),
     rtl.DupInstanceOp: ("lowbit_dup.v", "lowbit_fifo.v"),
     rtl.AddInstanceOp: ("lowbit_add.v", "lowbit_fifo.v"),
+    rtl.GapInstanceOp: ("lowbit_gap.v", "lowbit_fifo.v"),
 }
 """The library files each instance needs: only those go into the design."""
 
@@ -40,14 +41,31 @@ class Stream:
 
 def threshold_vector(thresholds, padded_channels: int, width: int) -> str:
     """Thresholds T[c, i] packed at bits (c*NT + i)*width, two's complement; padded channels
-    (dropped at the output) get 0. No thresholds: one zero threshold per channel."""
+    (dropped at the output) get 0. No thresholds: one zero threshold per channel. A border
+    table [cases, C, NT] is the cases' blocks one after the other, each padded alike."""
     th = np.zeros((padded_channels, 1), np.int64) if thresholds is None else numpy_from_dense(thresholds)
-    nt = th.shape[1]
+    blocks = th if th.ndim == 3 else th[None]
+    nt = th.shape[-1]
     value = 0
-    for ch in range(th.shape[0]):
-        for i in range(nt):
-            value |= (int(th[ch, i]) & ((1 << width) - 1)) << ((ch * nt + i) * width)
-    return sized_hex(value, padded_channels * nt * width)
+    for j, block in enumerate(blocks):
+        for ch in range(block.shape[0]):
+            for i in range(nt):
+                value |= (int(block[ch, i]) & ((1 << width) - 1)) << (((j * padded_channels + ch) * nt + i) * width)
+    return sized_hex(value, len(blocks) * padded_channels * nt * width)
+
+
+def border_params(border, channel_folds: int) -> tuple[tuple[str, str], ...]:
+    """NCASE, HO, WO and the case tables of a bordered unit (lowbit_mvu's header): row table
+    cy(oy) * NCX * NF and column table cx(ox) * NF, TW-bit words, from `lowbit.border`."""
+    from lowbitc.dialects.lowbit.border import axis_case
+
+    (ho, nt, nb), (wo, nl, nr) = border.rows(), border.columns()
+    ncx, cases = 1 + nl + nr, border.cases
+    tw = max(1, (cases * channel_folds - 1).bit_length())
+    cyt = sum((axis_case(o, ho, nt, nb) * ncx * channel_folds) << (o * tw) for o in range(ho))
+    cxt = sum((axis_case(o, wo, nl, nr) * channel_folds) << (o * tw) for o in range(wo))
+    return (("NCASE", str(cases)), ("HO", str(ho)), ("WO", str(wo)),
+            ("CYT", sized_hex(cyt, ho * tw)), ("CXT", sized_hex(cxt, wo * tw)))
 
 
 def library_files(op) -> tuple[str, ...]:
@@ -74,6 +92,8 @@ def instance_items(op, i: int, ins: list[Stream], outs: list[Stream]) -> list:
         top, left, bottom, right = op.pads.get_values()
         params = (("C", op.channels.value.data), ("EW", op.element_width.value.data), ("H", op.height.value.data),
                   ("W", op.width.value.data), ("PT", top), ("PL", left), ("PB", bottom), ("PR", right), ("WIDEN", op.widen.value.data))
+        if op.ones is not None and op.ones.value.data:
+            params += (("ONES", 1),)
         return [Instance("lowbit_pad", f"u{i}_pad", tuple((n, str(v)) for n, v in params), streams)]
     if isinstance(op, rtl.PoolInstanceOp):
         params = (("C", current.width // op.ew), ("H", op.height.value.data), ("W", op.width.value.data),
@@ -81,6 +101,8 @@ def instance_items(op, i: int, ins: list[Stream], outs: list[Stream]) -> list:
         if op.element_width is not None:
             params += (("EW", op.ew), ("ES", op.element_signed.value.data))
         return [Instance("lowbit_pool", f"u{i}_pool", tuple((n, str(v)) for n, v in params), streams)]
+    if isinstance(op, rtl.GapInstanceOp):
+        return gap_items(op, i, streams)
     if isinstance(op, rtl.CollectInstanceOp):
         return [Instance("lowbit_collect", f"u{i}_collect", (("WI", str(current.width)), ("N", str(op.count.value.data))), streams)]
     if isinstance(op, rtl.FifoInstanceOp):
@@ -98,6 +120,17 @@ def add_items(op: rtl.AddInstanceOp, i: int, conns) -> list:
         params += [("NT", nt), ("OB", 1 if op.output_bits is None else op.output_bits.value.data),
                    ("OOFF", 0 if op.offset is None else op.offset.value.data), ("THRESH", threshold_vector(op.thresholds, c, sw))]
     return [Instance("lowbit_add", f"u{i}_add", tuple((n, str(v)) for n, v in params), conns)]
+
+
+def gap_items(op: rtl.GapInstanceOp, i: int, conns) -> list:
+    c, sw = op.channels.value.data, op.sum_width.value.data
+    params = [("C", c), ("EW", op.element_width.value.data), ("ES", op.element_signed.value.data), ("N", op.pixels.value.data),
+              ("MODE", 1 if op.thresholds is None else 0), ("SW", sw)]
+    if op.thresholds is not None:
+        nt = numpy_from_dense(op.thresholds).shape[1]
+        params += [("NT", nt), ("OB", 1 if op.output_bits is None else op.output_bits.value.data),
+                   ("OOFF", 0 if op.offset is None else op.offset.value.data), ("THRESH", threshold_vector(op.thresholds, c, sw))]
+    return [Instance("lowbit_gap", f"u{i}_gap", tuple((n, str(v)) for n, v in params), conns)]
 
 
 def mvu_items(op: rtl.MVUInstanceOp, i: int, streams) -> list:
@@ -141,14 +174,16 @@ def mvu_items(op: rtl.MVUInstanceOp, i: int, streams) -> list:
     if op.is_serial:
         width_params += (("PS", "1"),)
     th = op.thresholds
-    if th is not None and numpy_from_dense(th).shape[1] > 1:
-        width_params += (("NT", str(numpy_from_dense(th).shape[1])),)
+    if th is not None and numpy_from_dense(th).shape[-1] > 1:
+        width_params += (("NT", str(numpy_from_dense(th).shape[-1])),)
     if th is not None and op.ob > 1:
         width_params += (("OB", str(op.ob)),)
     if th is not None and op.offset is not None and op.offset.value.data:
         width_params += (("OOFF", str(op.offset.value.data)),)
     params = (("K", str(kp)), ("C", str(cp)), ("PE", str(pe)), ("SIMD", str(simd))) + width_params + (
         ("MODE", "0" if th is not None else "1"), ("THRESH", threshold_vector(th, cp, pw)), ("PIPE", str(op.pipe.value.data)))
+    if op.border is not None:
+        params += border_params(op.border, nf)
     conns_t = tuple(conns.items()) + (("wmem_addr", f"u{i}_wmem_addr"), ("wmem_en", f"u{i}_wmem_en"), ("wmem_data", f"u{i}_wmem_data"))
     items.append(Instance("lowbit_mvu", f"u{i}_mvu", params, conns_t))
     items.append(Instance(rom, f"u{i}_weights", (), (("clk", "clk"), ("en", f"u{i}_wmem_en"), ("addr", f"u{i}_wmem_addr"), ("data", f"u{i}_wmem_data"))))

@@ -19,7 +19,9 @@ from lowbitc.dialects.lowbit.ops_graph import (
     ThresholdOp,
     TopKOp,
 )
+from lowbitc.dialects.lowbit.border import BorderAttr
 from lowbitc.dialects.lowbit.ops_conv import ConvOp, MaxPoolOp
+from lowbitc.dialects.lowbit.ops_gap import GlobalSumOp, SumUnitOp
 from lowbitc.dialects.lowbit.ops_pixels import PadOp, ToPixelsOp, WindowMaxOp, WindowOp
 from lowbitc.dialects.lowbit.ops_hw import AndToDotOp, CollectOp, FifoOp, MVUOp, PackOp, XnorPopcountOp, XnorToDotOp
 from lowbitc.dialects.lowbit.ops_planes import BitPlanesOp, PlanePopcountOp
@@ -55,6 +57,8 @@ Lowbit = Dialect(
         CollectOp,
         AddUnitOp,
         DupOp,
+        GlobalSumOp,
+        SumUnitOp,
     ],
-    [BipolarType, PackedType, BitMatrixAttr, IntMatrixAttr, FoldAttr, ElementwiseKindAttr, RoundingModeAttr],
+    [BipolarType, PackedType, BitMatrixAttr, IntMatrixAttr, FoldAttr, BorderAttr, ElementwiseKindAttr, RoundingModeAttr],
 )

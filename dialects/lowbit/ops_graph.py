@@ -21,6 +21,7 @@ from xdsl.dialects.builtin import (
     TensorType,
     f32,
 )
+from lowbitc.dialects.lowbit.border import BorderAttr, check_border_table
 from xdsl.irdl import (
     IRDLOperation,
     ParsePropInAttrDict,
@@ -335,6 +336,9 @@ class ThresholdOp(IRDLOperation):
     axis = opt_prop_def(IntegerAttr)
     """The channel axis (default 0; the last axis of channels-last pixel tensors)."""
     offset = opt_prop_def(IntegerAttr)
+    border = opt_prop_def(BorderAttr)
+    """Per-border-case thresholds [cases, C, T] of an [Ho, Wo, C] pixel map: output pixel
+    (oy, ox) compares against block ``border.case_of(oy, ox)`` (see `lowbit.border`)."""
     traits = traits_def(Pure())
     irdl_options = (ParsePropInAttrDict(),)
     assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
@@ -359,7 +363,12 @@ class ThresholdOp(IRDLOperation):
         if not 0 <= self.channel_axis < len(shape):
             raise VerifyException(f"threshold axis {self.channel_axis} is outside the {len(shape)}-D input")
         channels = shape[self.channel_axis]
-        if th.ndim != 2 or th.shape[0] != channels:
+        if self.border is not None:
+            if len(shape) != 3 or self.channel_axis != 2:
+                raise VerifyException(f"threshold with a border needs an [Ho, Wo, C] input on axis 2, got {list(shape)} on axis {self.channel_axis}")
+            check_border_table(self.border, th, shape[:2], channels, "threshold")
+            th = th.reshape(-1, th.shape[2])
+        elif th.ndim != 2 or th.shape[0] != channels:
             raise VerifyException(
                 f"thresholds have shape {list(th.shape)}, expected [{channels}, T]"
             )

@@ -30,6 +30,7 @@ from xdsl.traits import Pure
 from xdsl.utils.exceptions import VerifyException
 
 from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, FoldAttr, numpy_from_dense
+from lowbitc.dialects.lowbit.border import BorderAttr, check_border_table
 from lowbitc.dialects.lowbit.ops_graph import check_accumulator, check_codes
 from lowbitc.dialects.lowbit.types import BipolarType, PackedType, bits_for_range, element_range
 
@@ -181,7 +182,10 @@ class MVUOp(IRDLOperation):
       (integer lanes) and WB-bit weights two's complement (bit-plane lanes); ``serial`` takes
       one input plane per cycle (N times the cycles).
 
-    Leading axes are pixels: one vector per output pixel, computed one after the other.
+    Leading axes are pixels: one vector per output pixel, computed one after the other. With
+    ``border`` (XNOR lanes of a +1-padded convolution, [Ho, Wo] output pixels) the thresholds
+    are a table [cases, C, T]: the unit counts the output pixel (oy, ox) of the vectors it
+    finishes, in raster order, and compares against block ``border.case_of(oy, ox)``.
     ``pipe`` is the number of register stages after the lane sums (set by `pipeline`).
 
     ```mlir
@@ -199,6 +203,8 @@ class MVUOp(IRDLOperation):
     weight_bits = opt_prop_def(IntegerAttr)
     serial = opt_prop_def(BoolAttr)
     pipe = opt_prop_def(IntegerAttr)
+    border = opt_prop_def(BorderAttr)
+    """XNOR lanes of a +1-padded convolution: thresholds [cases, C, T], chosen per output pixel."""
     traits = traits_def(Pure())
     irdl_options = (ParsePropInAttrDict(),)
     assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
@@ -301,7 +307,12 @@ class MVUOp(IRDLOperation):
         lo, hi = self.value_range()
         if self.thresholds is not None:
             th = numpy_from_dense(self.thresholds)
-            if th.ndim != 2 or th.shape[0] != c:
+            if self.border is not None:
+                if self.integer_input or self.wb != 1 or len(shape) != 3:
+                    raise VerifyException(f"an mvu with a border needs XNOR lanes over [Ho, Wo, K] pixels, got {t} with {self.wb}-bit weights")
+                check_border_table(self.border, th, shape[:2], c, "mvu")
+                th = th.reshape(-1, th.shape[2])
+            elif th.ndim != 2 or th.shape[0] != c:
                 raise VerifyException(f"mvu thresholds have shape {list(th.shape)}, expected [{c}, T]")
             if isinstance(out, PackedType):
                 if th.shape[1] != 1 or self.offset is not None:
@@ -315,6 +326,8 @@ class MVUOp(IRDLOperation):
             if np.any(np.diff(th, axis=1) < 0):
                 raise VerifyException("mvu thresholds must be sorted ascending per channel")
         else:
+            if self.border is not None:
+                raise VerifyException("an mvu border selects thresholds; this mvu has none")
             if not isinstance(out, TensorType) or self.offset is not None:
                 raise VerifyException("an mvu without thresholds produces the raw accumulator tensor")
             check_accumulator(out, lo, hi, "mvu")

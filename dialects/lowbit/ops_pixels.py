@@ -16,6 +16,7 @@ from xdsl.irdl import (
     ParsePropInAttrDict,
     irdl_op_definition,
     operand_def,
+    opt_prop_def,
     prop_def,
     result_def,
     traits_def,
@@ -125,24 +126,35 @@ class PadOp(IRDLOperation):
     """Zero padding of a channels-last [H, W, C] map: [PT+H+PB, PL+W+PR, C] integers, the border
     elements 0 (ONNX's and Brevitas's padding value). A bipolar input (logical or packed) is
     widened to si2 so that 0 is representable: the padded layer then runs on the integer unit,
-    and the popcount never sees a value outside {-1, +1}.
+    and the popcount never sees a value outside {-1, +1}. With ``fill = -1`` a bipolar map is
+    padded with -1 (bit 0) and stays bipolar, logical or packed like its input (the border of a
+    padded max-pool, where the lowest value never wins); with ``fill = 1`` likewise with +1
+    (bit 1: a zero-padded convolution on XNOR lanes, whose thresholds then depend on the
+    output pixel's border case, see `lowbit.border`).
 
     ```mlir
     %p = lowbit.pad %x {pads = array<i64: 1, 1, 1, 1>} : tensor<8x8x16x!lowbit.bipolar> -> tensor<10x10x16xsi2>
+    %q = lowbit.pad %y {pads = array<i64: 1, 1, 1, 1>, fill = -1 : i64} : !lowbit.packed<8x8x16x!lowbit.bipolar> -> !lowbit.packed<10x10x16x!lowbit.bipolar>
     ```
     """
 
     name = "lowbit.pad"
     input = operand_def(TensorType | PackedType)
-    output = result_def(TensorType)
+    output = result_def(TensorType | PackedType)
     pads = prop_def(DenseArrayBase)
+    fill = opt_prop_def(IntegerAttr)
+    """The border value: 0 (default), or -1 or +1 (bipolar maps only, which then stay bipolar)."""
     traits = traits_def(Pure())
     irdl_options = (ParsePropInAttrDict(),)
     assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
 
     @property
+    def fill_value(self) -> int:
+        return 0 if self.fill is None else self.fill.value.data
+
+    @property
     def widens(self) -> bool:
-        return isinstance(self.input.type.element_type, BipolarType)
+        return isinstance(self.input.type.element_type, BipolarType) and self.fill_value == 0
 
     def verify_(self) -> None:
         shape = self.input.type.get_shape()
@@ -152,11 +164,19 @@ class PadOp(IRDLOperation):
         if min(top, left, bottom, right) < 0:
             raise VerifyException("pads must be non-negative")
         h, w, c = shape
+        padded = (top + h + bottom, left + w + right, c)
         elt = self.input.type.element_type
+        if self.fill_value not in (0, -1, 1) or (self.fill_value and not isinstance(elt, BipolarType)):
+            raise VerifyException(f"pad fill {self.fill_value} must be 0, or -1 or +1 on a bipolar map")
+        if self.fill_value:
+            expected = same_kind(self.input.type, padded)
+            if self.output.type != expected:
+                raise VerifyException(f"pad result must be {expected}")
+            return
         if isinstance(elt, BipolarType):
             elt = IntegerType(2, Signedness.SIGNED)
         elif isinstance(self.input.type, PackedType) or not isinstance(elt, IntegerType) or elt.signedness.data == Signedness.SIGNLESS:
             raise VerifyException(f"pad input must be bipolar, siN or uiN, got {self.input.type}")
-        expected = TensorType(elt, (top + h + bottom, left + w + right, c))
+        expected = TensorType(elt, padded)
         if self.output.type != expected:
             raise VerifyException(f"pad result must be {expected}")

@@ -43,6 +43,8 @@ class Pad:
     PB: int
     PR: int
     WIDEN: int
+    ONES: int = 0
+    """1: border bits all ones (+1 on bipolar bits, the +1 padding of a convolution on XNOR lanes)."""
 
     @property
     def HP(self) -> int:
@@ -74,7 +76,7 @@ class Pad:
         return self.C * self.OEW
 
     def params(self) -> dict[str, int]:
-        return {k: getattr(self, k) for k in ("C", "EW", "H", "W", "PT", "PL", "PB", "PR", "WIDEN")}
+        return {k: getattr(self, k) for k in ("C", "EW", "H", "W", "PT", "PL", "PB", "PR", "WIDEN")} | ({"ONES": 1} if self.ONES else {})
 
     def interior(self, oy: int, ox: int) -> bool:
         return self.PT <= oy < self.PT + self.H and self.PL <= ox < self.PL + self.W
@@ -82,11 +84,13 @@ class Pad:
     def __str__(self) -> str:
         return (
             f"C{self.C}_{'widen' if self.WIDEN else f'EW{self.EW}'}_{self.H}x{self.W}"
-            f"_p{self.PT}{self.PL}{self.PB}{self.PR}"
+            f"_p{self.PT}{self.PL}{self.PB}{self.PR}" + ("_ones" if self.ONES else "")
         )
 
 
 CFGS = [
+    Pad(7, 1, 5, 5, 1, 1, 1, 1, 0, ONES=1),  # bipolar bits bordered with bit 1 (+1)
+    Pad(5, 1, 4, 3, 0, 2, 1, 0, 0, ONES=1),  # asymmetric, +1 borders
     Pad(3, 8, 5, 6, 1, 1, 1, 1, 0),  # pads 1, signed 8-bit incl. -128/127
     Pad(4, 1, 4, 5, 1, 1, 1, 1, 1),  # pads 1, bipolar widened to 2 bits
     Pad(3, 4, 4, 3, 0, 1, 2, 0, 0),  # asymmetric pads (no top/right)
@@ -101,6 +105,7 @@ CFGS = [
     Pad(3, 2, 3, 3, 2, 0, 0, 2, 0),  # top/right only
     Pad(9, 8, 3, 4, 1, 0, 1, 2, 0),  # 72-bit ports (VlWide)
     Pad(64, 1, 3, 3, 1, 1, 1, 1, 1),  # 64-bit in, 128-bit out (VlWide)
+    Pad(7, 1, 5, 5, 1, 1, 1, 1, 0),  # 1-bit, not widened: bipolar bits bordered with bit 0 (-1), a padded max-pool's
 ]
 
 
@@ -157,7 +162,8 @@ class Case:
 
     def padded(self) -> np.ndarray:
         cfg = self.cfg
-        return np.pad(self.values, ((0, 0), (cfg.PT, cfg.PB), (cfg.PL, cfg.PR), (0, 0)))
+        # ONES: all-one border bits, i.e. -1 in two's complement (bit 1 = +1 on bipolar bits).
+        return np.pad(self.values, ((0, 0), (cfg.PT, cfg.PB), (cfg.PL, cfg.PR), (0, 0)), constant_values=-1 if cfg.ONES else 0)
 
     def reference(self) -> list[int]:
         return [pack(p, self.cfg.OEW) for p in self.padded().reshape(-1, self.cfg.C)]

@@ -98,3 +98,27 @@ func.func @f(%x: tensor<4x4x1x!lowbit.bipolar>) {
   %p = lowbit.pad %x {pads = array<i64: 1, 1, 1, 1>} : tensor<4x4x1x!lowbit.bipolar> -> tensor<6x6x1x!lowbit.bipolar>
   func.return
 }
+
+// -----
+
+// CHECK: Operation does not verify: pad fill -1 must be 0, or -1 or +1 on a bipolar map
+func.func @f(%x: tensor<4x4x2xui2>) {
+  %p = lowbit.pad %x {pads = array<i64: 1, 1, 1, 1>, fill = -1 : i64} : tensor<4x4x2xui2> -> tensor<6x6x2xui2>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: pad fill 2 must be 0, or -1 or +1 on a bipolar map
+func.func @f(%x: tensor<4x4x2x!lowbit.bipolar>) {
+  %p = lowbit.pad %x {pads = array<i64: 1, 1, 1, 1>, fill = 2 : i64} : tensor<4x4x2x!lowbit.bipolar> -> tensor<6x6x2x!lowbit.bipolar>
+  func.return
+}
+
+// -----
+
+// CHECK: Operation does not verify: pad result must be !lowbit.packed<6x6x2x!lowbit.bipolar>
+func.func @f(%x: !lowbit.packed<4x4x2x!lowbit.bipolar>) {
+  %p = lowbit.pad %x {pads = array<i64: 1, 1, 1, 1>, fill = -1 : i64} : !lowbit.packed<4x4x2x!lowbit.bipolar> -> tensor<6x6x2xsi2>
+  func.return
+}
