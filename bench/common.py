@@ -45,7 +45,7 @@ def replace_table(marker: str, table: str) -> None:
     """Put ``table`` between <!-- marker --> and <!-- /marker --> in README.md."""
     readme = ROOT / "README.md"
     text = readme.read_text()
-    pattern = rf"(<!-- {marker} -->\n).*?(\n<!-- /{marker} -->)"
+    pattern = rf"(<!-- {marker} -->\n)(?:.*?\n)?(<!-- /{marker} -->)"  # the markers may hold nothing yet
     if not re.search(pattern, text, flags=re.S):
         raise SystemExit(f"README.md has no <!-- {marker} --> markers")
-    readme.write_text(re.sub(pattern, lambda m: m.group(1) + table + m.group(2), text, flags=re.S))
+    readme.write_text(re.sub(pattern, lambda m: m.group(1) + table.rstrip("\n") + "\n" + m.group(2), text, count=1, flags=re.S))

@@ -3,7 +3,7 @@
     lowbitc MODEL.onnx -o accel.v [--target DEVICE] [--fold FOLD.json] [--emit STAGE]
     lowbitc run MODEL.onnx -i IN.npy -o OUT.npy
     lowbitc sim MODEL.onnx -i IN.npy -o OUT.npy [--stall P] [--stats STATS.json]
-    lowbitc report MODEL.onnx [--target DEVICE] [--fold FOLD.json] [--json REPORT.json] [--html R.html]
+    lowbitc report MODEL.onnx [--target DEVICE] [--fold FOLD.json] [--json REPORT.json] [--html R.html] [--synth] [--pnr]
     lowbitc inspect MODEL.onnx [-c "cmd; cmd"]      (lowbitc/inspect_cmd.py)
     lowbitc gui MODEL.onnx [--stage STAGE]          (lowbitc/gui_cmd.py)
     lowbitc zoo NAME -o FILE.onnx [--seed S]        (lowbitc/zoo_cmd.py)
@@ -85,11 +85,17 @@ def output_array(result: np.ndarray) -> np.ndarray:
     return result if result.dtype == np.int64 else result.astype(np.float32)
 
 
+def options_from(args: argparse.Namespace):
+    from lowbitc.pipeline import Options
+
+    return Options(target=args.target, fold_file=args.fold, fps=args.fps, budget=args.budget)
+
+
 # -- commands ----------------------------------------------------------------------------
 def cmd_compile(args: argparse.Namespace) -> None:
-    from lowbitc.pipeline import Options, compile_to
+    from lowbitc.pipeline import compile_to
 
-    options = Options(target=args.target, fold_file=args.fold, fps=args.fps)
+    options = options_from(args)
     stage = args.emit or "verilog"
     if stage == "onnx":
         import onnx
@@ -117,23 +123,31 @@ def cmd_compile(args: argparse.Namespace) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> None:
-    from lowbitc.backends.interpreter import run_module
-    from lowbitc.pipeline import Options, compile_to
+    from lowbitc.backends.interpreter import plan_cache
+    from lowbitc.backends.interpreter.plan import execute
 
-    module = compile_to(args.model, args.stage, Options(target=args.target, fold_file=args.fold, fps=args.fps))
-    frames = load_frames(args.input, args.model, frame_shape(module))
-    save_npy(args.output, output_array(run_module(module, frames)))
+    # A model run before loads its plan from the cache: no onnx, no xDSL, no compilation.
+    key = plan_cache.plan_key(args.model, args.stage, args.target, args.fold, (args.fps, args.budget))
+    plan = plan_cache.load(key)
+    if plan is None:
+        from lowbitc.backends.interpreter import prepare
+        from lowbitc.pipeline import compile_to
+
+        plan = prepare(compile_to(args.model, args.stage, options_from(args)))
+        plan_cache.store(key, plan)
+    frames = load_frames(args.input, args.model, plan.frame_shape)
+    save_npy(args.output, output_array(execute(plan, frames)))
 
 
 def cmd_sim(args: argparse.Namespace) -> None:
     from lowbitc.backends.interpreter import run_module
     from lowbitc.backends.sim.cosim import CosimFunctions, CosimStats, steady_ii
     from lowbitc.backends.perf import predict
-    from lowbitc.pipeline import Options, compile_to
+    from lowbitc.pipeline import compile_to
 
     if not 0.0 <= args.stall < 1.0:
         raise LowbitcError(f"--stall {args.stall} must be in [0, 1)")
-    module = compile_to(args.model, "rtl", Options(target=args.target, fold_file=args.fold, fps=args.fps))
+    module = compile_to(args.model, "rtl", options_from(args))
     frames = load_frames(args.input, args.model, frame_shape(module))
     from lowbitc.backends.sim.verilator import VerilatorNotFoundError
 
@@ -162,12 +176,23 @@ def cmd_sim(args: argparse.Namespace) -> None:
 
 def cmd_report(args: argparse.Namespace) -> None:
     from lowbitc.backends.perf import design_report, format_report
-    from lowbitc.pipeline import Options, compile_to
+    from lowbitc.pipeline import compile_to
 
-    options = Options(target=args.target, fold_file=args.fold, fps=args.fps)
+    options = options_from(args)
+    if args.pnr:  # refused before any compilation or synthesis
+        from lowbitc.backends.report_synth import check_pnr_target
+
+        check_pnr_target(options.device)
     module = compile_to(args.model, "rtl", options)
     rep = design_report(module, options.device)
     rep = {"model": str(args.model), **rep}
+    if args.synth or args.pnr:
+        from lowbitc.backends.report_synth import add_pnr, add_synth
+
+        if args.synth:
+            add_synth(rep, module, options.device)
+        if args.pnr:
+            add_pnr(rep, module, options.device)
     page = None
     if args.html:  # rendered before anything is written, so a failure leaves no file behind
         from lowbitc.backends.report_html import render_html
@@ -192,10 +217,12 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--target", default="generic", help="target device (default: generic)")
     p.add_argument("--fold", help="JSON file fixing the folding of layers: {\"0\": {\"pe\": 4, \"simd\": 32}}")
     p.add_argument("--fps", type=float, help="fold every layer for this many frames/s at the target's clock, with the fewest lanes")
+    p.add_argument("--budget", type=float, metavar="F",
+                   help="fold for the highest frames/s whose design takes at most this share (0-1] of the target's LUTs, FFs, block RAMs and DSPs")
 
 
 def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, argparse.ArgumentParser, argparse.ArgumentParser]:
-    from lowbitc.pipeline import STAGES
+    from lowbitc.stages import STAGES
 
     comp = _Parser(prog="lowbitc", description="Compile a binary neural network in ONNX to a streaming FPGA accelerator in Verilog. "
                    "Other commands: 'lowbitc run' (interpreter), 'lowbitc sim' (Verilator co-simulation).")
@@ -219,6 +246,11 @@ def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, a
     _common(report)
     report.add_argument("--json", help="also write the report as JSON (ii_cycles, fps, layers, totals)")
     report.add_argument("--html", help="also write a self-contained HTML page: table, cycles and resource charts, dataflow diagram")
+    report.add_argument("--synth", action="store_true",
+                        help="also synthesise with Yosys for the target's family: luts_synth, ffs_synth, brams_synth, dsps_synth "
+                        "beside the model's figures (per layer from a kept-hierarchy run, totals from a flat run)")
+    report.add_argument("--pnr", action="store_true",
+                        help="also place and route with nextpnr-ice40 (iCE40 targets only): fmax_mhz_pnr and utilisation")
     return comp, run, sim, report
 
 

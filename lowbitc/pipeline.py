@@ -22,9 +22,7 @@ from lowbitc.passes.to_rtl import ToRTLPass
 from lowbitc.passes.unroll import UnrollPass
 from lowbitc.progress import progress
 
-STAGES = ("onnx", "lowbit", "streamline", "bitserial", "tile", "unroll", "pipeline", "rtl", "verilog")
-"""`onnx` prints the model as read; `lowbit` is the imported IR; each later stage is the IR
-after the pass of that name; `verilog` is the emitted design."""
+from lowbitc.stages import STAGES  # noqa: E402,F401  (re-exported)
 
 
 @dataclass(frozen=True)
@@ -34,6 +32,8 @@ class Options:
     lanes: int | None = None
     fps: float | None = None
     """Target frames/s at the device's clock: tile folds every layer for it."""
+    budget: float | None = None
+    """Share of the device (0, 1]: tile folds for the highest frames/s that fits it (lowbitc/budget.py)."""
 
     @property
     def device(self) -> Device:
@@ -79,7 +79,14 @@ def _run_stages(model: str | Path, stage: str, options: Options) -> ModuleOp:
     if stage == "lowbit":
         return module
     ctx = Context()
+    if options.budget is not None and options.fps is not None:
+        raise LowbitcError("give --fps or --budget, not both")
     for name, p in stage_passes(options):
+        if name == "tile" and options.budget is not None:
+            from lowbitc.budget import cycles_for_budget
+
+            with progress(f"folding for {options.budget:.0%} of {options.device.name}"):
+                p = TilePass(cycles=cycles_for_budget(module, options.device, options.budget, Path(model).name).cycles)
         try:
             with progress(f"{name} pass"):
                 p.apply(ctx, module)

@@ -72,10 +72,11 @@ def cnv(w: Weights, a: Act, name: str) -> Callable[[Graph], tuple[Tensor, str]]:
 
 
 # -- BinaryNet on CIFAR-10 --------------------------------------------------------------------
-def binarynet(g: Graph) -> tuple[Tensor, str]:
+def binarynet(g: Graph, widths: tuple[int, ...] = (128, 256, 512), fc: int = 1024) -> tuple[Tensor, str]:
+    """``widths`` and ``fc`` scale it down for tests."""
     x = g.act(g.affine_input(g.input((3, 32, 32), frames=4)), INPUT8, "input")
     i = 0
-    for c in (128, 256, 512):
+    for c in widths:
         for j in range(2):
             x = g.batchnorm(g.conv(x, c, 3, BINARY, f"conv{i}", pad=1), f"conv{i}", eps=1e-4)
             x = g.act(x, BIPOLAR, f"conv{i}")
@@ -84,7 +85,7 @@ def binarynet(g: Graph) -> tuple[Tensor, str]:
             i += 1
     x = g.flatten(x, "flatten")
     for k in range(2):
-        x = g.act(g.batchnorm(g.dense(x, 1024, BINARY, f"fc{k}"), f"fc{k}", eps=1e-4), BIPOLAR, f"fc{k}")
+        x = g.act(g.batchnorm(g.dense(x, fc, BINARY, f"fc{k}"), f"fc{k}", eps=1e-4), BIPOLAR, f"fc{k}")
     return g.batchnorm(g.dense(x, 10, BINARY, "fc2"), "fc2", eps=1e-4, negative=0.0), "binarynet_cifar10"
 
 
