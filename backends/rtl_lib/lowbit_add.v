@@ -64,7 +64,7 @@
 // FIFO plus its pointer/counter; no other state. Only control state is
 // reset.
 //
-// Requires lowbit_fifo (lowbit_fifo.v).
+// Requires lowbit_fifo (lowbit_fifo.v) and lowbit_const_thresholds (lowbit_thresholds.v).
 module lowbit_add #(
     parameter integer C      = 4,
     parameter integer EA     = 2,
@@ -159,7 +159,7 @@ module lowbit_add #(
 
     wire [OW-1:0] res;
 
-    genvar gc, gi;
+    genvar gc;
     generate
         for (gc = 0; gc < C; gc = gc + 1) begin : g_ch
             wire [EA-1:0] a = a_tdata[gc*EA +: EA];
@@ -181,50 +181,16 @@ module lowbit_add #(
                 end else begin : g_ext
                     assign res[gc*SW +: SW] = {{(SW - XW){s[XW-1]}}, s};
                 end
-            end else begin : g_mt
-                // Each threshold is a constant: one below the lowest sum
-                // always fires, one above the highest never does, and one
-                // inside the range fits in XW bits and is compared there.
-                // Signed order is the unsigned order of the values with the
-                // sign bit inverted.
-                localparam integer CNTW  = $clog2(NT + 1);
-                localparam integer ONE_I = 1;
-                localparam [CNTW-1:0] ONE  = ONE_I[CNTW-1:0];
-                localparam [XW-1:0]   FLIP = {1'b1, {(XW - 1){1'b0}}};
-
-                wire [XW-1:0]   sf = s ^ FLIP;
-                wire [CNTW-1:0] cnt [0:NT];
-                assign cnt[0] = {CNTW{1'b0}};
-                for (gi = 0; gi < NT; gi = gi + 1) begin : g_th
-                    // SW <= 31 (guarded): the pattern zero-extends into an
-                    // integer, then its sign is applied.
-                    localparam integer TU = {{(32 - SW){1'b0}}, THRESH[(gc*NT + gi)*SW +: SW]};
-                    localparam integer TI = (TU >= (1 << (SW - 1))) ? TU - (1 << SW) : TU;
-                    wire fire;
-                    if (TI <= LO_A + LO_B) begin : g_always
-                        assign fire = 1'b1;
-                    end else if (TI > HI_A + HI_B) begin : g_never
-                        assign fire = 1'b0;
-                    end else begin : g_cmp
-                        localparam [XW-1:0] TF = TI[XW-1:0] ^ FLIP;
-                        assign fire = (sf >= TF);
-                    end
-                    assign cnt[gi+1] = cnt[gi] + (fire ? ONE : {CNTW{1'b0}});
-                end
-                // Keeps lint quiet for a channel whose thresholds are all
-                // constant (its sum then drives nothing).
-                wire unused_s = &{1'b0, sf};
-
-                // CNTW <= OB (guarded), so the count zero-extends; the
-                // offset is added modulo 2^OB.
-                localparam [OB-1:0] OFF = OOFF[OB-1:0];
-                wire [OB-1:0] cnt_ob;
-                if (OB > CNTW) begin : g_zx
-                    assign cnt_ob = {{(OB - CNTW){1'b0}}, cnt[NT]};
-                end else begin : g_same
-                    assign cnt_ob = cnt[NT];
-                end
-                assign res[gc*OB +: OB] = cnt_ob + OFF;
+            end else if (NT >= 1) begin : g_mt  // NT < 1 is refused by the guards above
+                // The thresholds are constants: lowbit_const_thresholds compares the exact
+                // XW-bit sum against those inside its range [LO_A + LO_B, HI_A + HI_B].
+                lowbit_const_thresholds #(
+                    .W (XW), .TW (SW), .NT (NT), .OB (OB), .OOFF (OOFF), .LO (LO_A + LO_B), .HI (HI_A + HI_B),
+                    .THRESH (THRESH[gc*NT*SW +: NT*SW])
+                ) u_th (
+                    .x (s),
+                    .y (res[gc*OB +: OB])
+                );
             end
         end
     endgenerate

@@ -49,7 +49,7 @@
 // Storage: C*SW accumulator bits, a clog2(N)-bit counter, 2 output beats in
 // the FIFO. Only control state (the counter, the FIFO's) is reset.
 //
-// Requires lowbit_fifo (lowbit_fifo.v).
+// Requires lowbit_fifo (lowbit_fifo.v) and lowbit_const_thresholds (lowbit_thresholds.v).
 module lowbit_gap #(
     parameter integer C      = 4,
     parameter integer EW     = 2,
@@ -147,7 +147,7 @@ module lowbit_gap #(
 
     wire [OW-1:0] res;
 
-    genvar gc, gi;
+    genvar gc;
     generate
         for (gc = 0; gc < C; gc = gc + 1) begin : g_ch
             wire [EW-1:0] x = in_tdata[gc*EW +: EW];
@@ -167,42 +167,14 @@ module lowbit_gap #(
 
             if (MODE == 1) begin : g_raw
                 assign res[gc*SW +: SW] = s;
-            end else begin : g_mt
-                localparam integer CNTW  = $clog2(NT + 1);
-                localparam integer ONE_I = 1;
-                localparam [CNTW-1:0] ONE  = ONE_I[CNTW-1:0];
-                localparam [SW-1:0]   FLIP = {1'b1, {(SW - 1){1'b0}}};
-
-                // Signed order is the unsigned order with the sign bit inverted.
-                wire [SW-1:0]   sf = s ^ FLIP;
-                wire [CNTW-1:0] tally [0:NT];
-                assign tally[0] = {CNTW{1'b0}};
-                for (gi = 0; gi < NT; gi = gi + 1) begin : g_th
-                    localparam integer TU = {{(32 - SW){1'b0}}, THRESH[(gc*NT + gi)*SW +: SW]};
-                    localparam integer TI = (TU >= (1 << (SW - 1))) ? TU - (1 << SW) : TU;
-                    wire fire;
-                    if (TI <= SLO) begin : g_always
-                        assign fire = 1'b1;
-                    end else if (TI > SHI) begin : g_never
-                        assign fire = 1'b0;
-                    end else begin : g_cmp
-                        localparam [SW-1:0] TF = TI[SW-1:0] ^ FLIP;
-                        assign fire = (sf >= TF);
-                    end
-                    assign tally[gi+1] = tally[gi] + (fire ? ONE : {CNTW{1'b0}});
-                end
-                // Keeps lint quiet for a channel whose thresholds are all
-                // constant (its sum then drives nothing).
-                wire unused_s = &{1'b0, sf};
-
-                localparam [OB-1:0] OFF = OOFF[OB-1:0];
-                wire [OB-1:0] tally_ob;
-                if (OB > CNTW) begin : g_zx
-                    assign tally_ob = {{(OB - CNTW){1'b0}}, tally[NT]};
-                end else begin : g_eq
-                    assign tally_ob = tally[NT];
-                end
-                assign res[gc*OB +: OB] = tally_ob + OFF;
+            end else if (NT >= 1) begin : g_mt  // NT < 1 is refused by the guards above
+                lowbit_const_thresholds #(
+                    .W (SW), .TW (SW), .NT (NT), .OB (OB), .OOFF (OOFF), .LO (SLO), .HI (SHI),
+                    .THRESH (THRESH[gc*NT*SW +: NT*SW])
+                ) u_th (
+                    .x (s),
+                    .y (res[gc*OB +: OB])
+                );
             end
         end
     endgenerate

@@ -21,8 +21,8 @@ LIBRARY_FILES: dict[type, tuple[str, ...]] = {
     rtl.CollectInstanceOp: ("lowbit_collect.v",),
     rtl.FifoInstanceOp: ("lowbit_fifo.v",),
     rtl.DupInstanceOp: ("lowbit_dup.v", "lowbit_fifo.v"),
-    rtl.AddInstanceOp: ("lowbit_add.v", "lowbit_fifo.v"),
-    rtl.GapInstanceOp: ("lowbit_gap.v", "lowbit_fifo.v"),
+    rtl.AddInstanceOp: ("lowbit_add.v", "lowbit_thresholds.v", "lowbit_fifo.v"),
+    rtl.GapInstanceOp: ("lowbit_gap.v", "lowbit_thresholds.v", "lowbit_fifo.v"),
 }
 """The library files each instance needs: only those go into the design."""
 

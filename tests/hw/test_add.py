@@ -30,7 +30,7 @@ from lowbitc.backends.sim.verilator import LintError, SimResult, library_sources
 
 N_PIX = 300
 FORK_DEPTH = 4
-_LIB_FILES = ("lowbit_add.v", "lowbit_dup.v", "lowbit_fifo.v")
+_LIB_FILES = ("lowbit_add.v", "lowbit_thresholds.v", "lowbit_dup.v", "lowbit_fifo.v")
 
 
 def lib_sources() -> dict[str, str]:

@@ -13,7 +13,7 @@ import pytest
 from lowbitc.backends.sim.verilator import LintError, SimResult, library_sources, lint, simulate
 
 N_FRAMES = 5
-_LIB_FILES = ("lowbit_gap.v", "lowbit_fifo.v")
+_LIB_FILES = ("lowbit_gap.v", "lowbit_thresholds.v", "lowbit_fifo.v")
 
 
 def lib_sources() -> dict[str, str]:
