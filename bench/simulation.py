@@ -1,9 +1,9 @@
 """Verilator speed on the BNN-PYNQ CNV accelerator: the cold build (empty cache), and frames per
 second simulated, measured as the marginal rate between two whole `lowbitc sim` runs of
-different frame counts on the cached build (so compile, build lookup and start-up cancel out).
-Writes bench/results_simulation.json.
+different frame counts on the cached build (so compile, build lookup and start-up cancel out),
+each the median of --repeats runs (single runs varied by 30%). Writes bench/results_simulation.json.
 
-    .venv/bin/python bench/simulation.py [--frames 4 20]
+    .venv/bin/python bench/simulation.py [--frames 4 20] [--repeats 3]
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from common import MODELS, ROOT, lowbitc, machine
+from common import MODELS, ROOT, lowbitc, machine, median_of
 
 MODEL = MODELS / "bnnpynq_cnv_1w1a_ts.onnx"
 
@@ -24,6 +24,7 @@ MODEL = MODELS / "bnnpynq_cnv_1w1a_ts.onnx"
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--frames", type=int, nargs=2, default=(4, 20))
+    ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()
     few, many = args.frames
     x = np.load(MODELS / "bnnpynq_cnv_1w1a_in.npy").astype(np.float32)
@@ -35,8 +36,8 @@ def main() -> None:
         sim = lambda n, env=None: lowbitc("sim", str(MODEL), "-i", str(tmp / f"in{n}.npy"), "-o", str(tmp / "out.npy"),  # noqa: E731
                                           "--stats", str(tmp / "stats.json"), env=env)
         cold_s = sim(few, cold_env)  # builds into an empty cache
-        few_s = sim(few, cold_env)
-        many_s = sim(many, cold_env)
+        few_s = median_of(lambda: sim(few, cold_env), args.repeats)
+        many_s = median_of(lambda: sim(many, cold_env), args.repeats)
         stats = json.loads((tmp / "stats.json").read_text())
     fps = (many - few) / (many_s - few_s)
     result = {"machine": machine(), "model": MODEL.name, "frames": [few, many],
