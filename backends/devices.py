@@ -86,6 +86,11 @@ class Fabric:
     def bram(self) -> RamBlock:
         return self.rams[0]
 
+    def capacity(self) -> dict[str, int]:
+        """What the resource model's totals are measured against: LUTs (LUT6-equivalents on
+        Intel), flip-flops, block RAMs (`bram`'s unit) and DSP blocks."""
+        return {"luts": self.logic.luts, "ffs": self.ffs, "brams": self.bram.count, "dsps": self.dsps}
+
 
 @dataclass(frozen=True)
 class Device:

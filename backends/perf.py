@@ -129,7 +129,7 @@ def resource_figures(module: ModuleOp, device, n_layers: int, streamed: frozense
     layers += [none] * (n_layers - len(layers))  # units the model does not know
     totals = {k: getattr(dc.total, k) for k in RESOURCE_KEYS}
     fab = device.fabric
-    capacity = {"luts": fab.logic.luts, "ffs": fab.ffs, "brams": fab.bram.count, "dsps": fab.dsps}
+    capacity = fab.capacity()
     shares = {k: round(totals[k] / capacity[k], 4) if capacity[k] else None for k in RESOURCE_KEYS}
     if fab.logic.lut_equivalent != 1.0:  # Intel: luts are LUT6-equivalents; the ALMs they take
         totals["alms"] = round(totals["luts"] / fab.logic.lut_equivalent)

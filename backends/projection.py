@@ -78,6 +78,5 @@ def device_capacity(device: Device) -> dict | None:
     fabric = device.fabric
     if fabric is None:
         return None
-    return {"name": device.name, "part": fabric.part, "clock_mhz": device.clock_mhz, "luts": fabric.logic.luts,
-            "ffs": fabric.ffs, "brams": fabric.bram.count, "bram_kind": fabric.bram.name, "dsps": fabric.dsps,
-            "dram_gbps": fabric.dram_gbps, "board": fabric.board}
+    return {"name": device.name, "part": fabric.part, "clock_mhz": device.clock_mhz, **fabric.capacity(),
+            "bram_kind": fabric.bram.name, "dram_gbps": fabric.dram_gbps, "board": fabric.board}

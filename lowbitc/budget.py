@@ -52,7 +52,7 @@ def capacity(device: Device) -> dict[str, float]:
     if fabric is None:
         raise LowbitcError(f"--budget needs a device whose capacity is known; target {device.name} has none: "
                            "give --target with a part such as xc7z020")
-    return {"luts": fabric.logic.luts, "ffs": fabric.ffs, "brams": fabric.bram.count, "dsps": fabric.dsps}
+    return fabric.capacity()
 
 
 def probe(module: ModuleOp, cycles: int, device: Device) -> Probe | None:
