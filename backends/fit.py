@@ -59,8 +59,9 @@ def shortfalls(module: ModuleOp, device: Device) -> list[Shortfall]:
     if luts > device.fabric.logic.luts:
         out.append(Shortfall("logic (the lanes alone)", luts, device.fabric.logic.luts, "LUTs"))
     bits = totals[Resource.WEIGHT_BITS] + totals[Resource.LINE_BUFFER_BITS] + totals[Resource.FIFO_BITS]
-    if bits > storage_capacity_bits(device):
-        out.append(Shortfall("on-chip memory (weights, line buffers, FIFOs)", bits, storage_capacity_bits(device), "bits"))
+    storage = storage_capacity_bits(device)
+    if bits > storage:
+        out.append(Shortfall("on-chip memory (weights, line buffers, FIFOs)", bits, storage, "bits"))
     return out
 
 

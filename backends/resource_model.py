@@ -140,7 +140,7 @@ def mvu_cost(op: rtl.MVUInstanceOp, roms: dict[str, rtl.RomOp], device: Device) 
         # heaps: each further term is an adder about as wide as its popcount (the bits below its
         # shift are zero, the ones above only carries), and P - N at the root
         lanes = na * nb * count_tree_luts(simd, pcw, 2) + max(0, na * nb - 1) * (pcw + 2) + rw
-    fam = device.fabric.family if device.fabric is not None else Family.XILINX7
+    fam = device.fabric.family  # design_cost requires a fabric
     if fam in TREE_LUT4_PER_LUT6:  # the lanes' 6-input functions in LUT4s (logic is scaled later)
         lanes = lanes * TREE_LUT4_PER_LUT6[fam] / LUT4_PER_LUT6
     luts = pe * lanes

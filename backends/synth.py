@@ -262,9 +262,9 @@ def _result(modules: dict[str, dict[str, int]], top_cells: dict[str, str], top: 
     per, own = instance_cells(modules, top, top_cells)
     instances = {name: figures(c, family) for name, c in per.items()}
     glue = figures(own, family)
-    total = figures(flat_cells(modules, top), family)
-    return SynthResult(device.name, top, tool_version("yosys"), round(seconds, 2), flat, total, instances, glue,
-                       flat_cells(modules, top))
+    cells = flat_cells(modules, top)
+    return SynthResult(device.name, top, tool_version("yosys"), round(seconds, 2), flat, figures(cells, family), instances, glue,
+                       cells)
 
 
 def _last_error(log: Path, proc: subprocess.CompletedProcess) -> str:

@@ -35,6 +35,10 @@ class Options:
     budget: float | None = None
     """Share of the device (0, 1]: tile folds for the highest frames/s that fits it (lowbitc/budget.py)."""
 
+    def __post_init__(self) -> None:
+        if self.budget is not None and self.fps is not None:  # refused before any work
+            raise LowbitcError("give --fps or --budget, not both")
+
     @property
     def device(self) -> Device:
         return get_device(self.target)
@@ -79,8 +83,6 @@ def _run_stages(model: str | Path, stage: str, options: Options) -> ModuleOp:
     if stage == "lowbit":
         return module
     ctx = Context()
-    if options.budget is not None and options.fps is not None:
-        raise LowbitcError("give --fps or --budget, not both")
     for name, p in stage_passes(options):
         if name == "tile" and options.budget is not None:
             from lowbitc.budget import cycles_for_budget

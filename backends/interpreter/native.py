@@ -60,8 +60,9 @@ def _build(cc: str) -> Path | None:
     exe = shutil.which(cc)
     if exe is None:
         return None
-    stat = os.stat(os.path.realpath(exe))
-    version = f"{os.path.realpath(exe)} {stat.st_size} {stat.st_mtime_ns}"
+    real = os.path.realpath(exe)
+    stat = os.stat(real)
+    version = f"{real} {stat.st_size} {stat.st_mtime_ns}"
     source = SOURCE.read_bytes()
     key = hashlib.sha256(b"\0".join([source, version.encode(), " ".join(FLAGS).encode(), _cpu_flags().encode()])).hexdigest()[:24]
     lib = cache_dir() / f"kernels-{key}.so"

@@ -8,6 +8,7 @@ bound) runs without importing xDSL or onnx: `lowbitc run` caches plans (plan_cac
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -34,12 +35,11 @@ class Plan:
     frames_per_chunk: int
     """Frames run in chunks whose largest intermediate is about CHUNK_BYTES (planner.py)."""
     picklable: bool
-    """False when a step calls back into xDSL's interpreter (co-simulation units)."""
-    whole_batch: bool = False
-    """Run all frames in one call (a co-simulated accelerator wants the whole stream)."""
+    """False when a step calls back into xDSL's interpreter (co-simulation units), which also
+    want all frames in one call (a simulated accelerator streams the whole batch)."""
 
     def run_chunk(self, frames: np.ndarray) -> np.ndarray:
-        last_use = self._last_use()
+        last_use = self.last_use
         values: list[Any] = [None] * self.values
         values[0] = frames
         for i, step in enumerate(self.steps):
@@ -54,7 +54,9 @@ class Plan:
                     values[v] = None
         return values[self.result]
 
-    def _last_use(self) -> list[int]:
+    @functools.cached_property
+    def last_use(self) -> list[int]:
+        """The index of the last step reading each value (computed once per plan)."""
         last = [-1] * self.values
         for i, step in enumerate(self.steps):
             for v in step.inputs:
@@ -65,7 +67,7 @@ class Plan:
 def execute(plan: Plan, frames: np.ndarray) -> np.ndarray:
     """Run ``plan`` on ``frames`` ([N, *frame shape]) and return its result, chunk by chunk
     (frames are independent) unless the plan wants the whole batch."""
-    step = len(frames) if plan.whole_batch else plan.frames_per_chunk
+    step = plan.frames_per_chunk if plan.picklable else len(frames)
     if step >= len(frames):
         return plan.run_chunk(frames)
     return np.concatenate([plan.run_chunk(frames[s : s + step]) for s in range(0, len(frames), step)])

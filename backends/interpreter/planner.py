@@ -19,7 +19,7 @@ from xdsl.interpreter import Interpreter, InterpreterFunctions
 from xdsl.ir import Operation, SSAValue
 
 from lowbitc.backends.interpreter import spatial, steps
-from lowbitc.backends.interpreter.plan import Plan, Step
+from lowbitc.backends.interpreter.plan import Plan, Step, execute
 from lowbitc.backends.interpreter.steps import OutKind
 from lowbitc.backends.interpreter.values import pack_bipolar, pack_rows
 from lowbitc.dialects.lowbit import ops_graph as g
@@ -126,14 +126,12 @@ def _plane_popcount(op: PlanePopcountOp):
     return steps.PlanePopcount(op.fan_in, tuple(c_i), x0, w.sum(axis=1), None, planes)
 
 
-def _add_unit(op: AddUnitOp):
-    thresholds = _thresholds(op.thresholds)
-    return steps.AddThreshold(thresholds, out_kind(op.output.type), op.output_offset if thresholds is not None else 0)
-
-
-def _sum_unit(op: SumUnitOp):
-    thresholds = _thresholds(op.thresholds)
-    return steps.SumThreshold(thresholds, out_kind(op.output.type), op.output_offset if thresholds is not None else 0)
+def _requantized(step: type[steps.Requantized]):
+    """The add and sum units: their total, then their thresholds (if any)."""
+    def prepare(op):
+        thresholds = _thresholds(op.thresholds)
+        return step(thresholds, out_kind(op.output.type), op.output_offset if thresholds is not None else 0)
+    return prepare
 
 
 def _maxpool(op: MaxPoolOp):
@@ -178,12 +176,12 @@ PREPARE: dict[type[Operation], Callable[[Any], Callable[..., Any]]] = {
     BitPlanesOp: _bit_planes,
     PlanePopcountOp: _plane_popcount,
     AddOp: lambda op: steps.add_codes,
-    AddUnitOp: _add_unit,
+    AddUnitOp: _requantized(steps.AddThreshold),
     ConvOp: lambda op: partial(spatial.conv, weights=weight_values(op.weights), kernel=op.kernel.get_values(),
                                strides=op.strides.get_values(), pads=op.pads.get_values(), groups=op.groups),
     MaxPoolOp: _maxpool,
     GlobalSumOp: lambda op: partial(spatial.channel_sums, axes=(2, 3)),
-    SumUnitOp: _sum_unit,
+    SumUnitOp: _requantized(steps.SumThreshold),
     ToPixelsOp: lambda op: spatial.to_pixels,
     WindowOp: _window,
     PadOp: _pad,
@@ -250,7 +248,7 @@ def prepare(module: ModuleOp, extra: tuple[InterpreterFunctions, ...] = ()) -> P
         number.update(zip(op.results, outputs))
         if type(op) in PREPARE and type(op) not in overridden:
             step = PREPARE[type(op)](op)
-        elif interpreter is not None and type(op) in overridden:
+        elif type(op) in overridden:
             step = _XdslStep(interpreter, op)
         else:
             raise NotImplementedError(f"the interpreter cannot run {op.name}")
@@ -258,7 +256,7 @@ def prepare(module: ModuleOp, extra: tuple[InterpreterFunctions, ...] = ()) -> P
     if result is None:
         raise ValueError(f"@{ENTRY} has no return")
     shape = tuple(fn.function_type.inputs.data[0].get_shape())
-    return Plan(tuple(plan_steps), len(number), result, shape, frames_per_chunk(fn), picklable=not extra, whole_batch=bool(extra))
+    return Plan(tuple(plan_steps), len(number), result, shape, frames_per_chunk(fn), picklable=not extra)
 
 
 def run_module(module: ModuleOp, frames: np.ndarray, extra: tuple[InterpreterFunctions, ...] = ()) -> np.ndarray:
@@ -266,6 +264,4 @@ def run_module(module: ModuleOp, frames: np.ndarray, extra: tuple[InterpreterFun
 
     Frames are independent, so without ``extra`` implementations they run in chunks; ``extra``
     (the co-simulation's units) sees the whole batch in one call."""
-    from lowbitc.backends.interpreter.plan import execute
-
     return execute(prepare(module, extra), frames)

@@ -14,6 +14,7 @@ from enum import Enum
 import numpy as np
 
 from lowbitc.backends.interpreter import native
+from lowbitc.backends.interpreter.spatial import channel_sums
 from lowbitc.backends.interpreter.values import (
     and_popcount,
     bit_planes,
@@ -40,7 +41,11 @@ def threshold_outputs(x: np.ndarray, thresholds: np.ndarray, axis: int, out: Out
     """count(x >= t_i) over the channel axis ``axis`` of [N, ...] values, held as ``out``
     (threshold ops, matrix-vector and add units alike)."""
     # Channels move to axis 1, where count_thresholds expects them, and back.
-    n = np.moveaxis(count_thresholds(np.moveaxis(x, axis, 1), thresholds), 1, axis)
+    return hold_counts(np.moveaxis(count_thresholds(np.moveaxis(x, axis, 1), thresholds), 1, axis), out, offset)
+
+
+def hold_counts(n: np.ndarray, out: OutKind, offset: int) -> np.ndarray:
+    """Threshold counts n as the result holds them: packed bits, -1/+1, or codes n + offset."""
     if out is OutKind.PACKED:
         return pack_bits(n > 0)
     if out is OutKind.BIPOLAR:
@@ -51,12 +56,7 @@ def threshold_outputs(x: np.ndarray, thresholds: np.ndarray, axis: int, out: Out
 def border_threshold_outputs(x: np.ndarray, table: np.ndarray, cases: np.ndarray, out: OutKind, offset: int) -> np.ndarray:
     """Thresholds of [N, Ho, Wo, C] values by border case: pixel (oy, ox) counts
     x >= table[cases[oy, ox], c, i] (``cases`` from the counters' rule, `lowbit.border`)."""
-    n = (x[..., None] >= table[cases][None]).sum(axis=-1)
-    if out is OutKind.PACKED:
-        return pack_bits(n > 0)
-    if out is OutKind.BIPOLAR:
-        return (2 * n - 1).astype(np.int8)
-    return n + offset
+    return hold_counts((x[..., None] >= table[cases][None]).sum(axis=-1), out, offset)
 
 
 def reshape_frames(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -74,12 +74,6 @@ def int_matmul_last(x: np.ndarray, w: np.ndarray) -> np.ndarray:
 
 def xnor_popcount_last(x: np.ndarray, rows: np.ndarray, k: int) -> np.ndarray:
     return over_last_axis(xnor_popcount, x, rows, k)
-
-
-def topk_last(x: np.ndarray, k: int) -> np.ndarray:
-    from lowbitc.dialects.numerics import topk_indices
-
-    return topk_indices(x, k)
 
 
 def scale_and_subtract(x: np.ndarray, subtrahend) -> np.ndarray:
@@ -107,34 +101,32 @@ def add_codes(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class AddThreshold:
-    """A residual add unit: the integer sum, then its thresholds (if any)."""
+class Requantized:
+    """A unit that computes an integer total per channel (last axis), then applies its
+    thresholds when it has them: the residual add and the global pool's sum."""
 
     thresholds: np.ndarray | None
     out: OutKind
     offset: int
+
+    def requantize(self, total: np.ndarray) -> np.ndarray:
+        if self.thresholds is None:
+            return total
+        return threshold_outputs(total, self.thresholds, -1, self.out, self.offset)
+
+
+class AddThreshold(Requantized):
+    """A residual add unit: the integer sum of its two inputs."""
 
     def __call__(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        total = add_codes(a, b)
-        if self.thresholds is None:
-            return total
-        return threshold_outputs(total, self.thresholds, -1, self.out, self.offset)
+        return self.requantize(add_codes(a, b))
 
 
-@dataclass(frozen=True)
-class SumThreshold:
-    """A global pool's sum unit: each channel's sum over the [N, H, W, C] pixels, then its
-    thresholds (if any)."""
-
-    thresholds: np.ndarray | None
-    out: OutKind
-    offset: int
+class SumThreshold(Requantized):
+    """A global pool's sum unit: each channel's sum over the [N, H, W, C] pixels."""
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
-        total = x.astype(np.int64).sum(axis=(1, 2), keepdims=True)
-        if self.thresholds is None:
-            return total
-        return threshold_outputs(total, self.thresholds, -1, self.out, self.offset)
+        return self.requantize(channel_sums(x, (1, 2)))
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ import numpy as np
 
 from lowbitc.dialects.lowbit.attributes import RoundingMode
 from lowbitc.dialects import numerics
-from lowbitc.dialects.numerics import batchnorm, elementwise, per_channel, quantize_int, round_mode, topk_indices  # noqa: F401  (re-exported)
 
 
 def host_op_function(op) -> Callable[[np.ndarray], np.ndarray]:
