@@ -32,7 +32,7 @@ from pathlib import Path
 
 from common import ROOT, machine, replace_table
 
-LIB = ROOT / "backends" / "rtl_lib"
+LIB = ROOT / "backends" / "verilog" / "lib"
 LIB_FILES = ("lowbit_fifo.v", "lowbit_mvu.v", "lowbit_mvu_lanes.v")
 FLOWS = {"synth_xilinx": "", "synth_xilinx -abc9": "-abc9"}
 HEADLINE = "datapath, PE 1 x SIMD 64"
@@ -203,7 +203,7 @@ def ensure_markers(readme: Path) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--lib", type=Path, default=LIB, help="RTL library folder (default: backends/rtl_lib)")
+    ap.add_argument("--lib", type=Path, default=LIB, help="RTL library folder (default: backends/verilog/lib)")
     ap.add_argument("--no-readme", action="store_true", help="do not rewrite the README table")
     ap.add_argument("--json", type=Path, default=ROOT / "bench" / "results_datapath.json")
     args = ap.parse_args()

@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LIB = ROOT / "backends" / "rtl_lib"
+LIB = ROOT / "backends" / "verilog" / "lib"
 
 WRAPPER = """module top #(parameter integer IW = 8, parameter integer OW = 8, parameter integer AW = 4, parameter integer DW = 8) (
   input wire clk, input wire rst, input wire [IW-1:0] in_tdata, input wire in_tvalid, output wire in_tready,

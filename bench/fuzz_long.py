@@ -28,7 +28,7 @@ sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "fuzz")]
 from conftest import qonnx_reference  # noqa: E402
 from netgen import random_inputs, random_network  # noqa: E402
 
-from lowbitc.backends.interpreter import run_module  # noqa: E402
+from lowbitc.backends.runtime.interpreter import run_module  # noqa: E402
 from lowbitc.errors import LowbitcError  # noqa: E402
 from lowbitc.pipeline import STAGES, compile_to  # noqa: E402
 

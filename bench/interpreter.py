@@ -102,7 +102,7 @@ def main() -> None:
     args = ap.parse_args()
     import onnxruntime as ort
 
-    from lowbitc.backends.interpreter import run_module
+    from lowbitc.backends.runtime.interpreter import run_module
     from lowbitc.pipeline import Options, compile_to
 
     x = np.tile(np.load(INPUTS), (args.frames // 4, 1, 1, 1)).astype(np.float32)

@@ -24,8 +24,8 @@ from pathlib import Path
 
 from common import ROOT, machine, replace_table
 
-from lowbitc.backends.devices import get_device
-from lowbitc.backends.perf import design_report
+from lowbitc.backends.target.devices import get_device
+from lowbitc.backends.report.design import design_report
 from lowbitc.budget import cycles_for_budget
 from lowbitc.passes.tile import stream_floor
 from lowbitc.pipeline import compile_to

@@ -1,8 +1,8 @@
-"""The structural resource model (backends/resource_model.py) against Yosys `synth_xilinx` for
+"""The structural resource model (backends/analysis/resource_model.py) against Yosys `synth_xilinx` for
 xc7z020, on every corpus model at its default folding and on the BNN-PYNQ CNV folded for 3,000
 frames/s: total LUTs (LUT sites: logic and LUT RAM), flip-flops and RAMB36 against the flat run
 (what a real flow does), and per layer against the run that keeps the top's instances
-(`synth.unit_figures`). Synthesis results are cached (backends/synth.py), so a rerun takes
+(`synth.unit_figures`). Synthesis results are cached (backends/eda/synth.py), so a rerun takes
 seconds; cold, the whole corpus takes about 20 minutes on 2 cores.
 
 Writes bench/results_resources.json and the README table between the resources-table markers.
@@ -18,11 +18,12 @@ import time
 from pathlib import Path
 
 from common import ROOT, machine, replace_table
-from lowbitc.backends.devices import get_device
-from lowbitc.backends.perf import predict
-from lowbitc.backends.resource_model import design_cost
-from lowbitc.backends.synth import synthesize, tool_version, unit_figures
-from lowbitc.backends.verilog.emit import emit_verilog, find_top
+from lowbitc.backends.target.devices import get_device
+from lowbitc.backends.analysis.perf import predict
+from lowbitc.backends.analysis.resource_model import design_cost
+from lowbitc.backends.eda.synth import synthesize, tool_version, unit_figures
+from lowbitc.backends.verilog.emit import emit_verilog
+from lowbitc.dialects.rtl import find_top
 
 from lowbitc.pipeline import Options, compile_to
 

@@ -1,6 +1,6 @@
 """The numeric core of lowbit's semantics, in numpy alone: float32 host arithmetic as ONNX
 computes it, and the packed-word size. It imports no xDSL, so a cached interpreter plan
-(backends/interpreter/plan.py) runs without loading the compiler.
+(backends/runtime/interpreter/plan.py) runs without loading the compiler.
 
 Kinds and rounding modes are their string values ("mul", "round", ...): the dialect's
 `ElementwiseKind` and `RoundingMode` are `StrEnum`s and compare equal to them."""

@@ -3,7 +3,7 @@
 A search over the target initiation interval of `tile{cycles=N}` (which gives every layer the
 fewest lanes that meet N, so the pipeline stays balanced): each probe folds a copy of the
 bitserial-stage IR for N, lowers it to the rtl stage and prices it with the structural
-resource model (backends/resource_model.py). Fewer cycles need more lanes, so the share grows
+resource model (backends/analysis/resource_model.py). Fewer cycles need more lanes, so the share grows
 as N shrinks; the search bisects N geometrically down to 1% (or one cycle) and keeps the
 fastest design that fits. Deterministic: the same model, device and budget give the same N.
 """
@@ -16,10 +16,10 @@ from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.utils.exceptions import DiagnosticException
 
-from lowbitc.backends.devices import Device
-from lowbitc.backends.perf import predict
-from lowbitc.backends.projection import weight_placement
-from lowbitc.backends.resource_model import design_cost
+from lowbitc.backends.target.devices import Device
+from lowbitc.backends.analysis.perf import predict
+from lowbitc.backends.analysis.projection import weight_placement
+from lowbitc.backends.analysis.resource_model import design_cost
 from lowbitc.errors import LowbitcError
 from lowbitc.passes.pipeline import PipelinePass
 from lowbitc.passes.tile import TilePass, stream_floor

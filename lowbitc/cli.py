@@ -76,7 +76,7 @@ def load_frames(path: str, model: str, frame_shape: tuple[int, ...]) -> np.ndarr
 
 
 def frame_shape(module) -> tuple[int, ...]:
-    from lowbitc.backends.interpreter import entry_function
+    from lowbitc.backends.runtime.interpreter import entry_function
 
     return tuple(entry_function(module).function_type.inputs.data[0].get_shape())
 
@@ -104,7 +104,7 @@ def cmd_compile(args: argparse.Namespace) -> None:
 
         text = onnx.printer.to_text(load(args.model).model)
     elif stage == "verilog":
-        from lowbitc.backends.fit import check_fits
+        from lowbitc.backends.analysis.fit import check_fits
         from lowbitc.backends.verilog.emit import emit_verilog
 
         module = compile_to(args.model, "rtl", options)
@@ -123,14 +123,14 @@ def cmd_compile(args: argparse.Namespace) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> None:
-    from lowbitc.backends.interpreter import plan_cache
-    from lowbitc.backends.interpreter.plan import execute
+    from lowbitc.backends.runtime.interpreter import plan_cache
+    from lowbitc.backends.runtime.interpreter.plan import execute
 
     # A model run before loads its plan from the cache: no onnx, no xDSL, no compilation.
     key = plan_cache.plan_key(args.model, args.stage, args.target, args.fold, (args.fps, args.budget))
     plan = plan_cache.load(key)
     if plan is None:
-        from lowbitc.backends.interpreter import prepare
+        from lowbitc.backends.runtime.interpreter import prepare
         from lowbitc.pipeline import compile_to
 
         plan = prepare(compile_to(args.model, args.stage, options_from(args)))
@@ -140,16 +140,16 @@ def cmd_run(args: argparse.Namespace) -> None:
 
 
 def cmd_sim(args: argparse.Namespace) -> None:
-    from lowbitc.backends.interpreter import run_module
-    from lowbitc.backends.sim.cosim import CosimFunctions, CosimStats, steady_ii
-    from lowbitc.backends.perf import predict
+    from lowbitc.backends.runtime.interpreter import run_module
+    from lowbitc.backends.runtime.sim.cosim import CosimFunctions, CosimStats, steady_ii
+    from lowbitc.backends.analysis.perf import predict
     from lowbitc.pipeline import compile_to
 
     if not 0.0 <= args.stall < 1.0:
         raise LowbitcError(f"--stall {args.stall} must be in [0, 1)")
     module = compile_to(args.model, "rtl", options_from(args))
     frames = load_frames(args.input, args.model, frame_shape(module))
-    from lowbitc.backends.sim.verilator import VerilatorNotFoundError
+    from lowbitc.backends.runtime.sim.verilator import VerilatorNotFoundError
 
     stats = CosimStats()
     try:
@@ -175,19 +175,20 @@ def cmd_sim(args: argparse.Namespace) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> None:
-    from lowbitc.backends.perf import design_report, format_report
+    from lowbitc.backends.report.design import design_report
+    from lowbitc.backends.report.text import format_report
     from lowbitc.pipeline import compile_to
 
     options = options_from(args)
     if args.pnr:  # refused before any compilation or synthesis
-        from lowbitc.backends.report_synth import check_pnr_target
+        from lowbitc.backends.report.synth import check_pnr_target
 
         check_pnr_target(options.device)
     module = compile_to(args.model, "rtl", options)
     rep = design_report(module, options.device)
     rep = {"model": str(args.model), **rep}
     if args.synth or args.pnr:
-        from lowbitc.backends.report_synth import add_pnr, add_synth
+        from lowbitc.backends.report.synth import add_pnr, add_synth
 
         if args.synth:
             add_synth(rep, module, options.device)
@@ -195,7 +196,7 @@ def cmd_report(args: argparse.Namespace) -> None:
             add_pnr(rep, module, options.device)
     page = None
     if args.html:  # rendered before anything is written, so a failure leaves no file behind
-        from lowbitc.backends.report_html import render_html
+        from lowbitc.backends.report.html import render_html
 
         page = render_html(str(args.model), rep, module, options.device)
     if args.json:

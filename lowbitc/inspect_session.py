@@ -16,7 +16,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
 
-from lowbitc.backends.devices import get_device
+from lowbitc.backends.target.devices import get_device
 from lowbitc.errors import LowbitcError
 from lowbitc.inspect_commands import (HELP, Apply, BuildCommands, Command, Compare, Cost, Fold, Help, Passes, Quit, Run,
                                       Show, Stages, Write, help_text)
@@ -298,7 +298,7 @@ class Session:
         return f"applied {p}: {count[0]} -> {count[1]} ops{changed}; current IR: {self.label}\n"
 
     def _cost_rows(self):
-        from lowbitc.backends.perf import design_report
+        from lowbitc.backends.report.design import design_report
 
         rtl = self.module("rtl")
         report = design_report(rtl, self.device)
@@ -353,7 +353,7 @@ class Session:
         return self.current, self.label
 
     def _interpret(self, module: ModuleOp, path: str, frames=None):
-        from lowbitc.backends.interpreter import run_module
+        from lowbitc.backends.runtime.interpreter import run_module
         from lowbitc.cli import frame_shape, load_frames, output_array
 
         if frames is None:

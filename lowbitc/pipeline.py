@@ -11,7 +11,7 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import DiagnosticException, VerifyException
 
-from lowbitc.backends.devices import Device, get_device
+from lowbitc.backends.target.devices import Device, get_device
 from lowbitc.errors import LowbitcError
 from lowbitc.importer import import_onnx
 from lowbitc.passes.bitserial import BitserialPass

@@ -8,40 +8,17 @@ and those of the output are zero.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 
-from lowbitc.backends.sim.rom import rom_module
+from lowbitc.backends.verilog.library import library_sources
+from lowbitc.backends.verilog.names import legal_identifier
+from lowbitc.backends.verilog.rom import rom_module
 from lowbitc.backends.verilog.instances import Stream, instance_items, library_files
 from lowbitc.backends.verilog.printer import print_module
 from lowbitc.backends.verilog.vast import Assign, Module, Port, Wire
 from lowbitc.dialects import rtl
 from lowbitc.dialects.lowbit.attributes import BitMatrixAttr
-
-VERILOG_KEYWORDS = frozenset(
-    """always and assign automatic begin buf bufif0 bufif1 case casex casez cell cmos config deassign default
-    defparam design disable edge else end endcase endconfig endfunction endgenerate endmodule endprimitive
-    endspecify endtable endtask event for force forever fork function generate genvar highz0 highz1 if ifnone
-    incdir include initial inout input instance integer join large liblist library localparam macromodule medium
-    module nand negedge nmos nor noshowcancelled not notif0 notif1 or output parameter pmos posedge primitive pull0
-    pull1 pulldown pullup pulsestyle_onevent pulsestyle_ondetect rcmos real realtime reg release repeat rnmos rpmos
-    rtran rtranif0 rtranif1 scalared showcancelled signed small specify specparam strong0 strong1 supply0 supply1
-    table task time tran tranif0 tranif1 tri tri0 tri1 triand trior trireg unsigned use uwire vectored wait wand
-    weak0 weak1 while wire wor xnor xor logic bit byte int shortint longint""".split()
-)
-
-
-def legal_identifier(name: str) -> str:
-    """A readable, legal Verilog-2005 identifier for any symbol name."""
-    ident = re.sub(r"[^A-Za-z0-9_]", "_", name)
-    if not ident or not (ident[0].isalpha() or ident[0] == "_"):
-        ident = "m_" + ident
-    if ident in VERILOG_KEYWORDS:
-        ident += "_"
-    return ident
-
 
 def byte_width(bits: int) -> int:
     return -(-bits // 8) * 8
@@ -85,18 +62,9 @@ def top_module(module: rtl.ModuleOp, roms: dict[str, str]) -> Module:
     return m
 
 
-def find_top(module: ModuleOp) -> rtl.ModuleOp:
-    tops = [op for op in module.ops if isinstance(op, rtl.ModuleOp)]
-    if len(tops) != 1:
-        raise ValueError(f"expected one rtl.module, found {len(tops)}; run the pipeline up to the rtl stage")
-    return tops[0]
-
-
 def emit_sources(module: ModuleOp) -> tuple[str, dict[str, str]]:
     """(top module name, {file name: Verilog}) for the design in ``module``."""
-    from lowbitc.backends.sim.verilator import library_sources
-
-    top = find_top(module)
+    top = rtl.find_top(module)
     roms = {}
     for op in module.ops:
         if isinstance(op, rtl.RomOp):

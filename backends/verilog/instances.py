@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lowbitc.backends.sim.rom import rom_addr_width
+from lowbitc.backends.verilog.rom import rom_addr_width
+from lowbitc.backends.verilog.names import legal_identifier
 from lowbitc.backends.verilog.vast import Assign, Comment, Instance, Wire, sized_hex
 from lowbitc.dialects import rtl
 from lowbitc.dialects.lowbit.attributes import numpy_from_dense
@@ -134,7 +135,6 @@ def gap_items(op: rtl.GapInstanceOp, i: int, conns) -> list:
 
 
 def mvu_items(op: rtl.MVUInstanceOp, i: int, streams) -> list:
-    from lowbitc.backends.verilog.emit import legal_identifier
 
     rom = legal_identifier(op.rom.root_reference.data)
     pe, simd = op.fold.pe.data, op.fold.simd.data

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import MODELS
-from lowbitc.backends.devices import get_device
+from lowbitc.backends.target.devices import get_device
 from lowbitc.budget import RESOURCES, probe
 from lowbitc.cli import main
 from lowbitc.pipeline import compile_to

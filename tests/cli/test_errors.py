@@ -240,7 +240,7 @@ def test_internal_error_is_one_line_with_exit_1(monkeypatch, capsys) -> None:
 
 
 def test_sim_without_verilator(monkeypatch, capsys, tmp_path: Path) -> None:
-    import lowbitc.backends.sim.verilator as v
+    import lowbitc.backends.runtime.sim.verilator as v
     from lowbitc.cli import main
 
     def missing() -> str:

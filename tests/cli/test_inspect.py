@@ -23,8 +23,8 @@ from xdsl.passes import ModulePass
 
 from conftest import MODELS
 from lowbitc import cli
-from lowbitc.backends.interpreter import run_module
-from lowbitc.backends.perf import design_report
+from lowbitc.backends.runtime.interpreter import run_module
+from lowbitc.backends.report.design import design_report
 from lowbitc.backends.verilog.emit import emit_verilog
 from lowbitc.errors import LowbitcError
 from lowbitc.inspect_cmd import candidates

@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 
 from conftest import MODELS, lowbitc
-from lowbitc.backends.report_dataflow import LANE_W
-from lowbitc.backends.report_svg import BOTTLENECK_COLOUR, KIND_COLOURS
-from lowbitc.backends.resources import design_resources
+from lowbitc.backends.report.dataflow import LANE_W
+from lowbitc.backends.report.svg import BOTTLENECK_COLOUR, KIND_COLOURS
+from lowbitc.backends.analysis.resources import design_resources
 from lowbitc.pipeline import Options, compile_to
 from pngread import colour_count, read_png
 
@@ -91,13 +91,13 @@ def test_resources_against_unknown_capacity(pages, name: str) -> None:
     text = pages[name][1]
     labels = [t.text for t in parse_page(text).iter(f"{SVG}text")]
     assert labels.count("device capacity unknown") == 4  # devices.py records no capacity for generic
-    assert "backends/devices.py does not record it for generic" in text
+    assert "backends/target/devices.py does not record it for generic" in text
     for use in design_resources(compile_to(CASES[name], "rtl", Options())).totals:
         assert f"{use.resource.value}: {use.used:,} " in labels
 
 
 def test_dataflow_diagram_of_a_residual_network(pages) -> None:
-    from lowbitc.backends.verilog.emit import find_top
+    from lowbitc.dialects.rtl import find_top
 
     ops = list(find_top(compile_to(CASES["resnet_w2a2"], "rtl", Options())).body.block.ops)
     root = parse_page(pages["resnet_w2a2"][1])

@@ -71,7 +71,7 @@ def test_list() -> None:
 # -- every network compiles -------------------------------------------------------------------
 @pytest.mark.parametrize("name", [n for n in NETWORKS if n not in ("alexnet-t2a2", "resnet34-t2a2")])
 def test_compiles_to_rtl(name: str, zoo_file) -> None:
-    from lowbitc.backends.perf import predict
+    from lowbitc.backends.analysis.perf import predict
     from lowbitc.pipeline import compile_to
 
     path = zoo_file(name)
@@ -84,7 +84,7 @@ def test_resnet34_compiles_to_rtl(zoo_file) -> None:
     """The whole ResNet-34 to the rtl stage (~30 s, ~1 GB): 37 matrix-vector units, the padded
     stem pool (pad unit + pool unit on the 112x112 map), 16 residual adds and the global pool
     over the 7x7 map."""
-    from lowbitc.backends.perf import predict
+    from lowbitc.backends.analysis.perf import predict
     from lowbitc.pipeline import compile_to
 
     layers = predict(compile_to(zoo_file("resnet34-t2a2"), "rtl")).layers

@@ -14,7 +14,7 @@ import pytest
 
 from conftest import lowbitc, qonnx_reference
 from conv_factory import make_cnv
-from lowbitc.backends.interpreter import run_module
+from lowbitc.backends.runtime.interpreter import run_module
 from lowbitc.pipeline import compile_to
 
 CASES = {

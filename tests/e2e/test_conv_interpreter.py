@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from conftest import MODELS, lowbitc, qonnx_reference
-from lowbitc.backends.interpreter import run_module
+from lowbitc.backends.runtime.interpreter import run_module
 from lowbitc.pipeline import compile_to
 
 CNV = ["cnv_small_w1a1_dynamo", "bnnpynq_cnv_1w1a_ts"]

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from conftest import lowbitc, qonnx_reference
-from lowbitc.backends.interpreter import run_module
+from lowbitc.backends.runtime.interpreter import run_module
 from lowbitc.pipeline import STAGES, compile_to
 from mlp_factory import make_mlp
 

@@ -21,7 +21,7 @@ from xdsl.dialects import func
 from xdsl.dialects.builtin import FunctionType, IntegerAttr, ModuleOp, TensorType, f32, i64
 from xdsl.ir import Block, Region
 
-from lowbitc.backends.interpreter import run_module
+from lowbitc.backends.runtime.interpreter import run_module
 from lowbitc.dialects.lowbit import ops_graph as g
 from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, IntMatrixAttr, dense_from_numpy
 from lowbitc.dialects.lowbit.types import BipolarType, bits_for_range, int_range, int_type
@@ -145,7 +145,7 @@ COSIM_CASES = [
 
 @pytest.mark.parametrize("case", COSIM_CASES, ids=[f"case{c[0]}" for c in COSIM_CASES])
 def test_random_kbit_layers_in_verilator(case) -> None:
-    from lowbitc.backends.sim.cosim import CosimFunctions
+    from lowbitc.backends.runtime.sim.cosim import CosimFunctions
 
     *params, lanes = case
     module = build(*params)

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from conftest import MODELS, lint_verilog_file, lowbitc, qonnx_reference
-from lowbitc.backends.interpreter import run_module
+from lowbitc.backends.runtime.interpreter import run_module
 from lowbitc.pipeline import STAGES, compile_to
 
 GENERATED = MODELS / "generated"

@@ -21,10 +21,11 @@ import pytest
 from xdsl.interpreter import Interpreter, InterpreterFunctions, impl, register_impls
 
 from conftest import MODELS
-from lowbitc.backends.interpreter import entry_function, run_module
-from lowbitc.backends.sim.cosim import beats_per_frame, decode_frames, encode_frames
-from lowbitc.backends.sim.verilator import SimResult, simulate
-from lowbitc.backends.verilog.emit import byte_width, emit_sources, find_top
+from lowbitc.backends.runtime.interpreter import entry_function, run_module
+from lowbitc.backends.runtime.sim.cosim import beats_per_frame, decode_frames, encode_frames
+from lowbitc.backends.runtime.sim.verilator import SimResult, simulate
+from lowbitc.backends.verilog.emit import byte_width, emit_sources
+from lowbitc.dialects.rtl import find_top
 from lowbitc.dialects import rtl
 from lowbitc.pipeline import compile_to
 

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import lowbitc, qonnx_reference
-from lowbitc.backends.interpreter import run_module
+from lowbitc.backends.runtime.interpreter import run_module
 from lowbitc.pipeline import STAGES, compile_to
 from netgen import random_inputs, random_network
 

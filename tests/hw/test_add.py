@@ -26,7 +26,8 @@ import numpy as np
 import pytest
 from stall_gates import gate_sources
 
-from lowbitc.backends.sim.verilator import LintError, SimResult, library_sources, lint, simulate
+from lowbitc.backends.runtime.sim.verilator import LintError, SimResult, lint, simulate
+from lowbitc.backends.verilog.library import library_sources
 
 N_PIX = 300
 FORK_DEPTH = 4

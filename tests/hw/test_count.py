@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from lowbitc.backends.sim.verilator import LintError, library_sources, lint, simulate
+from lowbitc.backends.runtime.sim.verilator import LintError, lint, simulate
+from lowbitc.backends.verilog.library import library_sources
 
 _LIB_FILES = ("lowbit_mvu_lanes.v", "lowbit_fifo.v")
 # First on Verilator's command line, so the define holds in the library files after it.

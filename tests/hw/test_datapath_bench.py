@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from lowbitc.backends.sim.verilator import library_sources, lint
+from lowbitc.backends.runtime.sim.verilator import lint
+from lowbitc.backends.verilog.library import library_sources
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 

@@ -33,7 +33,8 @@ import numpy as np
 import pytest
 from stall_gates import LEVEL_READY_PROB, gate_sources
 
-from lowbitc.backends.sim.verilator import LintError, SimResult, library_sources, lint, simulate
+from lowbitc.backends.runtime.sim.verilator import LintError, SimResult, lint, simulate
+from lowbitc.backends.verilog.library import library_sources
 
 P = 8  # payload bits
 W = P + 4  # beat width through the unit

@@ -8,17 +8,17 @@ import random
 import numpy as np
 import pytest
 
-import lowbitc.backends.sim.verilator as vsim
-from lowbitc.backends.sim.verilator import (
+import lowbitc.backends.runtime.sim.verilator as vsim
+from lowbitc.backends.runtime.sim.verilator import (
     LintError,
     SimulationError,
     SimulationTimeout,
     VerilatorNotFoundError,
     build_simulator,
-    library_sources,
     lint,
     simulate,
 )
+from lowbitc.backends.verilog.library import library_sources
 
 # (W, DEPTH): DEPTH 1 and 2 are the special cases (no ring / one-entry ring),
 # 3 and 6 give non-power-of-two rings, 300 bits exercises VlWide ports.

@@ -10,7 +10,8 @@ from functools import cached_property
 import numpy as np
 import pytest
 
-from lowbitc.backends.sim.verilator import LintError, SimResult, library_sources, lint, simulate
+from lowbitc.backends.runtime.sim.verilator import LintError, SimResult, lint, simulate
+from lowbitc.backends.verilog.library import library_sources
 
 N_FRAMES = 5
 _LIB_FILES = ("lowbit_gap.v", "lowbit_thresholds.v", "lowbit_fifo.v")

@@ -8,7 +8,8 @@ import random
 import numpy as np
 import pytest
 
-from lowbitc.backends.sim.verilator import SimulationTimeout, library_sources, simulate
+from lowbitc.backends.runtime.sim.verilator import SimulationTimeout, simulate
+from lowbitc.backends.verilog.library import library_sources
 
 N = 40
 

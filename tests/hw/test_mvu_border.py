@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 from mvu_checks import check_exact_ii_latency, check_heavy_backpressure, check_random_stalls
 
-from lowbitc.backends.sim.rom import rom_addr_width, rom_module
-from lowbitc.backends.sim.verilator import SimResult, library_sources, lint, simulate
+from lowbitc.backends.verilog.rom import rom_addr_width, rom_module
+from lowbitc.backends.runtime.sim.verilator import SimResult, lint, simulate
+from lowbitc.backends.verilog.library import library_sources
 from lowbitc.backends.verilog.instances import border_params, threshold_vector
 from lowbitc.dialects.lowbit.attributes import dense_from_numpy
 from lowbitc.dialects.lowbit.border import BorderAttr

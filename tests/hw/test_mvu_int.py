@@ -14,8 +14,9 @@ import numpy as np
 from mvu_checks import check_exact_ii_latency, check_heavy_backpressure, check_latency_when_idle, check_random_stalls
 import pytest
 
-from lowbitc.backends.sim.rom import rom_addr_width, rom_module
-from lowbitc.backends.sim.verilator import SimResult, library_sources, lint, simulate
+from lowbitc.backends.verilog.rom import rom_addr_width, rom_module
+from lowbitc.backends.runtime.sim.verilator import SimResult, lint, simulate
+from lowbitc.backends.verilog.library import library_sources
 
 
 def clog2(n: int) -> int:

@@ -21,7 +21,7 @@ import test_pad as pad
 import test_pool as pool
 import test_swg as swg
 
-from lowbitc.backends.sim.verilator import SimResult
+from lowbitc.backends.runtime.sim.verilator import SimResult
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""backends/devices.py: one consistent, sourced entry per device."""
+"""backends/target/devices.py: one consistent, sourced entry per device."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from lowbitc.backends import devices
-from lowbitc.backends.devices import DEVICES, Family, LogicCell, get_device
+from lowbitc.backends.target import devices
+from lowbitc.backends.target.devices import DEVICES, Family, LogicCell, get_device
 from lowbitc.errors import LowbitcError
 
 REAL = [d for d in DEVICES.values() if d.fabric is not None]

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from conftest import MODELS
-from lowbitc.backends.interpreter import native
-from lowbitc.backends.interpreter.values import pack_bits
+from lowbitc.backends.runtime.interpreter import native
+from lowbitc.backends.runtime.interpreter.values import pack_bits
 
 ROOT = MODELS.parent.parent  # the checkout, so `-m lowbitc.cli` runs this tree
 

@@ -1,4 +1,4 @@
-"""Interpreter plans and their cache (backends/interpreter/plan.py, planner.py, plan_cache.py):
+"""Interpreter plans and their cache (backends/runtime/interpreter/plan.py, planner.py, plan_cache.py):
 a cached `lowbitc run` gives the same bits without importing the compiler, any change to
 what a plan depends on gives a new key, and a broken or unwritable cache only costs speed."""
 
@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 from conftest import MODELS
-from lowbitc.backends.interpreter import plan_cache, prepare
-from lowbitc.backends.interpreter.plan import execute
+from lowbitc.backends.runtime.interpreter import plan_cache, prepare
+from lowbitc.backends.runtime.interpreter.plan import execute
 from lowbitc.pipeline import compile_to
 
 ROOT = MODELS.parent.parent

@@ -11,9 +11,9 @@ import onnx
 import pytest
 
 from conftest import MODELS
-from lowbitc.backends.devices import get_device
-from lowbitc.backends.perf import design_report
-from lowbitc.backends.projection import weight_placement
+from lowbitc.backends.target.devices import get_device
+from lowbitc.backends.report.design import design_report
+from lowbitc.backends.analysis.projection import weight_placement
 from lowbitc.pipeline import Options, compile_to
 
 CNV = MODELS / "bnnpynq_cnv_1w1a_ts.onnx"

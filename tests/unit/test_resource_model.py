@@ -1,4 +1,4 @@
-"""backends/resource_model.py: the per-block formulas on hand-built cases (the counter tree's
+"""backends/analysis/resource_model.py: the per-block formulas on hand-built cases (the counter tree's
 schedule, ROM columns, memory placement as Yosys's memory_libmap chooses it, FIFOs), and the
 model against real Yosys runs of small designs (digits and TFC for xc7z020 and ice40-up5k),
 within the 15% bound on total LUTs of the flat run, flip-flops within 15% and block RAMs equal."""
@@ -8,18 +8,20 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import MODELS
-from lowbitc.backends.devices import get_device
-from lowbitc.backends.perf import design_report, predict
-from lowbitc.backends.resource_cells import (
+from lowbitc.backends.target.devices import get_device
+from lowbitc.backends.analysis.perf import predict
+from lowbitc.backends.report.design import design_report
+from lowbitc.backends.analysis.resource_cells import (
     Cost,
     count_tree_luts,
     ram_cost,
     rom_columns,
     rom_cost,
 )
-from lowbitc.backends.resource_model import design_cost, fifo_cost
-from lowbitc.backends.synth import synthesize, unit_figures
-from lowbitc.backends.verilog.emit import emit_verilog, find_top
+from lowbitc.backends.analysis.resource_model import design_cost, fifo_cost
+from lowbitc.backends.eda.synth import synthesize, unit_figures
+from lowbitc.backends.verilog.emit import emit_verilog
+from lowbitc.dialects.rtl import find_top
 
 from lowbitc.pipeline import Options, compile_to
 

@@ -1,4 +1,4 @@
-"""backends/resources.py: the per-unit figures are exact reads of the rtl-stage IR, numbered
+"""backends/analysis/resources.py: the per-unit figures are exact reads of the rtl-stage IR, numbered
 like the performance model's layers, and capacities are never invented."""
 
 from __future__ import annotations
@@ -7,10 +7,10 @@ import pytest
 from xdsl.dialects.builtin import ModuleOp
 
 from conftest import MODELS
-from lowbitc.backends.devices import DEVICES, get_device
-from lowbitc.backends.perf import predict
-from lowbitc.backends.resources import Resource, design_resources, known_capacity
-from lowbitc.backends.verilog.emit import find_top
+from lowbitc.backends.target.devices import DEVICES, get_device
+from lowbitc.backends.analysis.perf import predict
+from lowbitc.backends.analysis.resources import Resource, design_resources, known_capacity
+from lowbitc.dialects.rtl import find_top
 from lowbitc.dialects import rtl
 from lowbitc.pipeline import Options, compile_to
 

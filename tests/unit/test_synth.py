@@ -1,4 +1,4 @@
-"""backends/synth.py and synth_stats.py: parsing of Yosys/nextpnr output (on saved text), and
+"""backends/eda/synth.py and synth_stats.py: parsing of Yosys/nextpnr output (on saved text), and
 real runs: a small CNN synthesised for xc7z020 and ice40-up5k, the digits MLP placed and routed
 on an iCE40 UltraPlus at its default clock, a design too large for it, and the Intel error."""
 
@@ -11,14 +11,15 @@ import pytest
 
 from conftest import MODELS
 from conv_factory import make_cnv
-from lowbitc.backends.devices import Family, get_device
-from lowbitc.backends.perf import predict
-from lowbitc.backends.sim.rom import rom_module
-from lowbitc.backends.synth import (
+from lowbitc.backends.target.devices import Family, get_device
+from lowbitc.backends.analysis.perf import predict
+from lowbitc.backends.verilog.rom import rom_module
+from lowbitc.backends.eda.synth import (
     SynthError, _ports, pin_wrapper, place_and_route, roms_to_readmemh, synthesize, unit_figures, yosys_script,
 )
-from lowbitc.backends.synth_stats import Figures, figures, flat_cells, instance_cells, parse_stat_json, parse_top_cells
-from lowbitc.backends.verilog.emit import emit_verilog, find_top
+from lowbitc.backends.eda.synth_stats import Figures, figures, flat_cells, instance_cells, parse_stat_json, parse_top_cells
+from lowbitc.backends.verilog.emit import emit_verilog
+from lowbitc.dialects.rtl import find_top
 from lowbitc.pipeline import Options, compile_to
 
 # `stat -json` of Yosys 0.23 on a three-level design (top: pair p0 + inv4 q0; pair: two inv4),

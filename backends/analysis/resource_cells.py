@@ -1,0 +1,215 @@
+"""Primitive counts for the structural resource model (backends/analysis/resource_model.py): the
+Cost record, the LUT6 counter tree of lowbit_mvu_count, and memories placed as Yosys 0.23's
+`memory_libmap` places them (soft logic, LUT RAM or block RAM, whichever its cost model finds
+cheapest: `techlibs/xilinx/brams_xc4v.txt`, `lutrams_xc5v.txt`, `techlibs/ice40/brams.txt`,
+`techlibs/ecp5/*.txt`, `passes/memory/memory_libmap.cc`)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from math import ceil
+
+import numpy as np
+from lowbitc.backends.target.devices import Device, Family, RamBlock
+
+ROM_LOGIC_COST = 1 / 64
+ROM_LOGIC_COST_LUT4 = 1 / 16
+RAM_LOGIC_COST = 1.0
+LUTRAM_COST = 8
+BRAM18_COST, BRAM36_COST = 129, 257
+EBR4K_COST, EBR18K_COST = 64, 128
+"""Costs in memory_libmap's units (Yosys 0.23: soft logic per bit, 1/64 for a ROM in
+synth_xilinx and the default 1/16 elsewhere; a LUT RAM cell; a RAMB18/RAMB36 in the xc7
+library, an iCE40 RAM4K, an ECP5 DP16KD)."""
+
+
+@dataclass(frozen=True)
+class Cost:
+    """Resources of one piece of hardware: LUT sites (logic and LUT RAM), flip-flops, block RAMs
+    (the device's block-RAM unit: RAMB36 on Xilinx with an 18 Kb half as 0.5, M20K on Intel,
+    EBR on iCE40 and ECP5) and DSP blocks."""
+
+    luts: float = 0
+    ffs: float = 0
+    brams: float = 0
+    dsps: float = 0
+    mem_luts: float = 0
+    """LUTs already counted in the family's own LUTs (memories: ROMs in logic, LUT RAM; and logic
+    whose LUT4 mapping is counted directly); `luts` counts logic in LUT6 until `design_cost`
+    converts it (LUT4_PER_LUT6) and adds these."""
+
+    def __add__(self, other: Cost) -> Cost:
+        return Cost(self.luts + other.luts, self.ffs + other.ffs, self.brams + other.brams, self.dsps + other.dsps,
+                    self.mem_luts + other.mem_luts)
+
+    def rounded(self) -> Cost:
+        return Cost(round(self.luts), round(self.ffs), round(self.brams * 2) / 2, round(self.dsps))
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if k != "mem_luts"}
+
+
+def clog2(n: int) -> int:
+    return max(0, (n - 1).bit_length())
+
+
+# -- the LUT6 counter tree of lowbit_mvu_count ---------------------------------------------
+def _n63(h: int) -> int:
+    return 0 if h <= 2 else h // 6 + (1 if h % 6 >= 4 else 0)
+
+
+def _nfa(h: int) -> int:
+    return 1 if h > 2 and h % 6 == 3 else 0
+
+
+def _npass(h: int) -> int:
+    return h if h <= 2 else (h % 6 if h % 6 <= 2 else 0)
+
+
+def count_tree_luts(n: int, w: int, op: int) -> int:
+    """LUT6s of lowbit_mvu_count (N = n lanes, W = w output bits, OP 0 identity, 1 XNOR,
+    2 AND), following its elaboration-time schedule: level 0 has n // 3 lowbit_mvu_c32 (sum
+    and carry of three lane products: one LUT6 each, the carry dropped when W == 1), the n % 3
+    left-over lanes cost a LUT each when they need an XNOR/AND; each later level compresses
+    every column higher than 2 with lowbit_mvu_c63 (three LUT6, an output dropped when its
+    column is >= W) and a full adder for a 3-bit remainder (two LUTs); the last two rows meet
+    in one carry-chain adder, one LUT per column from the lowest column holding two bits."""
+    ws = max(1, w)
+    g0, r0 = n // 3, n % 3
+    luts = g0 * (2 if ws > 1 else 1) + (r0 if op else 0)
+    h = [0] * ws
+    h[0] = g0 + r0
+    if ws > 1:
+        h[1] = g0
+    for _ in range(64):
+        if max(h) <= 2:
+            break
+        nxt = [0] * ws
+        for c, hc in enumerate(h):
+            q, f, p = _n63(hc), _nfa(hc), _npass(hc)
+            nxt[c] += p + q + f
+            luts += q + f  # o0 and the full adder's sum
+            if c + 1 < ws:
+                nxt[c + 1] += q + f
+                luts += q + f  # o1 and the carry
+            if c + 2 < ws:
+                nxt[c + 2] += q
+                luts += q  # o2
+        h = nxt
+    two = [c for c, hc in enumerate(h) if hc >= 2]
+    return luts + (ws - two[0] if two else 0)
+
+
+def adder_luts(width: int) -> int:
+    """A two-operand adder: one LUT per bit beside the carry chain (CARRY4 on 7-series)."""
+    return max(0, width)
+
+
+# -- memories --------------------------------------------------------------------------------
+def _bram_cells(depth: int, width: int, block: RamBlock, half: bool) -> float:
+    """Blocks of ``block`` (or its 18 Kb halves with ``half``: half the depth in each mode) a
+    depth x width memory needs in its best geometry, in units of whole blocks."""
+    best = None
+    for d, w in block.modes:
+        if half and w > 36:
+            continue  # RAMB18 has no 72-bit mode: its widest is 512 x 36, the halved 1K x 36
+        d = d // 2 if half else d
+        if d < 1:
+            continue
+        n = ceil(depth / d) * ceil(width / w)
+        best = n if best is None else min(best, n)
+    assert best is not None
+    return best / 2 if half else best
+
+
+def _bram_choice(depth: int, width: int, block: RamBlock, family: Family) -> tuple[float, float]:
+    """(memory_libmap cost, blocks) of the cheapest block-RAM mapping."""
+    if family in (Family.XILINX7, Family.XILINXUS):
+        full = _bram_cells(depth, width, block, False)
+        half = _bram_cells(depth, width, block, True)
+        options = [(full * BRAM36_COST, full), (half * 2 * BRAM18_COST, half)]
+        return min(options)
+    n = _bram_cells(depth, width, block, False)
+    return n * (EBR4K_COST if family is Family.ICE40 else EBR18K_COST), n
+
+
+def rom_columns(bits: np.ndarray) -> tuple[int, int]:
+    """(distinct non-constant columns, those of them that are not a plain address bit) of a
+    depth x width 0/1 ROM: what soft logic must build per output bit after opt_merge."""
+    depth = bits.shape[0]
+    cols = np.packbits(bits.astype(np.uint8), axis=0).T if depth else np.zeros((bits.shape[1], 0), np.uint8)
+    distinct = {c.tobytes() for c in cols}
+    const = {np.packbits(np.full(depth, v, np.uint8)).tobytes() for v in (0, 1)}
+    addr = {np.packbits(((np.arange(depth) >> b) & 1).astype(np.uint8)).tobytes() for b in range(clog2(depth))}
+    live = distinct - const
+    return len(live), len(live - addr)
+
+
+def rom_cost(bits: np.ndarray, device: Device) -> Cost:
+    """A synchronous-read ROM (rom.py's weight memory, data registered): block RAM when
+    memory_libmap finds it cheaper than logic, else one LUT per distinct column (ceil(depth/64)
+    LUT6 joined by MUXF7/F8 for deep ones; LUT4: ceil(depth/16) and a mux tree) and its
+    output flip-flop."""
+    depth, width = bits.shape
+    fab = device.fabric
+    assert fab is not None
+    if depth > 2:
+        cost, blocks = _bram_choice(depth, width, fab.bram, fab.family)
+        if cost < depth * width * (ROM_LOGIC_COST if _lut_inputs(fab.family) == 6 else ROM_LOGIC_COST_LUT4):
+            if fab.family in (Family.XILINX7, Family.XILINXUS) and depth > 512:
+                # Deeper than the widest mode: Yosys folds address bits into the data width and
+                # uses the parity bits as data (4K x 9 per RAMB36), so the blocks fill to their
+                # 36 Kb in 18 Kb steps over the depth in whole 1K slices, with an output
+                # multiplexer (about six LUTs per block). Calibrated on the corpus's six deep
+                # ROMs (BNN-PYNQ CNV: 6144 x 48 in 8, 49152 x 12 in 16, 32768 x 8 in 7.5).
+                halves = ceil(ceil(depth / 1024) * 1024 * width / (fab.bram.bits // 2))
+                used = min(blocks, halves / 2)
+                return Cost(brams=used, mem_luts=6 * used if depth > 1024 else 0)
+            return Cost(brams=blocks, mem_luts=_depth_mux_luts(depth, width, fab.bram, fab.family))
+    live, logic = rom_columns(bits)
+    if _lut_inputs(fab.family) == 6:
+        per = ceil(depth / 64) + max(0, ceil(depth / 256) - 1)  # beyond MUXF8, a LUT mux level
+    else:
+        per = ceil(depth / 16) + max(0, ceil(depth / 16) - 1)  # LUT4 leaves and a LUT4 mux tree
+    return Cost(mem_luts=logic * per, ffs=live)
+
+
+def ram_cost(depth: int, width: int, device: Device) -> Cost:
+    """A RAM with one write and one synchronous read port (line buffer, FIFO ring): flip-flops
+    and multiplexers, LUT RAM (Xilinx RAM32M: 32 x 6, RAM64M: 64 x 3, RAM128X1D: 128 x 1, each
+    four LUT sites) or block RAM, whichever memory_libmap finds cheapest; the registered read
+    adds `width` flip-flops in every case."""
+    fab = device.fabric
+    assert fab is not None
+    bits = depth * width
+    options: list[tuple[float, Cost]] = [(bits * RAM_LOGIC_COST, Cost(luts=bits * _mux_luts(depth) / depth, ffs=bits))]
+    if fab.family in (Family.XILINX7, Family.XILINXUS) and depth <= 128:
+        per = 6 if depth <= 32 else 3 if depth <= 64 else 1
+        cells = ceil(width / per)
+        options.append((cells * LUTRAM_COST, Cost(mem_luts=4 * cells)))
+    if fab.family is Family.ECP5 and depth <= 16:  # TRELLIS_DPR16X4: 16 x 4, cost 4
+        cells = ceil(width / 4)
+        options.append((cells * 4, Cost(mem_luts=4 * cells)))
+    if depth > 2:
+        cost, blocks = _bram_choice(depth, width, fab.bram, fab.family)
+        options.append((cost, Cost(brams=blocks)))
+    return min(options, key=lambda o: o[0])[1] + Cost(ffs=width)
+
+
+def _depth_mux_luts(depth: int, width: int, block: RamBlock, family: Family) -> int:
+    """Block RAMs stacked in depth (the geometry with the fewest blocks) need an output
+    multiplexer per bit: a LUT4 per 2:1 step, or a LUT6 per 4:1 (MUXF7/F8 join four)."""
+    best = min(((ceil(depth / d) * ceil(width / w), ceil(depth / d)) for d, w in block.modes))
+    splits = best[1]
+    if splits <= 1:
+        return 0
+    return width * (splits - 1) if _lut_inputs(family) == 4 else width * ceil(splits / 4)
+
+
+def _mux_luts(depth: int) -> float:
+    """LUT6s of a depth:1 read multiplexer per bit (a LUT6 is a 4:1 mux, MUXF7/F8 free)."""
+    return 0 if depth <= 1 else ceil(depth / 4) if depth > 4 else 1
+
+
+def _lut_inputs(family: Family) -> int:
+    return 4 if family in (Family.ICE40, Family.ECP5) else 6
