@@ -48,4 +48,6 @@ def replace_table(marker: str, table: str) -> None:
     pattern = rf"(<!-- {marker} -->\n)(?:.*?\n)?(<!-- /{marker} -->)"  # the markers may hold nothing yet
     if not re.search(pattern, text, flags=re.S):
         raise SystemExit(f"README.md has no <!-- {marker} --> markers")
-    readme.write_text(re.sub(pattern, lambda m: m.group(1) + table.rstrip("\n") + "\n" + m.group(2), text, count=1, flags=re.S))
+    readme.write_text(
+        re.sub(pattern, lambda m: m.group(1) + table.rstrip("\n") + "\n" + m.group(2), text, count=1, flags=re.S)
+    )

@@ -28,8 +28,16 @@ def main() -> None:
         for name, model in (("cnv", MODELS / "bnnpynq_cnv_1w1a_ts.onnx"), ("lfc", lfc)):
             out = Path(d) / f"{name}.v"
             seconds = median_of(lambda: lowbitc(str(model), "-o", str(out)), args.repeats)
-            rows.append({"model": name, "source": model.name, "compile_s": seconds, "target_s": TARGETS_S[name],
-                         "verilog_bytes": out.stat().st_size, "meets_target": seconds < TARGETS_S[name]})
+            rows.append(
+                {
+                    "model": name,
+                    "source": model.name,
+                    "compile_s": seconds,
+                    "target_s": TARGETS_S[name],
+                    "verilog_bytes": out.stat().st_size,
+                    "meets_target": seconds < TARGETS_S[name],
+                }
+            )
             print(f"{name}: {seconds:.2f} s (target < {TARGETS_S[name]:.0f} s), {out.stat().st_size} bytes of Verilog")
     result = {"machine": machine(), "repeats": args.repeats, "rows": rows}
     (ROOT / "bench" / "results_compiler.json").write_text(json.dumps(result, indent=2) + "\n")

@@ -67,8 +67,10 @@ class Unit:
         return sum(rnd.randint(0, self.K + 1) << (c * self.PW) for c in range(self.C))
 
     def instance(self, ports: str) -> str:
-        params = (f".K({self.K}), .C({self.C}), .PE({self.PE}), .SIMD({self.SIMD}), .MODE(0), "
-                  f".THRESH({self.C * self.PW}'h{self.thresholds():x})")
+        params = (
+            f".K({self.K}), .C({self.C}), .PE({self.PE}), .SIMD({self.SIMD}), .MODE(0), "
+            f".THRESH({self.C * self.PW}'h{self.thresholds():x})"
+        )
         return f"  lowbit_mvu #({params}) u (\n{ports});\n"
 
 
@@ -76,23 +78,33 @@ def unit_top(u: Unit) -> str:
     """The whole unit; the weight word is a port, so the weight memory is outside."""
     nf_sf = (u.C // u.PE) * (u.K // u.SIMD)
     adw = max(1, (nf_sf - 1).bit_length())
-    ports = ("    .clk(clk), .rst(rst), .in_tdata(in_tdata), .in_tvalid(in_tvalid), .in_tready(in_tready),\n"
-             "    .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready),\n"
-             "    .wmem_addr(wmem_addr), .wmem_en(wmem_en), .wmem_data(wmem_data)")
-    return (f"module top (input wire clk, input wire rst,\n"
-            f"  input wire [{u.K - 1}:0] in_tdata, input wire in_tvalid, output wire in_tready,\n"
-            f"  output wire [{u.C - 1}:0] out_tdata, output wire out_tvalid, input wire out_tready,\n"
-            f"  output wire [{adw - 1}:0] wmem_addr, output wire wmem_en, input wire [{u.lanes - 1}:0] wmem_data);\n"
-            + u.instance(ports) + "endmodule\n")
+    ports = (
+        "    .clk(clk), .rst(rst), .in_tdata(in_tdata), .in_tvalid(in_tvalid), .in_tready(in_tready),\n"
+        "    .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready),\n"
+        "    .wmem_addr(wmem_addr), .wmem_en(wmem_en), .wmem_data(wmem_data)"
+    )
+    return (
+        f"module top (input wire clk, input wire rst,\n"
+        f"  input wire [{u.K - 1}:0] in_tdata, input wire in_tvalid, output wire in_tready,\n"
+        f"  output wire [{u.C - 1}:0] out_tdata, output wire out_tvalid, input wire out_tready,\n"
+        f"  output wire [{adw - 1}:0] wmem_addr, output wire wmem_en, input wire [{u.lanes - 1}:0] wmem_data);\n"
+        + u.instance(ports)
+        + "endmodule\n"
+    )
 
 
 def datapath_top(u: Unit) -> str:
     """The unit with its stream ports tied off; `expose` (CUT_*) supplies the datapath's
     inputs and outputs instead."""
-    ports = (f"    .clk(clk), .rst(rst), .in_tdata({{{u.K}{{1'b0}}}}), .in_tvalid(1'b0), .in_tready(),\n"
-             "    .out_tdata(), .out_tvalid(), .out_tready(1'b1), .wmem_addr(), .wmem_en(), .wmem_data(wmem_data)")
-    return (f"module top (input wire clk, input wire rst, input wire [{u.lanes - 1}:0] wmem_data);\n"
-            + u.instance(ports) + "endmodule\n")
+    ports = (
+        f"    .clk(clk), .rst(rst), .in_tdata({{{u.K}{{1'b0}}}}), .in_tvalid(1'b0), .in_tready(),\n"
+        "    .out_tdata(), .out_tvalid(), .out_tready(1'b1), .wmem_addr(), .wmem_en(), .wmem_data(wmem_data)"
+    )
+    return (
+        f"module top (input wire clk, input wire rst, input wire [{u.lanes - 1}:0] wmem_data);\n"
+        + u.instance(ports)
+        + "endmodule\n"
+    )
 
 
 def cut_script() -> str:
@@ -130,8 +142,10 @@ def synth(top: str, flow: str, lib: Path | None, prep: str = "") -> dict[str, in
     with tempfile.TemporaryDirectory() as d:
         (Path(d) / "top.v").write_text(top)
         files = " ".join(str(lib / f) for f in LIB_FILES) if lib else ""
-        script = (f"read_verilog {files} {d}/top.v; {prep}synth_xilinx -top top -flatten {FLOWS[flow]}; "
-                  f"tee -q -o {d}/stat.json stat -json -top top")
+        script = (
+            f"read_verilog {files} {d}/top.v; {prep}synth_xilinx -top top -flatten {FLOWS[flow]}; "
+            f"tee -q -o {d}/stat.json stat -json -top top"
+        )
         r = subprocess.run(["yosys", "-q", "-p", script], capture_output=True, text=True)
         if r.returncode:
             raise SystemExit(f"yosys failed ({flow}):\n{(r.stdout + r.stderr)[-3000:]}")
@@ -170,18 +184,23 @@ def worst_flow(row: dict) -> str:
 
 
 def table(result: dict) -> str:
-    lines = [f"Measured by `bench/datapath.py` on {result['machine']}, {result['yosys']}: lowbit_mvu with XNOR "
-             "lanes, K = 576 folded over 9 steps, C = 64 channels, 10-bit accumulator, one threshold per channel; "
-             "weight memory excluded. *datapath* is XNOR, popcount tree, pipeline registers, accumulator and "
-             "threshold compare (with the threshold table); *whole unit* adds the 576-bit input buffer, the "
-             "issue counters and the output FIFO.", "",
-             "| design | lanes | LUTs synth_xilinx | LUTs -abc9 | LUTs/lane (worse flow) | FFs | CARRY4 |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        f"Measured by `bench/datapath.py` on {result['machine']}, {result['yosys']}: lowbit_mvu with XNOR "
+        "lanes, K = 576 folded over 9 steps, C = 64 channels, 10-bit accumulator, one threshold per channel; "
+        "weight memory excluded. *datapath* is XNOR, popcount tree, pipeline registers, accumulator and "
+        "threshold compare (with the threshold table); *whole unit* adds the 576-bit input buffer, the "
+        "issue counters and the output FIFO.",
+        "",
+        "| design | lanes | LUTs synth_xilinx | LUTs -abc9 | LUTs/lane (worse flow) | FFs | CARRY4 |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for r in result["rows"]:
         a, b = (r[f] for f in FLOWS)
         worst = r[worst_flow(r)]
-        lines.append(f"| {r['design']} | {r['lanes']} | {a['luts']} | {b['luts']} | {worst['luts_per_lane']:.2f} | "
-                     f"{a['ffs']} | {a['carry4']} |")
+        lines.append(
+            f"| {r['design']} | {r['lanes']} | {a['luts']} | {b['luts']} | {worst['luts_per_lane']:.2f} | "
+            f"{a['ffs']} | {a['carry4']} |"
+        )
     return "\n".join(lines)
 
 
@@ -191,8 +210,10 @@ def ensure_markers(readme: Path) -> None:
     text = readme.read_text()
     if "<!-- datapath-table -->" in text:
         return
-    section = ("\nDatapath: LUTs per binary lane of the matrix-vector unit (target: 2.0 or below; the lanes are\n"
-               "`lowbit_mvu_count`'s LUT6 compressor tree):\n\n<!-- datapath-table -->\n(not measured yet)\n<!-- /datapath-table -->\n")
+    section = (
+        "\nDatapath: LUTs per binary lane of the matrix-vector unit (target: 2.0 or below; the lanes are\n"
+        "`lowbit_mvu_count`'s LUT6 compressor tree):\n\n<!-- datapath-table -->\n(not measured yet)\n<!-- /datapath-table -->\n"
+    )
     after = "<!-- /interpreter-table -->\n"
     if after in text:
         at = text.index(after) + len(after)
@@ -218,9 +239,18 @@ def main() -> None:
         "machine": machine(),
         "yosys": version.split(" (")[0],
         "lib": str(args.lib.resolve().relative_to(ROOT)) if args.lib.resolve().is_relative_to(ROOT) else str(args.lib),
-        "lowbitc": {"design": HEADLINE, "flow": flow, "luts": head[flow]["luts"], "luts_per_lane": head[flow]["luts_per_lane"]},
-        "anchor": {"design": anchor["design"], "flow": flow, "luts": anchor[flow]["luts"],
-                   "luts_per_lane": anchor[flow]["luts_per_lane"]},
+        "lowbitc": {
+            "design": HEADLINE,
+            "flow": flow,
+            "luts": head[flow]["luts"],
+            "luts_per_lane": head[flow]["luts_per_lane"],
+        },
+        "anchor": {
+            "design": anchor["design"],
+            "flow": flow,
+            "luts": anchor[flow]["luts"],
+            "luts_per_lane": anchor[flow]["luts_per_lane"],
+        },
         "rows": rows,
     }
     args.json.write_text(json.dumps(result, indent=2) + "\n")

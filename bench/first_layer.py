@@ -36,10 +36,12 @@ def luts(params: dict[str, int], iw: int, ow: int, aw: int, dw: int) -> int:
     with tempfile.TemporaryDirectory() as d:
         top = Path(d) / "top.v"
         top.write_text(WRAPPER.format(params=", ".join(f".{k}({v})" for k, v in params.items())))
-        script = (f"read_verilog {LIB / 'lowbit_fifo.v'} {LIB / 'lowbit_mvu.v'} {LIB / 'lowbit_mvu_lanes.v'} {top}; "
-                  f"chparam -set IW {iw} -set OW {ow} -set AW {aw} -set DW {dw} top; synth_xilinx -top top -flatten; stat")
+        script = (
+            f"read_verilog {LIB / 'lowbit_fifo.v'} {LIB / 'lowbit_mvu.v'} {LIB / 'lowbit_mvu_lanes.v'} {top}; "
+            f"chparam -set IW {iw} -set OW {ow} -set AW {aw} -set DW {dw} top; synth_xilinx -top top -flatten; stat"
+        )
         out = subprocess.run(["yosys", "-p", script], capture_output=True, text=True, check=True).stdout
-    stat = out[out.rindex("Printing statistics"):]  # the one `stat` at the end
+    stat = out[out.rindex("Printing statistics") :]  # the one `stat` at the end
     return sum(int(n) for n in re.findall(r"^\s+LUT\d\s+(\d+)", stat, flags=re.M))
 
 
@@ -53,14 +55,30 @@ def main() -> None:
         nfsf = cycles
         aw = max(1, (nfsf - 1).bit_length())
         pw_int = ew + k.bit_length()
-        integer = luts({"K": k, "C": c, "PE": pe, "SIMD": simd, "EW": ew, "PW": pw_int, "MODE": 0, "PIPE": 1},
-                       k * ew, c, aw, pe * simd)
+        integer = luts(
+            {"K": k, "C": c, "PE": pe, "SIMD": simd, "EW": ew, "PW": pw_int, "MODE": 0, "PIPE": 1},
+            k * ew,
+            c,
+            aw,
+            pe * simd,
+        )
         kb = k * ew
         pw_x = (kb + 1).bit_length()
-        serial = luts({"K": kb, "C": c, "PE": pe, "SIMD": simd * ew, "PW": pw_x, "MODE": 0, "PIPE": 1},
-                      kb, c, aw, pe * simd * ew)
-        rows.append({"K": k, "C": c, "PE": pe, "SIMD": simd, "cycles_per_vector": cycles,
-                     "integer_luts": integer, "bit_serial_luts_lower_bound": serial, "ratio": serial / integer})
+        serial = luts(
+            {"K": kb, "C": c, "PE": pe, "SIMD": simd * ew, "PW": pw_x, "MODE": 0, "PIPE": 1}, kb, c, aw, pe * simd * ew
+        )
+        rows.append(
+            {
+                "K": k,
+                "C": c,
+                "PE": pe,
+                "SIMD": simd,
+                "cycles_per_vector": cycles,
+                "integer_luts": integer,
+                "bit_serial_luts_lower_bound": serial,
+                "ratio": serial / integer,
+            }
+        )
         print(rows[-1])
     (ROOT / "bench" / "results_first_layer.json").write_text(json.dumps(rows, indent=2) + "\n")
 

@@ -53,8 +53,23 @@ def check(seed: int, folder: Path, verilator: bool) -> str | None:
         return f"crash: {type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''}"
     if verilator:
         np.save(folder / "in.npy", frames)
-        r = subprocess.run([str(LOWBITC), "sim", str(path), "-i", str(folder / "in.npy"), "-o", str(folder / "sim.npy"),
-                            "--stall", "0.3", "--seed", str(seed)], capture_output=True, text=True)
+        r = subprocess.run(
+            [
+                str(LOWBITC),
+                "sim",
+                str(path),
+                "-i",
+                str(folder / "in.npy"),
+                "-o",
+                str(folder / "sim.npy"),
+                "--stall",
+                "0.3",
+                "--seed",
+                str(seed),
+            ],
+            capture_output=True,
+            text=True,
+        )
         if r.returncode:
             return f"sim failed: {r.stderr.strip()[:160]}"
         if not np.array_equal(np.load(folder / "sim.npy").reshape(len(frames), -1), lowbit):
@@ -84,16 +99,31 @@ def main() -> None:
             if (i + 1) % 100 == 0:
                 print(f"{i + 1} networks, {len(failures)} findings, {time.time() - t0:.0f} s", flush=True)
     machine = f"{platform.machine()}, {__import__('os').cpu_count()} cores, Python {platform.python_version()}"
-    result = {"machine": machine, "networks": args.count, "first_seed": args.start, "verilator_runs": sims,
-              "findings": {str(k): v for k, v in failures.items()}, "seconds": round(time.time() - t0)}
+    result = {
+        "machine": machine,
+        "networks": args.count,
+        "first_seed": args.start,
+        "verilator_runs": sims,
+        "findings": {str(k): v for k, v in failures.items()},
+        "seconds": round(time.time() - t0),
+    }
     (ROOT / "bench" / "results_fuzz.json").write_text(json.dumps(result, indent=2) + "\n")
-    table = (f"Last run of `bench/fuzz_long.py` on {machine}: {args.count} random networks (seeds {args.start}.."
-             f"{args.start + args.count - 1}), each checked against qonnx and at every interpreter stage, "
-             f"{sims} of them also in Verilator with random stalls; {len(failures)} disagreements "
-             f"({', '.join(f'{k}: {v}' for k, v in kinds.items()) or 'none'}), {result['seconds']} s.")
+    table = (
+        f"Last run of `bench/fuzz_long.py` on {machine}: {args.count} random networks (seeds {args.start}.."
+        f"{args.start + args.count - 1}), each checked against qonnx and at every interpreter stage, "
+        f"{sims} of them also in Verilator with random stalls; {len(failures)} disagreements "
+        f"({', '.join(f'{k}: {v}' for k, v in kinds.items()) or 'none'}), {result['seconds']} s."
+    )
     readme = ROOT / "README.md"
     text = readme.read_text()
-    readme.write_text(re.sub(r"(<!-- fuzz-table -->\n).*?(\n<!-- /fuzz-table -->)", lambda m: m.group(1) + table + m.group(2), text, flags=re.S))
+    readme.write_text(
+        re.sub(
+            r"(<!-- fuzz-table -->\n).*?(\n<!-- /fuzz-table -->)",
+            lambda m: m.group(1) + table + m.group(2),
+            text,
+            flags=re.S,
+        )
+    )
     print(table)
 
 

@@ -55,26 +55,45 @@ def measure(model: str, inputs: str, scale: float, tmp: Path) -> dict:
         t0 = time.perf_counter()
         run(str(path), "-o", str(tmp / "accel.v"))
         times.append(time.perf_counter() - t0)
-    run("sim", str(path), "-i", str(tmp / "in.npy"), "-o", str(tmp / "out.npy"), "--stall", "0.3", "--stats", str(tmp / "stats.json"))
+    run(
+        "sim",
+        str(path),
+        "-i",
+        str(tmp / "in.npy"),
+        "-o",
+        str(tmp / "out.npy"),
+        "--stall",
+        "0.3",
+        "--stats",
+        str(tmp / "stats.json"),
+    )
     run("run", str(path), "-i", str(tmp / "in.npy"), "-o", str(tmp / "ref.npy"))
     stats = json.loads((tmp / "stats.json").read_text())
     return {
-        "model": model, "compile_s": float(np.median(times)),
-        "ii_cycles": stats["ii_cycles"], "ii_cycles_predicted": stats["ii_cycles_predicted"],
-        "latency_cycles": stats["latency_cycles"], "latency_cycles_predicted": stats["latency_cycles_predicted"],
+        "model": model,
+        "compile_s": float(np.median(times)),
+        "ii_cycles": stats["ii_cycles"],
+        "ii_cycles_predicted": stats["ii_cycles_predicted"],
+        "latency_cycles": stats["latency_cycles"],
+        "latency_cycles_predicted": stats["latency_cycles_predicted"],
         "sim_equals_run": bool(np.array_equal(np.load(tmp / "out.npy"), np.load(tmp / "ref.npy"))),
     }
 
 
 def table(rows: list[dict], machine: str) -> str:
-    lines = [f"Measured by `bench/ii_table.py` on {machine}; simulation with random stalls (p = 0.3) on both",
-             "handshakes for exactness, and a stall-free run of the same build for the timing.", "",
-             "| model | compile (s, median of 3) | II simulated | II predicted | ratio | latency simulated / predicted | sim == run |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        f"Measured by `bench/ii_table.py` on {machine}; simulation with random stalls (p = 0.3) on both",
+        "handshakes for exactness, and a stall-free run of the same build for the timing.",
+        "",
+        "| model | compile (s, median of 3) | II simulated | II predicted | ratio | latency simulated / predicted | sim == run |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for r in rows:
         pred_lat = "n/a" if r["latency_cycles_predicted"] is None else str(r["latency_cycles_predicted"])
-        lines.append(f"| {r['model']} | {r['compile_s']:.2f} | {r['ii_cycles']:.0f} | {r['ii_cycles_predicted']} | "
-                     f"{r['ii_cycles'] / r['ii_cycles_predicted']:.3f} | {r['latency_cycles']} / {pred_lat} | {'yes' if r['sim_equals_run'] else 'NO'} |")
+        lines.append(
+            f"| {r['model']} | {r['compile_s']:.2f} | {r['ii_cycles']:.0f} | {r['ii_cycles_predicted']} | "
+            f"{r['ii_cycles'] / r['ii_cycles_predicted']:.3f} | {r['latency_cycles']} / {pred_lat} | {'yes' if r['sim_equals_run'] else 'NO'} |"
+        )
     return "\n".join(lines)
 
 
@@ -85,7 +104,12 @@ def main() -> None:
     (ROOT / "bench" / "results_ii.json").write_text(json.dumps({"machine": machine, "rows": rows}, indent=2) + "\n")
     readme = ROOT / "README.md"
     text = readme.read_text()
-    new = re.sub(r"(<!-- ii-table -->\n).*?(\n<!-- /ii-table -->)", lambda m: m.group(1) + table(rows, machine) + m.group(2), text, flags=re.S)
+    new = re.sub(
+        r"(<!-- ii-table -->\n).*?(\n<!-- /ii-table -->)",
+        lambda m: m.group(1) + table(rows, machine) + m.group(2),
+        text,
+        flags=re.S,
+    )
     readme.write_text(new)
     print(table(rows, machine))
 

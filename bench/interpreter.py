@@ -26,9 +26,8 @@ from pathlib import Path
 
 import numpy as np
 import onnx
-from onnx import helper, numpy_helper
-
 from common import LOWBITC, MODELS, ROOT, machine, replace_table
+from onnx import helper, numpy_helper
 
 MODEL = MODELS / "bnnpynq_cnv_1w1a_ts.onnx"
 INPUTS = MODELS / "bnnpynq_cnv_1w1a_in.npy"
@@ -45,24 +44,45 @@ def float_equivalent(model: onnx.ModelProto, batch: int) -> onnx.ModelProto:
         if n.op_type in ("BipolarQuant", "Quant") and n.input[0] in consts:  # quantized weights: fold
             ins = [consts[i] for i in n.input]
             a = attrs(n)
-            value = bipolar_quant(*ins) if n.op_type == "BipolarQuant" else int_quant(
-                ins[0], ins[1], ins[2], ins[3], a.get("signed", 1), a.get("narrow", 0), a.get("rounding_mode", "ROUND"))
+            value = (
+                bipolar_quant(*ins)
+                if n.op_type == "BipolarQuant"
+                else int_quant(
+                    ins[0],
+                    ins[1],
+                    ins[2],
+                    ins[3],
+                    a.get("signed", 1),
+                    a.get("narrow", 0),
+                    a.get("rounding_mode", "ROUND"),
+                )
+            )
             consts[n.output[0]] = value
             new_inits.append(numpy_helper.from_array(value.astype(np.float32), n.output[0]))
         elif n.op_type == "BipolarQuant":
             s = float(consts[n.input[1]].reshape(-1)[0])
             ge, pos, neg, zero = (f"{n.output[0]}_{k}" for k in ("ge", "pos", "neg", "zero"))
             new_inits += [numpy_helper.from_array(np.float32(v), k) for v, k in ((s, pos), (-s, neg), (0.0, zero))]
-            nodes += [helper.make_node("GreaterOrEqual", [n.input[0], zero], [ge]),
-                      helper.make_node("Where", [ge, pos, neg], [n.output[0]])]
+            nodes += [
+                helper.make_node("GreaterOrEqual", [n.input[0], zero], [ge]),
+                helper.make_node("Where", [ge, pos, neg], [n.output[0]]),
+            ]
         elif n.op_type == "Quant":
             a = attrs(n)
             s, zp, bits = (float(consts[i].reshape(-1)[0]) for i in n.input[1:4])
-            lo, hi = (-(2 ** (bits - 1)) + a.get("narrow", 0), 2 ** (bits - 1) - 1) if a.get("signed", 1) else (0, 2**bits - 1 - a.get("narrow", 0))
+            lo, hi = (
+                (-(2 ** (bits - 1)) + a.get("narrow", 0), 2 ** (bits - 1) - 1)
+                if a.get("signed", 1)
+                else (0, 2**bits - 1 - a.get("narrow", 0))
+            )
             t = [f"{n.output[0]}_{k}" for k in ("div", "round", "clip", "s", "lo", "hi")]
             new_inits += [numpy_helper.from_array(np.float32(v), k) for v, k in ((s, t[3]), (lo, t[4]), (hi, t[5]))]
-            nodes += [helper.make_node("Div", [n.input[0], t[3]], [t[0]]), helper.make_node("Round", [t[0]], [t[1]]),
-                      helper.make_node("Clip", [t[1], t[4], t[5]], [t[2]]), helper.make_node("Mul", [t[2], t[3]], [n.output[0]])]
+            nodes += [
+                helper.make_node("Div", [n.input[0], t[3]], [t[0]]),
+                helper.make_node("Round", [t[0]], [t[1]]),
+                helper.make_node("Clip", [t[1], t[4], t[5]], [t[2]]),
+                helper.make_node("Mul", [t[2], t[3]], [n.output[0]]),
+            ]
         else:
             nodes.append(n)
     inits = [i for i in g.initializer] + new_inits
@@ -125,7 +145,13 @@ def main() -> None:
         lowbitc_cold_s = median_time(cold, args.repeats)
         lowbitc_s = median_time(lambda: subprocess.run(run, check=True, env=env), args.repeats)
         ours = np.load(tmp / "out.npy")
-        ort_process_s = median_time(lambda: subprocess.run([sys.executable, "-c", ORT_PROCESS, str(tmp / "float.onnx"), str(tmp / "in.npy"), str(tmp / "ort.npy")], check=True), args.repeats)
+        ort_process_s = median_time(
+            lambda: subprocess.run(
+                [sys.executable, "-c", ORT_PROCESS, str(tmp / "float.onnx"), str(tmp / "in.npy"), str(tmp / "ort.npy")],
+                check=True,
+            ),
+            args.repeats,
+        )
     module = compile_to(str(MODEL), "pipeline", Options())
     run_module(module, x[:8])  # warm: the kernels are built and loaded
     steady_s = median_time(lambda: run_module(module, x), args.repeats)
@@ -143,29 +169,41 @@ def main() -> None:
     qx = x[:64]
     qonnx_s = median_time(lambda: qonnx_reference(MODEL, qx), 1) * len(x) / len(qx)
     results |= {
-        "lowbitc_run_s": lowbitc_s, "lowbitc_fps": len(x) / lowbitc_s, "lowbitc_run_first_s": lowbitc_cold_s,
-        "lowbitc_steady_s": steady_s, "lowbitc_steady_fps": len(x) / steady_s,
-        "onnxruntime_s": ort_s, "onnxruntime_fps": len(x) / ort_s,
+        "lowbitc_run_s": lowbitc_s,
+        "lowbitc_fps": len(x) / lowbitc_s,
+        "lowbitc_run_first_s": lowbitc_cold_s,
+        "lowbitc_steady_s": steady_s,
+        "lowbitc_steady_fps": len(x) / steady_s,
+        "onnxruntime_s": ort_s,
+        "onnxruntime_fps": len(x) / ort_s,
         "onnxruntime_process_s": ort_process_s,
-        "qonnx_s_extrapolated": qonnx_s, "qonnx_fps": len(x) / qonnx_s,
-        "lowbitc_vs_onnxruntime": ort_s / lowbitc_s, "lowbitc_vs_onnxruntime_process": ort_process_s / lowbitc_s,
-        "lowbitc_steady_vs_onnxruntime": ort_s / steady_s, "lowbitc_vs_qonnx": qonnx_s / lowbitc_s,
+        "qonnx_s_extrapolated": qonnx_s,
+        "qonnx_fps": len(x) / qonnx_s,
+        "lowbitc_vs_onnxruntime": ort_s / lowbitc_s,
+        "lowbitc_vs_onnxruntime_process": ort_process_s / lowbitc_s,
+        "lowbitc_steady_vs_onnxruntime": ort_s / steady_s,
+        "lowbitc_vs_qonnx": qonnx_s / lowbitc_s,
         "lowbitc_steady_equals_process": exact,
         "onnxruntime_matches_lowbitc": bool(np.allclose(ort_out, ours.reshape(ort_out.shape), atol=1e-4)),
     }
     (ROOT / "bench" / "results_interpreter.json").write_text(json.dumps(results, indent=2) + "\n")
-    table = "\n".join([
-        f"Measured by `bench/interpreter.py` on {results['machine']}: {len(x)} frames of the BNN-PYNQ CNV, median of {args.repeats}.",
-        "", "| runner | seconds | frames/s | lowbitc run (whole process) speed-up |", "|---|---|---|---|",
-        f"| lowbitc run, whole process, model seen before (plan cached, bit-exact) | {lowbitc_s:.2f} | {results['lowbitc_fps']:.0f} | 1.00 |",
-        f"| lowbitc run, whole process, new model (import, compile, interpret) | {lowbitc_cold_s:.2f} | {len(x) / lowbitc_cold_s:.0f} | {lowbitc_cold_s / lowbitc_s:.2f} |",
-        f"| lowbitc interpreter in a warm process (compiled module) | {steady_s:.2f} | {results['lowbitc_steady_fps']:.0f} | {steady_s / lowbitc_s:.2f} |",
-        f"| onnxruntime, 2 threads, float-equivalent network, session.run only | {ort_s:.2f} | {results['onnxruntime_fps']:.0f} | {results['lowbitc_vs_onnxruntime']:.2f} |",
-        f"| onnxruntime, same, whole process (import, session, run) | {ort_process_s:.2f} | {len(x) / ort_process_s:.0f} | {results['lowbitc_vs_onnxruntime_process']:.2f} |",
-        f"| qonnx execute_onnx (64 frames, extrapolated) | {qonnx_s:.2f} | {results['qonnx_fps']:.0f} | {results['lowbitc_vs_qonnx']:.2f} |",
-        "", f"`lowbitc run` on a model it has run before, as a whole process, is {results['lowbitc_vs_onnxruntime']:.2f}x as fast as onnxruntime's "
-        f"session.run alone and {results['lowbitc_vs_qonnx']:.1f}x as fast as qonnx; its first run of a model also imports onnx and xDSL and compiles it.",
-    ])
+    table = "\n".join(
+        [
+            f"Measured by `bench/interpreter.py` on {results['machine']}: {len(x)} frames of the BNN-PYNQ CNV, median of {args.repeats}.",
+            "",
+            "| runner | seconds | frames/s | lowbitc run (whole process) speed-up |",
+            "|---|---|---|---|",
+            f"| lowbitc run, whole process, model seen before (plan cached, bit-exact) | {lowbitc_s:.2f} | {results['lowbitc_fps']:.0f} | 1.00 |",
+            f"| lowbitc run, whole process, new model (import, compile, interpret) | {lowbitc_cold_s:.2f} | {len(x) / lowbitc_cold_s:.0f} | {lowbitc_cold_s / lowbitc_s:.2f} |",
+            f"| lowbitc interpreter in a warm process (compiled module) | {steady_s:.2f} | {results['lowbitc_steady_fps']:.0f} | {steady_s / lowbitc_s:.2f} |",
+            f"| onnxruntime, 2 threads, float-equivalent network, session.run only | {ort_s:.2f} | {results['onnxruntime_fps']:.0f} | {results['lowbitc_vs_onnxruntime']:.2f} |",
+            f"| onnxruntime, same, whole process (import, session, run) | {ort_process_s:.2f} | {len(x) / ort_process_s:.0f} | {results['lowbitc_vs_onnxruntime_process']:.2f} |",
+            f"| qonnx execute_onnx (64 frames, extrapolated) | {qonnx_s:.2f} | {results['qonnx_fps']:.0f} | {results['lowbitc_vs_qonnx']:.2f} |",
+            "",
+            f"`lowbitc run` on a model it has run before, as a whole process, is {results['lowbitc_vs_onnxruntime']:.2f}x as fast as onnxruntime's "
+            f"session.run alone and {results['lowbitc_vs_qonnx']:.1f}x as fast as qonnx; its first run of a model also imports onnx and xDSL and compiles it.",
+        ]
+    )
     replace_table("interpreter-table", table)
     print(table)
     print("onnxruntime agrees with lowbitc:", results["onnxruntime_matches_lowbitc"], "; warm == whole process:", exact)

@@ -24,8 +24,8 @@ from pathlib import Path
 
 from common import ROOT, machine, replace_table
 
-from lowbitc.backends.target.devices import get_device
 from lowbitc.backends.report.design import design_report
+from lowbitc.backends.target.devices import get_device
 from lowbitc.budget import cycles_for_budget
 from lowbitc.passes.tile import stream_floor
 from lowbitc.pipeline import compile_to
@@ -45,15 +45,33 @@ class Workload:
 
 
 WORKLOADS = [
-    Workload("binarynet", "binarynet-cifar10", "xc7vx690t",
-             "Li et al., A 7.663-TOPS 8.2-W energy-efficient FPGA accelerator for binary CNNs (FPGA 2017), Virtex-7 VX690T",
-             "tops", 7.663, 90.0),
-    Workload("alexnet", "alexnet-t2a2", "arria10-gx1150",
-             "Colangelo et al., Exploration of low numeric precision deep learning inference using Intel FPGAs (FCCM 2018), measured",
-             "fps", 3700.0, None),
-    Workload("resnet34", "resnet34-t2a2", "stratix10-gx2800",
-             "Colangelo et al. (FCCM 2018), hardware modeler's projection",
-             "tops", 55.5, None),
+    Workload(
+        "binarynet",
+        "binarynet-cifar10",
+        "xc7vx690t",
+        "Li et al., A 7.663-TOPS 8.2-W energy-efficient FPGA accelerator for binary CNNs (FPGA 2017), Virtex-7 VX690T",
+        "tops",
+        7.663,
+        90.0,
+    ),
+    Workload(
+        "alexnet",
+        "alexnet-t2a2",
+        "arria10-gx1150",
+        "Colangelo et al., Exploration of low numeric precision deep learning inference using Intel FPGAs (FCCM 2018), measured",
+        "fps",
+        3700.0,
+        None,
+    ),
+    Workload(
+        "resnet34",
+        "resnet34-t2a2",
+        "stratix10-gx2800",
+        "Colangelo et al. (FCCM 2018), hardware modeler's projection",
+        "tops",
+        55.5,
+        None,
+    ),
 ]
 
 
@@ -63,8 +81,10 @@ def limit_of(rep: dict, probe, floor: int, budget: float) -> str:
     if rep["ii_cycles"] <= floor:
         return f"pixel stream: {floor:,} pixels per frame at one per cycle"
     name, share = probe.worst
-    return (f"{name} ({share:.0%} of a {budget:.0%} budget); the pixel stream ({floor:,} pixels per frame) "
-            f"would cap it at {cap:,.0f} frames/s")
+    return (
+        f"{name} ({share:.0%} of a {budget:.0%} budget); the pixel stream ({floor:,} pixels per frame) "
+        f"would cap it at {cap:,.0f} frames/s"
+    )
 
 
 def weights_of(rep: dict) -> str:
@@ -89,35 +109,60 @@ def project(w: Workload, budget: float, folder: Path) -> list[dict]:
         probe = cycles_for_budget(module, dev, budget, model.name)
         rep = design_report(probe.module, dev)
         ours = rep["tops"] if w.metric == "tops" else rep["fps"]
-        rows.append({
-            "workload": w.key, "network": w.network, "device": w.device, "clock": label, "clock_mhz": clock,
-            "ii_cycles": rep["ii_cycles"], "fps": rep["fps"], "tops": rep["tops"], "macs_per_frame": rep["macs_per_frame"],
-            "lanes": rep["totals"]["lanes"], "shares": rep["shares"], "totals": {k: rep["totals"][k] for k in ("luts", "ffs", "brams", "dsps")},
-            "weights": rep["weights"], "weights_where": weights_of(rep), "limit": limit_of(rep, probe, floor, budget),
-            "paper": w.paper, "metric": w.metric, "paper_value": w.paper_value, "ours": ours, "ratio": ours / w.paper_value,
-            "seconds": time.perf_counter() - t0,
-        })
+        rows.append(
+            {
+                "workload": w.key,
+                "network": w.network,
+                "device": w.device,
+                "clock": label,
+                "clock_mhz": clock,
+                "ii_cycles": rep["ii_cycles"],
+                "fps": rep["fps"],
+                "tops": rep["tops"],
+                "macs_per_frame": rep["macs_per_frame"],
+                "lanes": rep["totals"]["lanes"],
+                "shares": rep["shares"],
+                "totals": {k: rep["totals"][k] for k in ("luts", "ffs", "brams", "dsps")},
+                "weights": rep["weights"],
+                "weights_where": weights_of(rep),
+                "limit": limit_of(rep, probe, floor, budget),
+                "paper": w.paper,
+                "metric": w.metric,
+                "paper_value": w.paper_value,
+                "ours": ours,
+                "ratio": ours / w.paper_value,
+                "seconds": time.perf_counter() - t0,
+            }
+        )
     return rows
 
 
 def table(rows: list[dict], budget: float, where: str) -> str:
-    lines = [f"Projected by `bench/papers.py` on {where}: each network from `lowbitc zoo` (random weights), folded by "
-             f"`--budget {budget:g}` for the highest frames/s within {budget:.0%} of the device's LUTs, FFs, block RAMs and DSPs "
-             "by the structural model, at the paper's clock and at the device's default clock.",
-             "", "| workload | device | clock | paper | lowbitc | ratio | frames/s | LUT / FF / BRAM share | weights | limited by |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"Projected by `bench/papers.py` on {where}: each network from `lowbitc zoo` (random weights), folded by "
+        f"`--budget {budget:g}` for the highest frames/s within {budget:.0%} of the device's LUTs, FFs, block RAMs and DSPs "
+        "by the structural model, at the paper's clock and at the device's default clock.",
+        "",
+        "| workload | device | clock | paper | lowbitc | ratio | frames/s | LUT / FF / BRAM share | weights | limited by |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in rows:
         fmt = (lambda v: f"{v:.3g} TOPS") if r["metric"] == "tops" else (lambda v: f"{v:,.0f} frames/s")
         s = r["shares"]
-        lines.append(f"| {r['network']} | {r['device']} | {r['clock_mhz']:g} MHz ({r['clock']}) | {fmt(r['paper_value'])} | "
-                     f"{fmt(r['ours'])} | {r['ratio']:.2f}x | {r['fps']:,.0f} | {s['luts']:.0%} / {s['ffs']:.0%} / {s['brams']:.0%} | "
-                     f"{r['weights_where']} | {r['limit']} |")
+        lines.append(
+            f"| {r['network']} | {r['device']} | {r['clock_mhz']:g} MHz ({r['clock']}) | {fmt(r['paper_value'])} | "
+            f"{fmt(r['ours'])} | {r['ratio']:.2f}x | {r['fps']:,.0f} | {s['luts']:.0%} / {s['ffs']:.0%} / {s['brams']:.0%} | "
+            f"{r['weights_where']} | {r['limit']} |"
+        )
     missing = [w for w in WORKLOADS if w.paper_clock_mhz is None]
     if missing:
-        lines += ["", "The Intel study's abstract states no clock for its figures, so those rows show the device clock only. "
-                  "A frame streams one pixel per cycle into the first layer, so the input's pixel count caps every design's "
-                  "frames/s at the clock; ResNet-34 at 224x224 cannot reach the study's 55.5 TOPS on one stream at 300 MHz "
-                  "(several pixels per cycle in the first layers would lift that cap; lowbitc does not generate them yet)."]
+        lines += [
+            "",
+            "The Intel study's abstract states no clock for its figures, so those rows show the device clock only. "
+            "A frame streams one pixel per cycle into the first layer, so the input's pixel count caps every design's "
+            "frames/s at the clock; ResNet-34 at 224x224 cannot reach the study's 55.5 TOPS on one stream at 300 MHz "
+            "(several pixels per cycle in the first layers would lift that cap; lowbitc does not generate them yet).",
+        ]
     return "\n".join(lines)
 
 

@@ -15,7 +15,6 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-
 from common import MODELS, ROOT, lowbitc, machine, median_of
 
 MODEL = MODELS / "bnnpynq_cnv_1w1a_ts.onnx"
@@ -33,19 +32,38 @@ def main() -> None:
         for n in (few, many):
             np.save(tmp / f"in{n}.npy", np.resize(x, (n,) + x.shape[1:]))
         cold_env = dict(os.environ, XDG_CACHE_HOME=str(tmp / "cache"))
-        sim = lambda n, env=None: lowbitc("sim", str(MODEL), "-i", str(tmp / f"in{n}.npy"), "-o", str(tmp / "out.npy"),  # noqa: E731
-                                          "--stats", str(tmp / "stats.json"), env=env)
+        sim = lambda n, env=None: lowbitc(
+            "sim",
+            str(MODEL),
+            "-i",
+            str(tmp / f"in{n}.npy"),
+            "-o",
+            str(tmp / "out.npy"),  # noqa: E731
+            "--stats",
+            str(tmp / "stats.json"),
+            env=env,
+        )
         cold_s = sim(few, cold_env)  # builds into an empty cache
         few_s = median_of(lambda: sim(few, cold_env), args.repeats)
         many_s = median_of(lambda: sim(many, cold_env), args.repeats)
         stats = json.loads((tmp / "stats.json").read_text())
     fps = (many - few) / (many_s - few_s)
-    result = {"machine": machine(), "model": MODEL.name, "frames": [few, many],
-              "cold_run_s": cold_s, "warm_run_s": [few_s, many_s], "build_s_estimate": cold_s - few_s,
-              "sim_fps": fps, "ii_cycles": stats["ii_cycles"], "sim_cycles_per_s": fps * stats["ii_cycles"]}
+    result = {
+        "machine": machine(),
+        "model": MODEL.name,
+        "frames": [few, many],
+        "cold_run_s": cold_s,
+        "warm_run_s": [few_s, many_s],
+        "build_s_estimate": cold_s - few_s,
+        "sim_fps": fps,
+        "ii_cycles": stats["ii_cycles"],
+        "sim_cycles_per_s": fps * stats["ii_cycles"],
+    }
     (ROOT / "bench" / "results_simulation.json").write_text(json.dumps(result, indent=2) + "\n")
-    print(f"build {result['build_s_estimate']:.1f} s (cold run {cold_s:.1f} s); {fps:.2f} frames/s simulated, "
-          f"{result['sim_cycles_per_s'] / 1e6:.2f} M cycles/s")
+    print(
+        f"build {result['build_s_estimate']:.1f} s (cold run {cold_s:.1f} s); {fps:.2f} frames/s simulated, "
+        f"{result['sim_cycles_per_s'] / 1e6:.2f} M cycles/s"
+    )
 
 
 if __name__ == "__main__":

@@ -16,10 +16,10 @@ from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.utils.exceptions import DiagnosticException
 
-from lowbitc.backends.target.devices import Device
 from lowbitc.backends.analysis.perf import predict
 from lowbitc.backends.analysis.projection import weight_placement
 from lowbitc.backends.analysis.resource_model import design_cost
+from lowbitc.backends.target.devices import Device
 from lowbitc.errors import LowbitcError
 from lowbitc.passes.pipeline import PipelinePass
 from lowbitc.passes.tile import TilePass, stream_floor
@@ -50,8 +50,10 @@ class Probe:
 def capacity(device: Device) -> dict[str, float]:
     fabric = device.fabric
     if fabric is None:
-        raise LowbitcError(f"--budget needs a device whose capacity is known; target {device.name} has none: "
-                           "give --target with a part such as xc7z020")
+        raise LowbitcError(
+            f"--budget needs a device whose capacity is known; target {device.name} has none: "
+            "give --target with a part such as xc7z020"
+        )
     return fabric.capacity()
 
 
@@ -72,7 +74,10 @@ def probe(module: ModuleOp, cycles: int, device: Device) -> Probe | None:
     placement = weight_placement(m, device, device.clock_mhz * 1e6 / ii)
     total = design_cost(m, device, frozenset(placement.streamed_units)).total
     cap = capacity(device)
-    shares = {r: (getattr(total, r) / cap[r] if cap[r] else (0.0 if not getattr(total, r) else float("inf"))) for r in RESOURCES}
+    shares = {
+        r: (getattr(total, r) / cap[r] if cap[r] else (0.0 if not getattr(total, r) else float("inf")))
+        for r in RESOURCES
+    }
     return Probe(cycles, ii, shares, m)
 
 
@@ -85,8 +90,10 @@ def cycles_for_budget(module: ModuleOp, device: Device, budget: float, model: st
     assert slow is not None  # every layer can fold to one lane
     if slow.worst[1] > budget:
         name, share = slow.worst
-        raise LowbitcError(f"{model}: even with the fewest lanes the design needs {share:.0%} of {device.name}'s {name} "
-                           f"(budget {budget:.0%}): raise --budget or target a larger part")
+        raise LowbitcError(
+            f"{model}: even with the fewest lanes the design needs {share:.0%} of {device.name}'s {name} "
+            f"(budget {budget:.0%}): raise --budget or target a larger part"
+        )
     fits, lo = slow, stream_floor(module)  # lo: no folding is faster than the pixel streams
     fast = probe(module, lo, device)
     if fast is not None and fast.worst[1] <= budget:

@@ -69,7 +69,9 @@ def load_frames(path: str, model: str, frame_shape: tuple[int, ...]) -> np.ndarr
     if x.dtype.kind not in "fiu":
         raise LowbitcError(f"{path}: dtype {x.dtype} is not numeric; save float32 frames")
     if tuple(x.shape[1:]) != frame_shape:
-        raise LowbitcError(f"{path}: shape {list(x.shape)} does not hold frames of {model}'s input shape; expected [N, {', '.join(map(str, frame_shape))}]")
+        raise LowbitcError(
+            f"{path}: shape {list(x.shape)} does not hold frames of {model}'s input shape; expected [N, {', '.join(map(str, frame_shape))}]"
+        )
     if x.shape[0] == 0:
         raise LowbitcError(f"{path}: holds no frames")
     return x.astype(np.float32)
@@ -140,9 +142,9 @@ def cmd_run(args: argparse.Namespace) -> None:
 
 
 def cmd_sim(args: argparse.Namespace) -> None:
+    from lowbitc.backends.analysis.perf import predict
     from lowbitc.backends.runtime.interpreter import run_module
     from lowbitc.backends.runtime.sim.cosim import CosimFunctions, CosimStats, steady_ii
-    from lowbitc.backends.analysis.perf import predict
     from lowbitc.pipeline import compile_to
 
     if not 0.0 <= args.stall < 1.0:
@@ -216,17 +218,28 @@ class _Parser(argparse.ArgumentParser):
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", help="the ONNX model")
     p.add_argument("--target", default="generic", help="target device (default: generic)")
-    p.add_argument("--fold", help="JSON file fixing the folding of layers: {\"0\": {\"pe\": 4, \"simd\": 32}}")
-    p.add_argument("--fps", type=float, help="fold every layer for this many frames/s at the target's clock, with the fewest lanes")
-    p.add_argument("--budget", type=float, metavar="F",
-                   help="fold for the highest frames/s whose design takes at most this share (0-1] of the target's LUTs, FFs, block RAMs and DSPs")
+    p.add_argument("--fold", help='JSON file fixing the folding of layers: {"0": {"pe": 4, "simd": 32}}')
+    p.add_argument(
+        "--fps", type=float, help="fold every layer for this many frames/s at the target's clock, with the fewest lanes"
+    )
+    p.add_argument(
+        "--budget",
+        type=float,
+        metavar="F",
+        help="fold for the highest frames/s whose design takes at most this share (0-1] of the target's LUTs, FFs, block RAMs and DSPs",
+    )
 
 
-def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, argparse.ArgumentParser, argparse.ArgumentParser]:
+def build_parsers() -> tuple[
+    argparse.ArgumentParser, argparse.ArgumentParser, argparse.ArgumentParser, argparse.ArgumentParser
+]:
     from lowbitc.stages import STAGES
 
-    comp = _Parser(prog="lowbitc", description="Compile a binary neural network in ONNX to a streaming FPGA accelerator in Verilog. "
-                   "Other commands: 'lowbitc run' (interpreter), 'lowbitc sim' (Verilator co-simulation).")
+    comp = _Parser(
+        prog="lowbitc",
+        description="Compile a binary neural network in ONNX to a streaming FPGA accelerator in Verilog. "
+        "Other commands: 'lowbitc run' (interpreter), 'lowbitc sim' (Verilator co-simulation).",
+    )
     _common(comp)
     comp.add_argument("-o", "--output", help="output file (Verilog, or the IR with --emit; - for stdout)")
     comp.add_argument("--emit", choices=STAGES, help="print the IR at this stage instead of Verilog")
@@ -234,24 +247,40 @@ def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, a
     _common(run)
     run.add_argument("-i", "--input", required=True, help=".npy of N input frames")
     run.add_argument("-o", "--output", required=True, help=".npy for the N outputs")
-    run.add_argument("--stage", default="pipeline", choices=[s for s in STAGES if s not in ("onnx", "verilog", "rtl")],
-                     help="IR stage to interpret (default: pipeline, the last before hardware)")
+    run.add_argument(
+        "--stage",
+        default="pipeline",
+        choices=[s for s in STAGES if s not in ("onnx", "verilog", "rtl")],
+        help="IR stage to interpret (default: pipeline, the last before hardware)",
+    )
     sim = _Parser(prog="lowbitc sim", description="Run the model through the generated Verilog in Verilator.")
     _common(sim)
     sim.add_argument("-i", "--input", required=True, help=".npy of N input frames")
     sim.add_argument("-o", "--output", required=True, help=".npy for the N outputs")
-    sim.add_argument("--stall", type=float, default=0.0, help="probability of a stall cycle on input tvalid and output tready")
+    sim.add_argument(
+        "--stall", type=float, default=0.0, help="probability of a stall cycle on input tvalid and output tready"
+    )
     sim.add_argument("--seed", type=int, default=0, help="seed of the stall pattern")
     sim.add_argument("--stats", help="JSON file for frames, ii_cycles, latency_cycles and the model's prediction")
-    report = _Parser(prog="lowbitc report", description="Per-layer folding, cycles per frame and lanes, and the design's throughput.")
+    report = _Parser(
+        prog="lowbitc report", description="Per-layer folding, cycles per frame and lanes, and the design's throughput."
+    )
     _common(report)
     report.add_argument("--json", help="also write the report as JSON (ii_cycles, fps, layers, totals)")
-    report.add_argument("--html", help="also write a self-contained HTML page: table, cycles and resource charts, dataflow diagram")
-    report.add_argument("--synth", action="store_true",
-                        help="also synthesise with Yosys for the target's family: luts_synth, ffs_synth, brams_synth, dsps_synth "
-                        "beside the model's figures (per layer from a kept-hierarchy run, totals from a flat run)")
-    report.add_argument("--pnr", action="store_true",
-                        help="also place and route with nextpnr-ice40 (iCE40 targets only): fmax_mhz_pnr and utilisation")
+    report.add_argument(
+        "--html", help="also write a self-contained HTML page: table, cycles and resource charts, dataflow diagram"
+    )
+    report.add_argument(
+        "--synth",
+        action="store_true",
+        help="also synthesise with Yosys for the target's family: luts_synth, ffs_synth, brams_synth, dsps_synth "
+        "beside the model's figures (per layer from a kept-hierarchy run, totals from a flat run)",
+    )
+    report.add_argument(
+        "--pnr",
+        action="store_true",
+        help="also place and route with nextpnr-ice40 (iCE40 targets only): fmax_mhz_pnr and utilisation",
+    )
     return comp, run, sim, report
 
 
@@ -296,8 +325,11 @@ def main(argv: list[str] | None = None) -> int:
         if show_traceback:
             raise
         first = (str(exc).strip().splitlines() or [""])[0]
-        print(f"lowbitc: internal error: {type(exc).__name__}: {first} "
-              "(a bug in lowbitc: rerun with --traceback and report it)", file=sys.stderr)
+        print(
+            f"lowbitc: internal error: {type(exc).__name__}: {first} "
+            "(a bug in lowbitc: rerun with --traceback and report it)",
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL
     return 0
 

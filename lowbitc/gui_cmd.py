@@ -34,11 +34,18 @@ def build_parser(parser_class: type[argparse.ArgumentParser]) -> argparse.Argume
     from lowbitc.cli import _common
     from lowbitc.pipeline import STAGES
 
-    parser = parser_class(prog="lowbitc gui", description="Explore the model's IR and apply lowbitc's (and xDSL's) "
-                          "passes interactively in xDSL's terminal GUI (Textual). Keys: q quits, d toggles dark mode.")
+    parser = parser_class(
+        prog="lowbitc gui",
+        description="Explore the model's IR and apply lowbitc's (and xDSL's) "
+        "passes interactively in xDSL's terminal GUI (Textual). Keys: q quits, d toggles dark mode.",
+    )
     _common(parser)
-    parser.add_argument("--stage", default=DEFAULT_STAGE, choices=[s for s in STAGES if s not in ("onnx", "verilog")],
-                        help=f"IR stage loaded into the input pane (default: {DEFAULT_STAGE}, the imported IR)")
+    parser.add_argument(
+        "--stage",
+        default=DEFAULT_STAGE,
+        choices=[s for s in STAGES if s not in ("onnx", "verilog")],
+        help=f"IR stage loaded into the input pane (default: {DEFAULT_STAGE}, the imported IR)",
+    )
     return parser
 
 
@@ -70,8 +77,9 @@ def make_app(args: argparse.Namespace) -> InputApp:
     try:
         from xdsl.interactive.app import InputApp
     except ImportError as exc:  # textual or pyclip missing
-        raise LowbitcError(f"lowbitc gui needs the optional dependency '{exc.name}': "
-                           "pip install 'lowbitc[gui]'") from None
+        raise LowbitcError(
+            f"lowbitc gui needs the optional dependency '{exc.name}': pip install 'lowbitc[gui]'"
+        ) from None
 
     from lowbitc.pipeline import Options, compile_to
 
@@ -97,6 +105,8 @@ def make_app(args: argparse.Namespace) -> InputApp:
 def run(args: argparse.Namespace) -> None:
     app = make_app(args)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise LowbitcError("lowbitc gui needs an interactive terminal (stdin and stdout are not a tty); "
-                           "use 'lowbitc MODEL.onnx --emit STAGE' and lowbitc-opt in scripts")
+        raise LowbitcError(
+            "lowbitc gui needs an interactive terminal (stdin and stdout are not a tty); "
+            "use 'lowbitc MODEL.onnx --emit STAGE' and lowbitc-opt in scripts"
+        )
     app.run()

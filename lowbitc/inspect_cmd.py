@@ -30,14 +30,20 @@ WORD_BREAKS = " \t\n;{}=,"
 
 
 def build_parser(parser_class: type[argparse.ArgumentParser]) -> argparse.ArgumentParser:
-    p = parser_class(prog="lowbitc inspect",
-                     description="An interactive session over the pipeline: show the IR at any stage or layer, apply passes, "
-                                 "change folds and see the cost, run and compare stages, write Verilog. 'help' inside lists the commands.")
+    p = parser_class(
+        prog="lowbitc inspect",
+        description="An interactive session over the pipeline: show the IR at any stage or layer, apply passes, "
+        "change folds and see the cost, run and compare stages, write Verilog. 'help' inside lists the commands.",
+    )
     p.add_argument("model", help="the ONNX model")
-    p.add_argument("-c", "--command", metavar="COMMANDS",
-                   help="run these commands (separated by ';' or newlines) and exit; the first failing one exits with code 2")
+    p.add_argument(
+        "-c",
+        "--command",
+        metavar="COMMANDS",
+        help="run these commands (separated by ';' or newlines) and exit; the first failing one exits with code 2",
+    )
     p.add_argument("--target", default="generic", help="target device (default: generic)")
-    p.add_argument("--fold", help="JSON file of initial folds: {\"0\": {\"pe\": 4, \"simd\": 32}}")
+    p.add_argument("--fold", help='JSON file of initial folds: {"0": {"pe": 4, "simd": 32}}')
     p.add_argument("--lanes", type=int, help="PE x SIMD lanes of the largest layer (default: the target's)")
     return p
 
@@ -65,8 +71,10 @@ def _print(text: str) -> None:
 # -- the terminal ----------------------------------------------------------------------------
 def interactive(session: Session) -> None:
     readline = _setup_readline(session)
-    print(f"lowbitc inspect {session.model}: {session.layer_count} layers, at stage {session.position}. "
-          "'help' lists the commands, TAB completes, 'quit' or Ctrl-D leaves.")
+    print(
+        f"lowbitc inspect {session.model}: {session.layer_count} layers, at stage {session.position}. "
+        "'help' lists the commands, TAB completes, 'quit' or Ctrl-D leaves."
+    )
     try:
         while True:
             more = f"+{len(session.applied)}" if session.applied else ""
@@ -87,8 +95,10 @@ def interactive(session: Session) -> None:
                 print("interrupted", file=sys.stderr)
             except Exception as exc:  # a bug in lowbitc or in a pass: say so, keep the session
                 first = (str(exc).strip().splitlines() or [""])[0]
-                print(f"internal error: {type(exc).__name__}: {first} (a bug in lowbitc or the pass: please report it)",
-                      file=sys.stderr)
+                print(
+                    f"internal error: {type(exc).__name__}: {first} (a bug in lowbitc or the pass: please report it)",
+                    file=sys.stderr,
+                )
     finally:
         if readline is not None:
             _save_history(readline)

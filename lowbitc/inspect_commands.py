@@ -80,31 +80,59 @@ Command = Stages | Passes | Show | Apply | Cost | Fold | Run | Compare | Write |
 
 HELP: dict[str, tuple[str, str, str]] = {
     # name: (usage, one-line summary, details)
-    "stages": ("stages", "list the pipeline stages and the one the session is at",
-               "The session starts at lowbit. 'show STAGE' moves it to an IR stage; 'apply' adds passes on top."),
-    "passes": ("passes [all]", "list lowbitc's passes with their options ('all': every xDSL pass too)",
-               "Options show the values the session's pipeline uses (target, lanes, folds); 'apply' starts from them."),
-    "show": ("show [STAGE] [LAYER]", "print the IR at STAGE (default: the current IR), whole or one layer",
-             "STAGE is onnx, lowbit .. rtl, verilog or current. Showing an IR stage (lowbit .. rtl) makes it the\n"
-             "current IR. LAYER i is the i-th matrix product in program order (lowbit.conv/matmul, then\n"
-             "xnor_popcount/plane_popcount, lowbit.mvu, rtl.mvu): the same layer at every stage, the 'layer'\n"
-             "column of 'cost' and the numbering of fold files. It is printed with the ops that produce its\n"
-             "operands and those that use its results, with the SSA names of the whole IR."),
-    "apply": ("apply PASS [{opt=value ...}]", "apply one pass to the current IR; the result becomes the current IR",
-              "Any pass of the xDSL universe ('passes all'). lowbitc's passes start from the session's settings\n"
-              "(target, lanes, folds), others from their defaults; options as in xdsl-opt: {lanes=64 fold-file=\"f.json\"}.\n"
-              "A failing pass leaves the current IR as it was."),
-    "cost": ("cost", "per-unit cycles per frame, folding and lanes; the design's II and frames/s",
-             "The performance model on the rtl stage compiled with the session's folds ('fixed' marks your folds)."),
-    "fold": ("fold [LAYER pe=N simd=M [serial|parallel] | LAYER auto]", "fix (or free) a layer's folding and show the effect",
-             "Without arguments, lists the fixed folds. 'auto' lets the tile pass balance the layer again. Prints the\n"
-             "layer's and the design's II, frames/s and lanes before -> after; other free layers rebalance to the new II."),
-    "run": ("run IN.npy [STAGE]", "interpret the frames of IN.npy at STAGE (default: the current IR)",
-            "STAGE is lowbit .. pipeline or current (rtl runs in Verilator: 'lowbitc sim'). Prints the output shape,\n"
-            "the argmax of float outputs and the first rows."),
-    "compare": ("compare STAGE1 STAGE2 IN.npy", "run both stages on IN.npy: bit-identical, or where they first differ",
-                "A difference is an error, so that a '-c' script stops with exit code 2."),
-    "write": ("write FILE.v", "write the Verilog of the rtl stage (with the session's folds)", "Written atomically: all or nothing."),
+    "stages": (
+        "stages",
+        "list the pipeline stages and the one the session is at",
+        "The session starts at lowbit. 'show STAGE' moves it to an IR stage; 'apply' adds passes on top.",
+    ),
+    "passes": (
+        "passes [all]",
+        "list lowbitc's passes with their options ('all': every xDSL pass too)",
+        "Options show the values the session's pipeline uses (target, lanes, folds); 'apply' starts from them.",
+    ),
+    "show": (
+        "show [STAGE] [LAYER]",
+        "print the IR at STAGE (default: the current IR), whole or one layer",
+        "STAGE is onnx, lowbit .. rtl, verilog or current. Showing an IR stage (lowbit .. rtl) makes it the\n"
+        "current IR. LAYER i is the i-th matrix product in program order (lowbit.conv/matmul, then\n"
+        "xnor_popcount/plane_popcount, lowbit.mvu, rtl.mvu): the same layer at every stage, the 'layer'\n"
+        "column of 'cost' and the numbering of fold files. It is printed with the ops that produce its\n"
+        "operands and those that use its results, with the SSA names of the whole IR.",
+    ),
+    "apply": (
+        "apply PASS [{opt=value ...}]",
+        "apply one pass to the current IR; the result becomes the current IR",
+        "Any pass of the xDSL universe ('passes all'). lowbitc's passes start from the session's settings\n"
+        '(target, lanes, folds), others from their defaults; options as in xdsl-opt: {lanes=64 fold-file="f.json"}.\n'
+        "A failing pass leaves the current IR as it was.",
+    ),
+    "cost": (
+        "cost",
+        "per-unit cycles per frame, folding and lanes; the design's II and frames/s",
+        "The performance model on the rtl stage compiled with the session's folds ('fixed' marks your folds).",
+    ),
+    "fold": (
+        "fold [LAYER pe=N simd=M [serial|parallel] | LAYER auto]",
+        "fix (or free) a layer's folding and show the effect",
+        "Without arguments, lists the fixed folds. 'auto' lets the tile pass balance the layer again. Prints the\n"
+        "layer's and the design's II, frames/s and lanes before -> after; other free layers rebalance to the new II.",
+    ),
+    "run": (
+        "run IN.npy [STAGE]",
+        "interpret the frames of IN.npy at STAGE (default: the current IR)",
+        "STAGE is lowbit .. pipeline or current (rtl runs in Verilator: 'lowbitc sim'). Prints the output shape,\n"
+        "the argmax of float outputs and the first rows.",
+    ),
+    "compare": (
+        "compare STAGE1 STAGE2 IN.npy",
+        "run both stages on IN.npy: bit-identical, or where they first differ",
+        "A difference is an error, so that a '-c' script stops with exit code 2.",
+    ),
+    "write": (
+        "write FILE.v",
+        "write the Verilog of the rtl stage (with the session's folds)",
+        "Written atomically: all or nothing.",
+    ),
     "help": ("help [COMMAND]", "list the commands, or explain one", ""),
     "quit": ("quit | exit", "leave the session (so does end of input, Ctrl-D)", ""),
 }
@@ -115,8 +143,11 @@ def help_text(topic: str | None) -> str:
     if topic is None:
         width = max(len(u) for u, _, _ in HELP.values())
         lines = [f"  {usage:<{width}}  {summary}" for usage, summary, _ in HELP.values()]
-        return ("Commands (separate them with ';' or newlines; '#' starts a comment; quote paths with spaces):\n" + "\n".join(lines)
-                + "\n'help COMMAND' explains one; TAB completes commands, stages, passes and file names.\n")
+        return (
+            "Commands (separate them with ';' or newlines; '#' starts a comment; quote paths with spaces):\n"
+            + "\n".join(lines)
+            + "\n'help COMMAND' explains one; TAB completes commands, stages, passes and file names.\n"
+        )
     key = "quit" if topic == "exit" else topic
     if key not in HELP:
         raise LowbitcError(f"help: no command '{topic}'{did_you_mean(topic, COMMANDS)}; 'help' lists them")
@@ -209,7 +240,13 @@ class BuildCommands(Transformer):
             raise LowbitcError(f"fold {layer}: 'auto' frees the layer; give it alone")
         if not given.get("auto") and not {"pe", "simd"} <= set(given):
             raise LowbitcError(f"fold {layer}: give both pe=N and simd=M (or 'auto')")
-        return Fold(int(layer), given.get("pe"), given.get("simd"), bool(given.get("serial", False)), bool(given.get("auto", False)))
+        return Fold(
+            int(layer),
+            given.get("pe"),
+            given.get("simd"),
+            bool(given.get("serial", False)),
+            bool(given.get("auto", False)),
+        )
 
     def path(self, items):
         return _path(items[0])

@@ -45,8 +45,9 @@ def spec_text(name: str, options: Mapping[str, tuple[Value, ...]]) -> str:
     return str(ArgSpec(name, dict(options)))
 
 
-def build_pass(name: str, options: Mapping[str, tuple[Value, ...]], passes: Mapping[str, PassFactory],
-               base: ModulePass | None) -> ModulePass:
+def build_pass(
+    name: str, options: Mapping[str, tuple[Value, ...]], passes: Mapping[str, PassFactory], base: ModulePass | None
+) -> ModulePass:
     """The pass ``name`` with ``options`` over ``base``'s settings (the pipeline's, for the
     session's target and folds) or over the pass's own defaults."""
     if name not in passes:
@@ -87,8 +88,15 @@ def describe_options(cls: type[ModulePass], instance: ModulePass | None) -> list
         if info.name == "name":
             continue
         value = getattr(instance, info.name) if instance is not None else None
-        shown = (str(value).lower() if value is None or isinstance(value, bool) else str(value)) if instance is not None else info.default_value
-        out.append(f"{info.name}: {info.expected_type.strip(chr(39))}" + (f" = {shown}" if shown is not None else " (required)"))
+        shown = (
+            (str(value).lower() if value is None or isinstance(value, bool) else str(value))
+            if instance is not None
+            else info.default_value
+        )
+        out.append(
+            f"{info.name}: {info.expected_type.strip(chr(39))}"
+            + (f" = {shown}" if shown is not None else " (required)")
+        )
     return out
 
 
@@ -107,7 +115,7 @@ def apply_pass(p: ModulePass, module: ModuleOp) -> ModuleOp:
 
 def first_line_of(exc: Exception, name: str) -> str:
     line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-    return line[len(name) + 2:] if line.startswith(f"{name}: ") else line
+    return line[len(name) + 2 :] if line.startswith(f"{name}: ") else line
 
 
 def pass_module_doc(cls: type[ModulePass]) -> str | None:

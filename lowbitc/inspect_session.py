@@ -18,12 +18,44 @@ from xdsl.passes import ModulePass
 
 from lowbitc.backends.target.devices import get_device
 from lowbitc.errors import LowbitcError
-from lowbitc.inspect_commands import (HELP, Apply, BuildCommands, Command, Compare, Cost, Fold, Help, Passes, Quit, Run,
-                                      Show, Stages, Write, help_text)
-from lowbitc.inspect_passes import (PassFactory, Value, apply_pass, available_passes, build_pass, describe_options,
-                                    did_you_mean, first_line_of, pass_module_doc)
-from lowbitc.inspect_views import (first_difference, first_sentence, fold_change, format_cost, layer_excerpt, layer_ops,
-                                   run_summary, unit_rows)
+from lowbitc.inspect_commands import (
+    HELP,
+    Apply,
+    BuildCommands,
+    Command,
+    Compare,
+    Cost,
+    Fold,
+    Help,
+    Passes,
+    Quit,
+    Run,
+    Show,
+    Stages,
+    Write,
+    help_text,
+)
+from lowbitc.inspect_passes import (
+    PassFactory,
+    Value,
+    apply_pass,
+    available_passes,
+    build_pass,
+    describe_options,
+    did_you_mean,
+    first_line_of,
+    pass_module_doc,
+)
+from lowbitc.inspect_views import (
+    first_difference,
+    first_sentence,
+    fold_change,
+    format_cost,
+    layer_excerpt,
+    layer_ops,
+    run_summary,
+    unit_rows,
+)
 from lowbitc.pipeline import STAGES, Options, compile_to, stage_passes
 
 GRAMMAR = r"""
@@ -118,10 +150,13 @@ def run_script(execute: Callable[[Command], str], text: str, out: Callable[[str]
 IR_STAGES = tuple(s for s in STAGES if s not in ("onnx", "verilog"))
 RUN_STAGES = tuple(s for s in IR_STAGES if s != "rtl")
 """The interpreter runs the host part and every op up to `pipeline`; `rtl.invoke` needs Verilator."""
-FOLDED_STAGES = IR_STAGES[IR_STAGES.index("tile"):]
+FOLDED_STAGES = IR_STAGES[IR_STAGES.index("tile") :]
 """Stages whose IR depends on the folds, recompiled when `fold` changes them."""
-OTHER_STAGES = {"onnx": "the ONNX model as read (show only)", "lowbit": "the imported IR: float host ops and integer lowbit ops",
-                "verilog": "the emitted design (show, write)"}
+OTHER_STAGES = {
+    "onnx": "the ONNX model as read (show only)",
+    "lowbit": "the imported IR: float host ops and integer lowbit ops",
+    "verilog": "the emitted design (show, write)",
+}
 
 Folds = dict[int, tuple[int, int, bool]]
 
@@ -194,7 +229,9 @@ class Session:
 
     def _set_folds(self, folds: Folds) -> None:
         self.folds = dict(folds)
-        payload = {str(k): {"pe": pe, "simd": simd, "serial": serial} for k, (pe, simd, serial) in sorted(folds.items())}
+        payload = {
+            str(k): {"pe": pe, "simd": simd, "serial": serial} for k, (pe, simd, serial) in sorted(folds.items())
+        }
         self._fold_path.write_text(json.dumps(payload, indent=1) + "\n")
         for stage in FOLDED_STAGES:
             self._cache.pop(stage, None)
@@ -226,8 +263,10 @@ class Session:
 
     def stages(self) -> str:
         fixed = ", ".join(map(str, sorted(self.folds))) or "none"
-        lines = [f"{self.model}: {self.layer_count} layers; target {self.target} at {self.device.clock_mhz:g} MHz; "
-                 f"fixed folds: {fixed}"]
+        lines = [
+            f"{self.model}: {self.layer_count} layers; target {self.target} at {self.device.clock_mhz:g} MHz; "
+            f"fixed folds: {fixed}"
+        ]
         described = {name: first_sentence(pass_module_doc(type(p)), name) for name, p in self.pipeline_passes().items()}
         for stage in STAGES:
             mark = "*" if stage == self.position else " "
@@ -257,15 +296,21 @@ class Session:
         if name in allowed:
             return name
         if name == "rtl" and "rtl" not in allowed:
-            raise LowbitcError(f"{command}: the rtl stage runs in Verilator, not the interpreter; choose one of "
-                               f"{', '.join(allowed)} (or use 'lowbitc sim')")
-        raise LowbitcError(f"{command}: unknown stage '{name}'{did_you_mean(name, allowed)}; stages: {', '.join(allowed)}")
+            raise LowbitcError(
+                f"{command}: the rtl stage runs in Verilator, not the interpreter; choose one of "
+                f"{', '.join(allowed)} (or use 'lowbitc sim')"
+            )
+        raise LowbitcError(
+            f"{command}: unknown stage '{name}'{did_you_mean(name, allowed)}; stages: {', '.join(allowed)}"
+        )
 
     def show(self, stage: str | None, layer: int | None) -> str:
         stage = self._stage("show", stage or "current", (*STAGES, "current"))
         if stage in ("onnx", "verilog"):
             if layer is not None:
-                raise LowbitcError(f"show: layers are numbered in the IR (stages {IR_STAGES[0]} .. {IR_STAGES[-1]}), not at {stage}")
+                raise LowbitcError(
+                    f"show: layers are numbered in the IR (stages {IR_STAGES[0]} .. {IR_STAGES[-1]}), not at {stage}"
+                )
             return self._text_at(stage)
         if stage != "current":
             self.current, self.position, self.applied = self.module(stage), stage, []
@@ -312,8 +357,10 @@ class Session:
         if command.layer is None:
             if not self.folds:
                 return "no fixed folds: the tile pass balances every layer to the largest one's cycles\n"
-            return "".join(f"layer {k}: pe={pe} simd={simd}{' serial' if serial else ''}\n"
-                           for k, (pe, simd, serial) in sorted(self.folds.items()))
+            return "".join(
+                f"layer {k}: pe={pe} simd={simd}{' serial' if serial else ''}\n"
+                for k, (pe, simd, serial) in sorted(self.folds.items())
+            )
         layer = command.layer
         self._check_layer(layer, f"fold {layer}")
         if command.pe == 0 or command.simd == 0:
@@ -348,8 +395,10 @@ class Session:
         if stage != "current":
             return self.module(stage), stage
         if self.position == "rtl" or any(op.name.startswith("rtl.") for op in self.current.walk()):
-            raise LowbitcError(f"{command}: the current IR ({self.label}) holds rtl ops, which run in Verilator, "
-                               f"not the interpreter; give a stage up to pipeline (or use 'lowbitc sim')")
+            raise LowbitcError(
+                f"{command}: the current IR ({self.label}) holds rtl ops, which run in Verilator, "
+                f"not the interpreter; give a stage up to pipeline (or use 'lowbitc sim')"
+            )
         return self.current, self.label
 
     def _interpret(self, module: ModuleOp, path: str, frames=None):

@@ -13,8 +13,9 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Operation, SSAValue
 from xdsl.printer import Printer
 
-LAYER_OPS = frozenset({"lowbit.conv", "lowbit.matmul", "lowbit.xnor_popcount", "lowbit.plane_popcount",
-                       "lowbit.mvu", "rtl.mvu"})
+LAYER_OPS = frozenset(
+    {"lowbit.conv", "lowbit.matmul", "lowbit.xnor_popcount", "lowbit.plane_popcount", "lowbit.mvu", "rtl.mvu"}
+)
 """The matrix products. Every pass maps one such op to exactly one at the next stage and keeps
 their program order, so "layer i" names the same layer at every stage; it is also the tile
 pass's numbering of layers in a fold file (`--fold`, `fold`)."""
@@ -28,7 +29,7 @@ def first_sentence(doc: str | None, name: str = "", width: int = 96) -> str:
     """The first sentence of a pass module's docstring, without its leading ``name: ``."""
     text = " ".join((doc or "").strip().split("\n\n")[0].split())
     if name and text.startswith(f"{name}: "):
-        text = text[len(name) + 2:]
+        text = text[len(name) + 2 :]
     end = text.find(". ")
     text = text if end < 0 else text[: end + 1]
     # One line in a listing: long first sentences (tile's) are cut at a word.
@@ -111,33 +112,54 @@ def unit_rows(report: dict, serial_flags: Sequence[bool]) -> list[UnitRow]:
     rows, layer = [], 0
     for u in report["layers"]:
         is_mvu = u["kind"].startswith("mvu")
-        rows.append(UnitRow(u["index"], layer if is_mvu else None, u["kind"], u["fan_in"], u["channels"], u["pe"],
-                            u["simd"], u["lanes"], u["vectors"], u["cycles"],
-                            serial_flags[layer] if is_mvu else False, u["bottleneck"]))
+        rows.append(
+            UnitRow(
+                u["index"],
+                layer if is_mvu else None,
+                u["kind"],
+                u["fan_in"],
+                u["channels"],
+                u["pe"],
+                u["simd"],
+                u["lanes"],
+                u["vectors"],
+                u["cycles"],
+                serial_flags[layer] if is_mvu else False,
+                u["bottleneck"],
+            )
+        )
         layer += is_mvu
     return rows
 
 
 def format_cost(model: str, report: dict, rows: Sequence[UnitRow], fixed: set[int]) -> str:
-    head = (f"{'#':>3} {'layer':>5} {'unit':<8} {'fan-in':>7} {'out':>5} {'PE':>4} {'SIMD':>5} {'lanes':>6} "
-            f"{'vectors':>8} {'cycles/frame':>13}")
+    head = (
+        f"{'#':>3} {'layer':>5} {'unit':<8} {'fan-in':>7} {'out':>5} {'PE':>4} {'SIMD':>5} {'lanes':>6} "
+        f"{'vectors':>8} {'cycles/frame':>13}"
+    )
     lines = [f"{model} on {report['target']} at {report['clock_mhz']:g} MHz", head, "-" * len(head)]
     for r in rows:
         notes = [n for n, on in (("serial", r.serial), ("fixed", r.layer in fixed)) if on]
         tail = ("  " + ", ".join(notes) if notes else "") + ("  <- bottleneck" if r.bottleneck else "")
         if r.layer is not None:
-            lines.append(f"{r.unit:>3} {r.layer:>5} {r.kind:<8} {r.fan_in:>7} {r.channels:>5} {r.pe:>4} {r.simd:>5} "
-                         f"{r.lanes:>6} {r.vectors:>8} {r.cycles:>13}{tail}")
+            lines.append(
+                f"{r.unit:>3} {r.layer:>5} {r.kind:<8} {r.fan_in:>7} {r.channels:>5} {r.pe:>4} {r.simd:>5} "
+                f"{r.lanes:>6} {r.vectors:>8} {r.cycles:>13}{tail}"
+            )
         else:
-            lines.append(f"{r.unit:>3} {'':>5} {r.kind:<8} {'':>7} {'':>5} {'':>4} {'':>5} {'':>6} {r.vectors:>8} {r.cycles:>13}{tail}")
+            lines.append(
+                f"{r.unit:>3} {'':>5} {r.kind:<8} {'':>7} {'':>5} {'':>4} {'':>5} {'':>6} {r.vectors:>8} {r.cycles:>13}{tail}"
+            )
     lines.append(design_line(report))
     return "\n".join(lines) + "\n"
 
 
 def design_line(report: dict) -> str:
     latency = "n/a (line buffers)" if report["latency_cycles"] is None else f"{report['latency_cycles']} cycles"
-    return (f"II {report['ii_cycles']} cycles/frame, {report['fps']:.1f} frames/s, latency {latency}, "
-            f"{report['totals']['lanes']} lanes")
+    return (
+        f"II {report['ii_cycles']} cycles/frame, {report['fps']:.1f} frames/s, latency {latency}, "
+        f"{report['totals']['lanes']} lanes"
+    )
 
 
 def fold_change(layer: int, before: Sequence[UnitRow], after: Sequence[UnitRow], rep0: dict, rep1: dict) -> str:
@@ -148,7 +170,11 @@ def fold_change(layer: int, before: Sequence[UnitRow], after: Sequence[UnitRow],
     def fold(r: UnitRow) -> str:
         return f"PE {r.pe} SIMD {r.simd}" + (" serial" if r.serial else "")
 
-    others = [a.layer for b, a in zip(before, after, strict=True) if a.layer not in (None, layer) and (b.pe, b.simd, b.serial) != (a.pe, a.simd, a.serial)]
+    others = [
+        a.layer
+        for b, a in zip(before, after, strict=True)
+        if a.layer not in (None, layer) and (b.pe, b.simd, b.serial) != (a.pe, a.simd, a.serial)
+    ]
     lines = [
         f"layer {layer} (unit #{new.unit}, {new.kind} {new.fan_in} -> {new.channels}): {fold(old)} -> {fold(new)}, "
         f"lanes {old.lanes} -> {new.lanes}, cycles/frame {old.cycles} -> {new.cycles}",
@@ -165,8 +191,10 @@ SHOWN_ROWS = 4
 
 
 def run_summary(label: str, frames: np.ndarray, result: np.ndarray) -> str:
-    lines = [f"{frames.shape[0]} frame{'s' if frames.shape[0] != 1 else ''} of {list(frames.shape[1:])} at {label} "
-             f"-> output {list(result.shape)} {result.dtype}"]
+    lines = [
+        f"{frames.shape[0]} frame{'s' if frames.shape[0] != 1 else ''} of {list(frames.shape[1:])} at {label} "
+        f"-> output {list(result.shape)} {result.dtype}"
+    ]
     if result.dtype.kind == "f" and result.ndim == 2:
         arg = result.argmax(axis=1)
         shown = " ".join(map(str, arg[:32])) + (" ..." if arg.size > 32 else "")
@@ -189,5 +217,7 @@ def first_difference(a: np.ndarray, b: np.ndarray) -> str | None:
         return None
     where = tuple(int(i) for i in np.argwhere(ne)[0])
     element = f", element {list(where[1:])}" if len(where) > 1 else ""
-    return (f"first at frame {where[0]}{element}: {a[where].item()!r} vs {b[where].item()!r}; "
-            f"{int(ne.sum())} of {ne.size} values differ")
+    return (
+        f"first at frame {where[0]}{element}: {a[where].item()!r} vs {b[where].item()!r}; "
+        f"{int(ne.sum())} of {ne.size} values differ"
+    )

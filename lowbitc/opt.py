@@ -6,7 +6,6 @@ import dataclasses
 import sys
 
 from xdsl.printer import Printer
-
 from xdsl.utils.exceptions import DiagnosticException
 from xdsl.xdsl_opt_main import xDSLOptMain
 
@@ -27,8 +26,11 @@ class LowbitcOptMain(xDSLOptMain):
 
     def register_all_arguments(self, arg_parser) -> None:
         super().register_all_arguments(arg_parser)
-        arg_parser.add_argument("--print-ir-after-all", action="store_true",
-                                help="print the IR after every pass to stderr, as mlir-opt does")
+        arg_parser.add_argument(
+            "--print-ir-after-all",
+            action="store_true",
+            help="print the IR after every pass to stderr, as mlir-opt does",
+        )
 
     def setup_pipeline(self) -> None:
         super().setup_pipeline()

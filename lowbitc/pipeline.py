@@ -21,7 +21,6 @@ from lowbitc.passes.tile import TilePass
 from lowbitc.passes.to_rtl import ToRTLPass
 from lowbitc.passes.unroll import UnrollPass
 from lowbitc.progress import progress
-
 from lowbitc.stages import STAGES  # noqa: E402,F401  (re-exported)
 
 
@@ -52,8 +51,10 @@ class Options:
             raise LowbitcError(f"--fps {self.fps:g} must be positive")
         cycles = int(self.device.clock_mhz * 1e6 // self.fps)
         if cycles < 1:  # a streaming design takes at least one cycle per frame
-            raise LowbitcError(f"--fps {self.fps:g} at {self.device.clock_mhz:g} MHz is under one cycle per frame: "
-                               f"ask for at most {self.device.clock_mhz * 1e6:.0f} frames/s")
+            raise LowbitcError(
+                f"--fps {self.fps:g} at {self.device.clock_mhz:g} MHz is under one cycle per frame: "
+                f"ask for at most {self.device.clock_mhz * 1e6:.0f} frames/s"
+            )
         return cycles
 
 
@@ -62,7 +63,12 @@ def stage_passes(options: Options) -> list[tuple[str, ModulePass]]:
     return [
         ("streamline", StreamlinePass()),
         ("bitserial", BitserialPass()),
-        ("tile", TilePass(lanes=options.lanes or dev.default_lanes, fold_file=options.fold_file, cycles=options.target_cycles)),
+        (
+            "tile",
+            TilePass(
+                lanes=options.lanes or dev.default_lanes, fold_file=options.fold_file, cycles=options.target_cycles
+            ),
+        ),
         ("unroll", UnrollPass()),
         ("pipeline", PipelinePass(clock_mhz=dev.clock_mhz, level_ns=dev.lut_level_ns)),
         ("rtl", ToRTLPass()),
@@ -100,8 +106,10 @@ def _run_stages(model: str | Path, stage: str, options: Options) -> ModuleOp:
             elif name == "tile" and options.fps and "cycles per frame" in message:
                 floor = max(int(n) for n in re.findall(r"(\d+) cycles per frame", message))
                 clock = options.device.clock_mhz
-                message += (f"; --fps {options.fps:g} at {clock:g} MHz means {options.target_cycles} cycles per frame: "
-                            f"ask for at most {clock * 1e6 / floor:.0f} frames/s")
+                message += (
+                    f"; --fps {options.fps:g} at {clock:g} MHz means {options.target_cycles} cycles per frame: "
+                    f"ask for at most {clock * 1e6 / floor:.0f} frames/s"
+                )
             raise LowbitcError(f"{model}: {message}") from None
         if name == stage:
             break

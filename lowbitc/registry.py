@@ -55,8 +55,14 @@ def all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
 
         return ToRTLPass
 
-    return {"streamline": streamline, "bitserial": bitserial, "tile": tile, "unroll": unroll,
-            "pipeline": pipeline, "rtl": to_rtl}
+    return {
+        "streamline": streamline,
+        "bitserial": bitserial,
+        "tile": tile,
+        "unroll": unroll,
+        "pipeline": pipeline,
+        "rtl": to_rtl,
+    }
 
 
 def all_targets():

@@ -11,12 +11,17 @@ from lowbitc.errors import LowbitcError
 
 
 def build_parser(parser_class: type[argparse.ArgumentParser]) -> argparse.ArgumentParser:
-    p = parser_class(prog="lowbitc zoo", description="Write a network of the papers (BinaryNet, FINN's CNV/LFC/SFC/TFC, "
-                     "ternary AlexNet and ResNet-34) as QONNX with random weights and BatchNorm statistics "
-                     "calibrated so that activations are not saturated. 'lowbitc zoo --list' names them.")
+    p = parser_class(
+        prog="lowbitc zoo",
+        description="Write a network of the papers (BinaryNet, FINN's CNV/LFC/SFC/TFC, "
+        "ternary AlexNet and ResNet-34) as QONNX with random weights and BatchNorm statistics "
+        "calibrated so that activations are not saturated. 'lowbitc zoo --list' names them.",
+    )
     p.add_argument("name", nargs="?", help="the network (see --list)")
     p.add_argument("-o", "--output", help="the .onnx file to write")
-    p.add_argument("--seed", type=int, default=0, help="seed of the random weights (default 0); the same seed gives the same file")
+    p.add_argument(
+        "--seed", type=int, default=0, help="seed of the random weights (default 0); the same seed gives the same file"
+    )
     p.add_argument("--list", action="store_true", help="list the networks with a one-line description, and exit")
     return p
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 from xdsl.context import Context
 from xdsl.dialects.builtin import IntegerAttr, ModuleOp, TensorType, i1, i64
 from xdsl.ir import Operation
@@ -31,13 +32,11 @@ from xdsl.utils.exceptions import DiagnosticException
 
 from lowbitc.dialects.lowbit import ops_graph as g
 from lowbitc.dialects.lowbit import ops_hw as h
-import numpy as np
-
 from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, dense_from_numpy, numpy_from_dense
-from lowbitc.dialects.lowbit.ops_planes import MAX_PLANES, BitPlanesOp, PlanePopcountOp, plane_count
 from lowbitc.dialects.lowbit.ops_conv import ConvOp, MaxPoolOp
-from lowbitc.passes.bitserial_pixels import lower_pixels
+from lowbitc.dialects.lowbit.ops_planes import MAX_PLANES, BitPlanesOp, PlanePopcountOp, plane_count
 from lowbitc.dialects.lowbit.types import BipolarType, PackedType, bits_for_range, int_type
+from lowbitc.passes.bitserial_pixels import lower_pixels
 
 
 def require_gone(module: ModuleOp, op_types: tuple[type[Operation], ...], pass_name: str) -> None:
@@ -64,7 +63,9 @@ class BitserialPass(ModulePass):
                 planes(mm, rw)
         for o in op.walk():
             if isinstance(o, (g.MatMulOp, ConvOp, MaxPoolOp)) and plane_count(o.input.type.element_type) <= MAX_PLANES:
-                raise DiagnosticException(f"bitserial: {o.name} on {o.input.type.element_type} values could not be lowered")
+                raise DiagnosticException(
+                    f"bitserial: {o.name} on {o.input.type.element_type} values could not be lowered"
+                )
 
 
 def popcount_thresholds(dot_thresholds: np.ndarray, fan_in: int) -> np.ndarray:
@@ -80,8 +81,10 @@ def xnor_popcount(mm: g.MatMulOp, rw: Rewriter) -> None:
     pack = h.PackOp.create(operands=[mm.input], result_types=[PackedType(shape, mm.input.type.element_type)])
     width, signed = bits_for_range(0, k)
     pop = h.XnorPopcountOp.create(
-        operands=[pack.output], result_types=[TensorType(int_type(width, signed), shape[:-1] + (c,))],
-        properties={"weights": mm.weights})
+        operands=[pack.output],
+        result_types=[TensorType(int_type(width, signed), shape[:-1] + (c,))],
+        properties={"weights": mm.weights},
+    )
     rw.insert_op([pack, pop], InsertPoint.before(mm))
     dot = None
     for use in list(mm.output.uses):
@@ -89,14 +92,16 @@ def xnor_popcount(mm: g.MatMulOp, rw: Rewriter) -> None:
         if isinstance(user, g.ThresholdOp):
             th = popcount_thresholds(numpy_from_dense(user.thresholds), k)
             new = g.ThresholdOp.create(
-                operands=[pop.output], result_types=[user.output.type],
-                properties=dict(user.properties) | {"thresholds": dense_from_numpy(th)})
+                operands=[pop.output],
+                result_types=[user.output.type],
+                properties=dict(user.properties) | {"thresholds": dense_from_numpy(th)},
+            )
             rw.replace_op(user, new)
         else:
             if dot is None:
                 dot = h.XnorToDotOp.create(
-                    operands=[pop.output], result_types=[mm.output.type],
-                    properties={"fan_in": IntegerAttr(k, i64)})
+                    operands=[pop.output], result_types=[mm.output.type], properties={"fan_in": IntegerAttr(k, i64)}
+                )
                 rw.insert_op(dot, InsertPoint.after(pop))
             use.operation.operands[use.index] = dot.output
     rw.erase_op(mm)
@@ -106,8 +111,9 @@ def planes(mm: g.MatMulOp, rw: Rewriter) -> None:
     elt = mm.input.type.element_type
     shape = mm.input.type.get_shape()
     split = BitPlanesOp.create(operands=[mm.input], result_types=[PackedType((plane_count(elt),) + shape, i1)])
-    pop = PlanePopcountOp.create(operands=[split.output], result_types=[mm.output.type],
-                                 properties={"element": elt, "weights": mm.weights})
+    pop = PlanePopcountOp.create(
+        operands=[split.output], result_types=[mm.output.type], properties={"element": elt, "weights": mm.weights}
+    )
     rw.insert_op([split, pop], InsertPoint.before(mm))
     mm.output.replace_all_uses_with(pop.output)
     rw.erase_op(mm)

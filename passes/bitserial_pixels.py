@@ -26,16 +26,24 @@ from xdsl.rewriter import InsertPoint, Rewriter
 from xdsl.utils.exceptions import DiagnosticException
 
 from lowbitc.dialects.lowbit import ops_graph as g
-from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, IntMatrixAttr, dense_from_numpy, numpy_from_dense, weight_values
+from lowbitc.dialects.lowbit.attributes import (
+    BitMatrixAttr,
+    IntMatrixAttr,
+    dense_from_numpy,
+    numpy_from_dense,
+    weight_values,
+)
 from lowbitc.dialects.lowbit.border import BorderAttr
 from lowbitc.dialects.lowbit.ops_conv import ConvOp, MaxPoolOp
 from lowbitc.dialects.lowbit.ops_gap import GlobalSumOp, SumUnitOp
-from lowbitc.dialects.lowbit.ops_residual import AddOp
 from lowbitc.dialects.lowbit.ops_pixels import PadOp, ToPixelsOp, WindowMaxOp, WindowOp
+from lowbitc.dialects.lowbit.ops_residual import AddOp
 from lowbitc.dialects.lowbit.types import BipolarType, bits_for_range, int_type
 
 
-def dense_weights(weights: BitMatrixAttr | IntMatrixAttr, groups: int, cin: int, taps: int) -> BitMatrixAttr | IntMatrixAttr:
+def dense_weights(
+    weights: BitMatrixAttr | IntMatrixAttr, groups: int, cin: int, taps: int
+) -> BitMatrixAttr | IntMatrixAttr:
     """A grouped convolution as a dense one: output channel c of group i sees only group i's
     inputs, so every other input gets weight 0 (binary weights become ternary si2). The unit
     computes the zeros too: simple and exact, though a depthwise layer pays `groups` times the
@@ -48,7 +56,7 @@ def dense_weights(weights: BitMatrixAttr | IntMatrixAttr, groups: int, cin: int,
     dense = np.zeros((cout, cin, taps), np.int64)
     for i in range(groups):
         rows = slice(i * cout_g, (i + 1) * cout_g)
-        dense[rows, i * cin_g:(i + 1) * cin_g] = values[rows].reshape(cout_g, cin_g, taps)
+        dense[rows, i * cin_g : (i + 1) * cin_g] = values[rows].reshape(cout_g, cin_g, taps)
     elt = weights.element_type if isinstance(weights, IntMatrixAttr) else int_type(2, True)
     return IntMatrixAttr.from_numpy(dense.reshape(cout, cin * taps), elt)
 
@@ -103,8 +111,11 @@ class PixelLowering:
         elt = x.type.element_type
         out_elt = IntegerType(2, Signedness.SIGNED) if isinstance(elt, BipolarType) and fill == 0 else elt
         props = {"pads": DenseArrayBase.from_list(i64, list(pads))} | ({"fill": IntegerAttr(fill, i64)} if fill else {})
-        op = PadOp.create(operands=[x], result_types=[TensorType(out_elt, (top + hgt + bottom, left + wid + right, c))],
-                          properties=props)
+        op = PadOp.create(
+            operands=[x],
+            result_types=[TensorType(out_elt, (top + hgt + bottom, left + wid + right, c))],
+            properties=props,
+        )
         self.insert(before, op)
         return op.output
 
@@ -112,8 +123,14 @@ class PixelLowering:
         hgt, wid, c = x.type.get_shape()
         (kh, kw), (sh, sw) = kernel, strides
         ho, wo = (hgt - kh) // sh + 1, (wid - kw) // sw + 1
-        op = WindowOp.create(operands=[x], result_types=[TensorType(x.type.element_type, (ho, wo, kh * kw * c))],
-                             properties={"kernel": DenseArrayBase.from_list(i64, [kh, kw]), "strides": DenseArrayBase.from_list(i64, [sh, sw])})
+        op = WindowOp.create(
+            operands=[x],
+            result_types=[TensorType(x.type.element_type, (ho, wo, kh * kw * c))],
+            properties={
+                "kernel": DenseArrayBase.from_list(i64, [kh, kw]),
+                "strides": DenseArrayBase.from_list(i64, [sh, sw]),
+            },
+        )
         self.insert(before, op)
         return op
 
@@ -135,39 +152,64 @@ class PixelLowering:
             x = self.pad(x, pads, conv)
         win = self.window(x, kernel, strides, conv)
         ho, wo, k = win.output.type.get_shape()
-        weights = permute_columns(dense_weights(conv.weights, conv.groups, cin, kernel[0] * kernel[1]), window_order(cin, *kernel))
+        weights = permute_columns(
+            dense_weights(conv.weights, conv.groups, cin, kernel[0] * kernel[1]), window_order(cin, *kernel)
+        )
         cout = weights.shape[0]
         width, signed = bits_for_range(*g.product_range(x.type.element_type, weights))
         # A plain product over the window axis; `bitserial` lowers it like every other product.
-        product = g.MatMulOp.create(operands=[win.output], result_types=[TensorType(int_type(width, signed), (ho, wo, cout))],
-                                    properties={"weights": weights})
+        product = g.MatMulOp.create(
+            operands=[win.output],
+            result_types=[TensorType(int_type(width, signed), (ho, wo, cout))],
+            properties={"weights": weights},
+        )
         self.insert(conv, product)
-        self.thresholds(conv, product.output, "a convolution", border, None if border is None else border_corrections(border, weights))
+        self.thresholds(
+            conv,
+            product.output,
+            "a convolution",
+            border,
+            None if border is None else border_corrections(border, weights),
+        )
         self.replaced.append(conv)
 
     @staticmethod
     def xnor_border(conv: ConvOp) -> bool:
         """The one place that chooses +1 padding on XNOR lanes over the si2 path: binary
         weights, a bipolar map, and only thresholds after the convolution."""
-        return (isinstance(conv.input.type.element_type, BipolarType) and isinstance(conv.weights, BitMatrixAttr)
-                and conv.groups == 1 and bool(conv.output.uses)
-                and all(isinstance(u.operation, g.ThresholdOp) for u in conv.output.uses))
+        return (
+            isinstance(conv.input.type.element_type, BipolarType)
+            and isinstance(conv.weights, BitMatrixAttr)
+            and conv.groups == 1
+            and bool(conv.output.uses)
+            and all(isinstance(u.operation, g.ThresholdOp) for u in conv.output.uses)
+        )
 
-    def thresholds(self, op: Operation, pixels: SSAValue, what: str,
-                   border: BorderAttr | None = None, corr: np.ndarray | None = None) -> None:
+    def thresholds(
+        self,
+        op: Operation,
+        pixels: SSAValue,
+        what: str,
+        border: BorderAttr | None = None,
+        corr: np.ndarray | None = None,
+    ) -> None:
         """The activation thresholds after ``op`` move to its channels-last twin ``pixels``;
         with a ``border``, as the table t[c, i] + corr[case, c]."""
         for use in list(op.results[0].uses):
             th = use.operation
             if not isinstance(th, g.ThresholdOp):
-                raise DiagnosticException(f"bitserial: {what} feeds {th.name}; it must feed an activation threshold (run streamline first)")
+                raise DiagnosticException(
+                    f"bitserial: {what} feeds {th.name}; it must feed an activation threshold (run streamline first)"
+                )
             props = dict(th.properties) | {"axis": IntegerAttr(2, i64)}
             if border is not None:
                 table = numpy_from_dense(th.thresholds)[None, :, :] + corr[:, :, None]
                 props |= {"thresholds": dense_from_numpy(table.astype(np.int64)), "border": border}
             new = g.ThresholdOp.create(
-                operands=[pixels], result_types=[TensorType(th.output.type.element_type, pixels.type.get_shape())],
-                properties=props)
+                operands=[pixels],
+                result_types=[TensorType(th.output.type.element_type, pixels.type.get_shape())],
+                properties=props,
+            )
             self.insert(th, new)
             self.pixels[th.output] = new.output
             self.replaced.append(th)
@@ -194,13 +236,18 @@ class PixelLowering:
             elif isinstance(elt, IntegerType) and elt.signedness.data == Signedness.UNSIGNED:
                 x = self.pad(x, pool.padding, pool)
             else:
-                raise DiagnosticException(f"bitserial: a padded max-pool of {elt} values cannot pad with its lowest value; "
-                                          "only unsigned codes (pad 0) and bipolar maps (pad -1) are lowered")
+                raise DiagnosticException(
+                    f"bitserial: a padded max-pool of {elt} values cannot pad with its lowest value; "
+                    "only unsigned codes (pad 0) and bipolar maps (pad -1) are lowered"
+                )
         win = self.window(x, kernel, pool.strides.get_values(), pool)
         ho, wo, kc = win.output.type.get_shape()
         size = kernel[0] * kernel[1]
-        m = WindowMaxOp.create(operands=[win.output], result_types=[TensorType(x.type.element_type, (ho, wo, kc // size))],
-                               properties={"size": IntegerAttr(size, i64)})
+        m = WindowMaxOp.create(
+            operands=[win.output],
+            result_types=[TensorType(x.type.element_type, (ho, wo, kc // size))],
+            properties={"size": IntegerAttr(size, i64)},
+        )
         self.insert(pool, m)
         self.pixels[pool.output] = m.output
         self.replaced.append(pool)
@@ -227,16 +274,23 @@ class PixelLowering:
         x = self.pixels[reshape.input]
         c, hgt, wid = reshape.input.type.get_shape()
         if reshape.output.type.get_shape() != (c * hgt * wid,):
-            raise DiagnosticException(f"bitserial: a feature map is reshaped to {list(reshape.output.type.get_shape())}; only a flatten to the dense layers is lowered")
+            raise DiagnosticException(
+                f"bitserial: a feature map is reshaped to {list(reshape.output.type.get_shape())}; only a flatten to the dense layers is lowered"
+            )
         flat = g.ReshapeOp.create(operands=[x], result_types=[reshape.output.type])
         self.insert(reshape, flat)
         perm = flatten_permutation(c, hgt, wid)
         for use in list(reshape.output.uses):
             mm = use.operation
             if not isinstance(mm, g.MatMulOp):
-                raise DiagnosticException(f"bitserial: a flattened feature map feeds {mm.name}; only dense layers are lowered")
-            new = g.MatMulOp.create(operands=[flat.output], result_types=[mm.output.type],
-                                    properties={"weights": permute_columns(mm.weights, perm)})
+                raise DiagnosticException(
+                    f"bitserial: a flattened feature map feeds {mm.name}; only dense layers are lowered"
+                )
+            new = g.MatMulOp.create(
+                operands=[flat.output],
+                result_types=[mm.output.type],
+                properties={"weights": permute_columns(mm.weights, perm)},
+            )
             self.insert(mm, new)
             mm.output.replace_all_uses_with(new.output)
             self.replaced.append(mm)
@@ -258,7 +312,9 @@ class PixelLowering:
         for op in reversed([o for o in module.walk() if o in replaced]):  # users before producers
             if op.results and op.results[0].uses:
                 user = next(iter(op.results[0].uses)).operation
-                raise DiagnosticException(f"bitserial: {user.name} uses a channels-first feature map, which is not lowered to hardware")
+                raise DiagnosticException(
+                    f"bitserial: {user.name} uses a channels-first feature map, which is not lowered to hardware"
+                )
             self.rw.erase_op(op)
 
 

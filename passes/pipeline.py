@@ -155,7 +155,9 @@ def path_capacity(value: SSAValue) -> tuple[int, Operation]:
     while True:
         uses = list(value.uses)
         if len(uses) != 1:
-            raise DiagnosticException("pipeline: a skip connection forks again before its add; nested skips are not built yet")
+            raise DiagnosticException(
+                "pipeline: a skip connection forks again before its add; nested skips are not built yet"
+            )
         user = uses[0].operation
         if isinstance(user, AddUnitOp):
             return total, user
@@ -172,7 +174,9 @@ def duplicate(value: SSAValue, rw: Rewriter) -> DupOp | None:
     if len(uses) < 2:
         return None
     if len(uses) > 2 or len(list(value.uses)) != len(uses):
-        raise DiagnosticException(f"pipeline: a stream feeds {len(list(value.uses))} consumers; the hardware duplicates a stream for exactly two units (a skip connection)")
+        raise DiagnosticException(
+            f"pipeline: a stream feeds {len(list(value.uses))} consumers; the hardware duplicates a stream for exactly two units (a skip connection)"
+        )
     dup = DupOp.create(operands=[value], result_types=[value.type, value.type])
     where = InsertPoint.after(value.owner) if isinstance(value.owner, Operation) else InsertPoint.at_start(value.owner)
     rw.insert_op(dup, where)
@@ -213,8 +217,9 @@ class PipelinePass(ModulePass):
                 depth = fifo_depth(unit)
                 if isinstance(unit, h.MVUOp) and isinstance(operand.owner, WindowOp):
                     depth = max(depth, window_fifo_depth(operand.owner, unit, ii))
-                fifo = h.FifoOp.create(operands=[operand], result_types=[operand.type],
-                                       properties={"depth": IntegerAttr(depth, i64)})
+                fifo = h.FifoOp.create(
+                    operands=[operand], result_types=[operand.type], properties={"depth": IntegerAttr(depth, i64)}
+                )
                 rw.insert_op(fifo, InsertPoint.before(unit))
                 unit.operands[i] = fifo.output
         for dup in dups:

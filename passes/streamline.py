@@ -37,11 +37,17 @@ from xdsl.transforms.dead_code_elimination import dce
 from xdsl.utils.exceptions import DiagnosticException
 
 from lowbitc.dialects.lowbit import ops_graph as g
-from lowbitc.dialects.lowbit.ops_graph import product_range
+from lowbitc.dialects.lowbit.attributes import (
+    BitMatrixAttr,
+    IntMatrixAttr,
+    dense_from_numpy,
+    numpy_from_dense,
+    weight_values,
+)
 from lowbitc.dialects.lowbit.ops_conv import ConvOp
 from lowbitc.dialects.lowbit.ops_gap import GlobalSumOp
+from lowbitc.dialects.lowbit.ops_graph import product_range
 from lowbitc.dialects.lowbit.ops_residual import AddOp
-from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, IntMatrixAttr, dense_from_numpy, numpy_from_dense, weight_values
 from lowbitc.dialects.lowbit.semantics import eval_host_op
 from lowbitc.dialects.lowbit.types import BipolarType, bits_for_range, int_range, int_type
 
@@ -125,7 +131,9 @@ def thresholds_from_steps(counts: np.ndarray, lo: int, t: int) -> tuple[np.ndarr
     return (base[:, None] + first).astype(np.int64), falling
 
 
-def chain_levels(chain: list[Operation], q: g.QuantizeOp, acc: np.ndarray, finite: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def chain_levels(
+    chain: list[Operation], q: g.QuantizeOp, acc: np.ndarray, finite: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """The quantizer's level (code - lowest code; bipolar: 1 for +1) for accumulator values
     ``acc`` [N, C] (column c is channel c), and per channel whether every float value of the
     chain was finite (only computed with ``finite``)."""
@@ -161,7 +169,9 @@ def monotone_ops(chain: list[Operation], q: g.QuantizeOp) -> bool:
     return True
 
 
-def fold_thresholds(chain: list[Operation], q: g.QuantizeOp, lo: int, hi: int, channels: int, t: int) -> tuple[np.ndarray, np.ndarray]:
+def fold_thresholds(
+    chain: list[Operation], q: g.QuantizeOp, lo: int, hi: int, channels: int, t: int
+) -> tuple[np.ndarray, np.ndarray]:
     """([C, T] thresholds, [C] negate) as `thresholds_from_steps` gives them on the levels of
     every accumulator value in [lo, hi], without evaluating all of them when the chain is
     provably monotone (see the module docstring). Raises ValueError for a channel that is
@@ -185,7 +195,9 @@ def fold_thresholds(chain: list[Operation], q: g.QuantizeOp, lo: int, hi: int, c
     return np.ascontiguousarray(np.where(falling, -low, low).T, dtype=np.int64), falling
 
 
-def thresholds_exhaustive(chain: list[Operation], q: g.QuantizeOp, lo: int, hi: int, channels: int, t: int) -> tuple[np.ndarray, np.ndarray]:
+def thresholds_exhaustive(
+    chain: list[Operation], q: g.QuantizeOp, lo: int, hi: int, channels: int, t: int
+) -> tuple[np.ndarray, np.ndarray]:
     """`thresholds_from_steps` over every accumulator value, CHUNK chain values at a time: a
     monotone channel's threshold i is the first accumulator value (of -a, when falling) at
     level i, that is the start of its range plus the number of values below level i."""
@@ -229,20 +241,27 @@ class FoldQuantizeChain(RewritePattern):
         if negate.any() and isinstance(mm, (AddOp, GlobalSumOp)):
             bad = int(np.nonzero(negate)[0][0])
             what = "a residual add" if isinstance(mm, AddOp) else "a global pool"
-            raise DiagnosticException(f"streamline: the activation after {what} falls as the sum rises (channel {bad}); only rising requantizers fold")
+            raise DiagnosticException(
+                f"streamline: the activation after {what} falls as the sum rises (channel {bad}); only rising requantizers fold"
+            )
         if negate.any():
             weights = negated(mm.weights, negate)
             width, signed = bits_for_range(*product_range(mm.input.type.element_type, weights))
             shape = mm.output.type.get_shape()
-            flipped = type(mm).create(operands=[mm.input], result_types=[TensorType(int_type(width, signed), shape)],
-                                      properties=dict(mm.properties) | {"weights": weights})
+            flipped = type(mm).create(
+                operands=[mm.input],
+                result_types=[TensorType(int_type(width, signed), shape)],
+                properties=dict(mm.properties) | {"weights": weights},
+            )
             rewriter.insert(flipped, InsertPoint.before(q))
             source = flipped.output
         out_type = TensorType(q.output.type.element_type, mm.output.type.get_shape())
         th_op = g.ThresholdOp.create(
-            operands=[source], result_types=[out_type],
+            operands=[source],
+            result_types=[out_type],
             properties={"thresholds": dense_from_numpy(th)}
-            | ({"offset": IntegerAttr(code_lo, i64)} if code_lo and not isinstance(elt, BipolarType) else {}))
+            | ({"offset": IntegerAttr(code_lo, i64)} if code_lo and not isinstance(elt, BipolarType) else {}),
+        )
         new_ops: list[Operation] = [th_op]
         if q.output.type.get_shape() != mm.output.type.get_shape():
             # The chain reshaped the channels (FINN's Unsqueeze/Squeeze around BatchNorm).

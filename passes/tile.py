@@ -18,8 +18,8 @@ parallel) at the target cycle count, which happens for layers far off the critic
 from __future__ import annotations
 
 import json
-from math import prod
 from dataclasses import dataclass
+from math import prod
 from pathlib import Path
 
 from xdsl.context import Context
@@ -30,9 +30,9 @@ from xdsl.utils.exceptions import DiagnosticException
 from lowbitc.dialects.lowbit import ops_graph as g
 from lowbitc.dialects.lowbit import ops_hw as h
 from lowbitc.dialects.lowbit.attributes import FoldAttr
-from lowbitc.dialects.lowbit.ops_planes import PlanePopcountOp
 from lowbitc.dialects.lowbit.ops_gap import SumUnitOp
 from lowbitc.dialects.lowbit.ops_pixels import PadOp, WindowOp
+from lowbitc.dialects.lowbit.ops_planes import PlanePopcountOp
 
 
 def divisors(n: int) -> list[int]:
@@ -111,12 +111,21 @@ def read_fold_file(path: str) -> dict[int, tuple[int, int, bool]]:
     except json.JSONDecodeError as exc:
         raise DiagnosticException(f"tile: fold file {path} is not JSON ({exc.msg} at line {exc.lineno})") from None
     if not isinstance(raw, dict):
-        raise DiagnosticException(f"tile: fold file {path} must hold an object of layer index -> {{\"pe\": N, \"simd\": M}}")
+        raise DiagnosticException(
+            f'tile: fold file {path} must hold an object of layer index -> {{"pe": N, "simd": M}}'
+        )
     out: dict[int, tuple[int, int, bool]] = {}
     for key, val in raw.items():
-        if (not str(key).isdigit() or not isinstance(val, dict) or not {"pe", "simd"} <= set(val) <= {"pe", "simd", "serial"}
-                or not all(type(val[n]) is int and val[n] > 0 for n in ("pe", "simd")) or type(val.get("serial", False)) is not bool):
-            raise DiagnosticException(f"tile: fold file {path}: entry {key!r} must be \"<layer index>\": {{\"pe\": N, \"simd\": M}} with positive integers (and optionally \"serial\": true or false)")
+        if (
+            not str(key).isdigit()
+            or not isinstance(val, dict)
+            or not {"pe", "simd"} <= set(val) <= {"pe", "simd", "serial"}
+            or not all(type(val[n]) is int and val[n] > 0 for n in ("pe", "simd"))
+            or type(val.get("serial", False)) is not bool
+        ):
+            raise DiagnosticException(
+                f'tile: fold file {path}: entry {key!r} must be "<layer index>": {{"pe": N, "simd": M}} with positive integers (and optionally "serial": true or false)'
+            )
         out[int(key)] = (val["pe"], val["simd"], val.get("serial", False))
     return out
 
@@ -159,7 +168,9 @@ class TilePass(ModulePass):
         fixed = read_fold_file(self.fold_file) if self.fold_file else {}
         for idx in fixed:
             if idx >= len(layers):
-                raise DiagnosticException(f"tile: fold file names layer {idx}, but the network has {len(layers)} layers (0..{len(layers) - 1})")
+                raise DiagnosticException(
+                    f"tile: fold file names layer {idx}, but the network has {len(layers)} layers (0..{len(layers) - 1})"
+                )
         if not layers:
             return
         if self.lanes < 1:
@@ -174,7 +185,9 @@ class TilePass(ModulePass):
             if i in fixed:
                 pe, simd, serial = fixed[i]
                 if pe > c or simd > k:
-                    raise DiagnosticException(f"tile: layer {i}: PE {pe} exceeds {c} channels or SIMD {simd} exceeds fan-in {k}")
+                    raise DiagnosticException(
+                        f"tile: layer {i}: PE {pe} exceeds {c} channels or SIMD {simd} exceeds fan-in {k}"
+                    )
                 if serial and layer_planes(layers[i]) == 1:
                     raise DiagnosticException(f"tile: layer {i} has no bit planes to run serially")
                 target = max(target, pixels[i] * cycles(c, k, pe, simd) * (layer_planes(layers[i]) if serial else 1))
@@ -185,8 +198,10 @@ class TilePass(ModulePass):
         if free:
             big = max(free, key=lambda i: pixels[i] * shapes[i][0] * shapes[i][1])
             c, k = shapes[big]
-            best = min(((pe, simd) for pe in divisors(c) for simd in divisors(k) if pe * simd <= self.lanes),
-                       key=lambda f: (cycles(c, k, *f), f[0]))
+            best = min(
+                ((pe, simd) for pe in divisors(c) for simd in divisors(k) if pe * simd <= self.lanes),
+                key=lambda f: (cycles(c, k, *f), f[0]),
+            )
             target = max(target, pixels[big] * cycles(c, k, *best))
         for i, layer in enumerate(layers):
             pe, simd, serial = fixed.get(i) or choose(*shapes[i], layer_planes(layer), target // pixels[i])
@@ -194,12 +209,13 @@ class TilePass(ModulePass):
             if serial:
                 layer.serial = BoolAttr.from_bool(True)
 
-
     def _fold_for_cycles(self, module: ModuleOp, layers, shapes, pixels, fixed) -> None:
         floor = stream_floor(module)
         if self.cycles < floor:
-            raise DiagnosticException(f"tile: a target of {self.cycles} cycles per frame is below the {floor} cycles per "
-                                      f"frame of the window units (one pixel per cycle)")
+            raise DiagnosticException(
+                f"tile: a target of {self.cycles} cycles per frame is below the {floor} cycles per "
+                f"frame of the window units (one pixel per cycle)"
+            )
         for i, layer in enumerate(layers):
             if i in fixed:
                 pe, simd, serial = fixed[i]
@@ -207,8 +223,10 @@ class TilePass(ModulePass):
                 c, k = shapes[i]
                 chosen = choose_padded(c, k, layer_planes(layer), self.cycles // pixels[i])
                 if chosen is None:
-                    raise DiagnosticException(f"tile: layer {i} ({pixels[i]} vectors of {c} x {k}) needs at least {pixels[i]} "
-                                              f"cycles per frame, more than the target {self.cycles}")
+                    raise DiagnosticException(
+                        f"tile: layer {i} ({pixels[i]} vectors of {c} x {k}) needs at least {pixels[i]} "
+                        f"cycles per frame, more than the target {self.cycles}"
+                    )
                 pe, simd, serial = chosen
             layer.fold = FoldAttr(pe, simd)
             if serial:

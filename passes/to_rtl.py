@@ -31,10 +31,10 @@ from xdsl.utils.exceptions import DiagnosticException
 
 from lowbitc.dialects import rtl
 from lowbitc.dialects.lowbit import ops_hw as h
+from lowbitc.dialects.lowbit.attributes import numpy_from_dense
 from lowbitc.dialects.lowbit.ops_gap import SumUnitOp
 from lowbitc.dialects.lowbit.ops_pixels import PadOp, WindowMaxOp, WindowOp
 from lowbitc.dialects.lowbit.ops_residual import AddUnitOp, DupOp
-from lowbitc.dialects.lowbit.attributes import numpy_from_dense
 from lowbitc.dialects.lowbit.types import PackedType
 from lowbitc.passes.bitserial import require_gone
 
@@ -66,15 +66,21 @@ def hardware_graph(func_body: list[Operation]) -> tuple[list[Operation], SSAValu
     inside = set(units)
     sources = {v for o in units for v in o.operands if v.owner not in inside}
     if len(sources) > 1:
-        raise DiagnosticException(f"rtl: the hardware reads {len(sources)} host values; lowbitc builds one streaming pipeline with one input")
+        raise DiagnosticException(
+            f"rtl: the hardware reads {len(sources)} host values; lowbitc builds one streaming pipeline with one input"
+        )
     for o in units:
         for r in o.results:
             consumers = [u.operation for u in r.uses if u.operation in inside]
             if len(consumers) > 1:
-                raise DiagnosticException(f"rtl: a {o.name} stream feeds {len(consumers)} units; a stream has one consumer (the pipeline pass duplicates skip connections with lowbit.dup)")
+                raise DiagnosticException(
+                    f"rtl: a {o.name} stream feeds {len(consumers)} units; a stream has one consumer (the pipeline pass duplicates skip connections with lowbit.dup)"
+                )
     sinks = [o for o in units if any(u.operation not in inside for r in o.results for u in r.uses)]
     if len(sinks) != 1:
-        raise DiagnosticException(f"rtl: the hardware has {len(sinks)} outputs to the host; lowbitc builds one streaming pipeline with one output")
+        raise DiagnosticException(
+            f"rtl: the hardware has {len(sinks)} outputs to the host; lowbitc builds one streaming pipeline with one output"
+        )
     return units, next(iter(sources)), sinks[0]
 
 
@@ -99,7 +105,11 @@ class ToRTLPass(ModulePass):
             if hw in fused:
                 continue
             ins = [streams[v] for v in hw.operands]
-            if isinstance(hw, WindowOp) and len(list(hw.output.uses)) == 1 and isinstance(nxt := next(iter(hw.output.uses)).operation, WindowMaxOp):
+            if (
+                isinstance(hw, WindowOp)
+                and len(list(hw.output.uses)) == 1
+                and isinstance(nxt := next(iter(hw.output.uses)).operation, WindowMaxOp)
+            ):
                 inst = self.pool(hw, ins[0])
                 fused.add(nxt)
                 hw = nxt  # the pool's result stands for the window_max's
@@ -111,17 +121,29 @@ class ToRTLPass(ModulePass):
                 hgt, wid, c = hw.input.type.get_shape()
                 ew = element_bits(hw.output.type)  # 1: packed bits padded with bit 0 (-1)
                 inst = rtl.PadInstanceOp.create(
-                    operands=ins, result_types=[rtl.StreamType(beat_width(hw.output.type))],
-                    properties={"channels": IntegerAttr(c, i64), "element_width": IntegerAttr(ew, i64),
-                                "height": IntegerAttr(hgt, i64), "width": IntegerAttr(wid, i64),
-                                "pads": hw.pads, "widen": IntegerAttr(int(hw.widens), i64)}
-                    | ({"ones": IntegerAttr(1, i64)} if hw.fill_value == 1 else {}))
+                    operands=ins,
+                    result_types=[rtl.StreamType(beat_width(hw.output.type))],
+                    properties={
+                        "channels": IntegerAttr(c, i64),
+                        "element_width": IntegerAttr(ew, i64),
+                        "height": IntegerAttr(hgt, i64),
+                        "width": IntegerAttr(wid, i64),
+                        "pads": hw.pads,
+                        "widen": IntegerAttr(int(hw.widens), i64),
+                    }
+                    | ({"ones": IntegerAttr(1, i64)} if hw.fill_value == 1 else {}),
+                )
             elif isinstance(hw, h.CollectOp):
                 hgt, wid, _ = hw.input.type.get_shape()
-                inst = rtl.CollectInstanceOp.create(operands=ins, result_types=[rtl.StreamType(ins[0].type.width.data * hgt * wid)],
-                                                    properties={"count": IntegerAttr(hgt * wid, i64)})
+                inst = rtl.CollectInstanceOp.create(
+                    operands=ins,
+                    result_types=[rtl.StreamType(ins[0].type.width.data * hgt * wid)],
+                    properties={"count": IntegerAttr(hgt * wid, i64)},
+                )
             elif isinstance(hw, h.FifoOp):
-                inst = rtl.FifoInstanceOp.create(operands=ins, result_types=[ins[0].type], properties={"depth": hw.depth})
+                inst = rtl.FifoInstanceOp.create(
+                    operands=ins, result_types=[ins[0].type], properties={"depth": hw.depth}
+                )
             elif isinstance(hw, DupOp):
                 inst = rtl.DupInstanceOp.create(operands=ins, result_types=[ins[0].type, ins[0].type])
             elif isinstance(hw, AddUnitOp):
@@ -136,8 +158,9 @@ class ToRTLPass(ModulePass):
         body.add_op(rtl.OutputOp.create(operands=[streams[sink.results[0]]]))
         module = rtl.ModuleOp.create(properties={"sym_name": StringAttr(self.top)}, regions=[Region(body)])
         rw = Rewriter()
-        invoke = rtl.InvokeOp.create(operands=[source], result_types=[sink.results[0].type],
-                                     properties={"callee": SymbolRefAttr(self.top)})
+        invoke = rtl.InvokeOp.create(
+            operands=[source], result_types=[sink.results[0].type], properties={"callee": SymbolRefAttr(self.top)}
+        )
         rw.insert_op(invoke, InsertPoint.after(sink))
         sink.results[0].replace_all_uses_with(invoke.output)
         for hw in reversed(units):
@@ -162,16 +185,23 @@ class ToRTLPass(ModulePass):
             lo, hi = min(lo, int(th.min())), max(hi, int(th.max()))
         # Sums and thresholds are SW-bit two's complement in the unit: a signed width for both.
         width = max((-lo - 1).bit_length(), hi.bit_length()) + 1
-        props = {"channels": IntegerAttr(a.get_shape()[-1], i64),
-                 "lhs_width": IntegerAttr(element_bits(a), i64), "lhs_signed": IntegerAttr(signed_elements(a), i64),
-                 "rhs_width": IntegerAttr(element_bits(b), i64), "rhs_signed": IntegerAttr(signed_elements(b), i64),
-                 "sum_width": IntegerAttr(width, i64), "pixels": IntegerAttr(hw.pixels, i64)}
+        props = {
+            "channels": IntegerAttr(a.get_shape()[-1], i64),
+            "lhs_width": IntegerAttr(element_bits(a), i64),
+            "lhs_signed": IntegerAttr(signed_elements(a), i64),
+            "rhs_width": IntegerAttr(element_bits(b), i64),
+            "rhs_signed": IntegerAttr(signed_elements(b), i64),
+            "sum_width": IntegerAttr(width, i64),
+            "pixels": IntegerAttr(hw.pixels, i64),
+        }
         if hw.thresholds is not None:
             props["thresholds"] = hw.thresholds
             props["output_bits"] = IntegerAttr(element_bits(hw.output.type), i64)
             if hw.offset is not None:
                 props["offset"] = hw.offset
-        return rtl.AddInstanceOp.create(operands=ins, result_types=[rtl.StreamType(beat_width(hw.output.type))], properties=props)
+        return rtl.AddInstanceOp.create(
+            operands=ins, result_types=[rtl.StreamType(beat_width(hw.output.type))], properties=props
+        )
 
     def gap(self, hw: SumUnitOp, value: SSAValue) -> rtl.GapInstanceOp:
         lo, hi = hw.value_range()
@@ -180,9 +210,13 @@ class ToRTLPass(ModulePass):
             lo, hi = min(lo, int(th.min())), max(hi, int(th.max()))
         # Sums and thresholds are SW-bit two's complement in the unit.
         width = max((-lo - 1).bit_length(), hi.bit_length()) + 1
-        props = {"channels": IntegerAttr(hw.channels, i64), "element_width": IntegerAttr(element_bits(hw.input.type), i64),
-                 "element_signed": IntegerAttr(signed_elements(hw.input.type), i64), "pixels": IntegerAttr(hw.pixels, i64),
-                 "sum_width": IntegerAttr(width, i64)}
+        props = {
+            "channels": IntegerAttr(hw.channels, i64),
+            "element_width": IntegerAttr(element_bits(hw.input.type), i64),
+            "element_signed": IntegerAttr(signed_elements(hw.input.type), i64),
+            "pixels": IntegerAttr(hw.pixels, i64),
+            "sum_width": IntegerAttr(width, i64),
+        }
         if hw.thresholds is not None:
             props["thresholds"] = hw.thresholds
             props["output_bits"] = IntegerAttr(element_bits(hw.output.type), i64)
@@ -193,10 +227,13 @@ class ToRTLPass(ModulePass):
         return rtl.GapInstanceOp.create(operands=[value], result_types=[rtl.StreamType(out_bits)], properties=props)
 
     def mvu(self, hw: h.MVUOp, value: SSAValue, roms: list[rtl.RomOp]) -> rtl.MVUInstanceOp:
-        rom = rtl.RomOp.create(properties={"sym_name": StringAttr(f"{self.top}_l{len(roms)}_weights"), "contents": hw.memory})
+        rom = rtl.RomOp.create(
+            properties={"sym_name": StringAttr(f"{self.top}_l{len(roms)}_weights"), "contents": hw.memory}
+        )
         roms.append(rom)
         props = {
-            "rom": SymbolRefAttr(rom.sym_name.data), "fold": hw.fold,
+            "rom": SymbolRefAttr(rom.sym_name.data),
+            "fold": hw.fold,
             "channels": IntegerAttr(hw.channels, i64),
             "popcount_width": IntegerAttr(hw.popcount_width, i64),
             "pipe": hw.pipe if hw.pipe is not None else IntegerAttr(1, i64),
@@ -219,26 +256,39 @@ class ToRTLPass(ModulePass):
                 props["output_bits"] = IntegerAttr(hw.output_bits, i64)
             if hw.offset is not None:
                 props["offset"] = hw.offset
-        return rtl.MVUInstanceOp.create(operands=[value], result_types=[rtl.StreamType(hw.channels * hw.output_bits)], properties=props)
+        return rtl.MVUInstanceOp.create(
+            operands=[value], result_types=[rtl.StreamType(hw.channels * hw.output_bits)], properties=props
+        )
 
     def swg(self, hw: WindowOp, value: SSAValue) -> rtl.SWGInstanceOp:
         hgt, wid, c = hw.input.type.get_shape()
         return rtl.SWGInstanceOp.create(
-            operands=[value], result_types=[rtl.StreamType(beat_width(hw.output.type))],
-            properties={"channels": IntegerAttr(c, i64), "element_width": IntegerAttr(element_bits(hw.input.type), i64),
-                        "height": IntegerAttr(hgt, i64), "width": IntegerAttr(wid, i64),
-                        "kernel": hw.kernel, "strides": hw.strides})
+            operands=[value],
+            result_types=[rtl.StreamType(beat_width(hw.output.type))],
+            properties={
+                "channels": IntegerAttr(c, i64),
+                "element_width": IntegerAttr(element_bits(hw.input.type), i64),
+                "height": IntegerAttr(hgt, i64),
+                "width": IntegerAttr(wid, i64),
+                "kernel": hw.kernel,
+                "strides": hw.strides,
+            },
+        )
 
     def pool(self, hw: WindowOp, value: SSAValue) -> rtl.PoolInstanceOp:
         (kh, kw), (sh, sw) = hw.kernel.get_values(), hw.strides.get_values()
         if kh != kw or sh != sw:
             raise DiagnosticException(f"rtl: the pool unit takes square kernels and strides, got {kh}x{kw} / {sh}x{sw}")
         hgt, wid, _ = hw.input.type.get_shape()
-        props = {"height": IntegerAttr(hgt, i64), "width": IntegerAttr(wid, i64),
-                 "kernel": IntegerAttr(kh, i64), "stride": IntegerAttr(sh, i64)}
+        props = {
+            "height": IntegerAttr(hgt, i64),
+            "width": IntegerAttr(wid, i64),
+            "kernel": IntegerAttr(kh, i64),
+            "stride": IntegerAttr(sh, i64),
+        }
         if not isinstance(hw.input.type, PackedType):
-            props |= {"element_width": IntegerAttr(element_bits(hw.input.type), i64),
-                      "element_signed": IntegerAttr(signed_elements(hw.input.type), i64)}
+            props |= {
+                "element_width": IntegerAttr(element_bits(hw.input.type), i64),
+                "element_signed": IntegerAttr(signed_elements(hw.input.type), i64),
+            }
         return rtl.PoolInstanceOp.create(operands=[value], result_types=[value.type], properties=props)
-
-

@@ -24,11 +24,17 @@ from xdsl.utils.exceptions import DiagnosticException
 
 from lowbitc.dialects.lowbit import ops_graph as g
 from lowbitc.dialects.lowbit import ops_hw as h
-from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, IntMatrixAttr, dense_from_numpy, numpy_from_dense, weight_values
-from lowbitc.dialects.lowbit.ops_planes import BitPlanesOp, PlanePopcountOp
+from lowbitc.dialects.lowbit.attributes import (
+    BitMatrixAttr,
+    IntMatrixAttr,
+    dense_from_numpy,
+    numpy_from_dense,
+    weight_values,
+)
 from lowbitc.dialects.lowbit.ops_gap import SumUnitOp
-from lowbitc.dialects.lowbit.ops_residual import AddOp, AddUnitOp
 from lowbitc.dialects.lowbit.ops_pixels import PadOp, WindowMaxOp, WindowOp, same_kind
+from lowbitc.dialects.lowbit.ops_planes import BitPlanesOp, PlanePopcountOp
+from lowbitc.dialects.lowbit.ops_residual import AddOp, AddUnitOp
 from lowbitc.dialects.lowbit.types import BipolarType, PackedType, bits_for_range, int_range, int_type
 from lowbitc.passes.bitserial import require_gone
 from lowbitc.passes.tile import fold_of
@@ -93,7 +99,9 @@ class Unroller:
             if isinstance(source.type, PackedType):  # already the packed output of a unit
                 and_lanes = True
             elif isinstance(source.type.element_type, BipolarType):
-                pack = h.PackOp.create(operands=[source], result_types=[PackedType(source.type.get_shape(), BipolarType())])
+                pack = h.PackOp.create(
+                    operands=[source], result_types=[PackedType(source.type.get_shape(), BipolarType())]
+                )
                 self.rw.insert_op(pack, InsertPoint.before(product))
                 source, and_lanes = pack.output, True
         # The unit's accumulator range follows from its lanes (the weight width, which may be
@@ -116,8 +124,11 @@ class Unroller:
                 return
             # AND lanes count sum a_k w_k; the host turns that into the dot product.
             sums = weight_values(product.weights).astype(np.int64).sum(axis=1)
-            dot = h.AndToDotOp.create(operands=[mvu.output], result_types=[product.output.type],
-                                      properties={"row_sums": dense_from_numpy(sums)})
+            dot = h.AndToDotOp.create(
+                operands=[mvu.output],
+                result_types=[product.output.type],
+                properties={"row_sums": dense_from_numpy(sums)},
+            )
             self.rw.replace_op(product, [mvu, dot])
             return
         t = numpy_from_dense(th.thresholds)
@@ -160,20 +171,29 @@ class Unroller:
                 continue
             if isinstance(user, (WindowOp, WindowMaxOp)):
                 new: Operation = type(user).create(
-                    operands=[packed], result_types=[same_kind(packed.type, user.output.type.get_shape())],
-                    properties=dict(user.properties))
+                    operands=[packed],
+                    result_types=[same_kind(packed.type, user.output.type.get_shape())],
+                    properties=dict(user.properties),
+                )
             elif isinstance(user, PadOp) and user.fill_value:  # -1 or +1 padding keeps the bits packed
-                new = PadOp.create(operands=[packed], result_types=[same_kind(packed.type, user.output.type.get_shape())],
-                                   properties=dict(user.properties))
+                new = PadOp.create(
+                    operands=[packed],
+                    result_types=[same_kind(packed.type, user.output.type.get_shape())],
+                    properties=dict(user.properties),
+                )
             elif isinstance(user, PadOp):  # reads the packed stream, produces integers as before
                 new = PadOp.create(operands=[packed], result_types=[user.output.type], properties=dict(user.properties))
                 self.rw.insert_op(new, InsertPoint.before(user))
                 self.rw.replace_op(user, [], [new.output])
                 continue
             elif isinstance(user, g.ReshapeOp) and len(logical.type.get_shape()) == 3:
-                new = h.CollectOp.create(operands=[packed], result_types=[PackedType(user.output.type.get_shape(), packed.type.element_type)])
+                new = h.CollectOp.create(
+                    operands=[packed], result_types=[PackedType(user.output.type.get_shape(), packed.type.element_type)]
+                )
             else:
-                raise DiagnosticException(f"unroll: a layer's bipolar output feeds {user.name}, which has no hardware unit")
+                raise DiagnosticException(
+                    f"unroll: a layer's bipolar output feeds {user.name}, which has no hardware unit"
+                )
             self.rw.insert_op(new, InsertPoint.before(user))
             self.forward_packed(user.results[0], new.results[0])
             self.rw.erase_op(user)
@@ -182,7 +202,9 @@ class Unroller:
         """A residual add and the threshold after it become one add unit."""
         for operand in (add.lhs, add.rhs):
             if isinstance(operand.type, PackedType) or not isinstance(operand.type.element_type, IntegerType):
-                raise DiagnosticException(f"unroll: a residual add of {operand.type} values has no hardware unit; quantize both inputs to 2..4 bits")
+                raise DiagnosticException(
+                    f"unroll: a residual add of {operand.type} values has no hardware unit; quantize both inputs to 2..4 bits"
+                )
         users = [u.operation for u in add.output.uses]
         th = users[0] if len(users) == 1 and isinstance(users[0], g.ThresholdOp) else None
         if th is None:
@@ -237,7 +259,9 @@ class Unroller:
         window = pack.input.owner
         x = window.input
         packed = h.PackOp.create(operands=[x], result_types=[PackedType(x.type.get_shape(), x.type.element_type)])
-        new = WindowOp.create(operands=[packed.output], result_types=[pack.output.type], properties=dict(window.properties))
+        new = WindowOp.create(
+            operands=[packed.output], result_types=[pack.output.type], properties=dict(window.properties)
+        )
         self.rw.insert_op([packed, new], InsertPoint.before(pack))
         self.rw.replace_op(pack, [], [new.output])
         if not window.output.uses:
@@ -265,7 +289,10 @@ class Unroller:
         # A flatten of a map that a unit produced (e.g. a pool right on the input) collects it.
         for reshape in [o for o in module.walk() if isinstance(o, g.ReshapeOp)]:
             x = reshape.input
-            if isinstance(x.owner, (WindowOp, WindowMaxOp, PadOp, h.MVUOp, AddUnitOp, SumUnitOp)) and len(x.type.get_shape()) == 3:
+            if (
+                isinstance(x.owner, (WindowOp, WindowMaxOp, PadOp, h.MVUOp, AddUnitOp, SumUnitOp))
+                and len(x.type.get_shape()) == 3
+            ):
                 self.rw.replace_op(reshape, h.CollectOp.create(operands=[x], result_types=[reshape.output.type]))
 
     def pack_host_streams(self, module: ModuleOp) -> None:
@@ -274,7 +301,11 @@ class Unroller:
         units = (WindowOp, WindowMaxOp, PadOp)
         for op in [o for o in module.walk() if isinstance(o, units)]:
             x = op.operands[0]
-            if op.parent is None or not isinstance(x.type, TensorType) or not isinstance(x.type.element_type, BipolarType):
+            if (
+                op.parent is None
+                or not isinstance(x.type, TensorType)
+                or not isinstance(x.type.element_type, BipolarType)
+            ):
                 continue
             if isinstance(x.owner, (*units, h.MVUOp)):
                 continue  # produced in hardware: packed when its producer was unrolled
@@ -292,6 +323,3 @@ class UnrollPass(ModulePass):
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         Unroller().run(op)
         require_gone(op, (h.XnorPopcountOp, PlanePopcountOp, BitPlanesOp, g.MatMulOp, g.ThresholdOp, AddOp), self.name)
-
-
-

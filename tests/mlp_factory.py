@@ -13,8 +13,9 @@ from onnx import TensorProto, helper, numpy_helper
 QONNX_DOMAIN = "qonnx.custom_op.general"
 
 
-def make_mlp(path: str | Path, widths: list[int], *, seed: int = 0, style: str = "matmul", batch: int = 1,
-             head_bn: bool = True) -> Path:
+def make_mlp(
+    path: str | Path, widths: list[int], *, seed: int = 0, style: str = "matmul", batch: int = 1, head_bn: bool = True
+) -> Path:
     rng = np.random.default_rng(seed)
     nodes, inits = [], []
 
@@ -38,10 +39,15 @@ def make_mlp(path: str | Path, widths: list[int], *, seed: int = 0, style: str =
         if not last or head_bn:
             gamma = rng.standard_normal(c).astype(np.float32)
             gamma[rng.random(c) < 0.1] = 0.0  # zero gamma: a constant channel
-            bn = [const(f"bn{i}_{p}", v) for p, v in (
-                ("g", gamma), ("b", rng.standard_normal(c).astype(np.float32)),
-                ("m", (rng.standard_normal(c) * np.sqrt(k)).astype(np.float32)),
-                ("v", (rng.random(c) * k + 1).astype(np.float32)))]
+            bn = [
+                const(f"bn{i}_{p}", v)
+                for p, v in (
+                    ("g", gamma),
+                    ("b", rng.standard_normal(c).astype(np.float32)),
+                    ("m", (rng.standard_normal(c) * np.sqrt(k)).astype(np.float32)),
+                    ("v", (rng.random(c) * k + 1).astype(np.float32)),
+                )
+            ]
             nodes.append(helper.make_node("BatchNormalization", [out] + bn, [f"bn{i}"], epsilon=1e-5))
             out = f"bn{i}"
         if not last:
@@ -50,10 +56,12 @@ def make_mlp(path: str | Path, widths: list[int], *, seed: int = 0, style: str =
         else:
             nodes[-1].output[0] = "y"
     graph = helper.make_graph(
-        nodes, "mlp",
+        nodes,
+        "mlp",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [batch, widths[0]])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, [batch, widths[-1]])],
-        inits)
+        inits,
+    )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13), helper.make_opsetid(QONNX_DOMAIN, 1)])
     model.ir_version = 8
     onnx.save(model, str(path))

@@ -19,7 +19,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import BIN
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,8 +52,10 @@ def all_attrs() -> list:
 def test_ir_reference_is_up_to_date() -> None:
     expected = load_generator().render()
     actual = (DOCS / "ir_reference.md").read_text() if (DOCS / "ir_reference.md").exists() else ""
-    assert actual == expected, ("docs/ir_reference.md is out of date with the dialect definitions: "
-                                "run .venv/bin/python docs/gen_ir_reference.py and commit the result")
+    assert actual == expected, (
+        "docs/ir_reference.md is out of date with the dialect definitions: "
+        "run .venv/bin/python docs/gen_ir_reference.py and commit the result"
+    )
 
 
 # Docstring gaps known when these tests were written, for the dialects' owners to fill in.
@@ -173,7 +174,12 @@ def test_cli_reference_covers_every_option(monkeypatch: pytest.MonkeyPatch) -> N
         section = doc_section(text, parser.prog)
         for action in parser._actions:
             for opt in action.option_strings:
-                if opt.startswith("--") and opt != "--help" and f"`{opt}" not in section and f"`{opt}" not in common.group(0):
+                if (
+                    opt.startswith("--")
+                    and opt != "--help"
+                    and f"`{opt}" not in section
+                    and f"`{opt}" not in common.group(0)
+                ):
                     missing.append(f"{parser.prog} {opt}")
     assert not missing, f"docs/cli.md does not document: {', '.join(missing)}"
 

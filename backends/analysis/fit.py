@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 from xdsl.dialects.builtin import ModuleOp
 
-from lowbitc.backends.target.devices import DEVICES, Device
 from lowbitc.backends.analysis.resources import Resource, design_resources
+from lowbitc.backends.target.devices import DEVICES, Device
 
 LUTS_PER_LANE_BIT_MIN = 0.5
 DISTRIBUTED_BITS_PER_LUT = 16
@@ -92,4 +92,9 @@ def check_fits(module: ModuleOp, device: Device) -> str | None:
     found = shortfalls(module, device)
     if not found:
         return None
-    return f"the design does not fit {device.name}: " + "; ".join(s.describe() for s in found) + "; " + advice(module, device, found)
+    return (
+        f"the design does not fit {device.name}: "
+        + "; ".join(s.describe() for s in found)
+        + "; "
+        + advice(module, device, found)
+    )

@@ -9,8 +9,8 @@ from dataclasses import asdict, dataclass
 
 from xdsl.dialects.builtin import ModuleOp
 
-from lowbitc.dialects.rtl import find_top
 from lowbitc.dialects import rtl
+from lowbitc.dialects.rtl import find_top
 
 MVU_FIXED_LATENCY = 3
 """lowbit_mvu: load into the working register, weight-memory read, accumulate/output register."""
@@ -49,7 +49,9 @@ def predict(module: ModuleOp) -> DesignPerf:
             pe, simd = op.fold.pe.data, op.fold.simd.data
             per_vector = op.cycles_per_vector  # x input planes when they run serially
             kind = "mvu" if op.input_element_width is None else "mvu_int"
-            layers.append(LayerPerf(len(layers), kind, k, c, pe, simd, op.vectors_per_frame, op.vectors_per_frame * per_vector))
+            layers.append(
+                LayerPerf(len(layers), kind, k, c, pe, simd, op.vectors_per_frame, op.vectors_per_frame * per_vector)
+            )
             if latency is not None:
                 latency += per_vector + MVU_FIXED_LATENCY + op.pipe.value.data
         elif isinstance(op, (rtl.SWGInstanceOp, rtl.PoolInstanceOp)):

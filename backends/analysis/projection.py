@@ -20,9 +20,9 @@ from math import ceil
 
 from xdsl.dialects.builtin import ModuleOp
 
-from lowbitc.backends.target.devices import Device
 from lowbitc.backends.analysis.perf import DesignPerf
 from lowbitc.backends.analysis.resources import Resource, design_resources
+from lowbitc.backends.target.devices import Device
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,9 @@ def weight_placement(module: ModuleOp, device: Device, fps: float) -> WeightPlac
         bandwidth = fabric.dram_gbps * 1e9
         batch = max(1, ceil(fps * streamed_bytes / bandwidth))
         fps1 = min(fps, bandwidth / streamed_bytes)
-    return WeightPlacement(total, capacity, not streamed, sorted(streamed), streamed_bytes, fabric.dram_gbps, batch, fps1)
+    return WeightPlacement(
+        total, capacity, not streamed, sorted(streamed), streamed_bytes, fabric.dram_gbps, batch, fps1
+    )
 
 
 def device_capacity(device: Device) -> dict | None:
@@ -78,5 +80,12 @@ def device_capacity(device: Device) -> dict | None:
     fabric = device.fabric
     if fabric is None:
         return None
-    return {"name": device.name, "part": fabric.part, "clock_mhz": device.clock_mhz, **fabric.capacity(),
-            "bram_kind": fabric.bram.name, "dram_gbps": fabric.dram_gbps, "board": fabric.board}
+    return {
+        "name": device.name,
+        "part": fabric.part,
+        "clock_mhz": device.clock_mhz,
+        **fabric.capacity(),
+        "bram_kind": fabric.bram.name,
+        "dram_gbps": fabric.dram_gbps,
+        "board": fabric.board,
+    }

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 from math import ceil
 
 import numpy as np
+
 from lowbitc.backends.target.devices import Device, Family, RamBlock
 
 ROM_LOGIC_COST = 1 / 64
@@ -39,8 +40,13 @@ class Cost:
     converts it (LUT4_PER_LUT6) and adds these."""
 
     def __add__(self, other: Cost) -> Cost:
-        return Cost(self.luts + other.luts, self.ffs + other.ffs, self.brams + other.brams, self.dsps + other.dsps,
-                    self.mem_luts + other.mem_luts)
+        return Cost(
+            self.luts + other.luts,
+            self.ffs + other.ffs,
+            self.brams + other.brams,
+            self.dsps + other.dsps,
+            self.mem_luts + other.mem_luts,
+        )
 
     def rounded(self) -> Cost:
         return Cost(round(self.luts), round(self.ffs), round(self.brams * 2) / 2, round(self.dsps))

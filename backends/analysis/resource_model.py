@@ -34,7 +34,9 @@ from dataclasses import dataclass
 from math import ceil
 
 import numpy as np
-from lowbitc.backends.target.devices import Device, Family
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.ir import Operation
+
 from lowbitc.backends.analysis.resource_cells import (
     Cost,
     _lut_inputs,
@@ -45,11 +47,10 @@ from lowbitc.backends.analysis.resource_cells import (
     rom_columns,
     rom_cost,
 )
-from lowbitc.dialects.rtl import find_top
+from lowbitc.backends.target.devices import Device, Family
 from lowbitc.dialects import rtl
+from lowbitc.dialects.rtl import find_top
 from lowbitc.dialects.rtl.residual import AddInstanceOp, DupInstanceOp
-from xdsl.dialects.builtin import ModuleOp
-from xdsl.ir import Operation
 
 # -- calibrated constants (Yosys 0.23 synth_xilinx, xc7z020, corpus of bench/resources.py) ----
 MVU_CONTROL = (2, 10)

@@ -25,11 +25,18 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Operation, SSAValue
 
 from lowbitc.backends.target.devices import Device
-from lowbitc.dialects.rtl import find_top
 from lowbitc.dialects import rtl
+from lowbitc.dialects.rtl import find_top
 
-UNIT_OPS = (rtl.MVUInstanceOp, rtl.SWGInstanceOp, rtl.PoolInstanceOp, rtl.PadInstanceOp, rtl.CollectInstanceOp,
-            rtl.AddInstanceOp, rtl.GapInstanceOp)
+UNIT_OPS = (
+    rtl.MVUInstanceOp,
+    rtl.SWGInstanceOp,
+    rtl.PoolInstanceOp,
+    rtl.PadInstanceOp,
+    rtl.CollectInstanceOp,
+    rtl.AddInstanceOp,
+    rtl.GapInstanceOp,
+)
 """The ops `perf.predict` counts as layers, so that both number units alike."""
 PASS_THROUGH = (rtl.FifoInstanceOp, rtl.DupInstanceOp)
 

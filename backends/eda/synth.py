@@ -30,9 +30,16 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from lowbitc.backends.target.devices import Device, Family, Fabric
+from lowbitc.backends.eda.synth_stats import (
+    Figures,
+    figures,
+    flat_cells,
+    instance_cells,
+    parse_stat_json,
+    parse_top_cells,
+)
 from lowbitc.backends.runtime.sim.verilator import cache_dir as _sim_cache_dir
-from lowbitc.backends.eda.synth_stats import Figures, figures, flat_cells, instance_cells, parse_stat_json, parse_top_cells
+from lowbitc.backends.target.devices import Device, Fabric, Family
 from lowbitc.errors import LowbitcError
 
 FLOW_VERSION = 3
@@ -74,8 +81,14 @@ class SynthResult:
     @classmethod
     def from_json(cls, text: str) -> SynthResult:
         d = json.loads(text)
-        return cls(**d | {"total": Figures(**d["total"]), "glue": Figures(**d["glue"]),
-                          "instances": {k: Figures(**v) for k, v in d["instances"].items()}})
+        return cls(
+            **d
+            | {
+                "total": Figures(**d["total"]),
+                "glue": Figures(**d["glue"]),
+                "instances": {k: Figures(**v) for k, v in d["instances"].items()},
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -117,12 +130,13 @@ class PnrResult:
 def find_tool(name: str) -> str:
     exe = shutil.which(name)
     if exe is None:
-        raise SynthError(f"{name} not found on PATH; install it (Debian/Ubuntu: apt-get install yosys nextpnr-ice40 "
-                         "fpga-icestorm)")
+        raise SynthError(
+            f"{name} not found on PATH; install it (Debian/Ubuntu: apt-get install yosys nextpnr-ice40 fpga-icestorm)"
+        )
     return exe
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def tool_version(name: str) -> str:
     flag = "-V" if name == "yosys" else "--version"
     proc = subprocess.run([find_tool(name), flag], capture_output=True, text=True, check=False)
@@ -132,15 +146,17 @@ def tool_version(name: str) -> str:
 def _run(cmd: list[str], cwd: Path, timeout: float, what: str) -> subprocess.CompletedProcess:
     """Run ``cmd`` in its own process group, killed as a whole (ABC children included) when it
     takes longer than ``timeout`` seconds."""
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()
-        raise SynthError(f"{what} did not finish within {timeout:g} s (raise the timeout, or fold the design "
-                         "into fewer lanes)") from None
+        raise SynthError(
+            f"{what} did not finish within {timeout:g} s (raise the timeout, or fold the design into fewer lanes)"
+        ) from None
     except BaseException:  # interrupted: take the tool down with us
         os.killpg(proc.pid, signal.SIGKILL)
         raise
@@ -150,12 +166,16 @@ def _run(cmd: list[str], cwd: Path, timeout: float, what: str) -> subprocess.Com
 def _fabric(device: Device, action: str) -> Fabric:
     fab = device.fabric
     if fab is None:
-        raise SynthError(f"target '{device.name}' stands for no particular FPGA, so there is nothing to {action}; "
-                         "choose a device with --target")
+        raise SynthError(
+            f"target '{device.name}' stands for no particular FPGA, so there is nothing to {action}; "
+            "choose a device with --target"
+        )
     if fab.family is Family.INTEL:
-        raise SynthError(f"no open-source synthesis flow exists for Intel parts ({device.name}): Yosys maps Intel "
-                         "ALMs for Cyclone V, Arria V and Cyclone 10 GX only, and lowbitc does not run Quartus; "
-                         "use the resource model, or synthesise in Quartus")
+        raise SynthError(
+            f"no open-source synthesis flow exists for Intel parts ({device.name}): Yosys maps Intel "
+            "ALMs for Cyclone V, Arria V and Cyclone 10 GX only, and lowbitc does not run Quartus; "
+            "use the resource model, or synthesise in Quartus"
+        )
     return fab
 
 
@@ -201,7 +221,9 @@ def yosys_script(top: str, family: Family, *, flat: bool, abc9: bool, json_out: 
     return "\n".join(lines) + "\n"
 
 
-_ROM = re.compile(r"(  reg \[\d+:0\] mem \[0:\d+\];\n)  initial begin\n((?:    mem\[\d+\] = \d+'h[0-9a-f]+;\n)+)  end\n")
+_ROM = re.compile(
+    r"(  reg \[\d+:0\] mem \[0:\d+\];\n)  initial begin\n((?:    mem\[\d+\] = \d+'h[0-9a-f]+;\n)+)  end\n"
+)
 
 
 def roms_to_readmemh(verilog: str) -> tuple[str, dict[str, str]]:
@@ -221,8 +243,16 @@ def roms_to_readmemh(verilog: str) -> tuple[str, dict[str, str]]:
     return _ROM.sub(hexfile, verilog), files
 
 
-def synthesize(verilog: str, top: str, device: Device, *, flat: bool = False, abc9: bool = False,
-               timeout: float = SYNTH_TIMEOUT_S, use_cache: bool = True) -> SynthResult:
+def synthesize(
+    verilog: str,
+    top: str,
+    device: Device,
+    *,
+    flat: bool = False,
+    abc9: bool = False,
+    timeout: float = SYNTH_TIMEOUT_S,
+    use_cache: bool = True,
+) -> SynthResult:
     """Synthesise ``verilog`` (top module ``top``) for ``device`` with Yosys.
 
     ``abc9``: Yosys's timing-driven ABC9 mapper, ~15-25% fewer LUTs on lowbitc designs, but
@@ -237,8 +267,12 @@ def synthesize(verilog: str, top: str, device: Device, *, flat: bool = False, ab
         _write_design(folder, verilog)
         (folder / "run.ys").write_text(yosys_script(top, fab.family, flat=flat, abc9=abc9))
         start = time.monotonic()
-        proc = _run([find_tool("yosys"), "-q", "-l", "yosys.log", "-s", "run.ys"], folder, timeout,
-                    f"Yosys synthesis for {device.name}")
+        proc = _run(
+            [find_tool("yosys"), "-q", "-l", "yosys.log", "-s", "run.ys"],
+            folder,
+            timeout,
+            f"Yosys synthesis for {device.name}",
+        )
         seconds = time.monotonic() - start
         if proc.returncode != 0 or not (folder / "stat.json").is_file():
             raise SynthError(f"Yosys failed for {device.name}: {_last_error(folder / 'yosys.log', proc)}")
@@ -257,20 +291,29 @@ def _write_design(folder: Path, verilog: str) -> None:
         (folder / name).write_text(words)
 
 
-def _result(modules: dict[str, dict[str, int]], top_cells: dict[str, str], top: str, device: Device, family: Family,
-            flat: bool, seconds: float) -> SynthResult:
+def _result(
+    modules: dict[str, dict[str, int]],
+    top_cells: dict[str, str],
+    top: str,
+    device: Device,
+    family: Family,
+    flat: bool,
+    seconds: float,
+) -> SynthResult:
     per, own = instance_cells(modules, top, top_cells)
     instances = {name: figures(c, family) for name, c in per.items()}
     glue = figures(own, family)
     cells = flat_cells(modules, top)
-    return SynthResult(device.name, top, tool_version("yosys"), round(seconds, 2), flat, figures(cells, family), instances, glue,
-                       cells)
+    return SynthResult(
+        device.name, top, tool_version("yosys"), round(seconds, 2), flat, figures(cells, family), instances, glue, cells
+    )
 
 
 def _last_error(log: Path, proc: subprocess.CompletedProcess) -> str:
     text = (log.read_text(errors="replace") if log.is_file() else "") + proc.stdout + proc.stderr
-    errors = [line.strip() for line in text.splitlines() if "ERROR" in line or "terminate called" in line
-              or "what():" in line]
+    errors = [
+        line.strip() for line in text.splitlines() if "ERROR" in line or "terminate called" in line or "what():" in line
+    ]
     return errors[-1] if errors else f"exit code {proc.returncode}, no error message"
 
 
@@ -279,8 +322,10 @@ def _ports(verilog: str, top: str) -> dict[str, int]:
     head = re.search(rf"module\s+{re.escape(top)}\s*\((.*?)\);", verilog, re.S)
     if head is None:
         raise SynthError(f"no module '{top}' in the Verilog")
-    return {name: int(msb) + 1 if msb else 1
-            for msb, name in re.findall(r"(?:input|output)\s+wire\s*(?:\[(\d+):0\])?\s*(\w+)", head.group(1))}
+    return {
+        name: int(msb) + 1 if msb else 1
+        for msb, name in re.findall(r"(?:input|output)\s+wire\s*(?:\[(\d+):0\])?\s*(\w+)", head.group(1))
+    }
 
 
 def pin_wrapper(verilog: str, top: str) -> str:
@@ -291,7 +336,9 @@ def pin_wrapper(verilog: str, top: str) -> str:
     ports = _ports(verilog, top)
     iw, ow = ports["in_tdata"], ports["out_tdata"]
     shift = "sr <= sin;" if iw == 1 else f"sr <= {{sr[{iw - 2}:0], sin}};"
-    return verilog + f"""
+    return (
+        verilog
+        + f"""
 module lowbitc_pnr_top(input wire clk, input wire rst, input wire sin, input wire in_tvalid, output wire in_tready,
                        output reg out_parity, output wire out_tvalid, input wire out_tready);
   reg [{iw - 1}:0] sr;
@@ -302,10 +349,19 @@ module lowbitc_pnr_top(input wire clk, input wire rst, input wire sin, input wir
       .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready));
 endmodule
 """
+    )
 
 
-def place_and_route(verilog: str, top: str, device: Device, *, freq_mhz: float | None = None, seed: int = 1,
-                    timeout: float = PNR_TIMEOUT_S, use_cache: bool = True) -> PnrResult:
+def place_and_route(
+    verilog: str,
+    top: str,
+    device: Device,
+    *,
+    freq_mhz: float | None = None,
+    seed: int = 1,
+    timeout: float = PNR_TIMEOUT_S,
+    use_cache: bool = True,
+) -> PnrResult:
     """Synthesise (flat) and place and route ``verilog`` on an iCE40 with nextpnr-ice40, inside
     `pin_wrapper`, at ``freq_mhz`` (default: the device's clock). A design too large for the
     part gives ``fits=False`` with nextpnr's message, not an exception."""
@@ -319,17 +375,37 @@ def place_and_route(verilog: str, top: str, device: Device, *, freq_mhz: float |
     with tempfile.TemporaryDirectory(prefix="lowbitc-pnr-") as tmp:
         folder = Path(tmp)
         _write_design(folder, pin_wrapper(verilog, top))
-        (folder / "run.ys").write_text(yosys_script("lowbitc_pnr_top", fab.family, flat=True, abc9=False,
-                                                    json_out="netlist.json"))
+        (folder / "run.ys").write_text(
+            yosys_script("lowbitc_pnr_top", fab.family, flat=True, abc9=False, json_out="netlist.json")
+        )
         start = time.monotonic()
-        proc = _run([find_tool("yosys"), "-q", "-l", "yosys.log", "-s", "run.ys"], folder, timeout,
-                    f"Yosys synthesis for {device.name}")
+        proc = _run(
+            [find_tool("yosys"), "-q", "-l", "yosys.log", "-s", "run.ys"],
+            folder,
+            timeout,
+            f"Yosys synthesis for {device.name}",
+        )
         if proc.returncode != 0 or not (folder / "netlist.json").is_file():
             raise SynthError(f"Yosys failed for {device.name}: {_last_error(folder / 'yosys.log', proc)}")
         part = fab.part.split("-")[0].lower().removeprefix("ice40")  # iCE40UP5K-SG48 -> up5k
-        cmd = [find_tool("nextpnr-ice40"), f"--{part}", "--package", fab.package, "--json", "netlist.json",
-               "--freq", f"{target:g}", "--seed", str(seed), "--report", "report.json", "--timing-allow-fail",
-               "--log", "nextpnr.log", "-q"]
+        cmd = [
+            find_tool("nextpnr-ice40"),
+            f"--{part}",
+            "--package",
+            fab.package,
+            "--json",
+            "netlist.json",
+            "--freq",
+            f"{target:g}",
+            "--seed",
+            str(seed),
+            "--report",
+            "report.json",
+            "--timing-allow-fail",
+            "--log",
+            "nextpnr.log",
+            "-q",
+        ]
         proc = _run(cmd, folder, max(1.0, timeout - (time.monotonic() - start)), f"nextpnr-ice40 for {device.name}")
         seconds = time.monotonic() - start
         log = (folder / "nextpnr.log").read_text(errors="replace") if (folder / "nextpnr.log").is_file() else ""
@@ -340,8 +416,19 @@ def place_and_route(verilog: str, top: str, device: Device, *, freq_mhz: float |
         errors = [line.strip() for line in (log + proc.stderr).splitlines() if "ERROR" in line]
         if not errors:
             raise SynthError(f"nextpnr-ice40 failed for {device.name} (exit code {proc.returncode}) without an error")
-        result = PnrResult(device.name, fab.package, tool_version("nextpnr-ice40"), round(seconds, 2), False, target,
-                           None, parse_utilisation_log(log), [], {}, errors[-1])
+        result = PnrResult(
+            device.name,
+            fab.package,
+            tool_version("nextpnr-ice40"),
+            round(seconds, 2),
+            False,
+            target,
+            None,
+            parse_utilisation_log(log),
+            [],
+            {},
+            errors[-1],
+        )
     if use_cache:
         _store(key, "pnr", result.to_json())
     return result
@@ -359,13 +446,26 @@ def _pnr_result(report: dict, device: Device, target: float, seconds: float) -> 
         breakdown[step["type"]] = round(breakdown.get(step["type"], 0.0) + step["delay"], 3)
     breakdown["levels"] = sum(1 for step in steps if step["type"] == "logic")
     nets = [step["net"] for step in steps if step.get("net")]
-    return PnrResult(device.name, fab.package, tool_version("nextpnr-ice40"), round(seconds, 2), True, target,
-                     round(min(fmax), 2) if fmax else None, util, nets, breakdown)
+    return PnrResult(
+        device.name,
+        fab.package,
+        tool_version("nextpnr-ice40"),
+        round(seconds, 2),
+        True,
+        target,
+        round(min(fmax), 2) if fmax else None,
+        util,
+        nets,
+        breakdown,
+    )
 
 
 def parse_utilisation_log(log: str) -> dict[str, tuple[int, int]]:
     """nextpnr's "Device utilisation" lines (`ICESTORM_LC:  6000/ 5280   113%`)."""
-    return {name: (int(used), int(avail)) for name, used, avail in re.findall(r"^Info:\s+(\w+):\s+(\d+)/\s*(\d+)", log, re.M)}
+    return {
+        name: (int(used), int(avail))
+        for name, used, avail in re.findall(r"^Info:\s+(\w+):\s+(\d+)/\s*(\d+)", log, re.M)
+    }
 
 
 # -- figures per layer -------------------------------------------------------------------------
@@ -376,8 +476,8 @@ def unit_figures(result: SynthResult, module) -> dict[int | None, Figures]:
     the one feeding it), a duplicator likewise; key None collects the rest (the top's glue and
     instances belonging to no unit)."""
     from lowbitc.backends.analysis.resources import UNIT_OPS, _reader, _writer  # noqa: PLC2701 (one ownership rule)
-    from lowbitc.dialects.rtl import find_top
     from lowbitc.dialects import rtl
+    from lowbitc.dialects.rtl import find_top
 
     ops = list(find_top(module).body.block.ops)
     units = [op for op in ops if isinstance(op, UNIT_OPS)]

@@ -28,17 +28,52 @@ _XILINX = {
     **{p: ("carry", 1) for p in ("CARRY4", "CARRY8")},
 }
 _ICE40 = {
-    "SB_LUT4": ("luts", 1), "SB_CARRY": ("carry", 1), "SB_SPRAM256KA": ("spram", 1), "SB_MAC16": ("dsps", 1),
+    "SB_LUT4": ("luts", 1),
+    "SB_CARRY": ("carry", 1),
+    "SB_SPRAM256KA": ("spram", 1),
+    "SB_MAC16": ("dsps", 1),
     **{f"SB_RAM40_4K{s}": ("brams", 1) for s in ("", "NR", "NW", "NRNW")},
-    **{f"SB_DFF{s}": ("ffs", 1) for s in ("", "E", "SR", "R", "SS", "S", "ESR", "ER", "ESS", "ES", "N", "NE", "NSR",
-                                          "NR", "NSS", "NS", "NESR", "NER", "NESS", "NES")},
+    **{
+        f"SB_DFF{s}": ("ffs", 1)
+        for s in (
+            "",
+            "E",
+            "SR",
+            "R",
+            "SS",
+            "S",
+            "ESR",
+            "ER",
+            "ESS",
+            "ES",
+            "N",
+            "NE",
+            "NSR",
+            "NR",
+            "NSS",
+            "NS",
+            "NESR",
+            "NER",
+            "NESS",
+            "NES",
+        )
+    },
 }
 _ECP5 = {
-    "LUT4": ("luts", 1), "CCU2C": ("luts", 2), "TRELLIS_DPR16X4": ("lutram", 4), "TRELLIS_FF": ("ffs", 1),
-    "DP16KD": ("brams", 1), "PDPW16KD": ("brams", 1), "MULT18X18D": ("dsps", 1),
+    "LUT4": ("luts", 1),
+    "CCU2C": ("luts", 2),
+    "TRELLIS_DPR16X4": ("lutram", 4),
+    "TRELLIS_FF": ("ffs", 1),
+    "DP16KD": ("brams", 1),
+    "PDPW16KD": ("brams", 1),
+    "MULT18X18D": ("dsps", 1),
 }
 PRIMITIVES: dict[Family, dict[str, tuple[str, float]]] = {
-    Family.XILINX7: _XILINX, Family.XILINXUS: _XILINX, Family.ICE40: _ICE40, Family.ECP5: _ECP5}
+    Family.XILINX7: _XILINX,
+    Family.XILINXUS: _XILINX,
+    Family.ICE40: _ICE40,
+    Family.ECP5: _ECP5,
+}
 CARRY_EXTRA = {"CCU2C": 1}  # ECP5: a CCU2C is two carry bits on top of its two LUT4s
 
 
@@ -99,8 +134,10 @@ def parse_stat_json(text: str) -> dict[str, dict[str, int]]:
         data = json.loads(text)
     except json.JSONDecodeError:
         data = json.loads("\n".join(line for line in text.splitlines() if re.search(r'["{}\[\]]', line)))
-    return {_name(m): {_name(t): n for t, n in info.get("num_cells_by_type", {}).items()}
-            for m, info in data["modules"].items()}
+    return {
+        _name(m): {_name(t): n for t, n in info.get("num_cells_by_type", {}).items()}
+        for m, info in data["modules"].items()
+    }
 
 
 def flat_cells(modules: dict[str, dict[str, int]], module: str) -> dict[str, int]:
@@ -130,7 +167,9 @@ def parse_top_cells(rtlil: str) -> dict[str, str]:
     return {_name(name): _name(kind) for kind, name in re.findall(r"^\s*cell\s+(\S+)\s+(\S+)\s*$", rtlil, re.M)}
 
 
-def instance_cells(modules: dict[str, dict[str, int]], top: str, cells: dict[str, str]) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+def instance_cells(
+    modules: dict[str, dict[str, int]], top: str, cells: dict[str, str]
+) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
     """Per top-level instance, its primitive counts (submodules expanded), and the top's own
     primitives (glue logic and I/O buffers) that belong to no instance."""
     per = {name: flat_cells(modules, kind) for name, kind in cells.items() if kind in modules}

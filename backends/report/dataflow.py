@@ -17,15 +17,17 @@ from math import ceil
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Operation, SSAValue
 
-from lowbitc.backends.report.svg import BOTTLENECK_COLOUR, kind_colour, svg_open, text
 from lowbitc.backends.analysis.resources import UNIT_OPS, unit_kind
-from lowbitc.dialects.rtl import find_top
+from lowbitc.backends.report.svg import BOTTLENECK_COLOUR, kind_colour, svg_open, text
 from lowbitc.dialects import rtl
+from lowbitc.dialects.rtl import find_top
 
 BOX_W, UNIT_H, SMALL_H, LANE_W, ROW_H = 164, 38, 26, 196, 54
 GUTTER, BAND_PAD, MAX_WIDTH, MIN_ROWS = 28, 22, 1240, 10
-ARROW_MARKER = ('<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
-                'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>')
+ARROW_MARKER = (
+    '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
+    'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>'
+)
 
 
 @dataclass
@@ -67,9 +69,13 @@ def _detail(op: Operation) -> str:
     if isinstance(op, rtl.CollectInstanceOp):
         return f"{op.count.value.data} beats -> 1"
     if isinstance(op, rtl.AddInstanceOp):
-        return f"{op.channels.value.data} ch, {op.pixels.value.data} px" + (", requant" if op.thresholds is not None else "")
+        return f"{op.channels.value.data} ch, {op.pixels.value.data} px" + (
+            ", requant" if op.thresholds is not None else ""
+        )
     if isinstance(op, rtl.GapInstanceOp):
-        return f"{op.channels.value.data} ch, {op.pixels.value.data} px -> 1" + (", requant" if op.thresholds is not None else "")
+        return f"{op.channels.value.data} ch, {op.pixels.value.data} px -> 1" + (
+            ", requant" if op.thresholds is not None else ""
+        )
     if isinstance(op, rtl.FifoInstanceOp):
         return f"depth {op.depth.value.data}"
     return ""
@@ -90,8 +96,15 @@ def build_graph(module: ModuleOp, bottleneck_units: set[int]) -> Graph:
             kind = unit_kind(op)
             is_unit = isinstance(op, UNIT_OPS)
             title = f"{kind} {unit}" if is_unit else kind
-            g.nodes.append(Node(kind, title, _detail(op), is_unit and unit in bottleneck_units,
-                                height=UNIT_H if is_unit else SMALL_H))
+            g.nodes.append(
+                Node(
+                    kind,
+                    title,
+                    _detail(op),
+                    is_unit and unit in bottleneck_units,
+                    height=UNIT_H if is_unit else SMALL_H,
+                )
+            )
             unit += is_unit
         n = node_of_op[op] = len(g.nodes) - 1
         for v in op.operands:
@@ -174,7 +187,9 @@ def _place(g: Graph) -> tuple[float, float, list[tuple[int, int, float, float, f
     return width, band_top + band_h, placed
 
 
-def _edge_path(g: Graph, s: int, d: int, groups: list[tuple[int, int, float, float, float]]) -> tuple[str, float, float]:
+def _edge_path(
+    g: Graph, s: int, d: int, groups: list[tuple[int, int, float, float, float]]
+) -> tuple[str, float, float]:
     """SVG path of one stream and where to put its width label."""
     a, b = g.nodes[s], g.nodes[d]
     ga = next(i for i, (f, l, *_) in enumerate(groups) if f <= a.row <= l)
@@ -202,18 +217,30 @@ def dataflow_svg(module: ModuleOp, bottleneck_units: set[int]) -> str:
     parts = [svg_open(width, height, f"dataflow pipeline: {len(g.nodes) - 2} instances"), ARROW_MARKER]
     for s, d, bits in g.edges:
         path, lx, ly = _edge_path(g, s, d, groups)
-        parts.append(f'<path class="stream" d="{path}" fill="none" stroke="#555" stroke-width="1.3" '
-                     f'marker-end="url(#arrow)"><title>{bits} bits</title></path>')
+        parts.append(
+            f'<path class="stream" d="{path}" fill="none" stroke="#555" stroke-width="1.3" '
+            f'marker-end="url(#arrow)"><title>{bits} bits</title></path>'
+        )
         parts.append(text(lx, ly, f"{bits} b", size=9, fill="#555"))
     for node in g.nodes:
         colour = "#ffffff" if node.kind in ("in", "out") else kind_colour(node.kind)
         stroke, sw = (BOTTLENECK_COLOUR, 3) if node.bottleneck else ("#333", 1)
         cls = "node bottleneck" if node.bottleneck else "node"
-        parts.append(f'<g class="{cls}"><rect x="{node.x:.1f}" y="{node.y:.1f}" width="{BOX_W}" height="{node.height}" '
-                     f'rx="5" fill="{colour}" fill-opacity="0.35" stroke="{stroke}" stroke-width="{sw}"/>')
+        parts.append(
+            f'<g class="{cls}"><rect x="{node.x:.1f}" y="{node.y:.1f}" width="{BOX_W}" height="{node.height}" '
+            f'rx="5" fill="{colour}" fill-opacity="0.35" stroke="{stroke}" stroke-width="{sw}"/>'
+        )
         if node.height == UNIT_H:
-            parts.append(text(node.cx, node.y + 15, node.title + ("  (bottleneck)" if node.bottleneck else ""),
-                              size=12, anchor="middle", weight="bold"))
+            parts.append(
+                text(
+                    node.cx,
+                    node.y + 15,
+                    node.title + ("  (bottleneck)" if node.bottleneck else ""),
+                    size=12,
+                    anchor="middle",
+                    weight="bold",
+                )
+            )
             parts.append(text(node.cx, node.y + 30, node.detail, size=10, anchor="middle"))
         else:
             label = f"{node.title} {node.detail}".strip()

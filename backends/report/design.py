@@ -28,8 +28,10 @@ def design_report(module: ModuleOp, device) -> dict:
         "latency_cycles": perf.latency_cycles,
         "macs_per_frame": macs,
         "tops": 2 * macs * fps / 1e12,
-        "layers": [l.as_dict() | {"lanes": l.pe * l.simd, "bottleneck": l.cycles == perf.ii_cycles} | cost["layers"][l.index]
-                   for l in perf.layers],
+        "layers": [
+            l.as_dict() | {"lanes": l.pe * l.simd, "bottleneck": l.cycles == perf.ii_cycles} | cost["layers"][l.index]
+            for l in perf.layers
+        ],
         "totals": {"lanes": lanes, "units": len(perf.layers)} | cost["totals"],
         "shares": cost["shares"],
         "device": device_capacity(device),

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from xdsl.dialects.builtin import ModuleOp
 
-from lowbitc.backends.target.devices import Device
+from lowbitc.backends.analysis.resources import DesignResources, design_resources, known_capacity, unit_kind
 from lowbitc.backends.report.dataflow import dataflow_svg
 from lowbitc.backends.report.svg import BOTTLENECK_COLOUR, cycles_chart, esc, legend, resources_chart
-from lowbitc.backends.analysis.resources import DesignResources, design_resources, known_capacity, unit_kind
-from lowbitc.dialects.rtl import find_top
+from lowbitc.backends.target.devices import Device
 from lowbitc.dialects import rtl
+from lowbitc.dialects.rtl import find_top
 
 CSS = f"""
 body {{ font-family: Helvetica, Arial, sans-serif; margin: 24px; color: #222; max-width: 1280px; }}
@@ -35,17 +35,37 @@ td.mark {{ color: {BOTTLENECK_COLOUR}; text-align: left; }}
 .scroll {{ overflow-x: auto; }}
 """
 
-CYCLES_NOTE = ("Cycles per frame: matrix-vector units vectors x ceil(C/PE) x ceil(K/SIMD) (x input planes when "
-               "serial); window generators, pools and pads one pixel per cycle; collectors one beat per cycle; "
-               "residual adds one pixel per cycle. The slowest unit sets the initiation interval (II).")
-RESOURCES_NOTE = ("What the IR states exactly, in bits; not yet LUTs, flip-flops or block RAMs. Lane bits: PE x SIMD x "
-                  "weight bits per matrix-vector unit. Weight-memory bits: the rows x columns of each unit's ROM. "
-                  "Line-buffer bits: (KH-1) x W x C x EW per window generator, pools included. FIFO bits: depth x "
-                  "width, counted at the unit reading the FIFO.")
-DATAFLOW_NOTE = ("One box per instance of the rtl.module; arrows are AXI4-Stream channels labelled with their width; "
-                 "skip paths of residual blocks run beside the branch, from the duplicator to the add.")
-COLUMNS = ("#", "unit", "fan-in", "out", "PE", "SIMD", "lanes", "vectors", "cycles/frame", "",
-           "lane bits", "weight bits", "line-buffer bits", "FIFO bits")
+CYCLES_NOTE = (
+    "Cycles per frame: matrix-vector units vectors x ceil(C/PE) x ceil(K/SIMD) (x input planes when "
+    "serial); window generators, pools and pads one pixel per cycle; collectors one beat per cycle; "
+    "residual adds one pixel per cycle. The slowest unit sets the initiation interval (II)."
+)
+RESOURCES_NOTE = (
+    "What the IR states exactly, in bits; not yet LUTs, flip-flops or block RAMs. Lane bits: PE x SIMD x "
+    "weight bits per matrix-vector unit. Weight-memory bits: the rows x columns of each unit's ROM. "
+    "Line-buffer bits: (KH-1) x W x C x EW per window generator, pools included. FIFO bits: depth x "
+    "width, counted at the unit reading the FIFO."
+)
+DATAFLOW_NOTE = (
+    "One box per instance of the rtl.module; arrows are AXI4-Stream channels labelled with their width; "
+    "skip paths of residual blocks run beside the branch, from the duplicator to the add."
+)
+COLUMNS = (
+    "#",
+    "unit",
+    "fan-in",
+    "out",
+    "PE",
+    "SIMD",
+    "lanes",
+    "vectors",
+    "cycles/frame",
+    "",
+    "lane bits",
+    "weight bits",
+    "line-buffer bits",
+    "FIFO bits",
+)
 
 
 def _cell_class(column: str) -> str:
@@ -57,11 +77,14 @@ def _table(rep: dict, res: DesignResources) -> str:
     rows = []
     for layer, unit in zip(rep["layers"], res.units, strict=True):
         mvu = layer["kind"].startswith("mvu")
-        cells = [layer["index"], layer["kind"]] + ([layer["fan_in"], layer["channels"], layer["pe"], layer["simd"],
-                                                     layer["lanes"]] if mvu else [""] * 5)
+        cells = [layer["index"], layer["kind"]] + (
+            [layer["fan_in"], layer["channels"], layer["pe"], layer["simd"], layer["lanes"]] if mvu else [""] * 5
+        )
         cells += [layer["vectors"], layer["cycles"], "\u2190 bottleneck" if layer["bottleneck"] else ""]
         cells += [unit.lane_bits, unit.weight_bits, unit.line_buffer_bits, unit.fifo_bits]
-        tds = "".join(f"<td{_cell_class(c)}>{esc(f'{v:,}' if isinstance(v, int) else v)}</td>" for c, v in zip(COLUMNS, cells))
+        tds = "".join(
+            f"<td{_cell_class(c)}>{esc(f'{v:,}' if isinstance(v, int) else v)}</td>" for c, v in zip(COLUMNS, cells)
+        )
         cls = ' class="bottleneck"' if layer["bottleneck"] else ""
         rows.append(f"<tr{cls}>{tds}</tr>")
     return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
@@ -75,25 +98,48 @@ def render_html(model: str, rep: dict, module: ModuleOp, device: Device) -> str:
     latency = "n/a (line buffers)" if rep["latency_cycles"] is None else f"{rep['latency_cycles']:,} cycles"
     ops = find_top(module).body.block.ops
     kinds = list(dict.fromkeys(unit_kind(op) for op in ops if not isinstance(op, rtl.OutputOp)))
-    summary = [("target", f"{rep['target']} at {rep['clock_mhz']:g} MHz"), ("II", f"{rep['ii_cycles']:,} cycles/frame"),
-               ("throughput", f"{rep['fps']:,.1f} frames/s"), ("latency", latency),
-               ("lanes", f"{rep['totals']['lanes']:,}"), ("units", f"{rep['totals']['units']}"),
-               ("bottleneck", names)]
+    summary = [
+        ("target", f"{rep['target']} at {rep['clock_mhz']:g} MHz"),
+        ("II", f"{rep['ii_cycles']:,} cycles/frame"),
+        ("throughput", f"{rep['fps']:,.1f} frames/s"),
+        ("latency", latency),
+        ("lanes", f"{rep['totals']['lanes']:,}"),
+        ("units", f"{rep['totals']['units']}"),
+        ("bottleneck", names),
+    ]
     unknown = [u.resource.value for u in res.totals if u.capacity is None]
-    capacity_note = (f"Device capacity unknown for {', '.join(unknown)}: backends/target/devices.py does not record it for "
-                     f"{rep['target']}, so those bars show the design's own totals." if unknown else "")
-    return "".join([
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"/>',
-        f"<title>lowbitc report: {esc(model)}</title><style>{CSS}</style></head><body>",
-        f"<h1>lowbitc report: {esc(model)}</h1>",
-        '<div class="summary">', "".join(f"<span>{esc(k)}: <b>{esc(v)}</b></span>" for k, v in summary), "</div>",
-        f'<p class="legend">{legend(kinds)}</p>',
-        "<h2>Units</h2>", _table(rep, res),
-        f'<p class="note">{CYCLES_NOTE}</p>',
-        "<h2>Cycles per frame</h2>", '<div class="scroll">', cycles_chart(rep["layers"], rep["ii_cycles"]), "</div>",
-        "<h2>Resources against the device</h2>", '<div class="scroll">', resources_chart(res), "</div>",
-        f'<p class="note">{RESOURCES_NOTE} {esc(capacity_note)}</p>',
-        "<h2>Dataflow pipeline</h2>", '<div class="scroll">', dataflow_svg(module, bottlenecks), "</div>",
-        f'<p class="note">{DATAFLOW_NOTE}</p>',
-        "</body></html>\n",
-    ])
+    capacity_note = (
+        f"Device capacity unknown for {', '.join(unknown)}: backends/target/devices.py does not record it for "
+        f"{rep['target']}, so those bars show the design's own totals."
+        if unknown
+        else ""
+    )
+    return "".join(
+        [
+            '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"/>',
+            f"<title>lowbitc report: {esc(model)}</title><style>{CSS}</style></head><body>",
+            f"<h1>lowbitc report: {esc(model)}</h1>",
+            '<div class="summary">',
+            "".join(f"<span>{esc(k)}: <b>{esc(v)}</b></span>" for k, v in summary),
+            "</div>",
+            f'<p class="legend">{legend(kinds)}</p>',
+            "<h2>Units</h2>",
+            _table(rep, res),
+            f'<p class="note">{CYCLES_NOTE}</p>',
+            "<h2>Cycles per frame</h2>",
+            '<div class="scroll">',
+            cycles_chart(rep["layers"], rep["ii_cycles"]),
+            "</div>",
+            "<h2>Resources against the device</h2>",
+            '<div class="scroll">',
+            resources_chart(res),
+            "</div>",
+            f'<p class="note">{RESOURCES_NOTE} {esc(capacity_note)}</p>',
+            "<h2>Dataflow pipeline</h2>",
+            '<div class="scroll">',
+            dataflow_svg(module, bottlenecks),
+            "</div>",
+            f'<p class="note">{DATAFLOW_NOTE}</p>',
+            "</body></html>\n",
+        ]
+    )

@@ -38,15 +38,20 @@ def kind_colour(kind: str) -> str:
 
 
 def svg_open(width: float, height: float, label: str) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:g}" height="{height:g}" '
-            f'viewBox="0 0 {width:g} {height:g}" role="img" aria-label="{esc(label)}" style="{FONT}">'
-            f"<title>{esc(label)}</title>")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:g}" height="{height:g}" '
+        f'viewBox="0 0 {width:g} {height:g}" role="img" aria-label="{esc(label)}" style="{FONT}">'
+        f"<title>{esc(label)}</title>"
+    )
 
 
-def text(x: float, y: float, body: str, *, size: int = 12, anchor: str = "start", weight: str = "normal",
-         fill: str = "#222") -> str:
-    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" font-weight="{weight}" '
-            f'fill="{fill}">{esc(body)}</text>')
+def text(
+    x: float, y: float, body: str, *, size: int = 12, anchor: str = "start", weight: str = "normal", fill: str = "#222"
+) -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" font-weight="{weight}" '
+        f'fill="{fill}">{esc(body)}</text>'
+    )
 
 
 def cycles_chart(layers: list[dict], ii_cycles: int) -> str:
@@ -62,16 +67,28 @@ def cycles_chart(layers: list[dict], ii_cycles: int) -> str:
         colour = BOTTLENECK_COLOUR if layer["bottleneck"] else kind_colour(layer["kind"])
         tip = f"unit {layer['index']} {layer['kind']}: {layer['cycles']:,} cycles/frame ({layer['vectors']:,} vectors)"
         parts.append(text(label_w - 8, y + 15, f"{layer['index']} {layer['kind']}", anchor="end"))
-        parts.append(f'<rect class="bar{" bottleneck" if layer["bottleneck"] else ""}" x="{label_w}" y="{y + 3}" '
-                     f'width="{w:.1f}" height="{row_h - 6}" fill="{colour}"><title>{esc(tip)}</title></rect>')
+        parts.append(
+            f'<rect class="bar{" bottleneck" if layer["bottleneck"] else ""}" x="{label_w}" y="{y + 3}" '
+            f'width="{w:.1f}" height="{row_h - 6}" fill="{colour}"><title>{esc(tip)}</title></rect>'
+        )
         value = f"{layer['cycles']:,}"
         parts.append(text(label_w + w + 6, y + 15, value, size=11))
         if layer["bottleneck"]:
-            parts.append(text(label_w + w + 12 + 7 * len(value), y + 15, "\u25c0 bottleneck", size=11, weight="bold",
-                              fill=BOTTLENECK_COLOUR))
+            parts.append(
+                text(
+                    label_w + w + 12 + 7 * len(value),
+                    y + 15,
+                    "\u25c0 bottleneck",
+                    size=11,
+                    weight="bold",
+                    fill=BOTTLENECK_COLOUR,
+                )
+            )
     x_ii = label_w + ii_cycles * scale
-    parts.append(f'<line class="ii" x1="{x_ii:.1f}" y1="{top - 8}" x2="{x_ii:.1f}" y2="{height - 8}" '
-                 f'stroke="{CAPACITY_COLOUR}" stroke-width="1.5" stroke-dasharray="5,3"/>')
+    parts.append(
+        f'<line class="ii" x1="{x_ii:.1f}" y1="{top - 8}" x2="{x_ii:.1f}" y2="{height - 8}" '
+        f'stroke="{CAPACITY_COLOUR}" stroke-width="1.5" stroke-dasharray="5,3"/>'
+    )
     parts.append(text(x_ii, top - 12, f"II = {ii_cycles:,} cycles/frame", anchor="end", weight="bold"))
     parts.append(f'<line x1="{label_w}" y1="{top - 4}" x2="{label_w}" y2="{height - 8}" stroke="#888"/>')
     parts.append("</svg>")
@@ -93,8 +110,15 @@ def resources_chart(res: DesignResources) -> str:
             over = " \u2014 exceeds the device" if use.used > use.capacity else ""
             note = f"of {use.capacity:,} on the device ({100 * use.used / use.capacity:.1f}%){over}"
         parts.append(text(label_w, y, f"{use.resource.value}: {use.used:,} ", weight="bold"))
-        parts.append(text(label_w + bar_w, y, note, anchor="end",
-                          fill="#b00" if use.capacity is None or use.used > use.capacity else "#222"))
+        parts.append(
+            text(
+                label_w + bar_w,
+                y,
+                note,
+                anchor="end",
+                fill="#b00" if use.capacity is None or use.used > use.capacity else "#222",
+            )
+        )
         bar_y = y + 8
         parts.append(f'<rect x="{label_w}" y="{bar_y}" width="{bar_w}" height="22" fill="#f3f3f3" stroke="#bbb"/>')
         x = float(label_w)
@@ -104,8 +128,10 @@ def resources_chart(res: DesignResources) -> str:
                 continue
             w = bar_w * amount / scale_to
             tip = f"unit {unit.index} {unit.kind}: {amount:,} {use.resource.value}"
-            parts.append(f'<rect class="segment" x="{x:.2f}" y="{bar_y}" width="{w:.2f}" height="22" '
-                         f'fill="{kind_colour(unit.kind)}" stroke="#fff" stroke-width="0.8"><title>{esc(tip)}</title></rect>')
+            parts.append(
+                f'<rect class="segment" x="{x:.2f}" y="{bar_y}" width="{w:.2f}" height="22" '
+                f'fill="{kind_colour(unit.kind)}" stroke="#fff" stroke-width="0.8"><title>{esc(tip)}</title></rect>'
+            )
             if w >= 18:
                 parts.append(text(x + w / 2, bar_y + 15, str(unit.index), size=10, anchor="middle", fill="#fff"))
             x += w
@@ -113,8 +139,10 @@ def resources_chart(res: DesignResources) -> str:
             parts.append(text(label_w + 6, bar_y + 15, "none in this design", size=11, fill="#666"))
         if use.capacity is not None:
             x_cap = label_w + bar_w * use.capacity / scale_to
-            parts.append(f'<line class="capacity" x1="{x_cap:.1f}" y1="{bar_y - 4}" x2="{x_cap:.1f}" y2="{bar_y + 26}" '
-                         f'stroke="{CAPACITY_COLOUR}" stroke-width="2"/>')
+            parts.append(
+                f'<line class="capacity" x1="{x_cap:.1f}" y1="{bar_y - 4}" x2="{x_cap:.1f}" y2="{bar_y + 26}" '
+                f'stroke="{CAPACITY_COLOUR}" stroke-width="2"/>'
+            )
     parts.append("</svg>")
     return "".join(parts)
 

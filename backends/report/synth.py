@@ -11,10 +11,10 @@
 
 from __future__ import annotations
 
-from lowbitc.backends.target.devices import Device, Family
-from lowbitc.backends.eda.synth_stats import Figures
 from xdsl.dialects.builtin import ModuleOp
 
+from lowbitc.backends.eda.synth_stats import Figures
+from lowbitc.backends.target.devices import Device, Family
 from lowbitc.errors import LowbitcError
 
 
@@ -25,8 +25,10 @@ def _synth_keys(f: Figures) -> dict:
 def check_pnr_target(device: Device) -> None:
     """Refuse --pnr before anything runs, when the target is not an iCE40."""
     if device.fabric is None or device.fabric.family is not Family.ICE40:
-        raise LowbitcError(f"--pnr places and routes on iCE40 parts only (nextpnr-ice40), not {device.name}; "
-                           "choose --target ice40-up5k, or use --synth for the other families")
+        raise LowbitcError(
+            f"--pnr places and routes on iCE40 parts only (nextpnr-ice40), not {device.name}; "
+            "choose --target ice40-up5k, or use --synth for the other families"
+        )
 
 
 def add_synth(rep: dict, module: ModuleOp, device: Device) -> None:
@@ -60,6 +62,12 @@ def add_pnr(rep: dict, module: ModuleOp, device: Device) -> None:
 
     check_pnr_target(device)
     res = place_and_route(emit_verilog(module), find_top(module).sym_name.data, device)
-    rep["pnr"] = {"tool": res.tool, "fits": res.fits, "target_mhz": res.target_mhz, "fmax_mhz_pnr": res.fmax_mhz,
-                  "utilisation": {k: list(v) for k, v in res.utilisation.items()}, "seconds": res.seconds}
+    rep["pnr"] = {
+        "tool": res.tool,
+        "fits": res.fits,
+        "target_mhz": res.target_mhz,
+        "fmax_mhz_pnr": res.fmax_mhz,
+        "utilisation": {k: list(v) for k, v in res.utilisation.items()},
+        "seconds": res.seconds,
+    }
     rep["fmax_mhz_pnr"] = res.fmax_mhz

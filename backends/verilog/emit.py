@@ -11,14 +11,15 @@ from __future__ import annotations
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 
+from lowbitc.backends.verilog.instances import Stream, instance_items, library_files
 from lowbitc.backends.verilog.library import library_sources
 from lowbitc.backends.verilog.names import legal_identifier
-from lowbitc.backends.verilog.rom import rom_module
-from lowbitc.backends.verilog.instances import Stream, instance_items, library_files
 from lowbitc.backends.verilog.printer import print_module
+from lowbitc.backends.verilog.rom import rom_module
 from lowbitc.backends.verilog.vast import Assign, Module, Port, Wire
 from lowbitc.dialects import rtl
 from lowbitc.dialects.lowbit.attributes import BitMatrixAttr
+
 
 def byte_width(bits: int) -> int:
     return -(-bits // 8) * 8
@@ -32,9 +33,16 @@ def rom_words(contents: BitMatrixAttr) -> list[int]:
 def top_module(module: rtl.ModuleOp, roms: dict[str, str]) -> Module:
     name = legal_identifier(module.sym_name.data)
     iw, ow = module.input_width, module.output_width
-    ports = [Port("input", "clk"), Port("input", "rst"),
-             Port("input", "in_tdata", byte_width(iw)), Port("input", "in_tvalid"), Port("output", "in_tready"),
-             Port("output", "out_tdata", byte_width(ow)), Port("output", "out_tvalid"), Port("input", "out_tready")]
+    ports = [
+        Port("input", "clk"),
+        Port("input", "rst"),
+        Port("input", "in_tdata", byte_width(iw)),
+        Port("input", "in_tvalid"),
+        Port("output", "in_tready"),
+        Port("output", "out_tdata", byte_width(ow)),
+        Port("output", "out_tvalid"),
+        Port("input", "out_tready"),
+    ]
     m = Module(name, ports)
     current = Stream("s0", iw)
     m.items += current.wires()
@@ -58,7 +66,11 @@ def top_module(module: rtl.ModuleOp, roms: dict[str, str]) -> Module:
         m.items += instance_items(op, i, [streams[v] for v in op.operands], outs)
     pad = byte_width(ow) - ow
     data = f"{{{pad}'d0, {current.prefix}_tdata}}" if pad else f"{current.prefix}_tdata"
-    m.items += [Assign("out_tdata", data), Assign("out_tvalid", f"{current.prefix}_tvalid"), Assign(f"{current.prefix}_tready", "out_tready")]
+    m.items += [
+        Assign("out_tdata", data),
+        Assign("out_tvalid", f"{current.prefix}_tvalid"),
+        Assign(f"{current.prefix}_tready", "out_tready"),
+    ]
     return m
 
 

@@ -41,8 +41,7 @@ def rom_module(name: str, words: list[int], width: int) -> str:
             raise ValueError(f"word {i} = {w:#x} does not fit in {width} bits")
 
     lines = [
-        f"module {name}(input wire clk, input wire en, input wire [{aw - 1}:0] addr, "
-        f"output reg [{width - 1}:0] data);",
+        f"module {name}(input wire clk, input wire en, input wire [{aw - 1}:0] addr, output reg [{width - 1}:0] data);",
         f"  reg [{width - 1}:0] mem [0:{depth - 1}];",
     ]
     # Sized literals of exactly `width` bits keep Verilator's WIDTH checks quiet.

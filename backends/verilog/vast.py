@@ -48,4 +48,3 @@ class Module:
 def sized_hex(value: int, width: int) -> str:
     """A Verilog literal of exactly ``width`` bits (Verilator's WIDTH checks stay quiet)."""
     return f"{width}'h{value:0{max(1, (width + 3) // 4)}x}"
-

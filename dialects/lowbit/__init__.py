@@ -4,11 +4,14 @@ from xdsl.ir import Dialect
 
 from lowbitc.dialects.lowbit.attributes import (
     BitMatrixAttr,
-    IntMatrixAttr,
     ElementwiseKindAttr,
     FoldAttr,
+    IntMatrixAttr,
     RoundingModeAttr,
 )
+from lowbitc.dialects.lowbit.border import BorderAttr
+from lowbitc.dialects.lowbit.ops_conv import ConvOp, MaxPoolOp
+from lowbitc.dialects.lowbit.ops_gap import GlobalSumOp, SumUnitOp
 from lowbitc.dialects.lowbit.ops_graph import (
     BatchNormOp,
     DequantizeOp,
@@ -19,11 +22,8 @@ from lowbitc.dialects.lowbit.ops_graph import (
     ThresholdOp,
     TopKOp,
 )
-from lowbitc.dialects.lowbit.border import BorderAttr
-from lowbitc.dialects.lowbit.ops_conv import ConvOp, MaxPoolOp
-from lowbitc.dialects.lowbit.ops_gap import GlobalSumOp, SumUnitOp
-from lowbitc.dialects.lowbit.ops_pixels import PadOp, ToPixelsOp, WindowMaxOp, WindowOp
 from lowbitc.dialects.lowbit.ops_hw import AndToDotOp, CollectOp, FifoOp, MVUOp, PackOp, XnorPopcountOp, XnorToDotOp
+from lowbitc.dialects.lowbit.ops_pixels import PadOp, ToPixelsOp, WindowMaxOp, WindowOp
 from lowbitc.dialects.lowbit.ops_planes import BitPlanesOp, PlanePopcountOp
 from lowbitc.dialects.lowbit.ops_residual import AddOp, AddUnitOp, DupOp
 from lowbitc.dialects.lowbit.types import BipolarType, PackedType
@@ -60,5 +60,14 @@ Lowbit = Dialect(
         GlobalSumOp,
         SumUnitOp,
     ],
-    [BipolarType, PackedType, BitMatrixAttr, IntMatrixAttr, FoldAttr, BorderAttr, ElementwiseKindAttr, RoundingModeAttr],
+    [
+        BipolarType,
+        PackedType,
+        BitMatrixAttr,
+        IntMatrixAttr,
+        FoldAttr,
+        BorderAttr,
+        ElementwiseKindAttr,
+        RoundingModeAttr,
+    ],
 )

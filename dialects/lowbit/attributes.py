@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from xdsl.dialects.builtin import BytesAttr, DenseIntOrFPElementsAttr, IntAttr, TensorType
-from xdsl.dialects.builtin import f32, i64, IntegerType, Signedness
+import numpy as np
+from xdsl.dialects.builtin import (
+    BytesAttr,
+    DenseIntOrFPElementsAttr,
+    IntAttr,
+    IntegerType,
+    Signedness,
+    TensorType,
+    f32,
+    i64,
+)
 from xdsl.dialects.utils.enum_attribute import EnumAttribute
 from xdsl.ir import Attribute, ParametrizedAttribute, SpacedOpaqueSyntaxAttribute
 from xdsl.irdl import irdl_attr_definition
@@ -11,8 +20,6 @@ from xdsl.parser import AttrParser
 from xdsl.printer import Printer
 from xdsl.utils.exceptions import VerifyException
 from xdsl.utils.str_enum import StrEnum
-
-import numpy as np
 
 
 @irdl_attr_definition
@@ -31,7 +38,7 @@ class BitMatrixAttr(ParametrizedAttribute):
     data: BytesAttr
 
     @staticmethod
-    def from_numpy(bits: np.ndarray) -> "BitMatrixAttr":
+    def from_numpy(bits: np.ndarray) -> BitMatrixAttr:
         """``bits``: a 2-D array of 0/1 values."""
         if bits.ndim != 2:
             raise ValueError(f"bit matrix must be 2-D, got shape {bits.shape}")
@@ -54,9 +61,7 @@ class BitMatrixAttr(ParametrizedAttribute):
             raise VerifyException(f"bit matrix must be non-empty, got {rows}x{cols}")
         expected = rows * ((cols + 7) // 8)
         if len(self.data.data) != expected:
-            raise VerifyException(
-                f"bit matrix {rows}x{cols} needs {expected} bytes, got {len(self.data.data)}"
-            )
+            raise VerifyException(f"bit matrix {rows}x{cols} needs {expected} bytes, got {len(self.data.data)}")
         if cols % 8:
             # Bits past the last column would leak into ROM words and packed rows.
             last = np.frombuffer(self.data.data, dtype=np.uint8).reshape(rows, -1)[:, -1]
@@ -103,7 +108,7 @@ class IntMatrixAttr(ParametrizedAttribute):
     data: BytesAttr
 
     @staticmethod
-    def from_numpy(values: np.ndarray, element_type: IntegerType) -> "IntMatrixAttr":
+    def from_numpy(values: np.ndarray, element_type: IntegerType) -> IntMatrixAttr:
         if values.ndim != 2:
             raise ValueError(f"integer matrix must be 2-D, got shape {values.shape}")
         raw = np.ascontiguousarray(values.astype(np.int8)).tobytes()

@@ -66,7 +66,7 @@ class BorderAttr(ParametrizedAttribute):
     pad_right: IntAttr
 
     @staticmethod
-    def build(map_hw, kernel, strides, pads) -> "BorderAttr":
+    def build(map_hw, kernel, strides, pads) -> BorderAttr:
         return BorderAttr(*(IntAttr(int(v)) for v in (*map_hw, *kernel, *strides, *pads)))
 
     @classmethod
@@ -79,7 +79,8 @@ class BorderAttr(ParametrizedAttribute):
                 parser.parse_keyword(field)
                 parser.parse_punctuation("=")
                 got = parser.parse_comma_separated_list(
-                    parser.Delimiter.SQUARE, lambda: parser.parse_integer(allow_boolean=False, allow_negative=True))
+                    parser.Delimiter.SQUARE, lambda: parser.parse_integer(allow_boolean=False, allow_negative=True)
+                )
                 if len(got) != SIZES[field]:
                     parser.raise_error(f"border {field} needs {SIZES[field]} values, got {len(got)}")
                 values += got
@@ -158,16 +159,22 @@ class BorderAttr(ParametrizedAttribute):
     def verify(self) -> None:
         (h, w), (kh, kw), (sh, sw), pads = self.map_hw, self.kernel, self.strides, self.pads
         if min(h, w, kh, kw, sh, sw) < 1 or min(pads) < 0:
-            raise VerifyException(f"border map {h}x{w}, kernel {kh}x{kw} and strides {sh}x{sw} must be positive and pads {list(pads)} non-negative")
+            raise VerifyException(
+                f"border map {h}x{w}, kernel {kh}x{kw} and strides {sh}x{sw} must be positive and pads {list(pads)} non-negative"
+            )
         ho, wo = self.output_hw
         if ho < 1 or wo < 1:
             raise VerifyException(f"border kernel {kh}x{kw} does not fit the padded {h}x{w} map")
 
 
-def check_border_table(border: BorderAttr, table: np.ndarray, pixels: tuple[int, ...], channels: int, what: str) -> None:
+def check_border_table(
+    border: BorderAttr, table: np.ndarray, pixels: tuple[int, ...], channels: int, what: str
+) -> None:
     """A per-case threshold table [cases, C, T] for output pixels [Ho, Wo]."""
     if tuple(pixels) != border.output_hw:
         ho, wo = border.output_hw
         raise VerifyException(f"{what} border has {ho}x{wo} output pixels, the result has {list(pixels)}")
     if table.ndim != 3 or table.shape[:2] != (border.cases, channels):
-        raise VerifyException(f"{what} border table has shape {list(table.shape)}, expected [{border.cases}, {channels}, T]")
+        raise VerifyException(
+            f"{what} border table has shape {list(table.shape)}, expected [{border.cases}, {channels}, T]"
+        )

@@ -145,7 +145,9 @@ class MaxPoolOp(IRDLOperation):
             raise VerifyException("kernel and strides must be positive")
         top, left, bottom, right = _pair(self.pads, "pads", 4) if self.pads is not None else (0, 0, 0, 0)
         if min(top, left, bottom, right) < 0 or max(top, bottom) >= kh or max(left, right) >= kw:
-            raise VerifyException(f"maxpool pads {[top, left, bottom, right]} must be non-negative and below the {kh}x{kw} kernel")
+            raise VerifyException(
+                f"maxpool pads {[top, left, bottom, right]} must be non-negative and below the {kh}x{kw} kernel"
+            )
         ho, wo = output_size(h, kh, sh, top, bottom), output_size(w, kw, sw, left, right)
         if ho < 1 or wo < 1:
             raise VerifyException(f"kernel {kh}x{kw} does not fit the {h}x{w} input")

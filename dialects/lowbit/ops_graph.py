@@ -21,7 +21,6 @@ from xdsl.dialects.builtin import (
     TensorType,
     f32,
 )
-from lowbitc.dialects.lowbit.border import BorderAttr, check_border_table
 from xdsl.irdl import (
     IRDLOperation,
     ParsePropInAttrDict,
@@ -38,12 +37,13 @@ from xdsl.utils.exceptions import VerifyException
 from lowbitc.dialects.lowbit.attributes import (
     BitMatrixAttr,
     ElementwiseKindAttr,
-    IntMatrixAttr,
-    weight_range,
     FoldAttr,
+    IntMatrixAttr,
     RoundingModeAttr,
     numpy_from_dense,
+    weight_range,
 )
+from lowbitc.dialects.lowbit.border import BorderAttr, check_border_table
 from lowbitc.dialects.lowbit.types import BipolarType, bits_for_range, element_range, int_range, shape_of
 
 
@@ -73,9 +73,7 @@ def check_accumulator(result_type, lo: int, hi: int, what: str) -> None:
     tlo, thi = int_range(elt)
     if tlo > lo or thi < hi:
         need = f"{'si' if signed else 'ui'}{width}"
-        raise VerifyException(
-            f"{what} result {elt} cannot hold the range [{lo}, {hi}] (needs {need})"
-        )
+        raise VerifyException(f"{what} result {elt} cannot hold the range [{lo}, {hi}] (needs {need})")
 
 
 def product_range(input_elt, weights: BitMatrixAttr | IntMatrixAttr) -> tuple[int, int]:
@@ -92,8 +90,10 @@ def check_codes(elt: IntegerType, count: int, offset: int, what: str) -> None:
     result type must hold (the threshold op, the matrix-vector and the add unit share this)."""
     lo, hi = int_range(elt)
     if offset < lo or offset + count > hi:
-        raise VerifyException(f"{what.format(elt=elt)} holds [{lo}, {hi}], but {count} thresholds with offset {offset} "
-                              f"give [{offset}, {offset + count}]")
+        raise VerifyException(
+            f"{what.format(elt=elt)} holds [{lo}, {hi}], but {count} thresholds with offset {offset} "
+            f"give [{offset}, {offset + count}]"
+        )
 
 
 @irdl_op_definition
@@ -175,9 +175,7 @@ class BatchNormOp(IRDLOperation):
         channels = t.get_shape()[0]
         for label, p in (("scale", self.scale), ("bias", self.bias), ("mean", self.mean), ("var", self.var)):
             if p.get_shape() != (channels,):
-                raise VerifyException(
-                    f"batchnorm {label} has shape {list(p.get_shape())}, expected [{channels}]"
-                )
+                raise VerifyException(f"batchnorm {label} has shape {list(p.get_shape())}, expected [{channels}]")
         if np.any(numpy_from_dense(self.var) + np.float32(self.epsilon.value.data) < 0):
             raise VerifyException("batchnorm var + epsilon is negative")
 
@@ -229,7 +227,9 @@ class QuantizeOp(IRDLOperation):
             if th.shape[0] not in (1, channels):
                 raise VerifyException(f"thresholds have {th.shape[0]} rows, expected 1 or {channels} (one per channel)")
             if elt.signedness.data == Signedness.UNSIGNED and th.shape[1] != (1 << elt.width.data) - 1:
-                raise VerifyException(f"{elt} output needs {(1 << elt.width.data) - 1} thresholds per channel, got {th.shape[1]}")
+                raise VerifyException(
+                    f"{elt} output needs {(1 << elt.width.data) - 1} thresholds per channel, got {th.shape[1]}"
+                )
             if np.any(np.diff(th, axis=1) < 0):
                 raise VerifyException("thresholds must be sorted ascending along each channel")
             return
@@ -272,7 +272,9 @@ class MatMulOp(IRDLOperation):
     def verify_(self) -> None:
         t = self.input.type
         elt = t.element_type
-        if not isinstance(elt, BipolarType) and not (isinstance(elt, IntegerType) and elt.signedness.data != Signedness.SIGNLESS):
+        if not isinstance(elt, BipolarType) and not (
+            isinstance(elt, IntegerType) and elt.signedness.data != Signedness.SIGNLESS
+        ):
             raise VerifyException(f"matmul input must be a bipolar or siN/uiN tensor, got {t}")
         c, k = self.weights.shape
         shape = t.get_shape()
@@ -365,13 +367,13 @@ class ThresholdOp(IRDLOperation):
         channels = shape[self.channel_axis]
         if self.border is not None:
             if len(shape) != 3 or self.channel_axis != 2:
-                raise VerifyException(f"threshold with a border needs an [Ho, Wo, C] input on axis 2, got {list(shape)} on axis {self.channel_axis}")
+                raise VerifyException(
+                    f"threshold with a border needs an [Ho, Wo, C] input on axis 2, got {list(shape)} on axis {self.channel_axis}"
+                )
             check_border_table(self.border, th, shape[:2], channels, "threshold")
             th = th.reshape(-1, th.shape[2])
         elif th.ndim != 2 or th.shape[0] != channels:
-            raise VerifyException(
-                f"thresholds have shape {list(th.shape)}, expected [{channels}, T]"
-            )
+            raise VerifyException(f"thresholds have shape {list(th.shape)}, expected [{channels}, T]")
         elt = out.element_type
         if isinstance(elt, BipolarType):
             if th.shape[1] != 1:

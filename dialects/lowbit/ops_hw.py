@@ -8,17 +8,15 @@ A packed bit tensor flows between layers; XNOR-popcount replaces the bipolar dot
 from __future__ import annotations
 
 from math import prod
-
 from typing import ClassVar
 
 import numpy as np
 from xdsl.dialects.builtin import BoolAttr, DenseIntOrFPElementsAttr, IntegerAttr, IntegerType, Signedness, TensorType
-
 from xdsl.irdl import (
     AnyAttr,
-    VarConstraint,
     IRDLOperation,
     ParsePropInAttrDict,
+    VarConstraint,
     irdl_op_definition,
     operand_def,
     opt_prop_def,
@@ -284,7 +282,11 @@ class MVUOp(IRDLOperation):
         if isinstance(t, PackedType):
             if not isinstance(t.element_type, BipolarType):
                 raise VerifyException(f"mvu input must be packed bipolar bits or an siN/uiN tensor, got {t}")
-        elif not (isinstance(t, TensorType) and isinstance(t.element_type, IntegerType) and t.element_type.signedness.data != Signedness.SIGNLESS):
+        elif not (
+            isinstance(t, TensorType)
+            and isinstance(t.element_type, IntegerType)
+            and t.element_type.signedness.data != Signedness.SIGNLESS
+        ):
             raise VerifyException(f"mvu input must be packed bipolar bits or an siN/uiN tensor, got {t}")
         if not 1 <= self.wb <= 8:
             raise VerifyException(f"mvu weight_bits {self.wb} must be in [1, 8]")
@@ -309,7 +311,9 @@ class MVUOp(IRDLOperation):
             th = numpy_from_dense(self.thresholds)
             if self.border is not None:
                 if self.integer_input or self.wb != 1 or len(shape) != 3:
-                    raise VerifyException(f"an mvu with a border needs XNOR lanes over [Ho, Wo, K] pixels, got {t} with {self.wb}-bit weights")
+                    raise VerifyException(
+                        f"an mvu with a border needs XNOR lanes over [Ho, Wo, K] pixels, got {t} with {self.wb}-bit weights"
+                    )
                 check_border_table(self.border, th, shape[:2], c, "mvu")
                 th = th.reshape(-1, th.shape[2])
             elif th.ndim != 2 or th.shape[0] != c:
@@ -375,7 +379,12 @@ class CollectOp(IRDLOperation):
 
     def verify_(self) -> None:
         shape = self.input.type.get_shape()
-        if type(self.input.type) is not type(self.output.type) or self.input.type.element_type != self.output.type.element_type:
+        if (
+            type(self.input.type) is not type(self.output.type)
+            or self.input.type.element_type != self.output.type.element_type
+        ):
             raise VerifyException(f"collect keeps the element kind, got {self.input.type} -> {self.output.type}")
         if len(shape) != 3 or self.output.type.get_shape() != (prod(shape),):
-            raise VerifyException(f"collect turns [H, W, C] into [H*W*C], got {list(shape)} -> {list(self.output.type.get_shape())}")
+            raise VerifyException(
+                f"collect turns [H, W, C] into [H*W*C], got {list(shape)} -> {list(self.output.type.get_shape())}"
+            )

@@ -175,7 +175,11 @@ class PadOp(IRDLOperation):
             return
         if isinstance(elt, BipolarType):
             elt = IntegerType(2, Signedness.SIGNED)
-        elif isinstance(self.input.type, PackedType) or not isinstance(elt, IntegerType) or elt.signedness.data == Signedness.SIGNLESS:
+        elif (
+            isinstance(self.input.type, PackedType)
+            or not isinstance(elt, IntegerType)
+            or elt.signedness.data == Signedness.SIGNLESS
+        ):
             raise VerifyException(f"pad input must be bipolar, siN or uiN, got {self.input.type}")
         expected = TensorType(elt, padded)
         if self.output.type != expected:

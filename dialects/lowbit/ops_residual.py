@@ -62,7 +62,9 @@ class AddOp(IRDLOperation):
             if not isinstance(t.element_type, IntegerType):
                 raise VerifyException(f"add operands must be siN/uiN codes, got {t}")
         if a.get_shape() != b.get_shape() or self.output.type.get_shape() != a.get_shape():
-            raise VerifyException(f"add needs equal shapes, got {list(a.get_shape())} + {list(b.get_shape())} -> {list(self.output.type.get_shape())}")
+            raise VerifyException(
+                f"add needs equal shapes, got {list(a.get_shape())} + {list(b.get_shape())} -> {list(self.output.type.get_shape())}"
+            )
         check_accumulator(self.output.type, *self.value_range(), "add")
 
 
@@ -104,7 +106,9 @@ class AddUnitOp(IRDLOperation):
                 raise VerifyException(f"add_unit operands must be siN/uiN codes, got {t}")
         out = self.output.type
         if a.get_shape() != b.get_shape() or out.get_shape() != a.get_shape():
-            raise VerifyException(f"add_unit needs equal shapes, got {list(a.get_shape())} + {list(b.get_shape())} -> {list(out.get_shape())}")
+            raise VerifyException(
+                f"add_unit needs equal shapes, got {list(a.get_shape())} + {list(b.get_shape())} -> {list(out.get_shape())}"
+            )
         if self.thresholds is None:
             if not isinstance(out, TensorType) or self.offset is not None:
                 raise VerifyException("an add_unit without thresholds produces the raw sum tensor")

@@ -74,9 +74,7 @@ class PackedType(ParametrizedAttribute, TypeAttribute):
         if any(d.data <= 0 for d in self.shape.data):
             raise VerifyException(f"packed tensor dimensions must be positive, got {self.get_shape()}")
         if not isinstance(self.element_type, BipolarType) and self.element_type != i1:
-            raise VerifyException(
-                f"packed tensors hold bipolar bits or i1 bit planes, not {self.element_type}"
-            )
+            raise VerifyException(f"packed tensors hold bipolar bits or i1 bit planes, not {self.element_type}")
 
 
 def int_type(bits: int, signed: bool) -> IntegerType:

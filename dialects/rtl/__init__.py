@@ -29,11 +29,39 @@ from lowbitc.dialects.rtl.units import (
 
 RTL = Dialect(
     "rtl",
-    [RomOp, ModuleOp, OutputOp, MVUInstanceOp, SWGInstanceOp, PadInstanceOp, PoolInstanceOp, CollectInstanceOp,
-     FifoInstanceOp, DupInstanceOp, AddInstanceOp, GapInstanceOp, InvokeOp],
+    [
+        RomOp,
+        ModuleOp,
+        OutputOp,
+        MVUInstanceOp,
+        SWGInstanceOp,
+        PadInstanceOp,
+        PoolInstanceOp,
+        CollectInstanceOp,
+        FifoInstanceOp,
+        DupInstanceOp,
+        AddInstanceOp,
+        GapInstanceOp,
+        InvokeOp,
+    ],
     [StreamType],
 )
 
-__all__ = ["RTL", "AddInstanceOp", "CollectInstanceOp", "DupInstanceOp", "FifoInstanceOp", "GapInstanceOp",
-           "InvokeOp", "MVUInstanceOp", "ModuleOp", "OutputOp", "PadInstanceOp", "PoolInstanceOp", "RomOp",
-           "SWGInstanceOp", "StreamType", "find_top"]
+__all__ = [
+    "RTL",
+    "AddInstanceOp",
+    "CollectInstanceOp",
+    "DupInstanceOp",
+    "FifoInstanceOp",
+    "GapInstanceOp",
+    "InvokeOp",
+    "MVUInstanceOp",
+    "ModuleOp",
+    "OutputOp",
+    "PadInstanceOp",
+    "PoolInstanceOp",
+    "RomOp",
+    "SWGInstanceOp",
+    "StreamType",
+    "find_top",
+]

@@ -7,14 +7,12 @@ from typing import ClassVar
 
 from xdsl.dialects import builtin
 from xdsl.dialects.builtin import (
-    DenseArrayBase,
-    DenseIntOrFPElementsAttr,
     IntAttr,
     IntegerAttr,
     SymbolNameConstraint,
     SymbolRefAttr,
 )
-from xdsl.ir import Dialect, ParametrizedAttribute, TypeAttribute
+from xdsl.ir import ParametrizedAttribute, TypeAttribute
 from xdsl.irdl import (
     AnyAttr,
     IRDLOperation,
@@ -23,7 +21,6 @@ from xdsl.irdl import (
     irdl_attr_definition,
     irdl_op_definition,
     operand_def,
-    opt_prop_def,
     prop_def,
     region_def,
     result_def,
@@ -31,12 +28,10 @@ from xdsl.irdl import (
 )
 from xdsl.parser import AttrParser
 from xdsl.printer import Printer
-from xdsl.traits import HasParent, IsTerminator, IsolatedFromAbove, SymbolOpInterface, SymbolTable
+from xdsl.traits import HasParent, IsolatedFromAbove, IsTerminator, SymbolOpInterface
 from xdsl.utils.exceptions import VerifyException
 
-from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, FoldAttr, numpy_from_dense
-from lowbitc.dialects.lowbit.border import BorderAttr, check_border_table
-from lowbitc.dialects.lowbit.types import bits_for_range
+from lowbitc.dialects.lowbit.attributes import BitMatrixAttr
 
 
 @irdl_attr_definition

@@ -66,7 +66,9 @@ class GapInstanceOp(IRDLOperation):
         if self.pixels.value.data < 1:
             raise VerifyException(f"gap pixels {self.pixels.value.data} must be at least 1")
         if not 1 <= ew <= 16 or not 2 <= sw <= 31:
-            raise VerifyException(f"gap element_width {ew} must be in [1, 16] and sum_width {sw} in [2, 31] (lowbit_gap's limits)")
+            raise VerifyException(
+                f"gap element_width {ew} must be in [1, 16] and sum_width {sw} in [2, 31] (lowbit_gap's limits)"
+            )
         if self.input.type.width.data != c * ew:
             raise VerifyException(f"gap input stream must carry {c} elements of {ew} bits")
         lo, hi = self.sum_range()

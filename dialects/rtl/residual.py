@@ -8,14 +8,14 @@
 
 from __future__ import annotations
 
-from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, IntegerAttr
 from typing import ClassVar
 
+from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, IntegerAttr
 from xdsl.irdl import (
     BaseAttr,
-    VarConstraint,
     IRDLOperation,
     ParsePropInAttrDict,
+    VarConstraint,
     irdl_op_definition,
     operand_def,
     opt_prop_def,
@@ -47,7 +47,6 @@ class DupInstanceOp(IRDLOperation):
     second = result_def(T)
     traits = traits_def(HasParent(ModuleOp))
     assembly_format = "$input attr-dict `:` type($input)"
-
 
 
 @irdl_op_definition
@@ -83,7 +82,10 @@ class AddInstanceOp(IRDLOperation):
 
     def verify_(self) -> None:
         c = self.channels.value.data
-        if self.lhs.type.width.data != c * self.lhs_width.value.data or self.rhs.type.width.data != c * self.rhs_width.value.data:
+        if (
+            self.lhs.type.width.data != c * self.lhs_width.value.data
+            or self.rhs.type.width.data != c * self.rhs_width.value.data
+        ):
             raise VerifyException(f"add input streams must carry {c} elements of lhs_width and rhs_width bits")
         if self.thresholds is None:
             if self.output.type.width.data != c * self.sum_width.value.data:

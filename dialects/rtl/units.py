@@ -3,37 +3,26 @@ generators, pads, pools and collectors, each an instance of a library block."""
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from xdsl.dialects.builtin import (
     DenseArrayBase,
     DenseIntOrFPElementsAttr,
-    IntAttr,
     IntegerAttr,
-    SymbolNameConstraint,
     SymbolRefAttr,
 )
-from xdsl.ir import Dialect, ParametrizedAttribute, TypeAttribute
 from xdsl.irdl import (
-    AnyAttr,
     IRDLOperation,
     ParsePropInAttrDict,
-    VarConstraint,
-    irdl_attr_definition,
     irdl_op_definition,
     operand_def,
     opt_prop_def,
     prop_def,
-    region_def,
     result_def,
     traits_def,
 )
-from xdsl.parser import AttrParser
-from xdsl.printer import Printer
-from xdsl.traits import HasParent, IsTerminator, IsolatedFromAbove, SymbolOpInterface, SymbolTable
+from xdsl.traits import HasParent, SymbolTable
 from xdsl.utils.exceptions import VerifyException
 
-from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, FoldAttr, numpy_from_dense
+from lowbitc.dialects.lowbit.attributes import FoldAttr, numpy_from_dense
 from lowbitc.dialects.lowbit.border import BorderAttr, check_border_table
 from lowbitc.dialects.lowbit.types import bits_for_range
 from lowbitc.dialects.rtl.base import ModuleOp, RomOp, StreamType
@@ -131,7 +120,9 @@ class MVUInstanceOp(IRDLOperation):
             raise VerifyException(f"accumulator width {pw} cannot hold [{lo}, {hi + 1}] (needs {need})")
         if ew is not None:
             if ew < 1 or self.input.type.width.data % ew:
-                raise VerifyException(f"input stream of {self.input.type.width.data} bits is not a whole number of {ew}-bit elements")
+                raise VerifyException(
+                    f"input stream of {self.input.type.width.data} bits is not a whole number of {ew}-bit elements"
+                )
             if self.wb == 1 and self.signed_input and pw < ew + k.bit_length():
                 raise VerifyException(f"accumulator width {pw} is below EW + clog2(K + 1) = {ew + k.bit_length()}")
         elif self.is_serial:
@@ -144,10 +135,16 @@ class MVUInstanceOp(IRDLOperation):
             if self.border is not None:
                 ho, wo = self.border.output_hw
                 if ew is not None or self.wb != 1 or self.vectors_per_frame != ho * wo:
-                    raise VerifyException(f"an mvu with a border needs XNOR lanes and its {ho}x{wo} output pixels as vectors, got {self.vectors_per_frame}")
+                    raise VerifyException(
+                        f"an mvu with a border needs XNOR lanes and its {ho}x{wo} output pixels as vectors, got {self.vectors_per_frame}"
+                    )
                 check_border_table(self.border, th, (ho, wo), c, "mvu")
                 th = th.reshape(-1, th.shape[2])
-            if th.ndim != 2 or th.shape[0] != c * (1 if self.border is None else self.border.cases) or th.shape[1] + 1 > 1 << self.ob:
+            if (
+                th.ndim != 2
+                or th.shape[0] != c * (1 if self.border is None else self.border.cases)
+                or th.shape[1] + 1 > 1 << self.ob
+            ):
                 raise VerifyException(f"mvu thresholds must be [{c}, T] with T < 2^{self.ob}")
             if th.min() < lo or th.max() > hi + 1:
                 domain = "popcount" if ew is None and self.wb == 1 else "accumulator"
@@ -165,7 +162,9 @@ class MVUInstanceOp(IRDLOperation):
         depth, width = self.fold.cycles(c, k), pe * simd * self.wb
         if rom.contents.shape != (depth, width):
             rows, cols = rom.contents.shape
-            raise VerifyException(f"{self.rom} is {rows}x{cols}, folding PE {pe} x SIMD {simd} with {self.wb}-bit weights needs {depth}x{width}")
+            raise VerifyException(
+                f"{self.rom} is {rows}x{cols}, folding PE {pe} x SIMD {simd} with {self.wb}-bit weights needs {depth}x{width}"
+            )
 
 
 @irdl_op_definition
@@ -271,7 +270,9 @@ class PoolInstanceOp(IRDLOperation):
         if self.input.type != self.output.type:
             raise VerifyException("pool keeps the pixel width")
         if self.input.type.width.data % self.ew:
-            raise VerifyException(f"pool stream of {self.input.type.width.data} bits is not a whole number of {self.ew}-bit elements")
+            raise VerifyException(
+                f"pool stream of {self.input.type.width.data} bits is not a whole number of {self.ew}-bit elements"
+            )
 
 
 @irdl_op_definition

@@ -28,8 +28,8 @@ from lowbitc.dialects.lowbit import ops_graph as g
 from lowbitc.dialects.lowbit.attributes import (
     BitMatrixAttr,
     ElementwiseKind,
-    IntMatrixAttr,
     ElementwiseKindAttr,
+    IntMatrixAttr,
     dense_from_numpy,
 )
 from lowbitc.dialects.lowbit.ops_residual import AddOp
@@ -39,13 +39,40 @@ from lowbitc.importer.onnx_graph import MAX_FRAME_ELEMENTS, LoadedModel, attrs, 
 from lowbitc.importer.spatial import Dyn, SpatialImporter
 from lowbitc.importer.weights import QuantRecord, WeightError, record_for, weight_matrix
 
-ELEMENTWISE = {"Mul": ElementwiseKind.MUL, "Add": ElementwiseKind.ADD, "Sub": ElementwiseKind.SUB, "Div": ElementwiseKind.DIV}
+ELEMENTWISE = {
+    "Mul": ElementwiseKind.MUL,
+    "Add": ElementwiseKind.ADD,
+    "Sub": ElementwiseKind.SUB,
+    "Div": ElementwiseKind.DIV,
+}
 PASS_THROUGH = {"Identity", "Dropout"}
 SUPPORTED = sorted(
-    set(ELEMENTWISE) | PASS_THROUGH
-    | {"MatMul", "Gemm", "BatchNormalization", "BipolarQuant", "MultiThreshold", "Reshape", "Flatten",
-       "Squeeze", "Unsqueeze", "TopK", "Shape", "Gather", "Concat", "Constant", "Transpose", "Pow", "Cast",
-       "Conv", "MaxPool", "GlobalAveragePool", "Quant", "Relu"}
+    set(ELEMENTWISE)
+    | PASS_THROUGH
+    | {
+        "MatMul",
+        "Gemm",
+        "BatchNormalization",
+        "BipolarQuant",
+        "MultiThreshold",
+        "Reshape",
+        "Flatten",
+        "Squeeze",
+        "Unsqueeze",
+        "TopK",
+        "Shape",
+        "Gather",
+        "Concat",
+        "Constant",
+        "Transpose",
+        "Pow",
+        "Cast",
+        "Conv",
+        "MaxPool",
+        "GlobalAveragePool",
+        "Quant",
+        "Relu",
+    }
 )
 
 
@@ -75,9 +102,14 @@ class Importer(SpatialImporter):
         if name not in self.env:
             later = next((n for n in self.m.model.graph.node if name in n.output), None)
             if later is not None:
-                raise self.error(f"input tensor '{name}' comes from node '{later.name or later.output[0]}' later in the graph: a cycle, or nodes out of order",
-                                 "export a graph in topological order without cycles")
-            raise self.error(f"input tensor '{name}' is produced by no node and is no initializer", "repair the graph (is it truncated?)")
+                raise self.error(
+                    f"input tensor '{name}' comes from node '{later.name or later.output[0]}' later in the graph: a cycle, or nodes out of order",
+                    "export a graph in topological order without cycles",
+                )
+            raise self.error(
+                f"input tensor '{name}' is produced by no node and is no initializer",
+                "repair the graph (is it truncated?)",
+            )
         return self.env[name]
 
     def const(self, name: str, what: str) -> np.ndarray:
@@ -90,17 +122,23 @@ class Importer(SpatialImporter):
         n = int(np.prod(shape[1:], dtype=np.int64))
         if n > MAX_FRAME_ELEMENTS:
             # Refuse before any pass or interpreter allocates per-frame arrays of this size.
-            raise self.error(f"a tensor of shape {list(shape)} holds {n} elements per frame, beyond lowbitc's limit of {MAX_FRAME_ELEMENTS}",
-                             "use smaller feature maps (a streaming accelerator for maps this large would not fit on chip)")
+            raise self.error(
+                f"a tensor of shape {list(shape)} holds {n} elements per frame, beyond lowbitc's limit of {MAX_FRAME_ELEMENTS}",
+                "use smaller feature maps (a streaming accelerator for maps this large would not fit on chip)",
+            )
         return TensorType(elt, shape[1:])
 
     def as_float(self, d: Dyn) -> Dyn:
         if d.is_float:
             return d
         scale = np.asarray(d.scale if d.scale is not None else 1.0, np.float32).reshape(-1)
-        out = self.emit(g.DequantizeOp.create(
-            operands=[d.value], result_types=[self.frame_type(d.shape, f32)],
-            properties={"scale": dense_from_numpy(scale)}))
+        out = self.emit(
+            g.DequantizeOp.create(
+                operands=[d.value],
+                result_types=[self.frame_type(d.shape, f32)],
+                properties={"scale": dense_from_numpy(scale)},
+            )
+        )
         return Dyn(out, d.shape)
 
     def channel_vector(self, c: np.ndarray, shape: tuple[int, ...], what: str) -> np.ndarray:
@@ -110,13 +148,19 @@ class Importer(SpatialImporter):
             return c.reshape(1)
         full = np.broadcast_to(c, shape) if c.ndim <= len(shape) else None
         if full is None:
-            raise self.error(f"{what} of shape {list(c.shape)} does not broadcast to {list(shape)}", "use a scalar or per-channel constant")
+            raise self.error(
+                f"{what} of shape {list(c.shape)} does not broadcast to {list(shape)}",
+                "use a scalar or per-channel constant",
+            )
         per_frame = full[0]
         if len(shape) >= 2:
             flat = per_frame.reshape(shape[1], -1)
             if np.all(flat == flat[:, :1]):
                 return np.ascontiguousarray(flat[:, 0])
-        raise self.error(f"{what} of shape {list(c.shape)} varies along more than the channel axis", "use a scalar or per-channel constant")
+        raise self.error(
+            f"{what} of shape {list(c.shape)} varies along more than the channel axis",
+            "use a scalar or per-channel constant",
+        )
 
     # -- the walk -----------------------------------------------------------------------
     def run(self) -> ModuleOp:
@@ -148,19 +192,27 @@ class Importer(SpatialImporter):
             self.env[node.output[0]] = np.array(d.shape, np.int64)
             return
         handler = getattr(self, f"op_{op}", None)
-        if handler is None or (node.domain not in ("", "ai.onnx") and op not in ("BipolarQuant", "MultiThreshold", "Quant")):
-            raise self.error(f"unsupported op '{op}' (domain '{node.domain or 'ai.onnx'}')", f"lowbitc supports: {', '.join(SUPPORTED)}")
+        if handler is None or (
+            node.domain not in ("", "ai.onnx") and op not in ("BipolarQuant", "MultiThreshold", "Quant")
+        ):
+            raise self.error(
+                f"unsupported op '{op}' (domain '{node.domain or 'ai.onnx'}')",
+                f"lowbitc supports: {', '.join(SUPPORTED)}",
+            )
         handler(node, ins)
 
     def fold(self, node: onnx.NodeProto, ins: list) -> None:
         # A quantizer would silently turn NaN into -1 (NaN >= 0 is false): refuse it here.
         if node.op_type in ("BipolarQuant", "Quant") and any(
-                v is not None and v.dtype.kind == "f" and not np.all(np.isfinite(v)) for v in ins):
+            v is not None and v.dtype.kind == "f" and not np.all(np.isfinite(v)) for v in ins
+        ):
             raise self.error("weights or quantizer parameters hold NaN or Inf", "fix the model's parameters")
         try:
             outs = fold_constant(node, [v for v in ins if v is not None], self.opset)
         except NotImplementedError:
-            raise self.error(f"cannot evaluate constant op '{node.op_type}'", f"lowbitc supports: {', '.join(SUPPORTED)}") from None
+            raise self.error(
+                f"cannot evaluate constant op '{node.op_type}'", f"lowbitc supports: {', '.join(SUPPORTED)}"
+            ) from None
         except Exception as exc:
             raise self.error(f"constant evaluation failed ({exc})", "check the node's inputs and attributes") from None
         for name, v in zip(node.output, outs):
@@ -175,7 +227,9 @@ class Importer(SpatialImporter):
     # -- shape ops ------------------------------------------------------------------------
     def reshape_to(self, d: Dyn, shape: tuple[int, ...]) -> Dyn:
         if shape[0] != self.batch:
-            raise self.error(f"reshape to {list(shape)} mixes frames (batch is {self.batch})", "keep the batch as the first axis")
+            raise self.error(
+                f"reshape to {list(shape)} mixes frames (batch is {self.batch})", "keep the batch as the first axis"
+            )
         if int(np.prod(shape)) != int(np.prod(d.shape)):
             raise self.error(f"cannot reshape {list(d.shape)} to {list(shape)}", "fix the target shape")
         if shape == d.shape:
@@ -238,7 +292,10 @@ class Importer(SpatialImporter):
             if node.op_type == "Add":
                 self.residual_add(node, d, c)
                 return
-            raise self.error("both operands depend on the input", "lowbitc supports arithmetic with a constant only (and Add of two quantized tensors)")
+            raise self.error(
+                "both operands depend on the input",
+                "lowbitc supports arithmetic with a constant only (and Add of two quantized tensors)",
+            )
         d = self.as_float(d)
         vec = self.channel_vector(c, d.shape, "constant")
         props = {"kind": ElementwiseKindAttr(ELEMENTWISE[node.op_type]), "constant": dense_from_numpy(vec)}
@@ -254,20 +311,38 @@ class Importer(SpatialImporter):
     def residual_add(self, node, a: Dyn, b: Dyn) -> None:
         """Add of two quantized tensors of one scale: an integer add of their codes."""
         if a.is_float or b.is_float:
-            raise self.error("Add of a float tensor and another tensor", "quantize both Add inputs (a residual add joins two quantized streams)")
+            raise self.error(
+                "Add of a float tensor and another tensor",
+                "quantize both Add inputs (a residual add joins two quantized streams)",
+            )
         if a.shape != b.shape:
-            raise self.error(f"Add of shapes {list(a.shape)} and {list(b.shape)}", "add tensors of equal shapes (no broadcasting)")
+            raise self.error(
+                f"Add of shapes {list(a.shape)} and {list(b.shape)}", "add tensors of equal shapes (no broadcasting)"
+            )
         sa, sb = (np.asarray(d.scale, np.float32).reshape(-1) for d in (a, b))
         if sa.size != 1 or sb.size != 1 or sa[0] != sb[0]:
-            raise self.error(f"Add of tensors with scales {sa.tolist()} and {sb.tolist()}", "quantize both Add inputs with one quantizer (same scale)")
+            raise self.error(
+                f"Add of tensors with scales {sa.tolist()} and {sb.tolist()}",
+                "quantize both Add inputs with one quantizer (same scale)",
+            )
         width, signed = bits_for_range(*_sum_range(a.value.type.element_type, b.value.type.element_type))
-        out = self.emit(AddOp.create(operands=[a.value, b.value], result_types=[self.frame_type(a.shape, int_type(width, signed))]))
+        out = self.emit(
+            AddOp.create(operands=[a.value, b.value], result_types=[self.frame_type(a.shape, int_type(width, signed))])
+        )
         self.set(node.output[0], Dyn(out, a.shape, sa))
 
     def op_Relu(self, node, ins) -> None:
         d = self.as_float(ins[0])
-        out = self.emit(g.ElementwiseOp.create(operands=[d.value], result_types=[d.value.type], properties={
-            "kind": ElementwiseKindAttr(ElementwiseKind.MAX), "constant": dense_from_numpy(np.zeros(1, np.float32))}))
+        out = self.emit(
+            g.ElementwiseOp.create(
+                operands=[d.value],
+                result_types=[d.value.type],
+                properties={
+                    "kind": ElementwiseKindAttr(ElementwiseKind.MAX),
+                    "constant": dense_from_numpy(np.zeros(1, np.float32)),
+                },
+            )
+        )
         self.set(node.output[0], Dyn(out, d.shape))
 
     def op_BatchNormalization(self, node, ins) -> None:
@@ -278,7 +353,9 @@ class Importer(SpatialImporter):
             if not np.all(np.isfinite(p)):
                 raise self.error("BatchNorm parameters hold NaN or Inf", "fix the model's statistics")
             if p.shape != (d.shape[1],):
-                raise self.error(f"BatchNorm parameter of shape {list(p.shape)} for {d.shape[1]} channels", "fix the model")
+                raise self.error(
+                    f"BatchNorm parameter of shape {list(p.shape)} for {d.shape[1]} channels", "fix the model"
+                )
         if np.any(params[3] + np.float32(eps) <= 0):
             raise self.error("BatchNorm variance + epsilon is not positive", "fix the model's statistics")
         props = {k: dense_from_numpy(p) for k, p in zip(("scale", "bias", "mean", "var"), params)}
@@ -295,7 +372,9 @@ class Importer(SpatialImporter):
         d = self.as_float(ins[0])
         scale = self.const(node.input[1], "BipolarQuant scale")
         if scale.size != 1 or not scale.reshape(-1)[0] > 0:
-            raise self.error(f"activation scale {scale.reshape(-1)[:4]} is not one positive number", "use a per-tensor scale")
+            raise self.error(
+                f"activation scale {scale.reshape(-1)[:4]} is not one positive number", "use a per-tensor scale"
+            )
         self.set(node.output[0], self._bipolar(d, scale))
 
     def op_MultiThreshold(self, node, ins) -> None:
@@ -304,17 +383,33 @@ class Importer(SpatialImporter):
         dtype = dtype.decode() if isinstance(dtype, bytes) else dtype
         th = np.asarray(self.const(node.input[1], "thresholds"), np.float32)
         d = self.as_float(ins[0])
-        if dtype == "BIPOLAR" and th.shape[-1] == 1 and a.get("out_scale", 1.0) == 2.0 and a.get("out_bias", 0.0) == -1.0:
+        if (
+            dtype == "BIPOLAR"
+            and th.shape[-1] == 1
+            and a.get("out_scale", 1.0) == 2.0
+            and a.get("out_bias", 0.0) == -1.0
+        ):
             t = th.reshape(-1)
             if np.any(t != 0):
                 # x - t >= 0 exactly when x >= t for finite floats, so this keeps the comparison exact.
                 vec = self.channel_vector(t, d.shape, "thresholds")
-                out = self.emit(g.ElementwiseOp.create(operands=[d.value], result_types=[d.value.type], properties={
-                    "kind": ElementwiseKindAttr(ElementwiseKind.SUB), "constant": dense_from_numpy(vec)}))
+                out = self.emit(
+                    g.ElementwiseOp.create(
+                        operands=[d.value],
+                        result_types=[d.value.type],
+                        properties={
+                            "kind": ElementwiseKindAttr(ElementwiseKind.SUB),
+                            "constant": dense_from_numpy(vec),
+                        },
+                    )
+                )
                 d = Dyn(out, d.shape)
             self.set(node.output[0], self._bipolar(d, np.ones(1, np.float32)))
             return
-        raise self.error(f"MultiThreshold with out_dtype {dtype or '?'} and {th.shape[-1]} thresholds", "lowbitc supports BIPOLAR MultiThreshold so far (multi-bit comes with the multi-bit issue)")
+        raise self.error(
+            f"MultiThreshold with out_dtype {dtype or '?'} and {th.shape[-1]} thresholds",
+            "lowbitc supports BIPOLAR MultiThreshold so far (multi-bit comes with the multi-bit issue)",
+        )
 
     # -- matrix products ------------------------------------------------------------------
     def weights(self, name: str, orient) -> tuple[BitMatrixAttr | IntMatrixAttr, np.ndarray]:
@@ -327,22 +422,34 @@ class Importer(SpatialImporter):
         try:
             return weight_matrix(w, rec)
         except WeightError as exc:
-            raise self.error(str(exc), "quantize the weights with BipolarQuant or a Quant of 1..8 bits with zero point 0") from None
+            raise self.error(
+                str(exc), "quantize the weights with BipolarQuant or a Quant of 1..8 bits with zero point 0"
+            ) from None
 
     def _matmul(self, node, x, orient, alpha: np.float32 = np.float32(1)) -> None:
         if not isinstance(x, Dyn):
             raise self.error("the activation operand must depend on the input", "check the graph")
         if x.is_float:
-            raise self.error("float input to a matrix product: the layer has no activation quantizer", "add a BipolarQuant (or MultiThreshold) before it")
+            raise self.error(
+                "float input to a matrix product: the layer has no activation quantizer",
+                "add a BipolarQuant (or MultiThreshold) before it",
+            )
         if len(x.shape) != 2:
-            raise self.error(f"activation of shape {list(x.shape)} is not [batch, features]", "flatten before the matrix product")
+            raise self.error(
+                f"activation of shape {list(x.shape)} is not [batch, features]", "flatten before the matrix product"
+            )
         weights, sw = self.weights(node.input[1], orient)
         c, k = weights.shape
         if k != x.shape[1]:
             raise self.error(f"weights expect {k} inputs, the activation has {x.shape[1]}", "fix the model")
         width, signed = bits_for_range(*g.product_range(x.value.type.element_type, weights))
-        out = self.emit(g.MatMulOp.create(operands=[x.value], result_types=[TensorType(int_type(width, signed), (c,))],
-                                          properties={"weights": weights}))
+        out = self.emit(
+            g.MatMulOp.create(
+                operands=[x.value],
+                result_types=[TensorType(int_type(width, signed), (c,))],
+                properties={"weights": weights},
+            )
+        )
         scale = (np.float32(x.scale.reshape(-1)[0]) * (sw * alpha)).astype(np.float32)
         self.set(node.output[0], Dyn(out, (x.shape[0], c), scale))
 
@@ -356,13 +463,20 @@ class Importer(SpatialImporter):
         a = attrs(node)
         if a.get("transA", 0):
             raise self.error("transA=1", "export without transposing the activation")
-        self._matmul(node, ins[0], (lambda w: w) if a.get("transB", 0) else (lambda w: w.T), np.float32(a.get("alpha", 1.0)))
+        self._matmul(
+            node, ins[0], (lambda w: w) if a.get("transB", 0) else (lambda w: w.T), np.float32(a.get("alpha", 1.0))
+        )
         if len(node.input) > 2 and node.input[2]:
             bias = self.const(node.input[2], "Gemm bias") * np.float32(a.get("beta", 1.0))
             acc = self.as_float(self.env[node.output[0]])
             vec = self.channel_vector(bias, acc.shape, "Gemm bias")
-            out = self.emit(g.ElementwiseOp.create(operands=[acc.value], result_types=[acc.value.type], properties={
-                "kind": ElementwiseKindAttr(ElementwiseKind.ADD), "constant": dense_from_numpy(vec)}))
+            out = self.emit(
+                g.ElementwiseOp.create(
+                    operands=[acc.value],
+                    result_types=[acc.value.type],
+                    properties={"kind": ElementwiseKindAttr(ElementwiseKind.ADD), "constant": dense_from_numpy(vec)},
+                )
+            )
             self.set(node.output[0], Dyn(out, acc.shape))
 
     # -- output head ----------------------------------------------------------------------
@@ -372,11 +486,18 @@ class Importer(SpatialImporter):
         k = int(np.asarray(self.const(node.input[1], "TopK k")).reshape(-1)[0])
         axis = a.get("axis", -1)
         if axis not in (-1, len(d.shape) - 1) or not a.get("largest", 1) or not a.get("sorted", 1):
-            raise self.error("TopK other than largest, sorted, on the last axis", "export argmax/TopK over the class axis")
+            raise self.error(
+                "TopK other than largest, sorted, on the last axis", "export argmax/TopK over the class axis"
+            )
         if len(node.output) > 0 and node.output[0] and node.output[0] in self._used_names():
             raise self.error("the TopK values output is used", "use only the indices output")
-        out = self.emit(g.TopKOp.create(operands=[d.value], result_types=[TensorType(i64, d.shape[1:-1] + (k,))],
-                                        properties={"k": IntegerAttr(k, i64)}))
+        out = self.emit(
+            g.TopKOp.create(
+                operands=[d.value],
+                result_types=[TensorType(i64, d.shape[1:-1] + (k,))],
+                properties={"k": IntegerAttr(k, i64)},
+            )
+        )
         self.set(node.output[1], Dyn(out, d.shape[:-1] + (k,)))
 
     def _used_names(self) -> set[str]:

@@ -39,7 +39,9 @@ def load(path: str | Path) -> LoadedModel:
     try:
         model = onnx.load(str(p), load_external_data=False)
     except Exception as exc:  # protobuf raises several unrelated types
-        raise LowbitcError(f"{label}: not a readable ONNX model ({type(exc).__name__}); export it again with torch.onnx or Brevitas") from None
+        raise LowbitcError(
+            f"{label}: not a readable ONNX model ({type(exc).__name__}); export it again with torch.onnx or Brevitas"
+        ) from None
     g = model.graph
     if not g.node:
         raise LowbitcError(f"{label}: the ONNX graph has no nodes; is this really a model file?")
@@ -47,29 +49,41 @@ def load(path: str | Path) -> LoadedModel:
     for node in g.node:
         for out in node.output:
             if out and out in producers:
-                raise LowbitcError(f"{label}: tensor '{out}' is produced twice (nodes '{producers[out]}' and '{node.name or node.op_type}'); "
-                                   "give every tensor one producer (repair or re-export the graph)")
+                raise LowbitcError(
+                    f"{label}: tensor '{out}' is produced twice (nodes '{producers[out]}' and '{node.name or node.op_type}'); "
+                    "give every tensor one producer (repair or re-export the graph)"
+                )
             producers[out] = node.name or node.op_type
     constants: dict[str, np.ndarray] = {}
     for init in g.initializer:
         if init.data_location == onnx.TensorProto.EXTERNAL:
-            raise LowbitcError(f"{label}: initializer '{init.name}' uses external data, which lowbitc does not load; save the model with all tensors inside the file")
+            raise LowbitcError(
+                f"{label}: initializer '{init.name}' uses external data, which lowbitc does not load; save the model with all tensors inside the file"
+            )
         constants[init.name] = numpy_helper.to_array(init)
     for node in g.node:
         if node.op_type == "Constant" and node.domain in ("", "ai.onnx"):
             constants[node.output[0]] = _constant_value(label, node)
     inputs = [i for i in g.input if i.name not in constants]
     if len(inputs) != 1:
-        raise LowbitcError(f"{label}: the graph has {len(inputs)} non-constant inputs ({', '.join(i.name for i in inputs)}); lowbitc compiles networks with exactly one input")
+        raise LowbitcError(
+            f"{label}: the graph has {len(inputs)} non-constant inputs ({', '.join(i.name for i in inputs)}); lowbitc compiles networks with exactly one input"
+        )
     if len(g.output) != 1:
-        raise LowbitcError(f"{label}: the graph has {len(g.output)} outputs; lowbitc compiles networks with exactly one output")
+        raise LowbitcError(
+            f"{label}: the graph has {len(g.output)} outputs; lowbitc compiles networks with exactly one output"
+        )
     inp = inputs[0]
     shape = _static_shape(label, inp)
     if shape is None:
-        raise LowbitcError(f"{label}: input '{inp.name}' has no static shape; export with a fixed input shape (batch included)")
+        raise LowbitcError(
+            f"{label}: input '{inp.name}' has no static shape; export with a fixed input shape (batch included)"
+        )
     per_frame = int(np.prod(shape[1:], dtype=np.int64))
     if per_frame > MAX_FRAME_ELEMENTS:
-        raise LowbitcError(f"{label}: input '{inp.name}' of shape {list(shape)} holds {per_frame} elements per frame, beyond lowbitc's limit of {MAX_FRAME_ELEMENTS}; use smaller inputs")
+        raise LowbitcError(
+            f"{label}: input '{inp.name}' of shape {list(shape)} holds {per_frame} elements per frame, beyond lowbitc's limit of {MAX_FRAME_ELEMENTS}; use smaller inputs"
+        )
     return LoadedModel(label, model, constants, inp.name, shape, g.output[0].name, _static_shape(label, g.output[0]))
 
 
@@ -83,7 +97,9 @@ def _static_shape(label: str, vi: onnx.ValueInfoProto) -> tuple[int, ...] | None
             dims.append(d.dim_value)
         else:
             what = d.dim_param or "0"
-            raise LowbitcError(f"{label}: tensor '{vi.name}' has a symbolic or zero dimension '{what}'; export with fixed sizes")
+            raise LowbitcError(
+                f"{label}: tensor '{vi.name}' has a symbolic or zero dimension '{what}'; export with fixed sizes"
+            )
     return tuple(dims)
 
 
@@ -99,7 +115,13 @@ def _constant_value(label: str, node: onnx.NodeProto) -> np.ndarray:
             return np.array(list(a.ints), np.int64)
         if a.name == "value_floats":
             return np.array(list(a.floats), np.float32)
-    raise ModelError(label, node.name or node.output[0], "Constant", "constant without a supported value attribute", "use a tensor value")
+    raise ModelError(
+        label,
+        node.name or node.output[0],
+        "Constant",
+        "constant without a supported value attribute",
+        "use a tensor value",
+    )
 
 
 def attrs(node: onnx.NodeProto) -> dict:
@@ -136,7 +158,17 @@ def fold_constant(node: onnx.NodeProto, inputs: list[np.ndarray], opset: int) ->
         return [bipolar_quant(inputs[0], inputs[1])]
     if op == "Quant":
         a = attrs(node)
-        return [int_quant(inputs[0], inputs[1], inputs[2], inputs[3], a.get("signed", 1), a.get("narrow", 0), a.get("rounding_mode", "ROUND"))]
+        return [
+            int_quant(
+                inputs[0],
+                inputs[1],
+                inputs[2],
+                inputs[3],
+                a.get("signed", 1),
+                a.get("narrow", 0),
+                a.get("rounding_mode", "ROUND"),
+            )
+        ]
     if node.domain not in ("", "ai.onnx"):
         raise NotImplementedError
     if op == "Transpose" and len(inputs) == 1:  # weight layouts: common, and numpy is exact
@@ -145,12 +177,20 @@ def fold_constant(node: onnx.NodeProto, inputs: list[np.ndarray], opset: int) ->
     from onnx.reference import ReferenceEvaluator  # imported lazily: it is slow to import
 
     names = [f"i{k}" for k in range(len(inputs))]
-    clone = onnx.helper.make_node(op, names[: len(node.input)], [f"o{k}" for k in range(len(node.output))], **attrs(node))
+    clone = onnx.helper.make_node(
+        op, names[: len(node.input)], [f"o{k}" for k in range(len(node.output))], **attrs(node)
+    )
     graph = onnx.helper.make_graph(
         [clone],
         "fold",
-        [onnx.helper.make_tensor_value_info(n, onnx.helper.np_dtype_to_tensor_dtype(v.dtype), v.shape) for n, v in zip(names, inputs)],
-        [onnx.helper.make_tensor_value_info(f"o{k}", onnx.TensorProto.UNDEFINED, None) for k in range(len(node.output))],
+        [
+            onnx.helper.make_tensor_value_info(n, onnx.helper.np_dtype_to_tensor_dtype(v.dtype), v.shape)
+            for n, v in zip(names, inputs)
+        ],
+        [
+            onnx.helper.make_tensor_value_info(f"o{k}", onnx.TensorProto.UNDEFINED, None)
+            for k in range(len(node.output))
+        ],
     )
     m = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", opset)])
     return [np.asarray(v) for v in ReferenceEvaluator(m).run(None, dict(zip(names, inputs)))]

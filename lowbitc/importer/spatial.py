@@ -37,7 +37,6 @@ class Dyn:
         return isinstance(self.value.type, TensorType) and self.value.type.element_type == f32
 
 
-
 class SpatialImporter:
     """Handlers for Quant, Conv and MaxPool (see the module docstring)."""
 
@@ -48,7 +47,10 @@ class SpatialImporter:
         zp = np.asarray(self.const(node.input[2], "Quant zero point"), np.float32)
         bits = np.asarray(self.const(node.input[3], "Quant bit width")).reshape(-1)
         if bits.size != 1 or bits[0] != int(bits[0]) or not 2 <= int(bits[0]) <= 16:
-            raise self.error(f"bit width {bits.tolist()} is not one integer in [2, 16]", "quantize activations to 2..16 bits (BipolarQuant for 1 bit)")
+            raise self.error(
+                f"bit width {bits.tolist()} is not one integer in [2, 16]",
+                "quantize activations to 2..16 bits (BipolarQuant for 1 bit)",
+            )
         if np.any(zp != 0):
             raise self.error("non-zero zero point", "use a symmetric quantizer (zero point 0)")
         if scale.size != 1 or not scale.reshape(-1)[0] > 0:
@@ -58,18 +60,30 @@ class SpatialImporter:
         if rounding.upper() not in ("ROUND", "FLOOR", "CEIL"):
             raise self.error(f"rounding mode {rounding}", "use ROUND, FLOOR or CEIL")
         signed = bool(a.get("signed", 1))
-        props = {"scale": dense_from_numpy(scale.reshape(1)), "zero_point": dense_from_numpy(np.zeros(1, np.float32)),
-                 "rounding": RoundingModeAttr(RoundingMode(rounding.lower()))}
+        props = {
+            "scale": dense_from_numpy(scale.reshape(1)),
+            "zero_point": dense_from_numpy(np.zeros(1, np.float32)),
+            "rounding": RoundingModeAttr(RoundingMode(rounding.lower())),
+        }
         if a.get("narrow", 0):
             props["narrow"] = BoolAttr.from_bool(True)
-        out = self.emit(g.QuantizeOp.create(operands=[d.value], result_types=[self.frame_type(d.shape, int_type(int(bits[0]), signed))], properties=props))
+        out = self.emit(
+            g.QuantizeOp.create(
+                operands=[d.value],
+                result_types=[self.frame_type(d.shape, int_type(int(bits[0]), signed))],
+                properties=props,
+            )
+        )
         self.set(node.output[0], Dyn(out, d.shape, scale.reshape(1)))
 
     def _quantized(self, x, what: str) -> Dyn:
         if not isinstance(x, Dyn):
             raise self.error(f"the {what} input must depend on the network input", "check the graph")
         if x.is_float:
-            raise self.error(f"float input to a {what}: the layer has no activation quantizer", "add a BipolarQuant or Quant before it")
+            raise self.error(
+                f"float input to a {what}: the layer has no activation quantizer",
+                "add a BipolarQuant or Quant before it",
+            )
         return x
 
     def op_Conv(self, node, ins) -> None:
@@ -86,7 +100,9 @@ class SpatialImporter:
             raise self.error(f"auto_pad {auto_pad}", "export with explicit pads")
         cout, cin, kh, kw = w.shape
         if cin * group != x.shape[1] or cout % group:
-            raise self.error(f"weights expect {cin} x {group} groups input channels, the input has {x.shape[1]}", "fix the model")
+            raise self.error(
+                f"weights expect {cin} x {group} groups input channels, the input has {x.shape[1]}", "fix the model"
+            )
         strides = list(a.get("strides", [1, 1]))
         p = list(a.get("pads", [0, 0, 0, 0]))
         pads = [p[0], p[1], p[2], p[3]]  # ONNX: [top, left, bottom, right]
@@ -95,18 +111,34 @@ class SpatialImporter:
         wo = output_size(x.shape[3], kw, strides[1], pads[1], pads[3])
         input_range(x.value.type)
         width, signed = bits_for_range(*g.product_range(x.value.type.element_type, weights))
-        out = self.emit(ConvOp.create(
-            operands=[x.value], result_types=[self.frame_type((x.shape[0], cout, ho, wo), int_type(width, signed))],
-            properties={"weights": weights, "kernel": DenseArrayBase.from_list(i64, [kh, kw]),
-                        "strides": DenseArrayBase.from_list(i64, strides), "pads": DenseArrayBase.from_list(i64, pads)}
-                       | ({"group": IntegerAttr(group, i64)} if group > 1 else {})))
+        out = self.emit(
+            ConvOp.create(
+                operands=[x.value],
+                result_types=[self.frame_type((x.shape[0], cout, ho, wo), int_type(width, signed))],
+                properties={
+                    "weights": weights,
+                    "kernel": DenseArrayBase.from_list(i64, [kh, kw]),
+                    "strides": DenseArrayBase.from_list(i64, strides),
+                    "pads": DenseArrayBase.from_list(i64, pads),
+                }
+                | ({"group": IntegerAttr(group, i64)} if group > 1 else {}),
+            )
+        )
         scale = (np.float32(x.scale.reshape(-1)[0]) * sw).astype(np.float32)
         self.set(node.output[0], Dyn(out, (x.shape[0], cout, ho, wo), scale))
         if len(node.input) > 2 and node.input[2]:
             bias = np.asarray(self.const(node.input[2], "Conv bias"), np.float32)
             acc = self.as_float(self.env[node.output[0]])
-            res = self.emit(g.ElementwiseOp.create(operands=[acc.value], result_types=[acc.value.type], properties={
-                "kind": ElementwiseKindAttr(ElementwiseKind.ADD), "constant": dense_from_numpy(bias.reshape(-1))}))
+            res = self.emit(
+                g.ElementwiseOp.create(
+                    operands=[acc.value],
+                    result_types=[acc.value.type],
+                    properties={
+                        "kind": ElementwiseKindAttr(ElementwiseKind.ADD),
+                        "constant": dense_from_numpy(bias.reshape(-1)),
+                    },
+                )
+            )
             self.set(node.output[0], Dyn(res, acc.shape))
 
     def op_MaxPool(self, node, ins) -> None:
@@ -135,14 +167,26 @@ class SpatialImporter:
             # negative code, which the pad unit does not produce.
             elt = x.value.type.element_type
             if max(pads[0], pads[2]) >= kh or max(pads[1], pads[3]) >= kw or min(pads) < 0:
-                raise self.error(f"max-pool pads {pads} reach a whole {kh}x{kw} window", "use pads below the kernel size")
+                raise self.error(
+                    f"max-pool pads {pads} reach a whole {kh}x{kw} window", "use pads below the kernel size"
+                )
             if not isinstance(elt, BipolarType) and elt.signedness.data == Signedness.SIGNED:
-                raise self.error(f"padded max-pool of signed codes ({elt}): the pad value 0 is not the lowest code",
-                                 "quantize the pooled map unsigned (ReLU + Quant with signed=0), or pool without padding")
+                raise self.error(
+                    f"padded max-pool of signed codes ({elt}): the pad value 0 is not the lowest code",
+                    "quantize the pooled map unsigned (ReLU + Quant with signed=0), or pool without padding",
+                )
             props["pads"] = DenseArrayBase.from_list(i64, pads)
-        ho, wo = output_size(x.shape[2], kh, strides[0], pads[0], pads[2]), output_size(x.shape[3], kw, strides[1], pads[1], pads[3])
-        out = self.emit(MaxPoolOp.create(
-            operands=[x.value], result_types=[TensorType(x.value.type.element_type, (x.shape[1], ho, wo))], properties=props))
+        ho, wo = (
+            output_size(x.shape[2], kh, strides[0], pads[0], pads[2]),
+            output_size(x.shape[3], kw, strides[1], pads[1], pads[3]),
+        )
+        out = self.emit(
+            MaxPoolOp.create(
+                operands=[x.value],
+                result_types=[TensorType(x.value.type.element_type, (x.shape[1], ho, wo))],
+                properties=props,
+            )
+        )
         self.set(node.output[0], Dyn(out, (x.shape[0], x.shape[1], ho, wo), x.scale))
 
     def op_GlobalAveragePool(self, node, ins) -> None:
@@ -153,14 +197,30 @@ class SpatialImporter:
             raise self.error(f"input of shape {list(x.shape)} is not [batch, C, H, W]", "use 2-D pooling")
         elt = x.value.type.element_type
         if isinstance(elt, BipolarType):
-            raise self.error("global average pool of bipolar values", "quantize the pooled map to 2..8-bit codes (Quant)")
+            raise self.error(
+                "global average pool of bipolar values", "quantize the pooled map to 2..8-bit codes (Quant)"
+            )
         if x.scale is None or x.scale.size > 1:
-            raise self.error("global average pool of a per-channel scaled tensor", "pool after a per-tensor activation quantizer")
+            raise self.error(
+                "global average pool of a per-channel scaled tensor", "pool after a per-tensor activation quantizer"
+            )
         n, c, hgt, wid = x.shape
         lo, hi = element_range(elt)
         width, signed = bits_for_range(lo * hgt * wid, hi * hgt * wid)
-        total = self.emit(GlobalSumOp.create(operands=[x.value], result_types=[self.frame_type((n, c, 1, 1), int_type(width, signed))]))
+        total = self.emit(
+            GlobalSumOp.create(
+                operands=[x.value], result_types=[self.frame_type((n, c, 1, 1), int_type(width, signed))]
+            )
+        )
         summed = self.as_float(Dyn(total, (n, c, 1, 1), x.scale))
-        out = self.emit(g.ElementwiseOp.create(operands=[summed.value], result_types=[summed.value.type], properties={
-            "kind": ElementwiseKindAttr(ElementwiseKind.DIV), "constant": dense_from_numpy(np.array([hgt * wid], np.float32))}))
+        out = self.emit(
+            g.ElementwiseOp.create(
+                operands=[summed.value],
+                result_types=[summed.value.type],
+                properties={
+                    "kind": ElementwiseKindAttr(ElementwiseKind.DIV),
+                    "constant": dense_from_numpy(np.array([hgt * wid], np.float32)),
+                },
+            )
+        )
         self.set(node.output[0], Dyn(out, (n, c, 1, 1)))

@@ -35,14 +35,21 @@ class QuantRecord:
     element_type: IntegerType | None
 
 
-def record_for(node: onnx.NodeProto, ins: list, outs: list[np.ndarray], records: dict[str, QuantRecord], opset: int) -> QuantRecord | None:
+def record_for(
+    node: onnx.NodeProto, ins: list, outs: list[np.ndarray], records: dict[str, QuantRecord], opset: int
+) -> QuantRecord | None:
     """The record of a folded node's output, if it is quantized weights."""
     if node.op_type == "BipolarQuant":
         return QuantRecord(np.broadcast_to(np.asarray(ins[1], np.float32), outs[0].shape).copy(), None)
     if node.op_type == "Quant":
         a = attrs(node)
         bits = np.asarray(ins[3]).reshape(-1)
-        if bits.size != 1 or np.any(np.asarray(ins[2]) != 0) or not 1 <= bits[0] <= MAX_WEIGHT_BITS or bits[0] != int(bits[0]):
+        if (
+            bits.size != 1
+            or np.any(np.asarray(ins[2]) != 0)
+            or not 1 <= bits[0] <= MAX_WEIGHT_BITS
+            or bits[0] != int(bits[0])
+        ):
             return None
         elt = int_type(int(bits[0]), bool(a.get("signed", 1)))
         return QuantRecord(np.broadcast_to(np.asarray(ins[1], np.float32), outs[0].shape).copy(), elt)

@@ -13,7 +13,9 @@ __all__ = ["NETWORKS", "Network", "build", "network"]
 
 def network(name: str) -> Network:
     if name not in NETWORKS:
-        raise LowbitcError(f"unknown zoo network '{name}'; choose one of: {', '.join(NETWORKS)} (lowbitc zoo --list describes them)")
+        raise LowbitcError(
+            f"unknown zoo network '{name}'; choose one of: {', '.join(NETWORKS)} (lowbitc zoo --list describes them)"
+        )
     return NETWORKS[name]
 
 

@@ -132,10 +132,18 @@ class Graph:
         if q.relu:
             x = Tensor(self.node("Relu", [x.name], f"{stem}.relu"), np.maximum(x.value, 0.0))
         if q.bits == 1:
-            return Tensor(self.node("BipolarQuant", [x.name, self.scalar(q.scale)], f"{stem}.act"),
-                          np.where(x.value >= 0, np.float32(q.scale), np.float32(-q.scale)))
-        name = self.node("Quant", [x.name, self.scalar(q.scale), self.scalar(0.0), self.scalar(q.bits)], f"{stem}.act",
-                         signed=int(q.signed), narrow=int(q.narrow), rounding_mode="ROUND")
+            return Tensor(
+                self.node("BipolarQuant", [x.name, self.scalar(q.scale)], f"{stem}.act"),
+                np.where(x.value >= 0, np.float32(q.scale), np.float32(-q.scale)),
+            )
+        name = self.node(
+            "Quant",
+            [x.name, self.scalar(q.scale), self.scalar(0.0), self.scalar(q.bits)],
+            f"{stem}.act",
+            signed=int(q.signed),
+            narrow=int(q.narrow),
+            rounding_mode="ROUND",
+        )
         return Tensor(name, _int_quant(x.value, q))
 
     def weights(self, shape: tuple[int, ...], q: Weights, stem: str) -> tuple[str, np.ndarray]:
@@ -144,10 +152,18 @@ class Graph:
         w = self.rng.standard_normal(shape, dtype=np.float32)
         raw = self.const(f"{stem}.weight", w)
         if q.bits == 1:
-            return self.node("BipolarQuant", [raw, self.scalar(q.scale)], f"{stem}.wq"), np.where(w >= 0, np.float32(q.scale), np.float32(-q.scale))
+            return self.node("BipolarQuant", [raw, self.scalar(q.scale)], f"{stem}.wq"), np.where(
+                w >= 0, np.float32(q.scale), np.float32(-q.scale)
+            )
         act = Act(q.bits, True, q.narrow, q.scale)
-        name = self.node("Quant", [raw, self.scalar(q.scale), self.scalar(0.0), self.scalar(q.bits)], f"{stem}.wq",
-                         signed=1, narrow=int(q.narrow), rounding_mode="ROUND")
+        name = self.node(
+            "Quant",
+            [raw, self.scalar(q.scale), self.scalar(0.0), self.scalar(q.bits)],
+            f"{stem}.wq",
+            signed=1,
+            narrow=int(q.narrow),
+            rounding_mode="ROUND",
+        )
         return name, _int_quant(w, act)
 
     # -- layers -----------------------------------------------------------------------------
@@ -159,8 +175,16 @@ class Graph:
     def conv(self, x: Tensor, cout: int, k: int, q: Weights, stem: str, stride: int = 1, pad: int = 0) -> Tensor:
         cin = x.shape[0]
         wq, w = self.weights((cout, cin, k, k), q, stem)
-        name = self.node("Conv", [x.name, wq], f"{stem}.conv", kernel_shape=[k, k], strides=[stride, stride],
-                         pads=[pad] * 4, dilations=[1, 1], group=1)
+        name = self.node(
+            "Conv",
+            [x.name, wq],
+            f"{stem}.conv",
+            kernel_shape=[k, k],
+            strides=[stride, stride],
+            pads=[pad] * 4,
+            dilations=[1, 1],
+            group=1,
+        )
         return Tensor(name, conv2d(x.value, w, stride, pad))
 
     def dense(self, x: Tensor, cout: int, q: Weights, stem: str) -> Tensor:
@@ -182,10 +206,15 @@ class Graph:
         var = np.maximum(a.var(axis=1, dtype=np.float64), 1.0).astype(np.float32)
         gamma = (self.rng.uniform(0.5, 1.5, c) * np.where(self.rng.random(c) < negative, -1.0, 1.0)).astype(np.float32)
         beta = (self.rng.normal(0.0, 0.25, c)).astype(np.float32)
-        params = [self.const(f"{stem}.bn.{p}", v) for p, v in (("weight", gamma), ("bias", beta), ("running_mean", mean), ("running_var", var))]
+        params = [
+            self.const(f"{stem}.bn.{p}", v)
+            for p, v in (("weight", gamma), ("bias", beta), ("running_mean", mean), ("running_var", var))
+        ]
         name = self.node("BatchNormalization", [x.name, *params], f"{stem}.bn", epsilon=eps)
         shape = (1, c) + (1,) * (x.value.ndim - 2)
-        y = (x.value - mean.reshape(shape)) / np.sqrt(var.reshape(shape) + np.float32(eps)) * gamma.reshape(shape) + beta.reshape(shape)
+        y = (x.value - mean.reshape(shape)) / np.sqrt(var.reshape(shape) + np.float32(eps)) * gamma.reshape(
+            shape
+        ) + beta.reshape(shape)
         return Tensor(name, y)
 
     def tensornorm(self, x: Tensor, stem: str, eps: float = 1e-4) -> Tensor:
@@ -194,15 +223,27 @@ class Graph:
         mean, var = np.float32(np.median(x.value)), np.float32(max(x.value.var(dtype=np.float64), 1.0))
         weight, bias = np.float32(self.rng.uniform(0.5, 1.5)), np.float32(self.rng.normal(0.0, 0.1))
         y = self.node("Sub", [x.name, self.const(f"{stem}.running_mean", mean.reshape(1))], f"{stem}.sub")
-        std = self.node("Pow", [self.const(f"{stem}.var_eps", np.float32(var + np.float32(eps)).reshape(1)), self.scalar(0.5)], f"{stem}.pow")
+        std = self.node(
+            "Pow",
+            [self.const(f"{stem}.var_eps", np.float32(var + np.float32(eps)).reshape(1)), self.scalar(0.5)],
+            f"{stem}.pow",
+        )
         y = self.node("Div", [y, std], f"{stem}.div")
         y = self.node("Mul", [y, self.const(f"{stem}.weight", weight.reshape(1))], f"{stem}.mul")
         y = self.node("Add", [y, self.const(f"{stem}.bias", bias.reshape(1))], f"{stem}.add")
         return Tensor(y, (x.value - mean) / np.sqrt(float(var) + eps) * weight + bias)
 
     def maxpool(self, x: Tensor, k: int, stride: int, stem: str, pad: int = 0) -> Tensor:
-        name = self.node("MaxPool", [x.name], f"{stem}.maxpool", kernel_shape=[k, k], strides=[stride, stride],
-                         pads=[pad] * 4, ceil_mode=0, dilations=[1, 1])
+        name = self.node(
+            "MaxPool",
+            [x.name],
+            f"{stem}.maxpool",
+            kernel_shape=[k, k],
+            strides=[stride, stride],
+            pads=[pad] * 4,
+            ceil_mode=0,
+            dilations=[1, 1],
+        )
         v = np.pad(x.value, ((0, 0), (0, 0), (pad, pad), (pad, pad)), constant_values=-np.inf)
         return Tensor(name, sliding_window_view(v, (k, k), axis=(2, 3))[:, :, ::stride, ::stride].max(axis=(4, 5)))
 
@@ -210,7 +251,9 @@ class Graph:
         return Tensor(self.node("Add", [a.name, b.name], f"{stem}.add"), a.value + b.value)
 
     def global_avgpool(self, x: Tensor, stem: str) -> Tensor:
-        return Tensor(self.node("GlobalAveragePool", [x.name], f"{stem}.avgpool"), x.value.mean(axis=(2, 3), keepdims=True))
+        return Tensor(
+            self.node("GlobalAveragePool", [x.name], f"{stem}.avgpool"), x.value.mean(axis=(2, 3), keepdims=True)
+        )
 
     def flatten(self, x: Tensor, stem: str) -> Tensor:
         """Flatten to [batch, features]. Convolutional networks see few calibration frames; the

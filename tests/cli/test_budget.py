@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import MODELS
+
 from lowbitc.backends.target.devices import get_device
 from lowbitc.budget import RESOURCES, probe
 from lowbitc.cli import main
@@ -53,13 +53,16 @@ def test_the_cnv_at_seventy_percent_of_a_zynq(tmp_path: Path) -> None:
     assert rep["fps"] > 1000  # FINN's published build of this network on this part: 3,000 frames/s
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--budget", "0.5"], "--budget needs a device whose capacity is known; target generic has none"),
-    (["--target", "xc7z020", "--budget", "0"], "--budget 0 must be a share of the device in (0, 1]"),
-    (["--target", "xc7z020", "--budget", "1.5"], "--budget 1.5 must be a share of the device in (0, 1]"),
-    (["--target", "xc7z020", "--budget", "0.5", "--fps", "1000"], "give --fps or --budget, not both"),
-    (["--target", "ice40-up5k", "--budget", "0.01"], "even with the fewest lanes the design needs"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--budget", "0.5"], "--budget needs a device whose capacity is known; target generic has none"),
+        (["--target", "xc7z020", "--budget", "0"], "--budget 0 must be a share of the device in (0, 1]"),
+        (["--target", "xc7z020", "--budget", "1.5"], "--budget 1.5 must be a share of the device in (0, 1]"),
+        (["--target", "xc7z020", "--budget", "0.5", "--fps", "1000"], "give --fps or --budget, not both"),
+        (["--target", "ice40-up5k", "--budget", "0.01"], "even with the fewest lanes the design needs"),
+    ],
+)
 def test_budget_errors_are_one_line_with_exit_2(args: list[str], message: str, tmp_path: Path, capsys) -> None:
     out = tmp_path / "accel.v"
     assert main([str(TFC), "-o", str(out), *args]) == 2

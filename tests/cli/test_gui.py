@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import BIN, MODELS
+
 from lowbitc import cli, gui_cmd
 
 DIGITS = MODELS / "digits_bnn_w1a1.onnx"
@@ -54,7 +54,9 @@ def test_gui_applies_lowbitc_passes() -> None:
             assert [p.name for p in app.pass_pipeline] == ["streamline"]
             assert "lowbit.threshold" in app.output_text_area.text
             # Hidden-layer BatchNorms fold into thresholds; the last one (float logits) stays.
-            assert app.output_text_area.text.count("lowbit.batchnorm") < app.input_text_area.text.count("lowbit.batchnorm")
+            assert app.output_text_area.text.count("lowbit.batchnorm") < app.input_text_area.text.count(
+                "lowbit.batchnorm"
+            )
 
             # A pass with options opens xDSL's argument screen: the pass tree now lists the
             # passes after streamline; bitserial, then tile with lanes=64.
@@ -68,12 +70,16 @@ def test_gui_applies_lowbitc_passes() -> None:
             assert [p.name for p in app.pass_pipeline] == ["streamline", "bitserial", "tile"]
             assert "lowbit.fold<" in app.output_text_area.text
             query = app.get_query_string()
-            assert query == f"lowbitc {DIGITS} --emit lowbit -o - | lowbitc-opt -p 'streamline,bitserial,tile{{lanes=64}}'"
+            assert (
+                query == f"lowbitc {DIGITS} --emit lowbit -o - | lowbitc-opt -p 'streamline,bitserial,tile{{lanes=64}}'"
+            )
             output = app.output_text_area.text
 
     asyncio.run(drive())
     # "Copy Query" gives a shell command that reproduces the output pane.
-    r = subprocess.run(query, shell=True, capture_output=True, text=True, env={**os.environ, "PATH": f"{BIN}:{os.environ['PATH']}"})
+    r = subprocess.run(
+        query, shell=True, capture_output=True, text=True, env={**os.environ, "PATH": f"{BIN}:{os.environ['PATH']}"}
+    )
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == output.strip()
 

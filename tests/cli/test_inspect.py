@@ -19,12 +19,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import MODELS
 from xdsl.passes import ModulePass
 
-from conftest import MODELS
 from lowbitc import cli
-from lowbitc.backends.runtime.interpreter import run_module
 from lowbitc.backends.report.design import design_report
+from lowbitc.backends.runtime.interpreter import run_module
 from lowbitc.backends.verilog.emit import emit_verilog
 from lowbitc.errors import LowbitcError
 from lowbitc.inspect_cmd import candidates
@@ -36,14 +36,16 @@ from lowbitc.pipeline import STAGES, compile_to
 DIGITS = MODELS / "digits_bnn_w1a1.onnx"
 CNV = MODELS / "bnnpynq_cnv_1w1a_ts.onnx"
 TFC2 = MODELS / "zoo_TFC_2W2A.onnx"
-LAUNCH = ("import sys, lowbitc.cli as c; c.EXTRA_COMMANDS.setdefault('inspect', 'lowbitc.inspect_cmd'); "
-          "sys.exit(c.main())")
+LAUNCH = (
+    "import sys, lowbitc.cli as c; c.EXTRA_COMMANDS.setdefault('inspect', 'lowbitc.inspect_cmd'); sys.exit(c.main())"
+)
 
 
 def inspect_process(*args, stdin: str | None = None) -> subprocess.CompletedProcess:
     """`lowbitc inspect ...` as a separate process."""
-    return subprocess.run([sys.executable, "-c", LAUNCH, "inspect", *map(str, args)], capture_output=True, text=True,
-                          input=stdin)
+    return subprocess.run(
+        [sys.executable, "-c", LAUNCH, "inspect", *map(str, args)], capture_output=True, text=True, input=stdin
+    )
 
 
 @pytest.fixture
@@ -178,7 +180,9 @@ def test_cost_is_the_performance_model() -> None:
 def test_fold_before_after_and_back(tmp_path: Path) -> None:
     s = Session(DIGITS)
     out = session_run(s, "fold 1 pe=2 simd=16")
-    assert out.startswith("layer 1 (unit #1, mvu 64 -> 64): PE 4 SIMD 64 -> PE 2 SIMD 16, lanes 256 -> 32, cycles/frame 16 -> 128\n")
+    assert out.startswith(
+        "layer 1 (unit #1, mvu 64 -> 64): PE 4 SIMD 64 -> PE 2 SIMD 16, lanes 256 -> 32, cycles/frame 16 -> 128\n"
+    )
     assert "design: II 16 -> 128 cycles/frame, 6250000.0 -> 781250.0 frames/s" in out
     assert session_run(s, "fold") == "layer 1: pe=2 simd=16\n"
     assert re.search(r"^\s+1\s+1 mvu .*fixed", session_run(s, "cost"), re.M)
@@ -213,8 +217,10 @@ def test_run_and_compare(frames: Path) -> None:
     assert out.startswith("5 frames of [64] at pipeline -> output [5, 10] float32\n")
     assert f"argmax: {' '.join(map(str, expected.argmax(axis=1)))}\n" in out
     assert "\n5 frames of [64] at streamline -> output" in session_run(s, f"show streamline; run {frames}")
-    assert session_run(s, f'compare lowbit pipeline "{frames}"') == \
-        "lowbit and pipeline agree bit for bit on 5 frames (output [5, 10] float32)\n"
+    assert (
+        session_run(s, f'compare lowbit pipeline "{frames}"')
+        == "lowbit and pipeline agree bit for bit on 5 frames (output [5, 10] float32)\n"
+    )
 
 
 def test_compare_reports_the_first_difference(frames: Path, monkeypatch) -> None:
@@ -229,13 +235,18 @@ def test_compare_reports_the_first_difference(frames: Path, monkeypatch) -> None
         return x, y
 
     monkeypatch.setattr(Session, "_interpret", perturbed)
-    with pytest.raises(LowbitcError, match=r"^compare: tile and unroll differ on .*: first at frame 3, element \[7\]: .* 1 of 50 values differ$"):
+    with pytest.raises(
+        LowbitcError,
+        match=r"^compare: tile and unroll differ on .*: first at frame 3, element \[7\]: .* 1 of 50 values differ$",
+    ):
         session_run(s, f"compare tile unroll {frames}")
 
 
 def test_first_difference_is_bitwise() -> None:
     assert first_difference(np.zeros((2, 3), np.float32), np.zeros((2, 3), np.float32)) is None
-    assert "frame 0, element [1]" in first_difference(np.array([[0.0, 0.0]], np.float32), np.array([[0.0, -0.0]], np.float32))
+    assert "frame 0, element [1]" in first_difference(
+        np.array([[0.0, 0.0]], np.float32), np.array([[0.0, -0.0]], np.float32)
+    )
     assert first_difference(np.array([np.nan], np.float32), np.array([np.nan], np.float32)) is None
     assert "differ in shape or type" in first_difference(np.zeros(2, np.int64), np.zeros(2, np.float32))
 
@@ -268,7 +279,10 @@ ERRORS = [
     ("show tile 3", "show: no layer 3 in tile; it has 3 layers (0..2)"),
     ("show onnx 0", "show: layers are numbered in the IR (stages lowbit .. rtl), not at onnx"),
     ("apply tiel", "apply: unknown pass 'tiel' (did you mean 'tile'?); 'passes' lists them"),
-    ("apply tile{lane=3}", "apply tile: unknown option 'lane' (did you mean 'lanes'?); its options: cycles, fold_file, lanes"),
+    (
+        "apply tile{lane=3}",
+        "apply tile: unknown option 'lane' (did you mean 'lanes'?); its options: cycles, fold_file, lanes",
+    ),
     ("apply tile{lanes=abc}", "apply tile: option lanes=abc does not fit its type int"),
     ("apply tile{lanes=1 lanes=2}", "apply tile: option 'lanes' given twice"),
     ("apply unroll", "apply unroll: lowbit.matmul has no fold; run the tile pass first"),
@@ -305,14 +319,17 @@ def test_parse_error_runs_nothing(inspect) -> None:
     assert out == ""
 
 
-@pytest.mark.parametrize("args,message", [
-    (["{tmp}/missing.onnx"], "missing.onnx: no such file"),
-    ([DIGITS, "--target", "vax"], "unknown target device 'vax'"),
-    ([DIGITS, "--lanes", "0"], "--lanes 0: must be positive"),
-    ([DIGITS, "--fold", "{tmp}/nope.json"], "--fold: cannot read fold file"),
-    ([DIGITS, "--fold", "{tmp}/three.json"], "--fold {tmp}/three.json: no layer 3; the model has 3 layers (0..2)"),
-    ([DIGITS, "--bogus"], "lowbitc inspect: unrecognized arguments: --bogus"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["{tmp}/missing.onnx"], "missing.onnx: no such file"),
+        ([DIGITS, "--target", "vax"], "unknown target device 'vax'"),
+        ([DIGITS, "--lanes", "0"], "--lanes 0: must be positive"),
+        ([DIGITS, "--fold", "{tmp}/nope.json"], "--fold: cannot read fold file"),
+        ([DIGITS, "--fold", "{tmp}/three.json"], "--fold {tmp}/three.json: no layer 3; the model has 3 layers (0..2)"),
+        ([DIGITS, "--bogus"], "lowbitc inspect: unrecognized arguments: --bogus"),
+    ],
+)
 def test_command_line_errors(inspect, tmp_path: Path, args: list, message: str) -> None:
     (tmp_path / "three.json").write_text('{"3": {"pe": 1, "simd": 1}}')
     rc, _, err = inspect(*[str(a).replace("{tmp}", str(tmp_path)) for a in args], "-c", "stages")
@@ -320,8 +337,10 @@ def test_command_line_errors(inspect, tmp_path: Path, args: list, message: str) 
 
 
 def test_parse_commands_grammar() -> None:
-    cmds = parse_commands('# comment\nstages;; passes all\napply tile{lanes=64 fold-file="a b.json"} ; fold 2 pe=4 simd=8 serial\n'
-                          'run "x y.npy" tile; compare lowbit current in.npy; help show; exit')
+    cmds = parse_commands(
+        '# comment\nstages;; passes all\napply tile{lanes=64 fold-file="a b.json"} ; fold 2 pe=4 simd=8 serial\n'
+        'run "x y.npy" tile; compare lowbit current in.npy; help show; exit'
+    )
     assert [type(c).__name__ for c in cmds] == ["Stages", "Passes", "Apply", "Fold", "Run", "Compare", "Help", "Quit"]
     assert cmds[2].options == (("lanes", (64,)), ("fold-file", ("a b.json",)))
     assert (cmds[3].pe, cmds[3].simd, cmds[3].serial) == (4, 8, True)
@@ -380,7 +399,9 @@ class Terminal:
             try:
                 self.seen += os.read(self.master, 65536)
             except OSError:  # the process ended
-                raise AssertionError(f"{pattern!r} not seen before exit: {self.seen.decode(errors='replace')!r}") from None
+                raise AssertionError(
+                    f"{pattern!r} not seen before exit: {self.seen.decode(errors='replace')!r}"
+                ) from None
         i = self.seen.index(want) + len(want)
         out, self.seen = self.seen[:i], self.seen[i:]
         return out.decode(errors="replace").replace("\r\n", "\n")

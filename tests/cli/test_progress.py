@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import BIN, MODELS
+
 from lowbitc import progress as progress_module
 from lowbitc.progress import DELAY_SECONDS, progress
 
@@ -112,8 +112,9 @@ def frames(tmp_path_factory) -> Path:
     return path
 
 
-def run_with_pty_stderr(cmd: list[str], env: dict[str, str] | None = None,
-                        timeout: float = 300) -> tuple[int, str, float | None]:
+def run_with_pty_stderr(
+    cmd: list[str], env: dict[str, str] | None = None, timeout: float = 300
+) -> tuple[int, str, float | None]:
     """Run ``cmd`` with a pseudo-terminal as stderr: (exit code, everything it wrote there, seconds
     from the start until its first output, None without output)."""
     master, slave = pty.openpty()
@@ -146,27 +147,38 @@ def run_with_pty_stderr(cmd: list[str], env: dict[str, str] | None = None,
 
 def sim_without_delay(args: list[str]) -> list[str]:
     """`lowbitc sim` in a child whose progress delay is 0: anything progress could print, it would."""
-    code = ("import sys, lowbitc.progress as p; p.DELAY_SECONDS = 0.0; from lowbitc.cli import main; "
-            f"sys.exit(main({args!r}))")
+    code = (
+        "import sys, lowbitc.progress as p; p.DELAY_SECONDS = 0.0; from lowbitc.cli import main; "
+        f"sys.exit(main({args!r}))"
+    )
     return [sys.executable, "-c", code]
 
 
 def test_sim_quiet_when_stderr_is_captured(frames: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.npy"
-    r = subprocess.run(sim_without_delay(["sim", str(DIGITS), "-i", str(frames), "-o", str(out), "--stall", "0.3"]),
-                       capture_output=True, text=True, timeout=300)
+    r = subprocess.run(
+        sim_without_delay(["sim", str(DIGITS), "-i", str(frames), "-o", str(out), "--stall", "0.3"]),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert r.returncode == 0, r.stderr
     assert r.stderr == "" and r.stdout == ""
     assert np.load(out).shape[0] == 8
 
 
 def test_sim_shows_the_wired_steps_on_a_terminal(frames: Path, tmp_path: Path) -> None:
-    code, text, _ = run_with_pty_stderr(sim_without_delay(["sim", str(DIGITS), "-i", str(frames), "-o",
-                                                         str(tmp_path / "out.npy"), "--stall", "0.3"]))
+    code, text, _ = run_with_pty_stderr(
+        sim_without_delay(["sim", str(DIGITS), "-i", str(frames), "-o", str(tmp_path / "out.npy"), "--stall", "0.3"])
+    )
     assert code == 0, text
-    for step in ("compiling digits_bnn_w1a1.onnx > ONNX import", "compiling digits_bnn_w1a1.onnx > streamline pass",
-                 "compiling digits_bnn_w1a1.onnx > rtl pass", "Verilog emission",
-                 "co-simulation of 8 frames, stall probability 0.3 > simulating accel, 8 input beats"):
+    for step in (
+        "compiling digits_bnn_w1a1.onnx > ONNX import",
+        "compiling digits_bnn_w1a1.onnx > streamline pass",
+        "compiling digits_bnn_w1a1.onnx > rtl pass",
+        "Verilog emission",
+        "co-simulation of 8 frames, stall probability 0.3 > simulating accel, 8 input beats",
+    ):
         assert step in text, (step, text[-2000:])
     assert text.endswith(ERASE)
 
@@ -175,8 +187,9 @@ def test_real_verilator_build_shows_progress_after_the_delay(frames: Path, tmp_p
     """The installed command, default delay: a cold Verilator build (an empty cache) takes longer
     than the delay, so the build step shows, and the line is erased at the end."""
     env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"))
-    code, text, first = run_with_pty_stderr([str(BIN / "lowbitc"), "sim", str(DIGITS), "-i", str(frames), "-o",
-                                             str(tmp_path / "out.npy")], env=env)
+    code, text, first = run_with_pty_stderr(
+        [str(BIN / "lowbitc"), "sim", str(DIGITS), "-i", str(frames), "-o", str(tmp_path / "out.npy")], env=env
+    )
     assert code == 0, text
     assert first is not None and first >= DELAY_SECONDS
     assert "co-simulation of 8 frames > Verilator build of accel" in text, text[-2000:]
@@ -186,7 +199,8 @@ def test_real_verilator_build_shows_progress_after_the_delay(frames: Path, tmp_p
 def test_fast_command_silent_on_a_terminal(tmp_path: Path) -> None:
     """`lowbitc report` of a small model takes well under a second: nothing on the terminal.
     Whatever the machine's load, nothing may appear before the delay."""
-    code, text, first = run_with_pty_stderr([str(BIN / "lowbitc"), "report", str(DIGITS), "--json",
-                                             str(tmp_path / "r.json")])
+    code, text, first = run_with_pty_stderr(
+        [str(BIN / "lowbitc"), "report", str(DIGITS), "--json", str(tmp_path / "r.json")]
+    )
     assert code == 0, text
     assert first is None or first >= DELAY_SECONDS, (first, text)

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import MODELS, lowbitc
+from pngread import colour_count, read_png
+
+from lowbitc.backends.analysis.resources import design_resources
 from lowbitc.backends.report.dataflow import LANE_W
 from lowbitc.backends.report.svg import BOTTLENECK_COLOUR, KIND_COLOURS
-from lowbitc.backends.analysis.resources import design_resources
 from lowbitc.pipeline import Options, compile_to
-from pngread import colour_count, read_png
 
 SVG = "{http://www.w3.org/2000/svg}"
 CASES = {
@@ -74,7 +74,9 @@ def test_bottleneck_marked(pages, name: str) -> None:
     root = parse_page(text)
     slow = [l["index"] for l in rep["layers"] if l["bottleneck"]]
     assert slow and all(rep["layers"][i]["cycles"] == rep["ii_cycles"] for i in slow)
-    marked_rows = [int(tr.findall("td")[0].text) for tr in root.findall(".//tbody/tr") if tr.get("class") == "bottleneck"]
+    marked_rows = [
+        int(tr.findall("td")[0].text) for tr in root.findall(".//tbody/tr") if tr.get("class") == "bottleneck"
+    ]
     assert marked_rows == slow
     bars = root.findall(f".//{SVG}rect[@class='bar bottleneck']")
     assert len(bars) == len(slow) and all(b.get("fill") == BOTTLENECK_COLOUR for b in bars)
@@ -109,10 +111,15 @@ def test_dataflow_diagram_of_a_residual_network(pages) -> None:
     streams = svg.findall(f"{SVG}path[@class='stream']")
     assert len(streams) == sum(len(op.operands) for op in ops)  # one arrow per stream, forks and joins included
     # The skip FIFOs sit beside the branch: a second lane, level with the branch's first FIFO.
-    boxes = {(float(n.find(f"{SVG}rect").get("x")), float(n.find(f"{SVG}rect").get("y"))): t for n, t in zip(nodes, titles)}
+    boxes = {
+        (float(n.find(f"{SVG}rect").get("x")), float(n.find(f"{SVG}rect").get("y"))): t for n, t in zip(nodes, titles)
+    }
     # Each dup feeds a deep skip FIFO and a shallow branch FIFO (depths: passes/pipeline.py).
-    pairs = {tuple(sorted((u.operation.depth.value.data for r in op.results for u in r.uses), reverse=True))
-             for op in ops if op.name == "rtl.dup"}
+    pairs = {
+        tuple(sorted((u.operation.depth.value.data for r in op.results for u in r.uses), reverse=True))
+        for op in ops
+        if op.name == "rtl.dup"
+    }
     assert len(pairs) == 1
     ((skip_depth, branch_depth),) = pairs
     assert skip_depth > branch_depth
@@ -162,15 +169,26 @@ def find_chromium() -> str:
         exe = shutil.which(name)
         if exe:
             return exe
-    pytest.fail(f"headless Chromium is needed to check that the HTML report renders; install it with: {CHROMIUM_INSTALL}")
+    pytest.fail(
+        f"headless Chromium is needed to check that the HTML report renders; install it with: {CHROMIUM_INSTALL}"
+    )
 
 
 @pytest.mark.parametrize("name", CASES)
 def test_renders_in_headless_chromium(pages, name: str, tmp_path: Path) -> None:
     html, _, rep, _ = pages[name]
     shot = tmp_path / "shot.png"
-    cmd = [find_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-           f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}", "--window-size=1280,2000", html.as_uri()]
+    cmd = [
+        find_chromium(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        f"--screenshot={shot}",
+        "--window-size=1280,2000",
+        html.as_uri(),
+    ]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
     assert r.returncode == 0 and shot.is_file(), r.stderr[-2000:]
     pixels = read_png(shot)

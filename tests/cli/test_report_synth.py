@@ -20,7 +20,10 @@ def test_synth_puts_yosys_beside_the_model(tmp_path: Path) -> None:
     rep = json.loads(out.read_text())
     for entry in [*rep["layers"], rep["totals"]]:
         for key in KEYS:
-            assert isinstance(entry[key], (int, float)) and isinstance(entry[f"{key}_synth"], (int, float)), (key, entry)
+            assert isinstance(entry[key], (int, float)) and isinstance(entry[f"{key}_synth"], (int, float)), (
+                key,
+                entry,
+            )
         # the model's figure is next to the measured one
         names = list(entry)
         assert names.index("luts_synth") > names.index("luts")
@@ -41,7 +44,9 @@ def test_pnr_needs_an_ice40(tmp_path: Path) -> None:
 
 def test_synth_refuses_intel(tmp_path: Path) -> None:
     r = lowbitc("report", DIGITS, "--target", "arria10-gx1150", "--synth", "--json", tmp_path / "r.json")
-    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "no open-source synthesis flow exists for Intel" in r.stderr
+    assert (
+        r.returncode == 2 and r.stderr.count("\n") == 1 and "no open-source synthesis flow exists for Intel" in r.stderr
+    )
     assert not (tmp_path / "r.json").exists()
 
 

@@ -8,8 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import BIN, MODELS, lowbitc
+
 from lowbitc.pipeline import STAGES
 
 CNV = MODELS / "cnv_small_w1a1_dynamo.onnx"
@@ -42,6 +42,8 @@ def test_lowbitc_opt_missing_file_is_a_user_error(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    r = subprocess.run([str(Path(sys.executable).parent / "lowbitc-opt"), str(tmp_path / "nope.mlir")], capture_output=True, text=True)
+    r = subprocess.run(
+        [str(Path(sys.executable).parent / "lowbitc-opt"), str(tmp_path / "nope.mlir")], capture_output=True, text=True
+    )
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert r.stderr.strip() == f"lowbitc-opt: error: {tmp_path / 'nope.mlir'}: No such file or directory"

@@ -19,15 +19,24 @@ from pathlib import Path
 import numpy as np
 import onnx
 import pytest
+from conftest import lowbitc, qonnx_reference
 from onnx import numpy_helper
 
-from conftest import lowbitc, qonnx_reference
 from lowbitc.zoo import NETWORKS, build
 
 CONV_RTL = {  # (fan-in, channels) of every matrix product: the papers' topologies
     "cnv": [(27, 64), (576, 64), (576, 128), (1152, 128), (1152, 256), (2304, 256), (256, 512), (512, 512), (512, 10)],
-    "binarynet-cifar10": [(27, 128), (1152, 128), (1152, 256), (2304, 256), (2304, 512), (4608, 512), (8192, 1024),
-                          (1024, 1024), (1024, 10)],
+    "binarynet-cifar10": [
+        (27, 128),
+        (1152, 128),
+        (1152, 256),
+        (2304, 256),
+        (2304, 512),
+        (4608, 512),
+        (8192, 1024),
+        (1024, 1024),
+        (1024, 10),
+    ],
 }
 MLP_WIDTH = {"tfc": 64, "sfc": 256, "lfc": 1024}
 ALEXNET = [(64, 363), (192, 1600), (384, 1728), (256, 3456), (256, 2304), (4096, 9216), (4096, 4096), (1000, 4096)]
@@ -64,8 +73,19 @@ def test_list() -> None:
     lines = r.stdout.splitlines()
     assert [l.split()[0] for l in lines] == list(NETWORKS)
     assert len(NETWORKS) == 11 and all(len(l.split(None, 1)[1]) > 40 for l in lines)
-    assert {"binarynet-cifar10", "alexnet-t2a2", "resnet34-t2a2", "cnv-w1a1", "cnv-w2a2", "lfc-w1a1", "lfc-w2a2",
-            "sfc-w1a1", "sfc-w2a2", "tfc-w1a1", "tfc-w2a2"} == set(NETWORKS)
+    assert {
+        "binarynet-cifar10",
+        "alexnet-t2a2",
+        "resnet34-t2a2",
+        "cnv-w1a1",
+        "cnv-w2a2",
+        "lfc-w1a1",
+        "lfc-w2a2",
+        "sfc-w1a1",
+        "sfc-w2a2",
+        "tfc-w1a1",
+        "tfc-w2a2",
+    } == set(NETWORKS)
 
 
 # -- every network compiles -------------------------------------------------------------------
@@ -130,16 +150,20 @@ def run_matches_qonnx(path: Path, x: np.ndarray, tmp_path: Path) -> np.ndarray:
     return ref
 
 
-@pytest.mark.parametrize("name,n", [("tfc-w1a1", 8), ("tfc-w2a2", 8), ("sfc-w1a1", 4), ("sfc-w2a2", 4), ("cnv-w1a1", 2)])
+@pytest.mark.parametrize(
+    "name,n", [("tfc-w1a1", 8), ("tfc-w2a2", 8), ("sfc-w1a1", 4), ("sfc-w2a2", 4), ("cnv-w1a1", 2)]
+)
 def test_run_equals_qonnx(name: str, n: int, zoo_file, tmp_path: Path) -> None:
     shape = (3, 32, 32) if name.startswith("cnv") else (1, 28, 28)
     ref = run_matches_qonnx(zoo_file(name), frames(shape, n), tmp_path)
     assert len(np.unique(ref.argmax(axis=1))) > 1 or n < 4  # the logits depend on the input
 
 
-SMALL = {"alexnet-t2a2": {"size": 99, "widths": (8, 16, 16, 16, 16), "fc": 32, "classes": 10},
-         "resnet34-t2a2": {"size": 32, "widths": (8, 8, 16, 16), "blocks": (1, 1, 1, 1), "classes": 10},
-         "resnet34-t2a2-64": {"size": 64, "widths": (8, 8, 16, 16), "blocks": (1, 2, 1, 1), "classes": 10}}
+SMALL = {
+    "alexnet-t2a2": {"size": 99, "widths": (8, 16, 16, 16, 16), "fc": 32, "classes": 10},
+    "resnet34-t2a2": {"size": 32, "widths": (8, 8, 16, 16), "blocks": (1, 1, 1, 1), "classes": 10},
+    "resnet34-t2a2-64": {"size": 64, "widths": (8, 8, 16, 16), "blocks": (1, 2, 1, 1), "classes": 10},
+}
 """The 64x64 ResNet ends on a 2x2 map, so its global average pool really averages (at 32x32 the
 map is 1x1), and its second stage has an identity block after the downsampling one."""
 
@@ -166,7 +190,11 @@ def test_activations_use_every_level(name: str, zoo_file) -> None:
     inits = {i.name for i in model.graph.initializer}
     checked = 0
     for node in model.graph.node:
-        if node.op_type in ("BipolarQuant", "Quant") and node.input[0] not in inits and not node.name.startswith("input"):
+        if (
+            node.op_type in ("BipolarQuant", "Quant")
+            and node.input[0] not in inits
+            and not node.name.startswith("input")
+        ):
             values, counts = np.unique(context[node.output[0]], return_counts=True)  # -0.0 counts as 0.0
             levels = 2 if node.op_type == "BipolarQuant" else 3
             assert len(values) == levels and counts.min() >= 0.1 * counts.sum(), (node.name, values, counts)
@@ -182,7 +210,9 @@ def test_same_seed_same_bytes_other_seed_other_weights(tmp_path: Path) -> None:
         r = lowbitc("zoo", "tfc-w2a2", "-o", paths[key], *args)
         assert r.returncode == 0, r.stderr
     assert paths["default"].read_bytes() == paths["zero"].read_bytes() == build("tfc-w2a2", 0).SerializeToString()
-    weights = [{i.name: numpy_helper.to_array(i) for i in onnx.load(str(paths[k])).graph.initializer} for k in ("zero", "one")]
+    weights = [
+        {i.name: numpy_helper.to_array(i) for i in onnx.load(str(paths[k])).graph.initializer} for k in ("zero", "one")
+    ]
     assert weights[0].keys() == weights[1].keys()
     assert not np.array_equal(weights[0]["fc0.weight"], weights[1]["fc0.weight"])
 
@@ -201,14 +231,17 @@ def test_unknown_name_names_the_choices(tmp_path: Path) -> None:
     assert not (tmp_path / "x.onnx").exists()
 
 
-@pytest.mark.parametrize("args,fragment", [
-    (["tfc-w1a1"], "no output file"),
-    ([], "give a network name"),
-    (["tfc-w1a1", "-o", "missing/x.onnx"], "does not exist"),
-    (["tfc-w1a1", "-o", "."], "is a directory"),
-    (["tfc-w1a1", "-o", "x.onnx", "--seed", "-3"], "must be non-negative"),
-    (["tfc-w1a1", "-o", "x.onnx", "--seed", "one"], "invalid int value"),
-])
+@pytest.mark.parametrize(
+    "args,fragment",
+    [
+        (["tfc-w1a1"], "no output file"),
+        ([], "give a network name"),
+        (["tfc-w1a1", "-o", "missing/x.onnx"], "does not exist"),
+        (["tfc-w1a1", "-o", "."], "is a directory"),
+        (["tfc-w1a1", "-o", "x.onnx", "--seed", "-3"], "must be non-negative"),
+        (["tfc-w1a1", "-o", "x.onnx", "--seed", "one"], "invalid int value"),
+    ],
+)
 def test_user_errors(args: list[str], fragment: str, tmp_path: Path) -> None:
     r = lowbitc("zoo", *args, cwd=tmp_path)
     one_error(r, fragment)

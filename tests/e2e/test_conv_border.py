@@ -11,9 +11,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import lowbitc, qonnx_reference
 from conv_factory import make_cnv
+
 from lowbitc.backends.runtime.interpreter import run_module
 from lowbitc.pipeline import compile_to
 
@@ -53,7 +53,18 @@ def test_border_units_in_verilator_with_stalls(name: str, tmp_path: Path) -> Non
     np.save(tmp_path / "in.npy", x)
     r = lowbitc("run", model, "-i", tmp_path / "in.npy", "-o", tmp_path / "run.npy")
     assert r.returncode == 0, r.stderr
-    s = lowbitc("sim", model, "-i", tmp_path / "in.npy", "-o", tmp_path / "sim.npy", "--stall", "0.3", "--stats", tmp_path / "stats.json")
+    s = lowbitc(
+        "sim",
+        model,
+        "-i",
+        tmp_path / "in.npy",
+        "-o",
+        tmp_path / "sim.npy",
+        "--stall",
+        "0.3",
+        "--stats",
+        tmp_path / "stats.json",
+    )
     assert s.returncode == 0, s.stderr
     np.testing.assert_array_equal(np.load(tmp_path / "sim.npy"), np.load(tmp_path / "run.npy"))
     np.testing.assert_array_equal(np.load(tmp_path / "run.npy"), qonnx_reference(model, x))

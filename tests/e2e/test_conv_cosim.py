@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import MODELS, lint_verilog_file, lowbitc
 from conv_factory import make_cnv
 
@@ -19,9 +18,24 @@ def sim_and_run(model: Path, x: np.ndarray, tmp_path: Path, stall: str = "0.3") 
     np.save(tmp_path / "in.npy", x)
     r = lowbitc("run", model, "-i", tmp_path / "in.npy", "-o", tmp_path / "run.npy")
     assert r.returncode == 0, r.stderr
-    s = lowbitc("sim", model, "-i", tmp_path / "in.npy", "-o", tmp_path / "sim.npy", "--stall", stall, "--stats", tmp_path / "stats.json")
+    s = lowbitc(
+        "sim",
+        model,
+        "-i",
+        tmp_path / "in.npy",
+        "-o",
+        tmp_path / "sim.npy",
+        "--stall",
+        stall,
+        "--stats",
+        tmp_path / "stats.json",
+    )
     assert s.returncode == 0, s.stderr
-    return np.load(tmp_path / "run.npy"), np.load(tmp_path / "sim.npy"), json.loads((tmp_path / "stats.json").read_text())
+    return (
+        np.load(tmp_path / "run.npy"),
+        np.load(tmp_path / "sim.npy"),
+        json.loads((tmp_path / "stats.json").read_text()),
+    )
 
 
 def test_cnv_small_sim_equals_run_and_expected(tmp_path: Path) -> None:
@@ -32,7 +46,9 @@ def test_cnv_small_sim_equals_run_and_expected(tmp_path: Path) -> None:
     np.testing.assert_array_equal(run, np.load(MODELS / "cnv_small_w1a1_out_torch.npy"))
     assert stats["ii_cycles_predicted"] <= stats["ii_cycles"] <= 1.02 * stats["ii_cycles_predicted"]
     kinds = [layer["kind"] for layer in stats["layers"]]
-    assert kinds.count("swg") == 4 and kinds.count("pool") == 2 and kinds.count("collect") == 1 and kinds[1] == "mvu_int"
+    assert (
+        kinds.count("swg") == 4 and kinds.count("pool") == 2 and kinds.count("collect") == 1 and kinds[1] == "mvu_int"
+    )
 
 
 def test_cnv_small_verilog_lints_clean(tmp_path: Path) -> None:
@@ -45,7 +61,9 @@ def test_cnv_small_verilog_lints_clean(tmp_path: Path) -> None:
 @pytest.mark.parametrize("kernel,stride", [(3, 2), (1, 1), (2, 1)])
 def test_generated_cnv_strides_and_kernels(kernel: int, stride: int, tmp_path: Path) -> None:
     """Stride 2, 1x1 and 2x2 kernels, non-pooled and pooled maps, in hardware."""
-    model = make_cnv(tmp_path / "c.onnx", seed=40 + kernel * 3 + stride, kernel=kernel, stride=stride, pad=0, channels=(8, 16))
+    model = make_cnv(
+        tmp_path / "c.onnx", seed=40 + kernel * 3 + stride, kernel=kernel, stride=stride, pad=0, channels=(8, 16)
+    )
     x = np.random.default_rng(3).uniform(-1, 1, (5, 3, 12, 12)).astype(np.float32)
     run, sim, stats = sim_and_run(model, x, tmp_path, stall="0.5")
     np.testing.assert_array_equal(sim, run)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import MODELS, lowbitc, qonnx_reference
+
 from lowbitc.backends.runtime.interpreter import run_module
 from lowbitc.pipeline import compile_to
 
@@ -25,7 +25,9 @@ def frames(model: str) -> np.ndarray:
 @pytest.mark.parametrize("model", CNV)
 def test_run_streamline_reproduces_expected(model: str, tmp_path: Path) -> None:
     np.save(tmp_path / "in.npy", frames(model))
-    r = lowbitc("run", MODELS / f"{model}.onnx", "-i", tmp_path / "in.npy", "-o", tmp_path / "out.npy", "--stage", "streamline")
+    r = lowbitc(
+        "run", MODELS / f"{model}.onnx", "-i", tmp_path / "in.npy", "-o", tmp_path / "out.npy", "--stage", "streamline"
+    )
     assert r.returncode == 0, r.stderr
     # Integer logits (TensorNorm with unit statistics / no head BatchNorm): exact.
     np.testing.assert_array_equal(np.load(tmp_path / "out.npy"), np.load(MODELS / f"{INPUTS[model]}_out_torch.npy"))

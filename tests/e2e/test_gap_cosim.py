@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import lint_verilog_file, lowbitc, qonnx_reference
+
 from lowbitc.zoo.graph import Act, Graph, Weights
 
 TERNARY = Weights(2, narrow=True)
@@ -18,7 +18,9 @@ RELU2 = Act(2, signed=False, scale=0.5, relu=True)
 INPUT8 = Act(8, signed=True, scale=2.0**-7)
 
 
-def make_gap_net(path: Path, *, seed: int, size: int = 12, widths=(8, 12), classes: int = 6, head: Act | None = None) -> Path:
+def make_gap_net(
+    path: Path, *, seed: int, size: int = 12, widths=(8, 12), classes: int = 6, head: Act | None = None
+) -> Path:
     """conv 3x3 (pad 1) - ReLU2 - max-pool 3x3/2 (pad 1) - conv 3x3 (pad 1) - ReLU2 - global
     average pool - quantizer (``head``, default 2-bit unsigned) - FC: the map the pool averages
     is (size / 2)^2 pixels."""
@@ -86,7 +88,18 @@ def test_gap_net_sim_equals_run(tmp_path: Path) -> None:
     np.save(tmp_path / "in.npy", x)
     r = lowbitc("run", model, "-i", tmp_path / "in.npy", "-o", tmp_path / "run.npy")
     assert r.returncode == 0, r.stderr
-    s = lowbitc("sim", model, "-i", tmp_path / "in.npy", "-o", tmp_path / "sim.npy", "--stall", "0.4", "--stats", tmp_path / "stats.json")
+    s = lowbitc(
+        "sim",
+        model,
+        "-i",
+        tmp_path / "in.npy",
+        "-o",
+        tmp_path / "sim.npy",
+        "--stall",
+        "0.4",
+        "--stats",
+        tmp_path / "stats.json",
+    )
     assert s.returncode == 0, s.stderr
     np.testing.assert_array_equal(np.load(tmp_path / "sim.npy"), np.load(tmp_path / "run.npy"))
     np.testing.assert_array_equal(np.load(tmp_path / "run.npy"), qonnx_reference(model, x))
@@ -101,7 +114,18 @@ def test_gap_net_sim_equals_run(tmp_path: Path) -> None:
 def test_gap_net_no_stall_ii_matches_model(tmp_path: Path) -> None:
     model = make_gap_net(tmp_path / "g.onnx", seed=4)
     np.save(tmp_path / "in.npy", frames(6, 12))
-    s = lowbitc("sim", model, "-i", tmp_path / "in.npy", "-o", tmp_path / "sim.npy", "--stall", "0", "--stats", tmp_path / "stats.json")
+    s = lowbitc(
+        "sim",
+        model,
+        "-i",
+        tmp_path / "in.npy",
+        "-o",
+        tmp_path / "sim.npy",
+        "--stall",
+        "0",
+        "--stats",
+        tmp_path / "stats.json",
+    )
     assert s.returncode == 0, s.stderr
     import json
 
@@ -145,8 +169,11 @@ def test_scaled_down_resnet34_in_hardware(tmp_path: Path) -> None:
     from lowbitc.zoo import NETWORKS
 
     model = tmp_path / "r.onnx"
-    model.write_bytes(NETWORKS["resnet34-t2a2"].build(0, size=64, widths=(8, 8, 16, 16), blocks=(1, 1, 1, 1), classes=10)
-                      .SerializeToString())
+    model.write_bytes(
+        NETWORKS["resnet34-t2a2"]
+        .build(0, size=64, widths=(8, 8, 16, 16), blocks=(1, 1, 1, 1), classes=10)
+        .SerializeToString()
+    )
     x = frames(3, 64)
     np.save(tmp_path / "in.npy", x)
     s = lowbitc("sim", model, "-i", tmp_path / "in.npy", "-o", tmp_path / "sim.npy", "--stall", "0.3")
@@ -167,7 +194,10 @@ def test_gap_with_a_bipolar_quantizer_in_hardware(tmp_path: Path) -> None:
     m = onnx.load(str(model))
     node = next(n for n in m.graph.node if n.op_type == "BipolarQuant" and n.input[0] == "avgpool.avgpool")
     m.graph.initializer.append(numpy_helper.from_array(np.array([0.75], np.float32), "avgpool.shift"))
-    m.graph.node.insert(list(m.graph.node).index(node), helper.make_node("Sub", ["avgpool.avgpool", "avgpool.shift"], ["avgpool.sub"], name="avgpool.sub"))
+    m.graph.node.insert(
+        list(m.graph.node).index(node),
+        helper.make_node("Sub", ["avgpool.avgpool", "avgpool.shift"], ["avgpool.sub"], name="avgpool.sub"),
+    )
     node.input[0] = "avgpool.sub"
     onnx.save(m, str(model))
     x = frames(6, 12)

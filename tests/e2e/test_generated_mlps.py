@@ -8,11 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import lowbitc, qonnx_reference
+from mlp_factory import make_mlp
+
 from lowbitc.backends.runtime.interpreter import run_module
 from lowbitc.pipeline import STAGES, compile_to
-from mlp_factory import make_mlp
 
 SHAPES = {
     "w256-matmul": ([784, 256, 256, 256, 10], "matmul"),
@@ -24,7 +24,9 @@ SHAPES = {
 @pytest.fixture(scope="module", params=sorted(SHAPES))
 def mlp(request, tmp_path_factory) -> tuple[Path, np.ndarray]:
     widths, style = SHAPES[request.param]
-    path = make_mlp(tmp_path_factory.mktemp("mlp") / f"{request.param}.onnx", widths, seed=len(widths) + widths[1], style=style)
+    path = make_mlp(
+        tmp_path_factory.mktemp("mlp") / f"{request.param}.onnx", widths, seed=len(widths) + widths[1], style=style
+    )
     frames = np.random.default_rng(1).uniform(-1, 1, (16, widths[0])).astype(np.float32)
     return path, frames
 

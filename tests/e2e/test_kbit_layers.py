@@ -61,27 +61,54 @@ def threshold_op(rng: np.random.Generator, x, lo: int, hi: int, out_kind: str, o
     return g.ThresholdOp.create(operands=[x], result_types=[TensorType(out, (c,))], properties=props)
 
 
-def build(seed: int, k: int, c1: int, c2: int, in_kind: str, in_bits: int, w_kind: str, w_bits: int,
-          out_kind: str, out_bits: int, w2_kind: str, w2_bits: int) -> ModuleOp:
+def build(
+    seed: int,
+    k: int,
+    c1: int,
+    c2: int,
+    in_kind: str,
+    in_bits: int,
+    w_kind: str,
+    w_bits: int,
+    out_kind: str,
+    out_bits: int,
+    w2_kind: str,
+    w2_bits: int,
+) -> ModuleOp:
     rng = np.random.default_rng(seed)
     block = Block(arg_types=[TensorType(f32, (k,))])
     ops = []
     x_elt = element(in_kind, in_bits)
-    q_props = {} if in_kind == "bipolar" else {"scale": dense_from_numpy(np.full(1, 0.25, np.float32)),
-                                               "zero_point": dense_from_numpy(np.zeros(1, np.float32))}
+    q_props = (
+        {}
+        if in_kind == "bipolar"
+        else {
+            "scale": dense_from_numpy(np.full(1, 0.25, np.float32)),
+            "zero_point": dense_from_numpy(np.zeros(1, np.float32)),
+        }
+    )
     q = g.QuantizeOp.create(operands=[block.args[0]], result_types=[TensorType(x_elt, (k,))], properties=q_props)
     ops.append(q)
     w1 = weights_attr(rng, c1, k, w_kind, w_bits)
     lo, hi = g.product_range(x_elt, w1)
-    mm1 = g.MatMulOp.create(operands=[q.output], result_types=[TensorType(int_type(*bits_for_range(lo, hi)), (c1,))],
-                            properties={"weights": w1})
+    mm1 = g.MatMulOp.create(
+        operands=[q.output],
+        result_types=[TensorType(int_type(*bits_for_range(lo, hi)), (c1,))],
+        properties={"weights": w1},
+    )
     th = threshold_op(rng, mm1.output, lo, hi, out_kind, out_bits)
     w2 = weights_attr(rng, c2, c1, w2_kind, w2_bits)
     lo2, hi2 = g.product_range(th.output.type.element_type, w2)
-    mm2 = g.MatMulOp.create(operands=[th.output], result_types=[TensorType(int_type(*bits_for_range(lo2, hi2)), (c2,))],
-                            properties={"weights": w2})
-    deq = g.DequantizeOp.create(operands=[mm2.output], result_types=[TensorType(f32, (c2,))],
-                                properties={"scale": dense_from_numpy(np.ones(1, np.float32))})
+    mm2 = g.MatMulOp.create(
+        operands=[th.output],
+        result_types=[TensorType(int_type(*bits_for_range(lo2, hi2)), (c2,))],
+        properties={"weights": w2},
+    )
+    deq = g.DequantizeOp.create(
+        operands=[mm2.output],
+        result_types=[TensorType(f32, (c2,))],
+        properties={"scale": dense_from_numpy(np.ones(1, np.float32))},
+    )
     ops += [mm1, th, mm2, deq, func.ReturnOp(deq.output)]
     block.add_ops(ops)
     fn = func.FuncOp("main", FunctionType.from_lists([block.args[0].type], [deq.output.type]), Region(block))
@@ -98,8 +125,12 @@ def frames_for(seed: int, k: int, n: int = 16) -> np.ndarray:
 def stage_outputs(module: ModuleOp, frames: np.ndarray, lanes: int) -> dict[str, np.ndarray]:
     outs = {"lowbit": run_module(module, frames)}
     ctx = Context()
-    for name, p in (("bitserial", BitserialPass()), ("tile", TilePass(lanes=lanes)), ("unroll", UnrollPass()),
-                    ("pipeline", PipelinePass())):
+    for name, p in (
+        ("bitserial", BitserialPass()),
+        ("tile", TilePass(lanes=lanes)),
+        ("unroll", UnrollPass()),
+        ("pipeline", PipelinePass()),
+    ):
         p.apply(ctx, module)
         module.verify()
         outs[name] = run_module(module, frames)
@@ -120,11 +151,24 @@ def normalise(kind: str, bits: int) -> tuple[str, int]:
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 2**31 - 1), k=st.integers(1, 70), c1=st.integers(1, 12), c2=st.integers(1, 6),
-       in_kind=KIND, in_bits=BITS, w_kind=WKIND, w_bits=BITS, out_kind=KIND, out_bits=BITS,
-       w2_kind=WKIND, w2_bits=BITS, lanes=st.sampled_from([1, 4, 16, 256]))
-def test_random_kbit_layers_agree_between_stages(seed, k, c1, c2, in_kind, in_bits, w_kind, w_bits, out_kind, out_bits,
-                                                 w2_kind, w2_bits, lanes) -> None:
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    k=st.integers(1, 70),
+    c1=st.integers(1, 12),
+    c2=st.integers(1, 6),
+    in_kind=KIND,
+    in_bits=BITS,
+    w_kind=WKIND,
+    w_bits=BITS,
+    out_kind=KIND,
+    out_bits=BITS,
+    w2_kind=WKIND,
+    w2_bits=BITS,
+    lanes=st.sampled_from([1, 4, 16, 256]),
+)
+def test_random_kbit_layers_agree_between_stages(
+    seed, k, c1, c2, in_kind, in_bits, w_kind, w_bits, out_kind, out_bits, w2_kind, w2_bits, lanes
+) -> None:
     in_kind, in_bits = normalise(in_kind, in_bits)
     out_kind, out_bits = normalise(out_kind, out_bits)
     module = build(seed, k, c1, c2, in_kind, in_bits, w_kind, w_bits, out_kind, out_bits, w2_kind, w2_bits)

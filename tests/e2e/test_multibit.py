@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import MODELS, lint_verilog_file, lowbitc, qonnx_reference
+
 from lowbitc.backends.runtime.interpreter import run_module
 from lowbitc.pipeline import STAGES, compile_to
 
@@ -114,8 +114,18 @@ def test_sim_equals_run_with_stalls(case: Case, tmp_path: Path) -> None:
     np.save(tmp_path / "in.npy", frames)
     r = lowbitc("run", case.path, "-i", tmp_path / "in.npy", "-o", tmp_path / "run.npy")
     assert r.returncode == 0, r.stderr
-    s = lowbitc("sim", case.path, "-i", tmp_path / "in.npy", "-o", tmp_path / "sim.npy",
-                "--stall", "0.3", "--stats", tmp_path / "stats.json")
+    s = lowbitc(
+        "sim",
+        case.path,
+        "-i",
+        tmp_path / "in.npy",
+        "-o",
+        tmp_path / "sim.npy",
+        "--stall",
+        "0.3",
+        "--stats",
+        tmp_path / "stats.json",
+    )
     assert s.returncode == 0, s.stderr
     run, sim = np.load(tmp_path / "run.npy"), np.load(tmp_path / "sim.npy")
     assert run.dtype == sim.dtype

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import onnx
 import pytest
-
 from conftest import lowbitc
+
 from lowbitc.zoo.graph import Graph
 from lowbitc.zoo.networks import INPUT8, RELU2, TERNARY
 
@@ -42,8 +42,20 @@ def test_downsample_block_sim_matches_model(size: int, fps: int, tmp_path: Path)
     np.save(tmp_path / "in.npy", x)
     r = lowbitc("run", model, "-i", tmp_path / "in.npy", "-o", tmp_path / "run.npy")
     assert r.returncode == 0, r.stderr
-    s = lowbitc("sim", model, "--fps", str(fps), "-i", tmp_path / "in.npy", "-o", tmp_path / "sim.npy", "--stall", "0.3",
-                "--stats", tmp_path / "stats.json")
+    s = lowbitc(
+        "sim",
+        model,
+        "--fps",
+        str(fps),
+        "-i",
+        tmp_path / "in.npy",
+        "-o",
+        tmp_path / "sim.npy",
+        "--stall",
+        "0.3",
+        "--stats",
+        tmp_path / "stats.json",
+    )
     assert s.returncode == 0, s.stderr
     np.testing.assert_array_equal(np.load(tmp_path / "sim.npy"), np.load(tmp_path / "run.npy"))
     stats = json.loads((tmp_path / "stats.json").read_text())
@@ -57,13 +69,27 @@ def test_strided_chain_sim_matches_model(tmp_path: Path) -> None:
     frame against 1408 predicted before the FIFOs after the window generators were sized)."""
     from conv_factory import make_cnv
 
-    model = make_cnv(tmp_path / "c.onnx", seed=7, in_shape=(3, 32, 32), kernel=3, stride=2, pad=1, channels=(16, 16), pool=False)
+    model = make_cnv(
+        tmp_path / "c.onnx", seed=7, in_shape=(3, 32, 32), kernel=3, stride=2, pad=1, channels=(16, 16), pool=False
+    )
     x = np.random.default_rng(3).uniform(-1, 1, (6, 3, 32, 32)).astype(np.float32)
     np.save(tmp_path / "in.npy", x)
     r = lowbitc("run", model, "-i", tmp_path / "in.npy", "-o", tmp_path / "run.npy")
     assert r.returncode == 0, r.stderr
-    s = lowbitc("sim", model, "--fps", "70000", "-i", tmp_path / "in.npy", "-o", tmp_path / "sim.npy", "--stall", "0.3",
-                "--stats", tmp_path / "stats.json")
+    s = lowbitc(
+        "sim",
+        model,
+        "--fps",
+        "70000",
+        "-i",
+        tmp_path / "in.npy",
+        "-o",
+        tmp_path / "sim.npy",
+        "--stall",
+        "0.3",
+        "--stats",
+        tmp_path / "stats.json",
+    )
     assert s.returncode == 0, s.stderr
     np.testing.assert_array_equal(np.load(tmp_path / "sim.npy"), np.load(tmp_path / "run.npy"))
     stats = json.loads((tmp_path / "stats.json").read_text())

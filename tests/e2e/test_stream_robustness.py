@@ -18,15 +18,15 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import MODELS
 from xdsl.interpreter import Interpreter, InterpreterFunctions, impl, register_impls
 
-from conftest import MODELS
 from lowbitc.backends.runtime.interpreter import entry_function, run_module
 from lowbitc.backends.runtime.sim.cosim import beats_per_frame, decode_frames, encode_frames
 from lowbitc.backends.runtime.sim.verilator import SimResult, simulate
 from lowbitc.backends.verilog.emit import byte_width, emit_sources
-from lowbitc.dialects.rtl import find_top
 from lowbitc.dialects import rtl
+from lowbitc.dialects.rtl import find_top
 from lowbitc.pipeline import compile_to
 
 MODELS_UNDER_TEST = {
@@ -71,8 +71,18 @@ def design(name: str) -> Design:
     top, sources = emit_sources(module)
     (invoke,) = [op for op in entry_function(module).walk() if isinstance(op, rtl.InvokeOp)]
     t = find_top(module)
-    return Design(name, module, frames, reference, beats_per_frame(invoke.input.type), top, sources,
-                  byte_width(t.input_width), byte_width(t.output_width), t.output_width)
+    return Design(
+        name,
+        module,
+        frames,
+        reference,
+        beats_per_frame(invoke.input.type),
+        top,
+        sources,
+        byte_width(t.input_width),
+        byte_width(t.output_width),
+        t.output_width,
+    )
 
 
 @register_impls
@@ -90,8 +100,15 @@ class StreamedInvoke(InterpreterFunctions):
         beats = encode_frames(args[0], op.input.type)
         assert len(beats) == frames * d.in_beats
         options = {"timeout_cycles": TIMEOUT, **self.options}
-        self.result = simulate(d.sources, d.top, d.in_width, d.out_width, beats,
-                               expected_outputs=frames * beats_per_frame(op.output.type), **options)
+        self.result = simulate(
+            d.sources,
+            d.top,
+            d.in_width,
+            d.out_width,
+            beats,
+            expected_outputs=frames * beats_per_frame(op.output.type),
+            **options,
+        )
         return (decode_frames(self.result.outputs, op.output.type, d.logical_out, frames),)
 
 
@@ -139,9 +156,12 @@ def test_reset_mid_frame(name: str) -> None:
     stalls = [(0.0, 0.0), (0.3, 0.3), (0.0, backpressure(name))]
     met_pending = 0
     # Resets as long as the initial one (4 cycles) and of a single cycle.
-    for (label, r), (k, (stall_in, stall_out)), cycles in product(reset_points(name).items(), enumerate(stalls), (4, 1)):
-        res = cosim(d, reset_after_beats=r, reset_cycles=cycles, stall_in=stall_in, stall_out=stall_out,
-                    seed=7 * k + r + cycles)
+    for (label, r), (k, (stall_in, stall_out)), cycles in product(
+        reset_points(name).items(), enumerate(stalls), (4, 1)
+    ):
+        res = cosim(
+            d, reset_after_beats=r, reset_cycles=cycles, stall_in=stall_in, stall_out=stall_out, seed=7 * k + r + cycles
+        )
         where = f"{name}, reset {label} after beat {r} for {cycles} cycles, stalls {stall_in}/{stall_out:g}"
         assert res.reset_cycle is not None and r <= res.inputs_before_reset <= r + 64, where
         assert len(res.in_accept_cycles) == N_FRAMES * d.in_beats, where
@@ -173,8 +193,9 @@ def test_long_idle_gaps(name: str) -> None:
     timeout = 2 * slowest + 1000
     gap = max(3000, 2 * timeout)
     for every in sorted({d.in_beats, max(1, d.in_beats // 3)}):
-        res = cosim(d, idle_every=every, idle_cycles=gap, stall_in=0.2, stall_out=0.2, seed=every,
-                    timeout_cycles=timeout)
+        res = cosim(
+            d, idle_every=every, idle_cycles=gap, stall_in=0.2, stall_out=0.2, seed=every, timeout_cycles=timeout
+        )
         spacing = np.diff(np.array(res.in_accept_cycles))[every - 1 :: every]
         assert (spacing > gap).all(), f"{name}: input gaps of {spacing.min()} cycles, want > {gap}"
         # The pipeline drained: every output of the beats before a gap left before it ended.

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import lowbitc
+
 from lowbitc.zoo import NETWORKS
 
 SCALED = {
@@ -42,8 +42,18 @@ def test_zoo_network_in_verilator_matches_the_interpreter_and_the_model(name: st
     np.save(tmp_path / "in.npy", x)
     r = lowbitc("run", model, "-i", tmp_path / "in.npy", "-o", tmp_path / "run.npy")
     assert r.returncode == 0, r.stderr
-    s = lowbitc("sim", model, "-i", tmp_path / "in.npy", "-o", tmp_path / "sim.npy", "--stall", "0.2",
-                "--stats", tmp_path / "stats.json")
+    s = lowbitc(
+        "sim",
+        model,
+        "-i",
+        tmp_path / "in.npy",
+        "-o",
+        tmp_path / "sim.npy",
+        "--stall",
+        "0.2",
+        "--stats",
+        tmp_path / "stats.json",
+    )
     assert s.returncode == 0, s.stderr
     np.testing.assert_array_equal(np.load(tmp_path / "sim.npy"), np.load(tmp_path / "run.npy"))
     stats = json.loads((tmp_path / "stats.json").read_text())

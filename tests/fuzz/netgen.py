@@ -54,9 +54,19 @@ class ActQuant:
     def apply(self, net: Net, x: str) -> str:
         if self.bits == 1:
             return net.node("BipolarQuant", [x, net.const(np.float32(self.scale), "s")], "a")
-        return net.node("Quant", [x, net.const(np.float32(self.scale), "s"), net.const(np.float32(0), "z"),
-                                  net.const(np.float32(self.bits), "b")], "a",
-                        signed=int(self.signed), narrow=int(self.narrow), rounding_mode="ROUND")
+        return net.node(
+            "Quant",
+            [
+                x,
+                net.const(np.float32(self.scale), "s"),
+                net.const(np.float32(0), "z"),
+                net.const(np.float32(self.bits), "b"),
+            ],
+            "a",
+            signed=int(self.signed),
+            narrow=int(self.narrow),
+            rounding_mode="ROUND",
+        )
 
 
 def draw_act(rng: np.random.Generator, max_bits: int = 4) -> ActQuant:
@@ -75,16 +85,25 @@ def quant_weights(net: Net, rng: np.random.Generator, shape: tuple[int, ...]) ->
     narrow = bool(rng.integers(0, 2))
     signed = bool(rng.integers(0, 4))  # mostly signed; unsigned weights now and then
     scale = np.float32(rng.choice([0.5, 1.0]))
-    return net.node("Quant", [net.const(w * 2, "w"), net.const(scale, "s"), net.const(np.float32(0), "z"),
-                              net.const(np.float32(bits), "b")], "wq", signed=int(signed), narrow=int(narrow),
-                    rounding_mode="ROUND")
+    return net.node(
+        "Quant",
+        [net.const(w * 2, "w"), net.const(scale, "s"), net.const(np.float32(0), "z"), net.const(np.float32(bits), "b")],
+        "wq",
+        signed=int(signed),
+        narrow=int(narrow),
+        rounding_mode="ROUND",
+    )
 
 
 def batchnorm(net: Net, rng: np.random.Generator, x: str, c: int, fan_in: int) -> str:
     gamma = rng.standard_normal(c).astype(np.float32)
     gamma[rng.random(c) < 0.15] = 0.0
-    params = [gamma, rng.standard_normal(c).astype(np.float32),
-              (rng.standard_normal(c) * np.sqrt(fan_in)).astype(np.float32), (rng.random(c) * fan_in + 1).astype(np.float32)]
+    params = [
+        gamma,
+        rng.standard_normal(c).astype(np.float32),
+        (rng.standard_normal(c) * np.sqrt(fan_in)).astype(np.float32),
+        (rng.random(c) * fan_in + 1).astype(np.float32),
+    ]
     return net.node("BatchNormalization", [x] + [net.const(p, "bn") for p in params], "bn", epsilon=1e-4)
 
 
@@ -94,9 +113,13 @@ def random_network(path: str | Path, seed: int, batch: int = 2) -> tuple[Path, t
     extra = np.random.default_rng(seed ^ 0x9A9)  # later features draw here: older seeds keep their draws
     net = Net()
     spatial = bool(rng.integers(0, 3))  # two in three are convolutional
-    in_shape = (int(rng.integers(1, 4)), int(rng.integers(5, 11)), int(rng.integers(5, 11))) if spatial else (int(rng.integers(4, 41)),)
+    in_shape = (
+        (int(rng.integers(1, 4)), int(rng.integers(5, 11)), int(rng.integers(5, 11)))
+        if spatial
+        else (int(rng.integers(4, 41)),)
+    )
     in_bits = int(rng.choice([1, 2, 4, 8]))
-    cur = ActQuant(in_bits, True, False, 2.0 ** -2)  # the quantizer of x
+    cur = ActQuant(in_bits, True, False, 2.0**-2)  # the quantizer of x
     x = cur.apply(net, "x")
     shape = in_shape
     if spatial:
@@ -127,7 +150,9 @@ def random_network(path: str | Path, seed: int, batch: int = 2) -> tuple[Path, t
                 continue
             groups = int(rng.choice([g for g in (1, 2, c) if c % g == 0 and cout % g == 0]))
             wq = quant_weights(net, rng, (cout, c // groups, k, k))
-            y = net.node("Conv", [x, wq], "conv", kernel_shape=[k, k], strides=[stride, stride], pads=[pad] * 4, group=groups)
+            y = net.node(
+                "Conv", [x, wq], "conv", kernel_shape=[k, k], strides=[stride, stride], pads=[pad] * 4, group=groups
+            )
             cur = draw_act(rng)
             x = cur.apply(net, batchnorm(net, rng, y, cout, c // groups * k * k))
             shape = (cout, (h + 2 * pad - k) // stride + 1, (w + 2 * pad - k) // stride + 1)
@@ -151,8 +176,13 @@ def random_network(path: str | Path, seed: int, batch: int = 2) -> tuple[Path, t
     if rng.integers(0, 2):
         y = batchnorm(net, rng, y, classes, shape[0])
     net.nodes[-1].output[0] = "y"
-    graph = helper.make_graph(net.nodes, f"fuzz{seed}", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [batch, *in_shape])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [batch, classes])], net.inits)
+    graph = helper.make_graph(
+        net.nodes,
+        f"fuzz{seed}",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [batch, *in_shape])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [batch, classes])],
+        net.inits,
+    )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13), helper.make_opsetid(QONNX, 1)])
     model.ir_version = 8
     onnx.save(model, str(path))

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import lowbitc, qonnx_reference
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from netgen import random_inputs, random_network
 
-from conftest import lowbitc, qonnx_reference
 from lowbitc.backends.runtime.interpreter import run_module
 from lowbitc.pipeline import STAGES, compile_to
-from netgen import random_inputs, random_network
 
 
 def check_network(seed: int, folder: Path, verilator: bool) -> None:
@@ -33,9 +33,13 @@ def check_network(seed: int, folder: Path, verilator: bool) -> None:
         np.testing.assert_array_equal(out, lowbit, err_msg=f"seed {seed}: stage {stage}")
     if verilator:
         np.save(folder / "in.npy", frames)
-        r = lowbitc("sim", path, "-i", folder / "in.npy", "-o", folder / "sim.npy", "--stall", "0.3", "--seed", str(seed))
+        r = lowbitc(
+            "sim", path, "-i", folder / "in.npy", "-o", folder / "sim.npy", "--stall", "0.3", "--seed", str(seed)
+        )
         assert r.returncode == 0, f"seed {seed}: {r.stderr}"
-        np.testing.assert_array_equal(np.load(folder / "sim.npy").reshape(len(frames), -1), lowbit, err_msg=f"seed {seed}: Verilator")
+        np.testing.assert_array_equal(
+            np.load(folder / "sim.npy").reshape(len(frames), -1), lowbit, err_msg=f"seed {seed}: Verilator"
+        )
 
 
 @settings(max_examples=100, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])

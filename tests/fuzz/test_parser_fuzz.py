@@ -26,9 +26,17 @@ from xdsl.utils.exceptions import DiagnosticException, ParseError, VerifyExcepti
 from lowbitc.registry import all_dialects
 
 FILECHECK = Path(__file__).resolve().parent.parent / "filecheck"
-SOURCES = ["dialects/lowbit_ops.mlir", "dialects/lowbit_conv.mlir", "dialects/lowbit_pixels.mlir",
-           "dialects/lowbit_types.mlir", "dialects/rtl_ops.mlir", "dialects/rtl_conv.mlir",
-           "passes/unroll_multibit.mlir", "passes/residual_lowering.mlir", "passes/bitserial_planes.mlir"]
+SOURCES = [
+    "dialects/lowbit_ops.mlir",
+    "dialects/lowbit_conv.mlir",
+    "dialects/lowbit_pixels.mlir",
+    "dialects/lowbit_types.mlir",
+    "dialects/rtl_ops.mlir",
+    "dialects/rtl_conv.mlir",
+    "passes/unroll_multibit.mlir",
+    "passes/residual_lowering.mlir",
+    "passes/bitserial_planes.mlir",
+]
 EXPECTED = (ParseError, VerifyException, DiagnosticException)
 
 
@@ -94,17 +102,25 @@ def mutated(draw) -> str:
         elif kind == "duplicate":
             text = text[:j] + text[i:j] + text[j:]
         elif kind == "replace":
-            text = text[:i] + draw(st.sampled_from(list("<>x,:=()[]{}\"-0123456789abcdefsiu!#%@ \n"))) + text[i + 1:]
+            text = text[:i] + draw(st.sampled_from(list('<>x,:=()[]{}"-0123456789abcdefsiu!#%@ \n'))) + text[i + 1 :]
         elif kind == "number":
             nums = list(NUMBER.finditer(text))
             if nums:
                 m = draw(st.sampled_from(nums))
-                text = text[:m.start()] + str(draw(st.sampled_from([0, -1, 1, 2, 7, 64, 65, 300, -129]))) + text[m.end():]
+                text = (
+                    text[: m.start()]
+                    + str(draw(st.sampled_from([0, -1, 1, 2, 7, 64, 65, 300, -129])))
+                    + text[m.end() :]
+                )
         elif kind == "hex":
             hexes = list(re.finditer(r'"0x[0-9A-Fa-f]*"', text))
             if hexes:
                 m = draw(st.sampled_from(hexes))
-                text = text[:m.start()] + draw(st.sampled_from(['"0x"', '"0xF"', '"0xZZ"', '"12"', '""', '"0x' + "F" * 64 + '"'])) + text[m.end():]
+                text = (
+                    text[: m.start()]
+                    + draw(st.sampled_from(['"0x"', '"0xF"', '"0xZZ"', '"12"', '""', '"0x' + "F" * 64 + '"']))
+                    + text[m.end() :]
+                )
         else:
             words = text.split(" ")
             if len(words) > 2:

@@ -117,11 +117,13 @@ def mvu_cases() -> list:
     import test_mvu
     import test_mvu_planes
 
-    return [test_mvu.Case(test_mvu.CFGS[5]),  # XNOR lanes, PE 4 x SIMD 16, thresholds
-            test_mvu.Case(test_mvu.CFGS[6]),  # XNOR lanes, SIMD 100, raw sums
-            test_mvu_planes.Case(test_mvu_planes.TERNARY_2BIT),  # AND planes, two thresholds
-            test_mvu_planes.Case(test_mvu_planes.CFGS[5]),  # AND planes, 15 thresholds counted
-            test_mvu_planes.Case(test_mvu_planes.CFGS[7])]  # 0/1 inputs x ternary, SIMD 5
+    return [
+        test_mvu.Case(test_mvu.CFGS[5]),  # XNOR lanes, PE 4 x SIMD 16, thresholds
+        test_mvu.Case(test_mvu.CFGS[6]),  # XNOR lanes, SIMD 100, raw sums
+        test_mvu_planes.Case(test_mvu_planes.TERNARY_2BIT),  # AND planes, two thresholds
+        test_mvu_planes.Case(test_mvu_planes.CFGS[5]),  # AND planes, 15 thresholds counted
+        test_mvu_planes.Case(test_mvu_planes.CFGS[7]),
+    ]  # 0/1 inputs x ternary, SIMD 5
 
 
 @pytest.mark.parametrize("index", range(5))
@@ -129,14 +131,17 @@ def test_tree_inside_mvu(index: int) -> None:
     """lowbit_mvu with the compressor trees simulated, exact under random stalls."""
     c = mvu_cases()[index]
     in_width = getattr(c.cfg, "in_width", c.cfg.K)
-    r = simulate(TREE | c.sources, "mvu_top", in_width, c.cfg.out_width, c.inputs(), stall_in=0.3, stall_out=0.3,
-                 seed=index)
+    r = simulate(
+        TREE | c.sources, "mvu_top", in_width, c.cfg.out_width, c.inputs(), stall_in=0.3, stall_out=0.3, seed=index
+    )
     assert r.outputs == c.reference(), f"{c.cfg}: outputs differ from the reference"
 
 
 def test_count_rejects_zero_width() -> None:
     """W = 0 cannot hold any count: elaboration names the rule."""
-    top = ("module t(input wire [3:0] a, output wire [1:0] y);\n"
-           "    lowbit_mvu_count #(.N(4), .W(0), .OP(0)) u (.a(a), .b(4'b0), .y(y));\nendmodule\n")
+    top = (
+        "module t(input wire [3:0] a, output wire [1:0] y);\n"
+        "    lowbit_mvu_count #(.N(4), .W(0), .OP(0)) u (.a(a), .b(4'b0), .y(y));\nendmodule\n"
+    )
     with pytest.raises(LintError, match="lowbit_mvu_count_requires_W_at_least_1"):
         lint({"lowbit_mvu_lanes.v": library_sources()["lowbit_mvu_lanes.v"], "t.v": top}, "t")

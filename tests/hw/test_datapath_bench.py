@@ -56,6 +56,7 @@ def test_cut_points_exist(tmp_path: Path) -> None:
     files = " ".join(str(dp.LIB / f) for f in dp.LIB_FILES)
     top = tmp_path / "top.v"
     top.write_text(dp.datapath_top(SMALL))
-    r = subprocess.run(["yosys", "-q", "-p", f"read_verilog {files} {top}; {dp.cut_script()}"],
-                       capture_output=True, text=True)
+    r = subprocess.run(
+        ["yosys", "-q", "-p", f"read_verilog {files} {top}; {dp.cut_script()}"], capture_output=True, text=True
+    )
     assert r.returncode == 0, r.stdout + r.stderr

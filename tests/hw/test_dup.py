@@ -215,13 +215,17 @@ def check_sides(cfg: Dup, data: list[int], r: SimResult, s0: Side, s1: Side, *, 
     acc = np.zeros(n + 1, dtype=bool)
     acc[r.in_accept_cycles] = True
     # Accepted => neither buffer full.
-    assert not (acc & full).any(), f"{cfg}: input accepted into a full buffer in cycles {np.flatnonzero(acc & full)[:8]}"
+    assert not (acc & full).any(), (
+        f"{cfg}: input accepted into a full buffer in cycles {np.flatnonzero(acc & full)[:8]}"
+    )
     if input_always_offered:
         # Offered and refused => a buffer is full (cycle 0: ready low after reset).
         span = np.arange(n + 1)
         offered = (span >= 1) & (span <= r.in_accept_cycles[-1])
         refused = offered & ~acc & ~full
-        assert not refused.any(), f"{cfg}: input refused with room on both sides in cycles {np.flatnonzero(refused)[:8]}"
+        assert not refused.any(), (
+            f"{cfg}: input refused with room on both sides in cycles {np.flatnonzero(refused)[:8]}"
+        )
 
 
 @pytest.mark.parametrize("cfg", CFGS, ids=str)

@@ -69,9 +69,7 @@ def test_library_lints_standalone() -> None:
         lint(srcs, top)
 
 
-@pytest.mark.parametrize(
-    "stall_in,stall_out,seed", [(0.3, 0.3, 1), (0.1, 0.6, 2), (0.6, 0.1, 3), (0.3, 0.3, 4)]
-)
+@pytest.mark.parametrize("stall_in,stall_out,seed", [(0.3, 0.3, 1), (0.1, 0.6, 2), (0.6, 0.1, 3), (0.3, 0.3, 4)])
 @pytest.mark.parametrize("cfg", FIFO_CFGS, ids=cfg_id)
 def test_fifo_order_with_stalls(cfg, stall_in, stall_out, seed) -> None:
     w, depth = cfg
@@ -175,8 +173,7 @@ def test_harness_input_validation() -> None:
 def test_lint_reports_verilator_output() -> None:
     srcs = _bad(
         "unused",
-        "wire [7:0] dead = in_tdata;\nassign in_tready = 1'b1; assign out_tvalid = in_tvalid; "
-        "assign out_tdata = 8'd0;",
+        "wire [7:0] dead = in_tdata;\nassign in_tready = 1'b1; assign out_tvalid = in_tvalid; assign out_tdata = 8'd0;",
     )
     with pytest.raises(LintError, match="UNUSED"):
         lint(srcs, "unused")

@@ -140,7 +140,15 @@ class Case:
         return {"dut_top.v": wrapper(self.cfg, self.thresh_vector), **lib_sources()}
 
     def run(self, **kw) -> SimResult:
-        return simulate(self.sources, "dut_top", self.cfg.in_width, self.cfg.out_width, self.inputs(), expected_outputs=N_FRAMES, **kw)
+        return simulate(
+            self.sources,
+            "dut_top",
+            self.cfg.in_width,
+            self.cfg.out_width,
+            self.inputs(),
+            expected_outputs=N_FRAMES,
+            **kw,
+        )
 
 
 _CASES: dict[Gap, Case] = {}

@@ -43,8 +43,18 @@ DATA = [random.Random(5).getrandbits(8) for _ in range(N)]
 def test_reset_restarts_the_stream(stall_in: float, stall_out: float, reset_cycles: int) -> None:
     """Everything before the reset is reported apart; afterwards all beats are streamed again
     and the result holds exactly the handshakes after the reset."""
-    r = simulate(fifo_top(), "fifo_top", 8, 8, DATA, stall_in=stall_in, stall_out=stall_out, seed=4,
-                 reset_after_beats=10, reset_cycles=reset_cycles)
+    r = simulate(
+        fifo_top(),
+        "fifo_top",
+        8,
+        8,
+        DATA,
+        stall_in=stall_in,
+        stall_out=stall_out,
+        seed=4,
+        reset_after_beats=10,
+        reset_cycles=reset_cycles,
+    )
     assert r.outputs == DATA
     assert r.reset_cycle is not None and 10 <= r.inputs_before_reset <= 10 + 64
     assert r.outputs_before_reset == DATA[: len(r.outputs_before_reset)]
@@ -57,7 +67,9 @@ def test_reset_restarts_the_stream(stall_in: float, stall_out: float, reset_cycl
 def test_reset_withdraws_a_waiting_output_beat() -> None:
     """A beat waiting for out_tready when rst rises may vanish: that is no protocol error."""
     pending = [
-        simulate(fifo_top(), "fifo_top", 8, 8, DATA, stall_out=0.95, seed=s, reset_after_beats=20).output_pending_at_reset
+        simulate(
+            fifo_top(), "fifo_top", 8, 8, DATA, stall_out=0.95, seed=s, reset_after_beats=20
+        ).output_pending_at_reset
         for s in range(4)
     ]
     assert any(pending), "no seed met a waiting output beat"
@@ -110,8 +122,19 @@ def test_reset_exposes_state_that_only_power_on_clears(clear_on_reset: bool) -> 
 def test_idle_gaps_do_not_count_towards_the_timeout() -> None:
     """Gaps 50 times longer than the timeout after every 10 beats (not after the last one)."""
     gap = 5000
-    r = simulate(fifo_top(), "fifo_top", 8, 8, DATA, stall_in=0.2, stall_out=0.2, seed=3,
-                 idle_every=10, idle_cycles=gap, timeout_cycles=100)
+    r = simulate(
+        fifo_top(),
+        "fifo_top",
+        8,
+        8,
+        DATA,
+        stall_in=0.2,
+        stall_out=0.2,
+        seed=3,
+        idle_every=10,
+        idle_cycles=gap,
+        timeout_cycles=100,
+    )
     assert r.outputs == DATA
     spacing = np.diff(r.in_accept_cycles)
     assert (spacing[9::10] > gap).all() and (np.delete(spacing, np.s_[9::10]) < 100).all()
@@ -122,15 +145,18 @@ def test_idle_gaps_do_not_count_towards_the_timeout() -> None:
 
 def test_idle_gaps_with_a_reset() -> None:
     """The gap counter restarts with the stream; a reset inside a gap ends it."""
-    r = simulate(fifo_top(), "fifo_top", 8, 8, DATA, stall_out=0.5, seed=8, idle_every=4, idle_cycles=300,
-                 reset_after_beats=12)
+    r = simulate(
+        fifo_top(), "fifo_top", 8, 8, DATA, stall_out=0.5, seed=8, idle_every=4, idle_cycles=300, reset_after_beats=12
+    )
     assert r.outputs == DATA
     assert (np.diff(r.in_accept_cycles)[3::4] > 300).all()
 
 
 def test_idle_gaps_still_time_out_on_a_deadlock() -> None:
-    srcs = {"sink.v": f"module sink (\n{_PORTS}\n);\n"
-                      "assign in_tready = 1'b1; assign out_tvalid = 1'b0; assign out_tdata = 8'd0;\nendmodule\n"}
+    srcs = {
+        "sink.v": f"module sink (\n{_PORTS}\n);\n"
+        "assign in_tready = 1'b1; assign out_tvalid = 1'b0; assign out_tdata = 8'd0;\nendmodule\n"
+    }
     with pytest.raises(SimulationTimeout, match=r"no handshake for 50 cycles.*3/3 inputs accepted, 0/3"):
         simulate(srcs, "sink", 8, 8, [1, 2, 3], timeout_cycles=50, idle_every=1, idle_cycles=1000)
 

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 from mvu_checks import check_exact_ii_latency, check_heavy_backpressure, check_random_stalls
 
-from lowbitc.backends.verilog.rom import rom_addr_width, rom_module
 from lowbitc.backends.runtime.sim.verilator import SimResult, lint, simulate
-from lowbitc.backends.verilog.library import library_sources
 from lowbitc.backends.verilog.instances import border_params, threshold_vector
+from lowbitc.backends.verilog.library import library_sources
+from lowbitc.backends.verilog.rom import rom_addr_width, rom_module
 from lowbitc.dialects.lowbit.attributes import dense_from_numpy
 from lowbitc.dialects.lowbit.border import BorderAttr
 
@@ -102,16 +102,32 @@ class Case:
     def rom_words(self) -> list[int]:
         cfg = self.cfg
         sf_n = cfg.K // cfg.SIMD
-        return [sum(int(self.w[nf * cfg.PE + p, sf * cfg.SIMD + s]) << (p * cfg.SIMD + s)
-                    for p in range(cfg.PE) for s in range(cfg.SIMD))
-                for nf in range(cfg.NF) for sf in range(sf_n)]
+        return [
+            sum(
+                int(self.w[nf * cfg.PE + p, sf * cfg.SIMD + s]) << (p * cfg.SIMD + s)
+                for p in range(cfg.PE)
+                for s in range(cfg.SIMD)
+            )
+            for nf in range(cfg.NF)
+            for sf in range(sf_n)
+        ]
 
     @cached_property
     def sources(self) -> dict[str, str]:
         cfg = self.cfg
-        params = [("K", cfg.K), ("C", cfg.C), ("PE", cfg.PE), ("SIMD", cfg.SIMD), ("PW", cfg.PW), ("NT", cfg.NT),
-                  ("OB", cfg.OB), ("MODE", 0), ("PIPE", cfg.PIPE),
-                  ("THRESH", threshold_vector(dense_from_numpy(self.t), cfg.C, cfg.PW)), *border_params(cfg.border, cfg.NF)]
+        params = [
+            ("K", cfg.K),
+            ("C", cfg.C),
+            ("PE", cfg.PE),
+            ("SIMD", cfg.SIMD),
+            ("PW", cfg.PW),
+            ("NT", cfg.NT),
+            ("OB", cfg.OB),
+            ("MODE", 0),
+            ("PIPE", cfg.PIPE),
+            ("THRESH", threshold_vector(dense_from_numpy(self.t), cfg.C, cfg.PW)),
+            *border_params(cfg.border, cfg.NF),
+        ]
         aw = rom_addr_width(cfg.II)
         top = f"""module mvu_top (
     input  wire clk,
@@ -135,7 +151,11 @@ class Case:
     );
 endmodule
 """
-        return {"mvu_top.v": top, "L0_wmem.v": rom_module("L0_wmem", self.rom_words(), cfg.PE * cfg.SIMD), **library_sources()}
+        return {
+            "mvu_top.v": top,
+            "L0_wmem.v": rom_module("L0_wmem", self.rom_words(), cfg.PE * cfg.SIMD),
+            **library_sources(),
+        }
 
     def run(self, **kw) -> SimResult:
         return simulate(self.sources, "mvu_top", self.cfg.K, self.cfg.out_width, self.inputs(), **kw)

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from mvu_checks import check_exact_ii_latency, check_heavy_backpressure, check_latency_when_idle, check_random_stalls
 import pytest
+from mvu_checks import check_exact_ii_latency, check_heavy_backpressure, check_latency_when_idle, check_random_stalls
 
-from lowbitc.backends.verilog.rom import rom_addr_width, rom_module
 from lowbitc.backends.runtime.sim.verilator import SimResult, lint, simulate
 from lowbitc.backends.verilog.library import library_sources
+from lowbitc.backends.verilog.rom import rom_addr_width, rom_module
 
 
 def clog2(n: int) -> int:

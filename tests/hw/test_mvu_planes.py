@@ -9,11 +9,12 @@ width sits at its edge.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from functools import cached_property
-import zlib
 
 import numpy as np
+import pytest
 from mvu_checks import (
     check_exact_ii_latency,
     check_heavy_backpressure,
@@ -21,11 +22,10 @@ from mvu_checks import (
     check_random_stalls,
     diff_msg,
 )
-import pytest
 
-from lowbitc.backends.verilog.rom import rom_addr_width, rom_module
 from lowbitc.backends.runtime.sim.verilator import SimResult, lint, simulate
 from lowbitc.backends.verilog.library import library_sources
+from lowbitc.backends.verilog.rom import rom_addr_width, rom_module
 
 
 def clog2(n: int) -> int:
@@ -392,8 +392,9 @@ def _wrapper(params: dict[str, int]) -> str:
     p = {"K": 16, "C": 8, "PE": 2, "SIMD": 4, "EW": 0, "ES": 1, "WB": 1, "MODE": 0, "OB": 1, **params}
     k, c, pe, simd, ew, es, wb = (p[n] for n in ("K", "C", "PE", "SIMD", "EW", "ES", "WB"))
     pw = params.get("PW") or (
-        clog2(k + 2) if ew == 0 and wb == 1 else (ew - es if ew else 0) + wb + clog2(k + 1)
-        + (1 if p["MODE"] == 0 and ew == es and wb == 1 else 0)
+        clog2(k + 2)
+        if ew == 0 and wb == 1
+        else (ew - es if ew else 0) + wb + clog2(k + 1) + (1 if p["MODE"] == 0 and ew == es and wb == 1 else 0)
     )
     ow = c * (p["OB"] if p["MODE"] == 0 else pw)
     adw = max(1, clog2((c // pe) * (k // simd)))

@@ -77,7 +77,9 @@ class Pad:
         return self.C * self.OEW
 
     def params(self) -> dict[str, int]:
-        return {k: getattr(self, k) for k in ("C", "EW", "H", "W", "PT", "PL", "PB", "PR", "WIDEN")} | ({"ONES": 1} if self.ONES else {})
+        return {k: getattr(self, k) for k in ("C", "EW", "H", "W", "PT", "PL", "PB", "PR", "WIDEN")} | (
+            {"ONES": 1} if self.ONES else {}
+        )
 
     def interior(self, oy: int, ox: int) -> bool:
         return self.PT <= oy < self.PT + self.H and self.PL <= ox < self.PL + self.W
@@ -164,7 +166,9 @@ class Case:
     def padded(self) -> np.ndarray:
         cfg = self.cfg
         # ONES: all-one border bits, i.e. -1 in two's complement (bit 1 = +1 on bipolar bits).
-        return np.pad(self.values, ((0, 0), (cfg.PT, cfg.PB), (cfg.PL, cfg.PR), (0, 0)), constant_values=-1 if cfg.ONES else 0)
+        return np.pad(
+            self.values, ((0, 0), (cfg.PT, cfg.PB), (cfg.PL, cfg.PR), (0, 0)), constant_values=-1 if cfg.ONES else 0
+        )
 
     def reference(self) -> list[int]:
         return [pack(p, self.cfg.OEW) for p in self.padded().reshape(-1, self.cfg.C)]
@@ -209,9 +213,7 @@ def _diff_msg(got: list[int], want: list[int], cfg: Pad) -> str:
     for i, (g, w) in enumerate(zip(got, want)):
         if g != w:
             f, k = divmod(i, cfg.P)
-            return (
-                f"{cfg}: frame {f} pixel {divmod(k, cfg.WP)}: got {g:#x}, want {w:#x} (xor {g ^ w:#x})"
-            )
+            return f"{cfg}: frame {f} pixel {divmod(k, cfg.WP)}: got {g:#x}, want {w:#x} (xor {g ^ w:#x})"
     return f"{cfg}: {len(got)} pixels, want {len(want)}"
 
 

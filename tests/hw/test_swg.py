@@ -51,9 +51,7 @@ class Swg:
         return {k: getattr(self, k) for k in ("C", "EW", "H", "W", "KH", "KW", "SH", "SW")}
 
     def __str__(self) -> str:
-        return (
-            f"C{self.C}_EW{self.EW}_{self.H}x{self.W}_k{self.KH}x{self.KW}_s{self.SH}x{self.SW}"
-        )
+        return f"C{self.C}_EW{self.EW}_{self.H}x{self.W}_k{self.KH}x{self.KW}_s{self.SH}x{self.SW}"
 
 
 CFGS = [
@@ -98,12 +96,7 @@ class Case:
 
     def inputs(self) -> list[int]:
         cfg = self.cfg
-        return [
-            sum(int(v) << (c * cfg.EW) for c, v in enumerate(px))
-            for f in self.frames
-            for row in f
-            for px in row
-        ]
+        return [sum(int(v) << (c * cfg.EW) for c, v in enumerate(px)) for f in self.frames for row in f for px in row]
 
     def reference(self) -> list[int]:
         cfg = self.cfg

@@ -95,10 +95,13 @@ def test_unit_recovers_from_reset_mid_frame(unit: Unit) -> None:
     want = unit.want()
     for r in reset_points(unit):
         for k, (stall_in, stall_out, cycles) in enumerate(RUNS):
-            res = unit.run(stall_in=stall_in, stall_out=stall_out, seed=31 * r + k, reset_after_beats=r,
-                           reset_cycles=cycles)
-            where = f"{unit}: reset after beat {r} ({res.inputs_before_reset} taken), {cycles} cycles, " \
-                    f"stalls {stall_in}/{stall_out}"
+            res = unit.run(
+                stall_in=stall_in, stall_out=stall_out, seed=31 * r + k, reset_after_beats=r, reset_cycles=cycles
+            )
+            where = (
+                f"{unit}: reset after beat {r} ({res.inputs_before_reset} taken), {cycles} cycles, "
+                f"stalls {stall_in}/{stall_out}"
+            )
             assert res.outputs == want, where
             assert res.outputs_before_reset == want[: len(res.outputs_before_reset)], where
             assert res.reset_cycle is not None and min(res.in_accept_cycles) > res.reset_cycle, where

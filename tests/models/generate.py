@@ -56,16 +56,30 @@ class Built:
 
 # ---------------------------------------------------------------- quantizers and model pieces
 
+
 def q8_signed_input() -> QuantIdentity:
     """The BNN-PYNQ CNV input quantizer: Q1.7, 8-bit signed, scale 2^-7, range [-1, 1 - 2^-7]."""
-    return QuantIdentity(act_quant=CommonActQuant, bit_width=8, min_val=-1.0, max_val=1.0 - 2.0**-7,
-                         narrow_range=False, restrict_scaling_type=POT)
+    return QuantIdentity(
+        act_quant=CommonActQuant,
+        bit_width=8,
+        min_val=-1.0,
+        max_val=1.0 - 2.0**-7,
+        narrow_range=False,
+        restrict_scaling_type=POT,
+    )
 
 
 def q8_unsigned_input() -> QuantIdentity:
     """8-bit unsigned, scale 2^-7: pixels k/16 of the digits data are exact."""
-    return QuantIdentity(act_quant=CommonActQuant, bit_width=8, signed=False, narrow_range=False,
-                         min_val=0.0, max_val=255 / 128, restrict_scaling_type=POT)
+    return QuantIdentity(
+        act_quant=CommonActQuant,
+        bit_width=8,
+        signed=False,
+        narrow_range=False,
+        min_val=0.0,
+        max_val=255 / 128,
+        restrict_scaling_type=POT,
+    )
 
 
 def act_signed2(narrow: bool) -> QuantIdentity:
@@ -77,8 +91,15 @@ def act_signed2(narrow: bool) -> QuantIdentity:
 
 def act_relu2(max_val: float, return_quant_tensor: bool = False) -> QuantReLU:
     """Unsigned 2-bit QuantReLU with a constant scale max_val / 3."""
-    return QuantReLU(act_quant=CommonActQuant, bit_width=2, signed=False, narrow_range=False, min_val=0.0,
-                     max_val=max_val, return_quant_tensor=return_quant_tensor)
+    return QuantReLU(
+        act_quant=CommonActQuant,
+        bit_width=2,
+        signed=False,
+        narrow_range=False,
+        min_val=0.0,
+        max_val=max_val,
+        return_quant_tensor=return_quant_tensor,
+    )
 
 
 def qlinear(cin: int, cout: int, wbits: int) -> QuantLinear:
@@ -86,8 +107,9 @@ def qlinear(cin: int, cout: int, wbits: int) -> QuantLinear:
 
 
 def qconv(cin: int, cout: int, wbits: int) -> QuantConv2d:
-    return QuantConv2d(cin, cout, kernel_size=3, padding=1, bias=False, weight_quant=CommonWeightQuant,
-                       weight_bit_width=wbits)
+    return QuantConv2d(
+        cin, cout, kernel_size=3, padding=1, bias=False, weight_quant=CommonWeightQuant, weight_bit_width=wbits
+    )
 
 
 def uniform_init(model: nn.Module) -> None:
@@ -155,6 +177,7 @@ class SmallResNet(nn.Module):
 
 # ---------------------------------------------------------------- weights and BatchNorm
 
+
 @torch.no_grad()
 def quantize_weights_in_place(model: nn.Module) -> None:
     """Replace every float weight by its quantized value (normalising -0.0 to 0.0)."""
@@ -181,8 +204,11 @@ def calibrate_bn(model: nn.Module, x: torch.Tensor, gen: torch.Generator, zero_g
     x, gamma of random sign and magnitude, beta near the middle of the next quantizer's range, so
     the normalised values spread over all its levels. TensorNorm heads get a random affine."""
     order: list[nn.Module] = []
-    hooks = [m.register_forward_hook(lambda m, i, o: order.append(m))
-             for m in model.modules() if isinstance(m, BN_TYPES + ACT_TYPES)]
+    hooks = [
+        m.register_forward_hook(lambda m, i, o: order.append(m))
+        for m in model.modules()
+        if isinstance(m, BN_TYPES + ACT_TYPES)
+    ]
     model(x)
     for h in hooks:
         h.remove()
@@ -192,7 +218,7 @@ def calibrate_bn(model: nn.Module, x: torch.Tensor, gen: torch.Generator, zero_g
         return torch.rand(*shape, generator=gen)
 
     for k, bn in enumerate(bns):
-        after = order[order.index(bn) + 1:]
+        after = order[order.index(bn) + 1 :]
         nxt = next((m for m in after if isinstance(m, ACT_TYPES)), None)
         got: list[torch.Tensor] = []
         h = bn.register_forward_hook(lambda m, i, o, got=got: got.append(i[0]))
@@ -221,6 +247,7 @@ def calibrate_bn(model: nn.Module, x: torch.Tensor, gen: torch.Generator, zero_g
 
 # ---------------------------------------------------------------- the models
 
+
 def pixels(shape: tuple[int, ...], gen: torch.Generator) -> torch.Tensor:
     return torch.randint(0, 256, shape, generator=gen).float() / 255.0
 
@@ -235,6 +262,7 @@ def build_bnn_pynq(cfg: str, shape: tuple[int, ...], zero_gamma: bool) -> Callab
         x = pixels(shape, gen)
         calibrate_bn(model, x, gen, zero_gamma)
         return Built(model, x, notes=[f"brevitas_examples.bnn_pynq cfg {cfg}, random weights"])
+
     return build
 
 
@@ -252,11 +280,11 @@ def build_digits(wbits: int, unsigned_act: bool) -> Callable[[], Built]:
     def build() -> Built:
         from sklearn.datasets import load_digits
         from sklearn.model_selection import train_test_split
+
         torch.manual_seed(0)
         data = load_digits()
         xs = (data.data / 16.0).astype(np.float32)
-        xtr, xte, ytr, yte = train_test_split(xs, data.target, test_size=360, random_state=0,
-                                              stratify=data.target)
+        xtr, xte, ytr, yte = train_test_split(xs, data.target, test_size=360, random_state=0, stratify=data.target)
         model = DigitsMLP(wbits, unsigned_act)
         opt = torch.optim.Adam(model.parameters(), lr=0.01)
         sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=40)
@@ -279,8 +307,10 @@ def build_digits(wbits: int, unsigned_act: bool) -> Callable[[], Built]:
             quantize_weights_in_place(model)
             assert torch.equal(before, model(x)), "weight replacement changed the forward"
         acc = float((before.argmax(1).numpy() == yte).mean())
-        return Built(model, x, labels=yte.astype(np.int64),
-                     notes=[f"trained 40 epochs on sklearn digits, test top-1 {acc:.1%}"])
+        return Built(
+            model, x, labels=yte.astype(np.int64), notes=[f"trained 40 epochs on sklearn digits, test top-1 {acc:.1%}"]
+        )
+
     return build
 
 
@@ -296,6 +326,7 @@ MODELS: dict[str, Callable[[], Built]] = {
 
 
 # ---------------------------------------------------------------- export and checks
+
 
 def quant_attrs(node: onnx.NodeProto, inits: dict[str, np.ndarray]) -> tuple[str, float, int]:
     """(short description, scale, bit width) of a Quant or BipolarQuant node."""
@@ -353,8 +384,14 @@ def check_export(name: str, path: Path, x: np.ndarray, y: np.ndarray) -> dict[st
             assert len(used) == len(want), f"{name} {where}: only levels {used.tolist()} of {want} used"
         print(f"    {kind:6s} {desc:12s} x{scale:<6g} {where:44s} {hist}")
     ops = sorted({n.op_type for n in raw.graph.node})
-    return {"ops": ops, "quant": sorted(set(qattrs)), "integer": integer, "ulp": ulp,
-            "maxabs": float(np.max(np.abs(got - y))), "residual_adds": residual_adds(raw, inits)}
+    return {
+        "ops": ops,
+        "quant": sorted(set(qattrs)),
+        "integer": integer,
+        "ulp": ulp,
+        "maxabs": float(np.max(np.abs(got - y))),
+        "residual_adds": residual_adds(raw, inits),
+    }
 
 
 def residual_adds(model: onnx.ModelProto, inits: dict[str, np.ndarray]) -> int:
@@ -365,8 +402,11 @@ def residual_adds(model: onnx.ModelProto, inits: dict[str, np.ndarray]) -> int:
         srcs = [producer.get(i) for i in node.input]
         if node.op_type != "Add" or not all(s is not None and s.op_type == "Quant" for s in srcs):
             continue
-        a, b = ([inits[i].tolist() for i in s.input[1:4]] + sorted(
-            (x.name, onnx.helper.get_attribute_value(x)) for x in s.attribute) for s in srcs)
+        a, b = (
+            [inits[i].tolist() for i in s.input[1:4]]
+            + sorted((x.name, onnx.helper.get_attribute_value(x)) for x in s.attribute)
+            for s in srcs
+        )
         assert a == b, f"{node.name}: Add of differently quantized tensors {a} vs {b}"
         count += 1
     return count
@@ -389,8 +429,14 @@ def generate(name: str) -> dict[str, object]:
     res = check_export(name, path, x, y)
     assert res["residual_adds"] == built.residual_adds, f"{name}: {res['residual_adds']} residual Adds"
     data = path.read_bytes()
-    res.update(name=name, notes=built.notes, raw=len(data), gz=len(gzip.compress(data, 9, mtime=0)),
-               shape_in=list(x.shape), shape_out=list(y.shape))
+    res.update(
+        name=name,
+        notes=built.notes,
+        raw=len(data),
+        gz=len(gzip.compress(data, 9, mtime=0)),
+        shape_in=list(x.shape),
+        shape_out=list(y.shape),
+    )
     for n in built.notes:
         print(f"  {n}")
     return res
@@ -407,8 +453,10 @@ def main(argv: list[str] | None = None) -> int:
     print("\nmodel        input            output    qonnx check          onnx KiB  gzip KiB  ops")
     for r in results:
         check = "exact (integer)" if r["integer"] else f"{r['ulp']} ULP ({r['maxabs']:.1e})"
-        print(f"{r['name']:12s} {r['shape_in']!s:16s} {r['shape_out']!s:9s} {check:20s} "
-              f"{r['raw'] / 1024:8.0f}  {r['gz'] / 1024:8.0f}  {' '.join(r['ops'])}")
+        print(
+            f"{r['name']:12s} {r['shape_in']!s:16s} {r['shape_out']!s:9s} {check:20s} "
+            f"{r['raw'] / 1024:8.0f}  {r['gz'] / 1024:8.0f}  {' '.join(r['ops'])}"
+        )
         adds = f"; {r['residual_adds']} residual Add(Quant, Quant)" if r["residual_adds"] else ""
         print(f"{'':12s} quantizers: {'; '.join(r['quant'])}{adds}")
     return 0

@@ -12,7 +12,16 @@ from lowbitc.backends.target.devices import DEVICES, Family, LogicCell, get_devi
 from lowbitc.errors import LowbitcError
 
 REAL = [d for d in DEVICES.values() if d.fabric is not None]
-EXPECTED = {"generic", "ice40-up5k", "ecp5-85f", "xc7z020", "xczu7ev", "xc7vx690t", "arria10-gx1150", "stratix10-gx2800"}
+EXPECTED = {
+    "generic",
+    "ice40-up5k",
+    "ecp5-85f",
+    "xc7z020",
+    "xczu7ev",
+    "xc7vx690t",
+    "arria10-gx1150",
+    "stratix10-gx2800",
+}
 
 
 def test_the_library() -> None:
@@ -48,8 +57,11 @@ def test_fabric_figures(dev) -> None:
         assert fab.package  # nextpnr needs it
 
 
-@pytest.mark.parametrize("ram", sorted({r for d in REAL for r in d.fabric.rams}, key=lambda r: (r.name, r.count)),
-                         ids=lambda r: f"{r.name}x{r.count}")
+@pytest.mark.parametrize(
+    "ram",
+    sorted({r for d in REAL for r in d.fabric.rams}, key=lambda r: (r.name, r.count)),
+    ids=lambda r: f"{r.name}x{r.count}",
+)
 def test_ram_geometry(ram) -> None:
     assert ram.bits >= ram.data_bits > 0
     assert len(set(ram.modes)) == len(ram.modes)
@@ -72,7 +84,7 @@ def test_every_figure_has_a_source() -> None:
     """Each device entry carries comments naming a data sheet, user guide or overview."""
     text = Path(devices.__file__).read_text()
     for name in EXPECTED - {"generic"}:
-        entry = text[text.index(f'Device("{name}"'):]
+        entry = text[text.index(f'Device("{name}"') :]
         entry = entry[: entry.index("\n        )),")]
         assert re.search(r"(DS\d+|FPGA-DS-\d+|UG\d+|Device Overview|User Guide|manual)", entry), name
 

@@ -9,8 +9,8 @@ import sys
 
 import numpy as np
 import pytest
-
 from conftest import MODELS
+
 from lowbitc.backends.runtime.interpreter import native
 from lowbitc.backends.runtime.interpreter.values import pack_bits
 
@@ -66,8 +66,22 @@ def test_integer_threshold_pack_declines_what_int32_could_overflow() -> None:
 def run_cnv(env_native: str, tmp_path, name: str) -> np.ndarray:
     out = tmp_path / f"{name}.npy"
     env = dict(os.environ, LOWBITC_NATIVE=env_native)
-    subprocess.run([sys.executable, "-m", "lowbitc.cli", "run", str(MODELS / "bnnpynq_cnv_1w1a_ts.onnx"), "-i",
-                    str(MODELS / "bnnpynq_cnv_1w1a_in.npy"), "-o", str(out)], check=True, env=env, cwd=ROOT)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lowbitc.cli",
+            "run",
+            str(MODELS / "bnnpynq_cnv_1w1a_ts.onnx"),
+            "-i",
+            str(MODELS / "bnnpynq_cnv_1w1a_in.npy"),
+            "-o",
+            str(out),
+        ],
+        check=True,
+        env=env,
+        cwd=ROOT,
+    )
     return np.load(out)
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import MODELS
+
 from lowbitc.backends.runtime.interpreter import plan_cache, prepare
 from lowbitc.backends.runtime.interpreter.plan import execute
 from lowbitc.pipeline import compile_to
@@ -36,7 +36,9 @@ sys.exit(code)
 
 def run_cli(tmp_path: Path, *args: str, cache: Path) -> tuple[int, str, str]:
     env = dict(os.environ, XDG_CACHE_HOME=str(cache))
-    proc = subprocess.run([sys.executable, "-c", PROBE, "run", *args], capture_output=True, text=True, env=env, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, "run", *args], capture_output=True, text=True, env=env, cwd=ROOT
+    )
     return proc.returncode, proc.stdout, proc.stderr
 
 

@@ -9,11 +9,11 @@ from math import ceil
 import numpy as np
 import onnx
 import pytest
-
 from conftest import MODELS
-from lowbitc.backends.target.devices import get_device
-from lowbitc.backends.report.design import design_report
+
 from lowbitc.backends.analysis.projection import weight_placement
+from lowbitc.backends.report.design import design_report
+from lowbitc.backends.target.devices import get_device
 from lowbitc.pipeline import Options, compile_to
 
 CNV = MODELS / "bnnpynq_cnv_1w1a_ts.onnx"
@@ -54,7 +54,9 @@ def test_weights_that_do_not_fit_are_streamed_with_a_batch(cnv_rtl) -> None:
     dev = get_device("xc7z020")
     # A part with the xc7z020's DRAM but 20 block RAMs (640 Kbit): the largest weight memories
     # (2304 x 256 and 256 x 512 bits...) go off chip until the rest fits.
-    small = dataclasses.replace(dev, fabric=dataclasses.replace(dev.fabric, rams=(dataclasses.replace(dev.fabric.bram, count=20),)))
+    small = dataclasses.replace(
+        dev, fabric=dataclasses.replace(dev.fabric, rams=(dataclasses.replace(dev.fabric.bram, count=20),))
+    )
     fps = 3000.0
     w = weight_placement(cnv_rtl, small, fps)
     assert not w.fits_on_chip and w.streamed_units

@@ -8,9 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import MODELS
-from lowbitc.backends.target.devices import get_device
+
 from lowbitc.backends.analysis.perf import predict
-from lowbitc.backends.report.design import design_report
 from lowbitc.backends.analysis.resource_cells import (
     Cost,
     count_tree_luts,
@@ -20,9 +19,10 @@ from lowbitc.backends.analysis.resource_cells import (
 )
 from lowbitc.backends.analysis.resource_model import design_cost, fifo_cost
 from lowbitc.backends.eda.synth import synthesize, unit_figures
+from lowbitc.backends.report.design import design_report
+from lowbitc.backends.target.devices import get_device
 from lowbitc.backends.verilog.emit import emit_verilog
 from lowbitc.dialects.rtl import find_top
-
 from lowbitc.pipeline import Options, compile_to
 
 XC7 = get_device("xc7z020")
@@ -52,13 +52,16 @@ def test_rom_columns_share_and_drop() -> None:
     assert rom_columns(bits) == (2, 1)  # two distinct live columns, one needs a LUT
 
 
-@pytest.mark.parametrize(("depth", "width", "expected"), [
-    # Measured with Yosys 0.23 synth_xilinx on random contents (see the module docstring):
-    (98, 512, Cost(mem_luts=1024, ffs=512)),     # logic: 2 LUT6 + MUXF7 per column
-    (256, 256, Cost(mem_luts=1024, ffs=256)),    # logic: 4 LUT6 + MUXF7/F8 per column
-    (1024, 64, Cost(brams=2.0)),                 # two RAMB36 (1K x 36)
-    (512, 72, Cost(brams=1.0)),                  # one RAMB36 (512 x 72)
-])
+@pytest.mark.parametrize(
+    ("depth", "width", "expected"),
+    [
+        # Measured with Yosys 0.23 synth_xilinx on random contents (see the module docstring):
+        (98, 512, Cost(mem_luts=1024, ffs=512)),  # logic: 2 LUT6 + MUXF7 per column
+        (256, 256, Cost(mem_luts=1024, ffs=256)),  # logic: 4 LUT6 + MUXF7/F8 per column
+        (1024, 64, Cost(brams=2.0)),  # two RAMB36 (1K x 36)
+        (512, 72, Cost(brams=1.0)),  # one RAMB36 (512 x 72)
+    ],
+)
 def test_rom_placement_like_yosys(depth: int, width: int, expected: Cost) -> None:
     bits = np.random.default_rng(1).integers(0, 2, (depth, width), dtype=np.uint8)
     assert rom_cost(bits, XC7) == expected
@@ -119,6 +122,10 @@ def test_folding_that_does_not_divide_is_padded(tmp_path) -> None:
     fold.write_text(json.dumps({"1": {"pe": 6, "simd": 10}}))
     even = tmp_path / "even.json"
     even.write_text(json.dumps({"1": {"pe": 8, "simd": 8}}))
-    odd = design_cost(compile_to(MODELS / "digits_bnn_w1a1.onnx", "rtl", Options(target="xc7z020", fold_file=str(fold))), XC7)
-    ref = design_cost(compile_to(MODELS / "digits_bnn_w1a1.onnx", "rtl", Options(target="xc7z020", fold_file=str(even))), XC7)
+    odd = design_cost(
+        compile_to(MODELS / "digits_bnn_w1a1.onnx", "rtl", Options(target="xc7z020", fold_file=str(fold))), XC7
+    )
+    ref = design_cost(
+        compile_to(MODELS / "digits_bnn_w1a1.onnx", "rtl", Options(target="xc7z020", fold_file=str(even))), XC7
+    )
     assert odd.units[1].luts > 0 and odd.units[1].ffs > ref.units[1].ffs - 64

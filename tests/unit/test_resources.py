@@ -4,14 +4,14 @@ like the performance model's layers, and capacities are never invented."""
 from __future__ import annotations
 
 import pytest
+from conftest import MODELS
 from xdsl.dialects.builtin import ModuleOp
 
-from conftest import MODELS
-from lowbitc.backends.target.devices import DEVICES, get_device
 from lowbitc.backends.analysis.perf import predict
 from lowbitc.backends.analysis.resources import Resource, design_resources, known_capacity
-from lowbitc.dialects.rtl import find_top
+from lowbitc.backends.target.devices import DEVICES, get_device
 from lowbitc.dialects import rtl
+from lowbitc.dialects.rtl import find_top
 from lowbitc.pipeline import Options, compile_to
 
 TFC = MODELS / "tfc_w1a1_ts.onnx"
@@ -65,8 +65,11 @@ def test_multibit_weights_widen_lanes_and_skip_fifo_counts_at_the_add() -> None:
     first = res.units[2]
     assert (first.kind, first.lanes, first.lane_bits) == ("mvu_int", 16 * 3, 16 * 3 * 2)  # 2-bit weights
     adds = [u for u in res.units if u.kind == "add"]
-    feeding_adds = [op for op in _ops(module, rtl.FifoInstanceOp)
-                    if isinstance(next(iter(op.output.uses)).operation, rtl.AddInstanceOp)]
+    feeding_adds = [
+        op
+        for op in _ops(module, rtl.FifoInstanceOp)
+        if isinstance(next(iter(op.output.uses)).operation, rtl.AddInstanceOp)
+    ]
     assert len(adds) == 2 and len(feeding_adds) == 4  # each add reads a branch FIFO and a skip FIFO
     assert max(op.depth.value.data for op in feeding_adds) > 100  # the skip FIFOs hold the branch's buffering
     assert sum(u.fifo_bits for u in adds) == sum(op.depth.value.data * op.output.type.width.data for op in feeding_adds)

@@ -23,7 +23,11 @@ C = 6
 
 
 def f32(values) -> str:
-    return "dense<[" + ", ".join(f"{float(np.float32(v))!r}" for v in np.atleast_1d(values)) + f"]> : tensor<{np.size(values)}xf32>"
+    return (
+        "dense<["
+        + ", ".join(f"{float(np.float32(v))!r}" for v in np.atleast_1d(values))
+        + f"]> : tensor<{np.size(values)}xf32>"
+    )
 
 
 def random_chain(rng: np.random.Generator, monotone: bool) -> tuple[str, str]:
@@ -45,8 +49,10 @@ def random_chain(rng: np.random.Generator, monotone: bool) -> tuple[str, str]:
     for _ in range(rng.integers(1, 4)):
         kind = str(rng.choice(kinds))
         if kind == "bn":
-            op(f"lowbit.batchnorm {{v}} {{{{scale = {f32(gamma)}, bias = {f32(rng.normal(0, 1, C))}, mean = {f32(rng.normal(0, 3, C))}, "
-               f"var = {f32(rng.uniform(0.1, 9, C))}, epsilon = {float(np.float32(rng.choice([0.0, 1e-5, 1e-3])))!r} : f32}}}}")
+            op(
+                f"lowbit.batchnorm {{v}} {{{{scale = {f32(gamma)}, bias = {f32(rng.normal(0, 1, C))}, mean = {f32(rng.normal(0, 3, C))}, "
+                f"var = {f32(rng.uniform(0.1, 9, C))}, epsilon = {float(np.float32(rng.choice([0.0, 1e-5, 1e-3])))!r} : f32}}}}"
+            )
             continue
         const = rng.normal(0, 2, C if rng.random() < 0.5 else 1)
         if kind == "div":
@@ -55,19 +61,26 @@ def random_chain(rng: np.random.Generator, monotone: bool) -> tuple[str, str]:
         extra = ", swapped = true" if swapped else ""
         op(f"lowbit.elementwise {{v}} {{{{kind = #lowbit<elementwise_kind {kind}>, constant = {f32(const)}{extra}}}}}")
     if not monotone:
-        op(f"lowbit.elementwise {{v}} {{{{kind = #lowbit<elementwise_kind div>, constant = {f32(rng.normal(0, 2, 1))}, swapped = true}}}}")
+        op(
+            f"lowbit.elementwise {{v}} {{{{kind = #lowbit<elementwise_kind div>, constant = {f32(rng.normal(0, 2, 1))}, swapped = true}}}}"
+        )
     q = int(rng.integers(0, 4))
     if q == 0:
         quant, out = f"lowbit.quantize {v}", "!lowbit.bipolar"
     elif q == 3:
         th = np.sort(rng.normal(0, 2, (C, 3)), axis=1)
-        quant, out = f"lowbit.quantize {v} {{thresholds = dense<{th.astype(np.float32).tolist()}> : tensor<{C}x3xf32>}}", "ui2"
+        quant, out = (
+            f"lowbit.quantize {v} {{thresholds = dense<{th.astype(np.float32).tolist()}> : tensor<{C}x3xf32>}}",
+            "ui2",
+        )
     else:
         signed = q == 1
         mode = str(rng.choice(["round", "floor", "ceil"]))
         narrow = ", narrow = true" if signed and rng.random() < 0.5 else ""
-        quant = (f"lowbit.quantize {v} {{scale = {f32(rng.uniform(0.05, 1, 1))}, zero_point = {f32(0.0)}, "
-                 f"rounding = #lowbit<rounding {mode}>{narrow}}}")
+        quant = (
+            f"lowbit.quantize {v} {{scale = {f32(rng.uniform(0.05, 1, 1))}, zero_point = {f32(0.0)}, "
+            f"rounding = #lowbit<rounding {mode}>{narrow}}}"
+        )
         out = "si2" if signed else f"ui{int(rng.integers(2, 4))}"
     ops.append(f"  %q = {quant} : tensor<{C}xf32> -> tensor<{C}x{out}>")
     return "\n".join(ops), out

@@ -8,17 +8,31 @@ import shutil
 import time
 
 import pytest
-
 from conftest import MODELS
 from conv_factory import make_cnv
-from lowbitc.backends.target.devices import Family, get_device
+
 from lowbitc.backends.analysis.perf import predict
-from lowbitc.backends.verilog.rom import rom_module
 from lowbitc.backends.eda.synth import (
-    SynthError, _ports, pin_wrapper, place_and_route, roms_to_readmemh, synthesize, unit_figures, yosys_script,
+    SynthError,
+    _ports,
+    pin_wrapper,
+    place_and_route,
+    roms_to_readmemh,
+    synthesize,
+    unit_figures,
+    yosys_script,
 )
-from lowbitc.backends.eda.synth_stats import Figures, figures, flat_cells, instance_cells, parse_stat_json, parse_top_cells
+from lowbitc.backends.eda.synth_stats import (
+    Figures,
+    figures,
+    flat_cells,
+    instance_cells,
+    parse_stat_json,
+    parse_top_cells,
+)
+from lowbitc.backends.target.devices import Family, get_device
 from lowbitc.backends.verilog.emit import emit_verilog
+from lowbitc.backends.verilog.rom import rom_module
 from lowbitc.dialects.rtl import find_top
 from lowbitc.pipeline import Options, compile_to
 
@@ -90,7 +104,12 @@ def test_parse_stat_json_of_yosys_023() -> None:
     assert modules["pair"] == {"inv4": 2} and modules["top"]["pair"] == 1
     assert flat_cells(modules, "top") == {"CARRY4": 3, "FDRE": 12, "INV": 6, "BUFG": 1, "IBUF": 5, "OBUF": 8}
     cells = parse_top_cells(TOP_IL)
-    assert cells == {"$iopadmap$top.a": "IBUF", "$auto$clkbufmap.cc:261:execute$2155": "BUFG", "p0": "pair", "q0": "inv4"}
+    assert cells == {
+        "$iopadmap$top.a": "IBUF",
+        "$auto$clkbufmap.cc:261:execute$2155": "BUFG",
+        "p0": "pair",
+        "q0": "inv4",
+    }
     per, own = instance_cells(modules, "top", cells)
     assert per == {"p0": {"CARRY4": 2, "FDRE": 8, "INV": 4}, "q0": {"CARRY4": 1, "FDRE": 4, "INV": 2}}
     assert own == {"BUFG": 1, "IBUF": 5, "OBUF": 8}
@@ -98,13 +117,41 @@ def test_parse_stat_json_of_yosys_023() -> None:
 
 
 def test_figures_per_family() -> None:
-    xc = figures({"LUT6": 10, "LUT2": 3, "MUXF7": 4, "SRLC32E": 2, "RAM64M": 1, "RAMB18E1": 3, "RAMB36E1": 1,
-                  "FDRE": 7, "FDSE": 1, "DSP48E1": 2, "CARRY4": 5, "IBUF": 9}, Family.XILINX7)
+    xc = figures(
+        {
+            "LUT6": 10,
+            "LUT2": 3,
+            "MUXF7": 4,
+            "SRLC32E": 2,
+            "RAM64M": 1,
+            "RAMB18E1": 3,
+            "RAMB36E1": 1,
+            "FDRE": 7,
+            "FDSE": 1,
+            "DSP48E1": 2,
+            "CARRY4": 5,
+            "IBUF": 9,
+        },
+        Family.XILINX7,
+    )
     assert xc == Figures(luts=13, lutram=6, ffs=8, brams=2.5, dsps=2, carry=5) and xc.lut_sites == 19
-    up = figures({"SB_LUT4": 100, "SB_CARRY": 20, "SB_DFFE": 30, "SB_DFFSR": 2, "SB_RAM40_4K": 3,
-                  "SB_SPRAM256KA": 1, "SB_MAC16": 1, "SB_IO": 8}, Family.ICE40)
+    up = figures(
+        {
+            "SB_LUT4": 100,
+            "SB_CARRY": 20,
+            "SB_DFFE": 30,
+            "SB_DFFSR": 2,
+            "SB_RAM40_4K": 3,
+            "SB_SPRAM256KA": 1,
+            "SB_MAC16": 1,
+            "SB_IO": 8,
+        },
+        Family.ICE40,
+    )
     assert up == Figures(luts=100, ffs=32, brams=3.0, spram=1, dsps=1, carry=20)
-    ecp5 = figures({"LUT4": 50, "CCU2C": 4, "PFUMX": 3, "TRELLIS_FF": 9, "DP16KD": 2, "TRELLIS_DPR16X4": 1}, Family.ECP5)
+    ecp5 = figures(
+        {"LUT4": 50, "CCU2C": 4, "PFUMX": 3, "TRELLIS_FF": 9, "DP16KD": 2, "TRELLIS_DPR16X4": 1}, Family.ECP5
+    )
     assert ecp5 == Figures(luts=58, lutram=4, ffs=9, brams=2.0, carry=4)
     assert figures({}, Family.XILINXUS) + xc == xc and xc.scaled(2).luts == 26
 
@@ -153,16 +200,19 @@ def test_roms_become_readmemh_files() -> None:
 def need(*tools: str) -> None:
     missing = [t for t in tools if shutil.which(t) is None]
     if missing:  # loud, never a silent skip
-        pytest.fail(f"{', '.join(missing)} not installed; the synthesis tests need them: apt-get install yosys "
-                    "nextpnr-ice40 fpga-icestorm")
+        pytest.fail(
+            f"{', '.join(missing)} not installed; the synthesis tests need them: apt-get install yosys "
+            "nextpnr-ice40 fpga-icestorm"
+        )
 
 
 @pytest.fixture(scope="module")
 def tiny_cnv(tmp_path_factory):
     """Pad, window generators, an integer and two binary matrix-vector units, a pool and a
     collector: every unit kind but the residual add, small enough for ~20 s of synthesis."""
-    return make_cnv(tmp_path_factory.mktemp("synth") / "tiny.onnx", seed=3, in_shape=(3, 6, 6), channels=(4, 4),
-                    classes=3, batch=1)
+    return make_cnv(
+        tmp_path_factory.mktemp("synth") / "tiny.onnx", seed=3, in_shape=(3, 6, 6), channels=(4, 4), classes=3, batch=1
+    )
 
 
 def _check(module, result) -> None:

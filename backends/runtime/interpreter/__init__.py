@@ -9,8 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-_LAZY = {"run_module": "planner", "entry_function": "planner", "frames_per_chunk": "planner", "prepare": "planner",
-         "ENTRY": "planner", "CHUNK_BYTES": "planner"}
+_LAZY = {
+    "run_module": "planner",
+    "entry_function": "planner",
+    "frames_per_chunk": "planner",
+    "prepare": "planner",
+    "ENTRY": "planner",
+    "CHUNK_BYTES": "planner",
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -64,7 +64,9 @@ def _build(cc: str) -> Path | None:
     stat = os.stat(real)
     version = f"{real} {stat.st_size} {stat.st_mtime_ns}"
     source = SOURCE.read_bytes()
-    key = hashlib.sha256(b"\0".join([source, version.encode(), " ".join(FLAGS).encode(), _cpu_flags().encode()])).hexdigest()[:24]
+    key = hashlib.sha256(
+        b"\0".join([source, version.encode(), " ".join(FLAGS).encode(), _cpu_flags().encode()])
+    ).hexdigest()[:24]
     lib = cache_dir() / f"kernels-{key}.so"
     if lib.exists():
         return lib
@@ -82,7 +84,7 @@ def _build(cc: str) -> Path | None:
     return lib
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def library() -> ctypes.CDLL | None:
     """The compiled kernels, or None when they cannot be built here (or LOWBITC_NATIVE=0)."""
     if os.environ.get("LOWBITC_NATIVE", "1") == "0":
@@ -95,8 +97,13 @@ def library() -> ctypes.CDLL | None:
     lib.lb_xnor_threshold_pack.argtypes = [_P, _P, _I, _I, _I, _I, _P, _P, _P]
     lib.lb_and_popcount.argtypes = [_P, _P, _I, _I, _I, _P, _P]
     lib.lb_int32_threshold_pack.argtypes = lib.lb_int16_threshold_pack.argtypes = [_P, _P, _I, _I, _I, _P, _P, _P]
-    for fn in (lib.lb_xnor_popcount, lib.lb_xnor_threshold_pack, lib.lb_and_popcount, lib.lb_int32_threshold_pack,
-               lib.lb_int16_threshold_pack):
+    for fn in (
+        lib.lb_xnor_popcount,
+        lib.lb_xnor_threshold_pack,
+        lib.lb_and_popcount,
+        lib.lb_int32_threshold_pack,
+        lib.lb_int16_threshold_pack,
+    ):
         fn.restype = None
     return lib
 
@@ -173,8 +180,17 @@ def xnor_threshold_pack(x_words: np.ndarray, w_words: np.ndarray, k: int, thresh
     out = np.empty((m, -(-c // 64)), np.uint64)
 
     def call(r0, r1, acc):
-        lib.lb_xnor_threshold_pack(x[r0:].ctypes.data, wt.ctypes.data, r1 - r0, words, c, k, t.ctypes.data,
-                                   out[r0:].ctypes.data, acc.ctypes.data)
+        lib.lb_xnor_threshold_pack(
+            x[r0:].ctypes.data,
+            wt.ctypes.data,
+            r1 - r0,
+            words,
+            c,
+            k,
+            t.ctypes.data,
+            out[r0:].ctypes.data,
+            acc.ctypes.data,
+        )
 
     _over_rows(call, m, c)
     return out

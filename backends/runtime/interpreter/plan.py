@@ -9,8 +9,9 @@ bound) runs without importing xDSL or onnx: `lowbitc run` caches plans (plan_cac
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 

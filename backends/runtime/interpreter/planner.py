@@ -9,8 +9,9 @@ as ``extra`` (the co-simulation's `rtl.invoke`); such a plan does not pickle.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 from xdsl.dialects import func
@@ -79,10 +80,20 @@ def _matmul(op: g.MatMulOp):
 
 def _threshold(op: g.ThresholdOp):
     if op.border is not None:
-        return partial(steps.border_threshold_outputs, table=numpy_from_dense(op.thresholds), cases=op.border.case_map(),
-                       out=out_kind(op.output.type), offset=op.output_offset)
-    return partial(steps.threshold_outputs, thresholds=numpy_from_dense(op.thresholds), axis=op.channel_axis + 1,
-                   out=out_kind(op.output.type), offset=op.output_offset)
+        return partial(
+            steps.border_threshold_outputs,
+            table=numpy_from_dense(op.thresholds),
+            cases=op.border.case_map(),
+            out=out_kind(op.output.type),
+            offset=op.output_offset,
+        )
+    return partial(
+        steps.threshold_outputs,
+        thresholds=numpy_from_dense(op.thresholds),
+        axis=op.channel_axis + 1,
+        out=out_kind(op.output.type),
+        offset=op.output_offset,
+    )
 
 
 def _mvu(op: h.MVUOp):
@@ -94,11 +105,18 @@ def _mvu(op: h.MVUOp):
         x_max = max(abs(lo), abs(hi))
     binary = op.wb == 1
     return steps.MatrixVector(
-        fan_in=op.fan_in, wb=op.wb, integer_input=op.integer_input,
-        values=w.astype(np.int8) * 2 - 1 if binary else w, rows=pack_rows(w) if binary else None,
-        thresholds=thresholds, out=out_kind(op.output.type), offset=op.output_offset if thresholds is not None else 0,
-        x_max=x_max, lowest=None if thresholds is None or op.border is not None else thresholds.min(axis=1),
-        cases=None if op.border is None else op.border.case_map())
+        fan_in=op.fan_in,
+        wb=op.wb,
+        integer_input=op.integer_input,
+        values=w.astype(np.int8) * 2 - 1 if binary else w,
+        rows=pack_rows(w) if binary else None,
+        thresholds=thresholds,
+        out=out_kind(op.output.type),
+        offset=op.output_offset if thresholds is not None else 0,
+        x_max=x_max,
+        lowest=None if thresholds is None or op.border is not None else thresholds.min(axis=1),
+        cases=None if op.border is None else op.border.case_map(),
+    )
 
 
 def _collect(op: h.CollectOp):
@@ -110,7 +128,9 @@ def _collect(op: h.CollectOp):
 def _bit_planes(op: BitPlanesOp):
     packed = isinstance(op.input.type, PackedType)
     elt = op.input.type.element_type
-    return partial(steps.planes_of, planes=1 if packed else plane_count(elt), bipolar=isinstance(elt, BipolarType), packed=packed)
+    return partial(
+        steps.planes_of, planes=1 if packed else plane_count(elt), bipolar=isinstance(elt, BipolarType), packed=packed
+    )
 
 
 def _plane_popcount(op: PlanePopcountOp):
@@ -128,9 +148,11 @@ def _plane_popcount(op: PlanePopcountOp):
 
 def _requantized(step: type[steps.Requantized]):
     """The add and sum units: their total, then their thresholds (if any)."""
+
     def prepare(op):
         thresholds = _thresholds(op.thresholds)
         return step(thresholds, out_kind(op.output.type), op.output_offset if thresholds is not None else 0)
+
     return prepare
 
 
@@ -138,13 +160,19 @@ def _maxpool(op: MaxPoolOp):
     geometry = {"kernel": op.kernel.get_values(), "strides": op.strides.get_values()}
     if not any(op.padding):
         return partial(spatial.maxpool2d, **geometry)
-    return partial(spatial.maxpool_padded, **geometry, pads=op.padding, lowest=element_range(op.input.type.element_type)[0] - 1)
+    return partial(
+        spatial.maxpool_padded, **geometry, pads=op.padding, lowest=element_range(op.input.type.element_type)[0] - 1
+    )
 
 
 def _pad(op: PadOp):
     if op.fill_value:  # a bipolar map stays bipolar, padded with -1 or +1
-        return partial(spatial.pad_bipolar, pads=op.pads.get_values(), packed_channels=_packed_channels(op.input.type),
-                       fill=op.fill_value)
+        return partial(
+            spatial.pad_bipolar,
+            pads=op.pads.get_values(),
+            packed_channels=_packed_channels(op.input.type),
+            fill=op.fill_value,
+        )
     return partial(spatial.pad, pads=op.pads.get_values(), unpack_channels=_packed_channels(op.input.type))
 
 
@@ -154,8 +182,12 @@ def _packed_channels(t) -> int | None:
 
 def _window(op: WindowOp):
     c = _packed_channels(op.input.type)
-    return partial(spatial.window, kernel=op.kernel.get_values(), strides=op.strides.get_values(),
-                   repack_channels=None if c is None or c % WORD_BITS == 0 else c)
+    return partial(
+        spatial.window,
+        kernel=op.kernel.get_values(),
+        strides=op.strides.get_values(),
+        repack_channels=None if c is None or c % WORD_BITS == 0 else c,
+    )
 
 
 PREPARE: dict[type[Operation], Callable[[Any], Callable[..., Any]]] = {
@@ -168,7 +200,9 @@ PREPARE: dict[type[Operation], Callable[[Any], Callable[..., Any]]] = {
     g.ThresholdOp: _threshold,
     g.TopKOp: lambda op: partial(topk_indices, k=op.k.value.data),
     h.PackOp: lambda op: pack_bipolar,
-    h.XnorPopcountOp: lambda op: partial(steps.xnor_popcount_last, rows=pack_rows(op.weights.to_numpy()), k=op.weights.shape[1]),
+    h.XnorPopcountOp: lambda op: partial(
+        steps.xnor_popcount_last, rows=pack_rows(op.weights.to_numpy()), k=op.weights.shape[1]
+    ),
     h.XnorToDotOp: lambda op: partial(steps.scale_and_subtract, subtrahend=op.fan_in.value.data),
     h.AndToDotOp: lambda op: partial(steps.scale_and_subtract, subtrahend=numpy_from_dense(op.row_sums)),
     h.MVUOp: _mvu,
@@ -177,15 +211,23 @@ PREPARE: dict[type[Operation], Callable[[Any], Callable[..., Any]]] = {
     PlanePopcountOp: _plane_popcount,
     AddOp: lambda op: steps.add_codes,
     AddUnitOp: _requantized(steps.AddThreshold),
-    ConvOp: lambda op: partial(spatial.conv, weights=weight_values(op.weights), kernel=op.kernel.get_values(),
-                               strides=op.strides.get_values(), pads=op.pads.get_values(), groups=op.groups),
+    ConvOp: lambda op: partial(
+        spatial.conv,
+        weights=weight_values(op.weights),
+        kernel=op.kernel.get_values(),
+        strides=op.strides.get_values(),
+        pads=op.pads.get_values(),
+        groups=op.groups,
+    ),
     MaxPoolOp: _maxpool,
     GlobalSumOp: lambda op: partial(spatial.channel_sums, axes=(2, 3)),
     SumUnitOp: _requantized(steps.SumThreshold),
     ToPixelsOp: lambda op: spatial.to_pixels,
     WindowOp: _window,
     PadOp: _pad,
-    WindowMaxOp: lambda op: partial(spatial.window_max, size=op.size.value.data, packed_channels=_packed_channels(op.input.type)),
+    WindowMaxOp: lambda op: partial(
+        spatial.window_max, size=op.size.value.data, packed_channels=_packed_channels(op.input.type)
+    ),
 }
 
 

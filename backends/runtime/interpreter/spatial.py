@@ -35,7 +35,11 @@ def conv2d(x: np.ndarray, weights: np.ndarray, kernel, strides, pads) -> np.ndar
     ho, wo = (h - kh) // sh + 1, (w - kw) // sw + 1
     k = cin * kh * kw
     # Exact in float32 while every partial sum stays below 2^24 (BLAS sgemm is ~2x dgemm).
-    dtype = np.float32 if int(np.abs(x).max(initial=0)) * int(np.abs(weights).max(initial=0)) * k < (1 << 24) else np.float64
+    dtype = (
+        np.float32
+        if int(np.abs(x).max(initial=0)) * int(np.abs(weights).max(initial=0)) * k < (1 << 24)
+        else np.float64
+    )
     wt = weights.astype(dtype).T
     out = np.empty((n, weights.shape[0], ho, wo), dtype=np.int64)
     step = max(1, CHUNK_ELEMENTS // (ho * wo * k))
@@ -68,8 +72,13 @@ def conv(x: np.ndarray, weights: np.ndarray, kernel, strides, pads, groups: int)
     if groups == 1:
         return conv2d(x, weights, kernel, strides, pads)
     cin, cout = x.shape[1] // groups, weights.shape[0] // groups
-    return np.concatenate([conv2d(x[:, i * cin : (i + 1) * cin], weights[i * cout : (i + 1) * cout], kernel, strides, pads)
-                           for i in range(groups)], axis=1)
+    return np.concatenate(
+        [
+            conv2d(x[:, i * cin : (i + 1) * cin], weights[i * cout : (i + 1) * cout], kernel, strides, pads)
+            for i in range(groups)
+        ],
+        axis=1,
+    )
 
 
 def to_pixels(x: np.ndarray) -> np.ndarray:

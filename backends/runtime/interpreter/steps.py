@@ -53,7 +53,9 @@ def hold_counts(n: np.ndarray, out: OutKind, offset: int) -> np.ndarray:
     return n + offset
 
 
-def border_threshold_outputs(x: np.ndarray, table: np.ndarray, cases: np.ndarray, out: OutKind, offset: int) -> np.ndarray:
+def border_threshold_outputs(
+    x: np.ndarray, table: np.ndarray, cases: np.ndarray, out: OutKind, offset: int
+) -> np.ndarray:
     """Thresholds of [N, Ho, Wo, C] values by border case: pixel (oy, ox) counts
     x >= table[cases[oy, ox], c, i] (``cases`` from the counters' rule, `lowbit.border`)."""
     return hold_counts((x[..., None] >= table[cases][None]).sum(axis=-1), out, offset)
@@ -201,4 +203,3 @@ class PlanePopcount:
                 term = sum(d * over_last_axis(and_popcount, a, bj, k) for d, bj in self.weight_planes)
             acc = ci * term if acc is None else acc + ci * term
         return acc + self.x0 * self.weight_sums
-

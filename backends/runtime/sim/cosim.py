@@ -7,21 +7,19 @@ the rtl-stage IR: the host prologue/epilogue run in numpy, the accelerator in si
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from math import prod
 from typing import Any
 
-from math import prod
-
 import numpy as np
-from xdsl.dialects.builtin import Signedness
-from xdsl.dialects.builtin import ModuleOp
+from xdsl.dialects.builtin import ModuleOp, Signedness
 from xdsl.interpreter import Interpreter, InterpreterFunctions, impl, register_impls
 
 from lowbitc.backends.analysis.perf import predict
 from lowbitc.backends.runtime.sim.verilator import SimResult, simulate
 from lowbitc.backends.verilog.emit import byte_width, emit_sources
-from lowbitc.dialects.rtl import find_top
 from lowbitc.dialects import rtl
 from lowbitc.dialects.lowbit.types import PackedType
+from lowbitc.dialects.rtl import find_top
 from lowbitc.progress import progress
 
 TIMING_FRAMES = 8
@@ -100,9 +98,18 @@ class CosimFunctions(InterpreterFunctions):
 
     def _simulate(self, beats: list[int], frames: int, stall: float) -> SimResult:
         with progress(f"co-simulation of {frames} frames" + (f", stall probability {stall:g}" if stall else "")):
-            return simulate(self.sources, self.top, self.in_width, self.out_width, beats,
-                            stall_in=stall, stall_out=stall, seed=self.seed, timeout_cycles=self.timeout_cycles,
-                            expected_outputs=frames * self.out_beats_per_frame)
+            return simulate(
+                self.sources,
+                self.top,
+                self.in_width,
+                self.out_width,
+                beats,
+                stall_in=stall,
+                stall_out=stall,
+                seed=self.seed,
+                timeout_cycles=self.timeout_cycles,
+                expected_outputs=frames * self.out_beats_per_frame,
+            )
 
     @impl(rtl.InvokeOp)
     def run_invoke(self, interpreter: Interpreter, op: rtl.InvokeOp, args: tuple[Any, ...]):

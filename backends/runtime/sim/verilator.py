@@ -163,7 +163,7 @@ def find_verilator() -> str:
     return exe
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _verilator_version(exe: str) -> str:
     try:
         proc = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False)
@@ -223,7 +223,7 @@ def lint(sources: dict[str, str], top: str) -> None:
         raise LintError(f"verilator lint of {top!r} failed:\n{out.strip()}")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _toolchain_id(exe: str) -> str:
     """Everything outside the design that changes the compiled objects."""
     cxx = os.environ.get("CXX", "c++")
@@ -452,9 +452,10 @@ def simulate(
             raise exc(f"simulation of {top!r}: {rest}")
     if proc.returncode != 0 or total is None:
         raise SimulationError(
-            f"simulation of {top!r} failed (exit {proc.returncode}):\n"
-            f"{(proc.stdout + proc.stderr).strip()[-5000:]}"
+            f"simulation of {top!r} failed (exit {proc.returncode}):\n{(proc.stdout + proc.stderr).strip()[-5000:]}"
         )
     if reset_after_beats and reset_cycle is None:
-        raise SimulationError(f"simulation of {top!r}: the mid-run reset after {reset_after_beats} beats did not happen")
+        raise SimulationError(
+            f"simulation of {top!r}: the mid-run reset after {reset_after_beats} beats did not happen"
+        )
     return SimResult(outputs, in_cycles, out_cycles, total, reset_cycle, inputs_before, outputs_before, pending)
