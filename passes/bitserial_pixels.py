@@ -34,6 +34,7 @@ from lowbitc.dialects.lowbit.attributes import (
     weight_values,
 )
 from lowbitc.dialects.lowbit.border import BorderAttr
+from lowbitc.dialects.lowbit.checks import product_range
 from lowbitc.dialects.lowbit.ops_conv import ConvOp, MaxPoolOp
 from lowbitc.dialects.lowbit.ops_gap import GlobalSumOp, SumUnitOp
 from lowbitc.dialects.lowbit.ops_pixels import PadOp, ToPixelsOp, WindowMaxOp, WindowOp
@@ -156,7 +157,7 @@ class PixelLowering:
             dense_weights(conv.weights, conv.groups, cin, kernel[0] * kernel[1]), window_order(cin, *kernel)
         )
         cout = weights.shape[0]
-        width, signed = bits_for_range(*g.product_range(x.type.element_type, weights))
+        width, signed = bits_for_range(*product_range(x.type.element_type, weights))
         # A plain product over the window axis; `bitserial` lowers it like every other product.
         product = g.MatMulOp.create(
             operands=[win.output],

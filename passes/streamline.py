@@ -44,9 +44,9 @@ from lowbitc.dialects.lowbit.attributes import (
     numpy_from_dense,
     weight_values,
 )
+from lowbitc.dialects.lowbit.checks import product_range
 from lowbitc.dialects.lowbit.ops_conv import ConvOp
 from lowbitc.dialects.lowbit.ops_gap import GlobalSumOp
-from lowbitc.dialects.lowbit.ops_graph import product_range
 from lowbitc.dialects.lowbit.ops_residual import AddOp
 from lowbitc.dialects.lowbit.semantics import eval_host_op
 from lowbitc.dialects.lowbit.types import BipolarType, bits_for_range, int_range, int_type

@@ -23,7 +23,7 @@ from xdsl.traits import Pure
 from xdsl.utils.exceptions import VerifyException
 
 from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, IntMatrixAttr
-from lowbitc.dialects.lowbit.ops_graph import check_accumulator, product_range
+from lowbitc.dialects.lowbit.checks import check_accumulator, product_range
 from lowbitc.dialects.lowbit.types import element_range
 
 

@@ -41,10 +41,10 @@ from lowbitc.dialects.lowbit.attributes import (
     IntMatrixAttr,
     RoundingModeAttr,
     numpy_from_dense,
-    weight_range,
 )
 from lowbitc.dialects.lowbit.border import BorderAttr, check_border_table
-from lowbitc.dialects.lowbit.types import BipolarType, bits_for_range, element_range, int_range, shape_of
+from lowbitc.dialects.lowbit.checks import check_accumulator, check_codes, product_range
+from lowbitc.dialects.lowbit.types import BipolarType, shape_of
 
 
 def _float_tensor(value_type, what: str) -> TensorType:
@@ -61,39 +61,6 @@ def _check_broadcast(const: DenseIntOrFPElementsAttr, shape: tuple[int, ...], wh
     if cshape == shape or (len(cshape) == 1 and shape and cshape[0] == shape[0]):
         return
     raise VerifyException(f"{what} of shape {list(cshape)} does not broadcast to {list(shape)}")
-
-
-def check_accumulator(result_type, lo: int, hi: int, what: str) -> None:
-    """The result's integer type must hold [lo, hi] exactly; too narrow overflows, too wide
-    wastes LUTs, so widths are derived from the fan-in and checked here."""
-    elt = getattr(result_type, "element_type", None)
-    if not isinstance(elt, IntegerType) or elt.signedness.data == Signedness.SIGNLESS:
-        raise VerifyException(f"{what} must produce siN or uiN integers, got {result_type}")
-    width, signed = bits_for_range(lo, hi)
-    tlo, thi = int_range(elt)
-    if tlo > lo or thi < hi:
-        need = f"{'si' if signed else 'ui'}{width}"
-        raise VerifyException(f"{what} result {elt} cannot hold the range [{lo}, {hi}] (needs {need})")
-
-
-def product_range(input_elt, weights: BitMatrixAttr | IntMatrixAttr) -> tuple[int, int]:
-    """Exact bounds of sum_k x_k * w_ck over the input type's values and the weights present."""
-    xlo, xhi = element_range(input_elt)
-    wlo, whi = weight_range(weights)
-    corners = (xlo * wlo, xlo * whi, xhi * wlo, xhi * whi)
-    k = weights.shape[1]
-    return k * min(corners), k * max(corners)
-
-
-def check_codes(elt: IntegerType, count: int, offset: int, what: str) -> None:
-    """``count`` thresholds with ``offset`` give the codes offset .. offset + count, which the
-    result type must hold (the threshold op, the matrix-vector and the add unit share this)."""
-    lo, hi = int_range(elt)
-    if offset < lo or offset + count > hi:
-        raise VerifyException(
-            f"{what.format(elt=elt)} holds [{lo}, {hi}], but {count} thresholds with offset {offset} "
-            f"give [{offset}, {offset + count}]"
-        )
 
 
 @irdl_op_definition

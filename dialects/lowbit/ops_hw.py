@@ -29,7 +29,7 @@ from xdsl.utils.exceptions import VerifyException
 
 from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, FoldAttr, numpy_from_dense
 from lowbitc.dialects.lowbit.border import BorderAttr, check_border_table
-from lowbitc.dialects.lowbit.ops_graph import check_accumulator, check_codes
+from lowbitc.dialects.lowbit.checks import check_accumulator, check_codes
 from lowbitc.dialects.lowbit.types import BipolarType, PackedType, bits_for_range, element_range
 
 

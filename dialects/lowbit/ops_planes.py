@@ -32,7 +32,7 @@ from xdsl.traits import Pure
 from xdsl.utils.exceptions import VerifyException
 
 from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, FoldAttr, IntMatrixAttr
-from lowbitc.dialects.lowbit.ops_graph import check_accumulator, product_range
+from lowbitc.dialects.lowbit.checks import check_accumulator, product_range
 from lowbitc.dialects.lowbit.types import BipolarType, PackedType
 
 MAX_PLANES = 4

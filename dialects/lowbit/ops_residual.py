@@ -31,7 +31,7 @@ from xdsl.traits import Pure
 from xdsl.utils.exceptions import VerifyException
 
 from lowbitc.dialects.lowbit.attributes import numpy_from_dense
-from lowbitc.dialects.lowbit.ops_graph import check_accumulator, check_codes
+from lowbitc.dialects.lowbit.checks import check_accumulator, check_codes
 from lowbitc.dialects.lowbit.types import BipolarType, PackedType, element_range
 
 

@@ -14,8 +14,6 @@ import numpy as np
 import onnx
 from xdsl.dialects import func
 from xdsl.dialects.builtin import (
-    BoolAttr,
-    FloatAttr,
     IntegerAttr,
     ModuleOp,
     TensorType,
@@ -32,19 +30,16 @@ from lowbitc.dialects.lowbit.attributes import (
     IntMatrixAttr,
     dense_from_numpy,
 )
-from lowbitc.dialects.lowbit.ops_residual import AddOp
-from lowbitc.dialects.lowbit.types import BipolarType, bits_for_range, element_range, int_type
+from lowbitc.dialects.lowbit.checks import product_range
+from lowbitc.dialects.lowbit.types import bits_for_range, int_type
 from lowbitc.errors import LowbitcError, ModelError
+from lowbitc.importer.activations import ELEMENTWISE, ActivationImporter
 from lowbitc.importer.onnx_graph import MAX_FRAME_ELEMENTS, LoadedModel, attrs, fold_constant, load
 from lowbitc.importer.spatial import Dyn, SpatialImporter
 from lowbitc.importer.weights import QuantRecord, WeightError, record_for, weight_matrix
 
-ELEMENTWISE = {
-    "Mul": ElementwiseKind.MUL,
-    "Add": ElementwiseKind.ADD,
-    "Sub": ElementwiseKind.SUB,
-    "Div": ElementwiseKind.DIV,
-}
+ONE = np.float32(1)
+"""The default Gemm alpha (a float32, as ONNX computes it)."""
 PASS_THROUGH = {"Identity", "Dropout"}
 SUPPORTED = sorted(
     set(ELEMENTWISE)
@@ -76,7 +71,7 @@ SUPPORTED = sorted(
 )
 
 
-class Importer(SpatialImporter):
+class Importer(SpatialImporter, ActivationImporter):
     def __init__(self, loaded: LoadedModel):
         self.m = loaded
         self.opset = next((o.version for o in loaded.model.opset_import if o.domain in ("", "ai.onnx")), 13)
@@ -103,7 +98,8 @@ class Importer(SpatialImporter):
             later = next((n for n in self.m.model.graph.node if name in n.output), None)
             if later is not None:
                 raise self.error(
-                    f"input tensor '{name}' comes from node '{later.name or later.output[0]}' later in the graph: a cycle, or nodes out of order",
+                    f"input tensor '{name}' comes from node '{later.name or later.output[0]}' later in the graph: "
+                    "a cycle, or nodes out of order",
                     "export a graph in topological order without cycles",
                 )
             raise self.error(
@@ -123,7 +119,8 @@ class Importer(SpatialImporter):
         if n > MAX_FRAME_ELEMENTS:
             # Refuse before any pass or interpreter allocates per-frame arrays of this size.
             raise self.error(
-                f"a tensor of shape {list(shape)} holds {n} elements per frame, beyond lowbitc's limit of {MAX_FRAME_ELEMENTS}",
+                f"a tensor of shape {list(shape)} holds {n} elements per frame, "
+                f"beyond lowbitc's limit of {MAX_FRAME_ELEMENTS}",
                 "use smaller feature maps (a streaming accelerator for maps this large would not fit on chip)",
             )
         return TensorType(elt, shape[1:])
@@ -283,134 +280,6 @@ class Importer(SpatialImporter):
 
     op_Dropout = op_Identity
 
-    # -- float arithmetic -----------------------------------------------------------------
-    def _elementwise(self, node, ins) -> None:
-        a, b = ins
-        swapped = not isinstance(a, Dyn)
-        d, c = (b, a) if swapped else (a, b)
-        if isinstance(c, Dyn):
-            if node.op_type == "Add":
-                self.residual_add(node, d, c)
-                return
-            raise self.error(
-                "both operands depend on the input",
-                "lowbitc supports arithmetic with a constant only (and Add of two quantized tensors)",
-            )
-        d = self.as_float(d)
-        vec = self.channel_vector(c, d.shape, "constant")
-        props = {"kind": ElementwiseKindAttr(ELEMENTWISE[node.op_type]), "constant": dense_from_numpy(vec)}
-        if swapped:
-            props["swapped"] = BoolAttr.from_bool(True)
-        if not np.all(np.isfinite(vec)):
-            raise self.error("constant holds NaN or Inf", "fix the model's parameters")
-        out = self.emit(g.ElementwiseOp.create(operands=[d.value], result_types=[d.value.type], properties=props))
-        self.set(node.output[0], Dyn(out, d.shape))
-
-    op_Mul = op_Add = op_Sub = op_Div = _elementwise
-
-    def residual_add(self, node, a: Dyn, b: Dyn) -> None:
-        """Add of two quantized tensors of one scale: an integer add of their codes."""
-        if a.is_float or b.is_float:
-            raise self.error(
-                "Add of a float tensor and another tensor",
-                "quantize both Add inputs (a residual add joins two quantized streams)",
-            )
-        if a.shape != b.shape:
-            raise self.error(
-                f"Add of shapes {list(a.shape)} and {list(b.shape)}", "add tensors of equal shapes (no broadcasting)"
-            )
-        sa, sb = (np.asarray(d.scale, np.float32).reshape(-1) for d in (a, b))
-        if sa.size != 1 or sb.size != 1 or sa[0] != sb[0]:
-            raise self.error(
-                f"Add of tensors with scales {sa.tolist()} and {sb.tolist()}",
-                "quantize both Add inputs with one quantizer (same scale)",
-            )
-        width, signed = bits_for_range(*_sum_range(a.value.type.element_type, b.value.type.element_type))
-        out = self.emit(
-            AddOp.create(operands=[a.value, b.value], result_types=[self.frame_type(a.shape, int_type(width, signed))])
-        )
-        self.set(node.output[0], Dyn(out, a.shape, sa))
-
-    def op_Relu(self, node, ins) -> None:
-        d = self.as_float(ins[0])
-        out = self.emit(
-            g.ElementwiseOp.create(
-                operands=[d.value],
-                result_types=[d.value.type],
-                properties={
-                    "kind": ElementwiseKindAttr(ElementwiseKind.MAX),
-                    "constant": dense_from_numpy(np.zeros(1, np.float32)),
-                },
-            )
-        )
-        self.set(node.output[0], Dyn(out, d.shape))
-
-    def op_BatchNormalization(self, node, ins) -> None:
-        d = self.as_float(ins[0])
-        params = [np.asarray(self.const(n, "batchnorm parameter"), np.float32).reshape(-1) for n in node.input[1:5]]
-        eps = float(attrs(node).get("epsilon", 1e-5))
-        for p in params:
-            if not np.all(np.isfinite(p)):
-                raise self.error("BatchNorm parameters hold NaN or Inf", "fix the model's statistics")
-            if p.shape != (d.shape[1],):
-                raise self.error(
-                    f"BatchNorm parameter of shape {list(p.shape)} for {d.shape[1]} channels", "fix the model"
-                )
-        if np.any(params[3] + np.float32(eps) <= 0):
-            raise self.error("BatchNorm variance + epsilon is not positive", "fix the model's statistics")
-        props = {k: dense_from_numpy(p) for k, p in zip(("scale", "bias", "mean", "var"), params)}
-        props["epsilon"] = FloatAttr(eps, f32)
-        out = self.emit(g.BatchNormOp.create(operands=[d.value], result_types=[d.value.type], properties=props))
-        self.set(node.output[0], Dyn(out, d.shape))
-
-    # -- quantizers -----------------------------------------------------------------------
-    def _bipolar(self, d: Dyn, scale: np.ndarray) -> Dyn:
-        out = self.emit(g.QuantizeOp.create(operands=[d.value], result_types=[self.frame_type(d.shape, BipolarType())]))
-        return Dyn(out, d.shape, np.asarray(scale, np.float32).reshape(-1))
-
-    def op_BipolarQuant(self, node, ins) -> None:
-        d = self.as_float(ins[0])
-        scale = self.const(node.input[1], "BipolarQuant scale")
-        if scale.size != 1 or not scale.reshape(-1)[0] > 0:
-            raise self.error(
-                f"activation scale {scale.reshape(-1)[:4]} is not one positive number", "use a per-tensor scale"
-            )
-        self.set(node.output[0], self._bipolar(d, scale))
-
-    def op_MultiThreshold(self, node, ins) -> None:
-        a = attrs(node)
-        dtype = a.get("out_dtype", b"")
-        dtype = dtype.decode() if isinstance(dtype, bytes) else dtype
-        th = np.asarray(self.const(node.input[1], "thresholds"), np.float32)
-        d = self.as_float(ins[0])
-        if (
-            dtype == "BIPOLAR"
-            and th.shape[-1] == 1
-            and a.get("out_scale", 1.0) == 2.0
-            and a.get("out_bias", 0.0) == -1.0
-        ):
-            t = th.reshape(-1)
-            if np.any(t != 0):
-                # x - t >= 0 exactly when x >= t for finite floats, so this keeps the comparison exact.
-                vec = self.channel_vector(t, d.shape, "thresholds")
-                out = self.emit(
-                    g.ElementwiseOp.create(
-                        operands=[d.value],
-                        result_types=[d.value.type],
-                        properties={
-                            "kind": ElementwiseKindAttr(ElementwiseKind.SUB),
-                            "constant": dense_from_numpy(vec),
-                        },
-                    )
-                )
-                d = Dyn(out, d.shape)
-            self.set(node.output[0], self._bipolar(d, np.ones(1, np.float32)))
-            return
-        raise self.error(
-            f"MultiThreshold with out_dtype {dtype or '?'} and {th.shape[-1]} thresholds",
-            "lowbitc supports BIPOLAR MultiThreshold so far (multi-bit comes with the multi-bit issue)",
-        )
-
     # -- matrix products ------------------------------------------------------------------
     def weights(self, name: str, orient) -> tuple[BitMatrixAttr | IntMatrixAttr, np.ndarray]:
         """The [C, K] weights of the constant ``name`` (``orient`` maps the ONNX layout to
@@ -426,7 +295,7 @@ class Importer(SpatialImporter):
                 str(exc), "quantize the weights with BipolarQuant or a Quant of 1..8 bits with zero point 0"
             ) from None
 
-    def _matmul(self, node, x, orient, alpha: np.float32 = np.float32(1)) -> None:
+    def _matmul(self, node, x, orient, alpha: np.float32 = ONE) -> None:
         if not isinstance(x, Dyn):
             raise self.error("the activation operand must depend on the input", "check the graph")
         if x.is_float:
@@ -442,7 +311,7 @@ class Importer(SpatialImporter):
         c, k = weights.shape
         if k != x.shape[1]:
             raise self.error(f"weights expect {k} inputs, the activation has {x.shape[1]}", "fix the model")
-        width, signed = bits_for_range(*g.product_range(x.value.type.element_type, weights))
+        width, signed = bits_for_range(*product_range(x.value.type.element_type, weights))
         out = self.emit(
             g.MatMulOp.create(
                 operands=[x.value],
@@ -503,12 +372,6 @@ class Importer(SpatialImporter):
     def _used_names(self) -> set[str]:
         g_ = self.m.model.graph
         return {i for n in g_.node for i in n.input} | {o.name for o in g_.output}
-
-
-def _sum_range(a, b) -> tuple[int, int]:
-    alo, ahi = element_range(a)
-    blo, bhi = element_range(b)
-    return alo + blo, ahi + bhi
 
 
 def import_onnx(path: str | Path) -> ModuleOp:

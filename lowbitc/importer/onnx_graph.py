@@ -50,7 +50,8 @@ def load(path: str | Path) -> LoadedModel:
         for out in node.output:
             if out and out in producers:
                 raise LowbitcError(
-                    f"{label}: tensor '{out}' is produced twice (nodes '{producers[out]}' and '{node.name or node.op_type}'); "
+                    f"{label}: tensor '{out}' is produced twice (nodes '{producers[out]}' and "
+                    f"'{node.name or node.op_type}'); "
                     "give every tensor one producer (repair or re-export the graph)"
                 )
             producers[out] = node.name or node.op_type
@@ -58,7 +59,8 @@ def load(path: str | Path) -> LoadedModel:
     for init in g.initializer:
         if init.data_location == onnx.TensorProto.EXTERNAL:
             raise LowbitcError(
-                f"{label}: initializer '{init.name}' uses external data, which lowbitc does not load; save the model with all tensors inside the file"
+                f"{label}: initializer '{init.name}' uses external data, which lowbitc does not load; save the model "
+                "with all tensors inside the file"
             )
         constants[init.name] = numpy_helper.to_array(init)
     for node in g.node:
@@ -67,7 +69,8 @@ def load(path: str | Path) -> LoadedModel:
     inputs = [i for i in g.input if i.name not in constants]
     if len(inputs) != 1:
         raise LowbitcError(
-            f"{label}: the graph has {len(inputs)} non-constant inputs ({', '.join(i.name for i in inputs)}); lowbitc compiles networks with exactly one input"
+            f"{label}: the graph has {len(inputs)} non-constant inputs ({', '.join(i.name for i in inputs)}); lowbitc "
+            "compiles networks with exactly one input"
         )
     if len(g.output) != 1:
         raise LowbitcError(
@@ -82,7 +85,8 @@ def load(path: str | Path) -> LoadedModel:
     per_frame = int(np.prod(shape[1:], dtype=np.int64))
     if per_frame > MAX_FRAME_ELEMENTS:
         raise LowbitcError(
-            f"{label}: input '{inp.name}' of shape {list(shape)} holds {per_frame} elements per frame, beyond lowbitc's limit of {MAX_FRAME_ELEMENTS}; use smaller inputs"
+            f"{label}: input '{inp.name}' of shape {list(shape)} holds {per_frame} elements per frame, beyond "
+            f"lowbitc's limit of {MAX_FRAME_ELEMENTS}; use smaller inputs"
         )
     return LoadedModel(label, model, constants, inp.name, shape, g.output[0].name, _static_shape(label, g.output[0]))
 

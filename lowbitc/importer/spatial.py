@@ -17,6 +17,7 @@ from lowbitc.dialects.lowbit.attributes import (
     RoundingModeAttr,
     dense_from_numpy,
 )
+from lowbitc.dialects.lowbit.checks import product_range
 from lowbitc.dialects.lowbit.ops_conv import ConvOp, MaxPoolOp, input_range, output_size
 from lowbitc.dialects.lowbit.ops_gap import GlobalSumOp
 from lowbitc.dialects.lowbit.types import BipolarType, bits_for_range, element_range, int_type
@@ -110,7 +111,7 @@ class SpatialImporter:
         ho = output_size(x.shape[2], kh, strides[0], pads[0], pads[2])
         wo = output_size(x.shape[3], kw, strides[1], pads[1], pads[3])
         input_range(x.value.type)
-        width, signed = bits_for_range(*g.product_range(x.value.type.element_type, weights))
+        width, signed = bits_for_range(*product_range(x.value.type.element_type, weights))
         out = self.emit(
             ConvOp.create(
                 operands=[x.value],

@@ -24,6 +24,7 @@ from xdsl.ir import Block, Region
 from lowbitc.backends.runtime.interpreter import run_module
 from lowbitc.dialects.lowbit import ops_graph as g
 from lowbitc.dialects.lowbit.attributes import BitMatrixAttr, IntMatrixAttr, dense_from_numpy
+from lowbitc.dialects.lowbit.checks import product_range
 from lowbitc.dialects.lowbit.types import BipolarType, bits_for_range, int_range, int_type
 from lowbitc.passes.bitserial import BitserialPass
 from lowbitc.passes.pipeline import PipelinePass
@@ -90,7 +91,7 @@ def build(
     q = g.QuantizeOp.create(operands=[block.args[0]], result_types=[TensorType(x_elt, (k,))], properties=q_props)
     ops.append(q)
     w1 = weights_attr(rng, c1, k, w_kind, w_bits)
-    lo, hi = g.product_range(x_elt, w1)
+    lo, hi = product_range(x_elt, w1)
     mm1 = g.MatMulOp.create(
         operands=[q.output],
         result_types=[TensorType(int_type(*bits_for_range(lo, hi)), (c1,))],
@@ -98,7 +99,7 @@ def build(
     )
     th = threshold_op(rng, mm1.output, lo, hi, out_kind, out_bits)
     w2 = weights_attr(rng, c2, c1, w2_kind, w2_bits)
-    lo2, hi2 = g.product_range(th.output.type.element_type, w2)
+    lo2, hi2 = product_range(th.output.type.element_type, w2)
     mm2 = g.MatMulOp.create(
         operands=[th.output],
         result_types=[TensorType(int_type(*bits_for_range(lo2, hi2)), (c2,))],
