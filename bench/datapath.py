@@ -33,16 +33,25 @@ from pathlib import Path
 from common import ROOT, machine, replace_table
 
 LIB = ROOT / "backends" / "verilog" / "lib"
-LIB_FILES = ("lowbit_fifo.v", "lowbit_mvu.v", "lowbit_mvu_lanes.v")
+LIB_FILES = (
+    "lowbit_functions.vh",
+    "lowbit_fifo.v",
+    "lowbit_mvu.v",
+    "lowbit_mvu_issue.v",
+    "lowbit_mvu_acc.v",
+    "lowbit_mvu_lanes.v",
+    "lowbit_mvu_count.v",
+    "lowbit_mvu_tables.v",
+)
 FLOWS = {"synth_xilinx": "", "synth_xilinx -abc9": "-abc9"}
 HEADLINE = "datapath, PE 1 x SIMD 64"
 
-# Where the datapath is cut from the rest of lowbit_mvu (flattened instance u): cur is the
-# working copy of the input vector (its low SIMD bits feed the lane register s1), v1 .. fin1 the
+# Where the datapath is cut from the rest of lowbit_mvu (flattened instance u): slice is the
+# issue stage's fold slice of the input vector (it feeds the lane register s1), v1 .. fin1 the
 # step flags of the issue stage, ofifo_ready the output FIFO's ready; blk and blk_v (the
 # threshold results and their valid) become outputs. Everything that only feeds the cut inputs
 # (input buffer, rotation, counters) or only reads the outputs (assembly, FIFO) is then unused.
-CUT_INPUTS = ("cur", "v1", "first1", "last1", "fin1", "ofifo_ready")
+CUT_INPUTS = ("slice", "v1", "first1", "last1", "fin1", "ofifo_ready")
 CUT_OUTPUTS = ("blk", "blk_v")
 
 
@@ -141,7 +150,8 @@ def synth(top: str, flow: str, lib: Path | None, prep: str = "") -> dict[str, in
     """Cell counts of the whole design (kept sub-modules included) after synth_xilinx."""
     with tempfile.TemporaryDirectory() as d:
         (Path(d) / "top.v").write_text(top)
-        files = " ".join(str(lib / f) for f in LIB_FILES) if lib else ""
+        # Headers (*.vh) are found through the include path, not read as sources.
+        files = f"-I{lib} " + " ".join(str(lib / f) for f in LIB_FILES if f.endswith(".v")) if lib else ""
         script = (
             f"read_verilog {files} {d}/top.v; {prep}synth_xilinx -top top -flatten {FLOWS[flow]}; "
             f"tee -q -o {d}/stat.json stat -json -top top"
@@ -212,7 +222,8 @@ def ensure_markers(readme: Path) -> None:
         return
     section = (
         "\nDatapath: LUTs per binary lane of the matrix-vector unit (target: 2.0 or below; the lanes are\n"
-        "`lowbit_mvu_count`'s LUT6 compressor tree):\n\n<!-- datapath-table -->\n(not measured yet)\n<!-- /datapath-table -->\n"
+        "`lowbit_mvu_count`'s LUT6 compressor tree):\n\n"
+        "<!-- datapath-table -->\n(not measured yet)\n<!-- /datapath-table -->\n"
     )
     after = "<!-- /interpreter-table -->\n"
     if after in text:

@@ -21,13 +21,24 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LIB = ROOT / "backends" / "verilog" / "lib"
+MVU_FILES = (
+    "lowbit_fifo.v",
+    "lowbit_mvu.v",
+    "lowbit_mvu_issue.v",
+    "lowbit_mvu_acc.v",
+    "lowbit_mvu_lanes.v",
+    "lowbit_mvu_count.v",
+    "lowbit_mvu_tables.v",
+)
 
-WRAPPER = """module top #(parameter integer IW = 8, parameter integer OW = 8, parameter integer AW = 4, parameter integer DW = 8) (
+WRAPPER = """module top #(
+  parameter integer IW = 8, parameter integer OW = 8, parameter integer AW = 4, parameter integer DW = 8) (
   input wire clk, input wire rst, input wire [IW-1:0] in_tdata, input wire in_tvalid, output wire in_tready,
   output wire [OW-1:0] out_tdata, output wire out_tvalid, input wire out_tready,
   output wire [AW-1:0] wmem_addr, output wire wmem_en, input wire [DW-1:0] wmem_data);
   lowbit_mvu #({params}) u (.clk(clk), .rst(rst), .in_tdata(in_tdata), .in_tvalid(in_tvalid), .in_tready(in_tready),
-    .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready), .wmem_addr(wmem_addr), .wmem_en(wmem_en), .wmem_data(wmem_data));
+    .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready),
+    .wmem_addr(wmem_addr), .wmem_en(wmem_en), .wmem_data(wmem_data));
 endmodule
 """
 
@@ -37,7 +48,7 @@ def luts(params: dict[str, int], iw: int, ow: int, aw: int, dw: int) -> int:
         top = Path(d) / "top.v"
         top.write_text(WRAPPER.format(params=", ".join(f".{k}({v})" for k, v in params.items())))
         script = (
-            f"read_verilog {LIB / 'lowbit_fifo.v'} {LIB / 'lowbit_mvu.v'} {LIB / 'lowbit_mvu_lanes.v'} {top}; "
+            f"read_verilog -I{LIB} {' '.join(str(LIB / f) for f in MVU_FILES)} {top}; "
             f"chparam -set IW {iw} -set OW {ow} -set AW {aw} -set DW {dw} top; synth_xilinx -top top -flatten; stat"
         )
         out = subprocess.run(["yosys", "-p", script], capture_output=True, text=True, check=True).stdout

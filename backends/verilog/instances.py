@@ -15,7 +15,15 @@ from lowbitc.dialects import rtl
 from lowbitc.dialects.lowbit.attributes import numpy_from_dense
 
 LIBRARY_FILES: dict[type, tuple[str, ...]] = {
-    rtl.MVUInstanceOp: ("lowbit_mvu.v", "lowbit_mvu_lanes.v", "lowbit_fifo.v"),  # outputs buffered in a lowbit_fifo
+    rtl.MVUInstanceOp: (
+        "lowbit_mvu.v",
+        "lowbit_mvu_issue.v",
+        "lowbit_mvu_acc.v",
+        "lowbit_mvu_lanes.v",
+        "lowbit_mvu_count.v",
+        "lowbit_mvu_tables.v",
+        "lowbit_fifo.v",
+    ),  # outputs in a lowbit_fifo
     rtl.SWGInstanceOp: ("lowbit_swg.v", "lowbit_fifo.v"),
     rtl.PoolInstanceOp: ("lowbit_pool.v", "lowbit_swg.v", "lowbit_fifo.v"),
     rtl.PadInstanceOp: ("lowbit_pad.v",),

@@ -18,7 +18,7 @@ import pytest
 from lowbitc.backends.runtime.sim.verilator import LintError, lint, simulate
 from lowbitc.backends.verilog.library import library_sources
 
-_LIB_FILES = ("lowbit_mvu_lanes.v", "lowbit_fifo.v")
+_LIB_FILES = ("lowbit_mvu_count.v", "lowbit_mvu_lanes.v", "lowbit_fifo.v", "lowbit_functions.vh")
 # First on Verilator's command line, so the define holds in the library files after it.
 TREE = {"lowbit_count_tree.v": "`define LOWBIT_COUNT_TREE\n"}
 IMPLS = {"tree": TREE, "sim": {}}
@@ -144,4 +144,4 @@ def test_count_rejects_zero_width() -> None:
         "    lowbit_mvu_count #(.N(4), .W(0), .OP(0)) u (.a(a), .b(4'b0), .y(y));\nendmodule\n"
     )
     with pytest.raises(LintError, match="lowbit_mvu_count_requires_W_at_least_1"):
-        lint({"lowbit_mvu_lanes.v": library_sources()["lowbit_mvu_lanes.v"], "t.v": top}, "t")
+        lint({**{f: library_sources()[f] for f in _LIB_FILES}, "t.v": top}, "t")

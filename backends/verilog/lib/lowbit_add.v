@@ -94,26 +94,16 @@ module lowbit_add #(
     input  wire                                 out_tready
 );
 
-    // Minimal two's complement width holding every value in [lo, hi]. The
-    // operands are at most 24 bits wide, so all of this fits in 32-bit
-    // integers.
-    function integer width_of_range;
-        input integer lo;
-        input integer hi;
-        integer w;
-        begin
-            width_of_range = 32;
-            for (w = 31; w >= 1; w = w - 1) begin
-                if (lo >= -(1 <<< (w - 1)) && hi <= (1 <<< (w - 1)) - 1) width_of_range = w;
-            end
-        end
-    endfunction
+    `include "lowbit_functions.vh"
 
-    localparam integer LO_A = (SA != 0) ? -(1 <<< (EA - 1)) : 0;
-    localparam integer HI_A = (SA != 0) ? (1 <<< (EA - 1)) - 1 : (1 <<< EA) - 1;
-    localparam integer LO_B = (SB != 0) ? -(1 <<< (EB - 1)) : 0;
-    localparam integer HI_B = (SB != 0) ? (1 <<< (EB - 1)) - 1 : (1 <<< EB) - 1;
-    localparam integer NEED = width_of_range(LO_A + LO_B, HI_A + HI_B);
+    // The operands are at most 24 bits wide, so their ranges fit 32-bit integers.
+    localparam integer LO_A = lowbit_int_lo(EA, SA);
+    localparam integer HI_A = lowbit_int_hi(EA, SA);
+    localparam integer LO_B = lowbit_int_lo(EB, SB);
+    localparam integer HI_B = lowbit_int_hi(EB, SB);
+    localparam integer LO_S = LO_A + LO_B;               // range of the sum
+    localparam integer HI_S = HI_A + HI_B;
+    localparam integer NEED = lowbit_range_width(64'sd1 * LO_S, 64'sd1 * HI_S);
     // Signed widths of the operands (an unsigned one gets a zero sign bit)
     // and of the adder.
     localparam integer WA   = EA + 1 - SA;
@@ -183,9 +173,9 @@ module lowbit_add #(
                 end
             end else if (NT >= 1) begin : g_mt  // NT < 1 is refused by the guards above
                 // The thresholds are constants: lowbit_const_thresholds compares the exact
-                // XW-bit sum against those inside its range [LO_A + LO_B, HI_A + HI_B].
+                // XW-bit sum against those inside its range [LO_S, HI_S].
                 lowbit_const_thresholds #(
-                    .W (XW), .TW (SW), .NT (NT), .OB (OB), .OOFF (OOFF), .LO (LO_A + LO_B), .HI (HI_A + HI_B),
+                    .W (XW), .TW (SW), .NT (NT), .OB (OB), .OOFF (OOFF), .LO (LO_S), .HI (HI_S),
                     .THRESH (THRESH[gc*NT*SW +: NT*SW])
                 ) u_th (
                     .x (s),

@@ -31,6 +31,7 @@ module lowbit_fifo #(
     output wire         out_tvalid,
     input  wire         out_tready
 );
+    `include "lowbit_functions.vh"
 
     // Parameter guard: instantiating a non-existent module is the only
     // portable way to abort elaboration in Verilog-2005.
@@ -72,7 +73,7 @@ module lowbit_fifo #(
             end
         end else begin : g_ring
             localparam integer R    = DEPTH - 1;            // ring entries
-            localparam integer PTRW = (R > 1) ? $clog2(R) : 1;
+            localparam integer PTRW = lowbit_index_width(R);
             localparam integer CNTW = $clog2(R + 1);
             localparam integer RL   = R - 1;
             localparam [PTRW-1:0] PTR_LAST = RL[PTRW-1:0];

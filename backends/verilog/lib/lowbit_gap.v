@@ -74,27 +74,16 @@ module lowbit_gap #(
     input  wire                                 out_tready
 );
 
-    // Minimal two's complement width holding every value in [lo, hi].
-    function integer width_of_range;
-        input integer lo;
-        input integer hi;
-        integer w;
-        begin
-            width_of_range = 32;
-            for (w = 31; w >= 1; w = w - 1) begin
-                if (lo >= -(1 <<< (w - 1)) && hi <= (1 <<< (w - 1)) - 1) width_of_range = w;
-            end
-        end
-    endfunction
+    `include "lowbit_functions.vh"
 
-    localparam integer LO   = (ES != 0) ? -(1 <<< (EW - 1)) : 0;
-    localparam integer HI   = (ES != 0) ? (1 <<< (EW - 1)) - 1 : (1 <<< EW) - 1;
+    localparam integer LO   = lowbit_int_lo(EW, ES);
+    localparam integer HI   = lowbit_int_hi(EW, ES);
     localparam integer SLO  = N * LO;                    // lowest sum
     localparam integer SHI  = N * HI;                    // highest sum
-    localparam integer NEED = width_of_range(SLO, SHI);
+    localparam integer NEED = lowbit_range_width(64'sd1 * SLO, 64'sd1 * SHI);
     localparam integer OEW  = (MODE == 1) ? SW : OB;     // bits per out element
     localparam integer OW   = C * OEW;
-    localparam integer NW   = (N > 1) ? $clog2(N) : 1;   // pixel counter bits
+    localparam integer NW   = lowbit_index_width(N);   // pixel counter bits
 
     // Parameter guards: instantiating a non-existent module is the only
     // portable way to abort elaboration in Verilog-2005.

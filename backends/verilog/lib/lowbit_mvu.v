@@ -124,13 +124,7 @@
 //     left by i (a log2(EW)-level mux) and, for the sign plane when ES,
 //     inverted with a carry-in of 1 into the accumulator (subtraction).
 //
-// Lane-sum widths (per step, per PE; RW, extended into the accumulator, or
-// truncated to the accumulator width when wider, which is exact modulo 2^PW
-// and, with one threshold, exact): XNOR
-// clog2(SIMD+1), unsigned; NEG XE + clog2(SIMD) with XE = EW + 1 - ES (the
-// unsigned inputs get a zero sign bit); PLANES the exact signed width of the
-// step's contribution (PS == 0: SIMD*[pmin, pmax]; PS == 1: the plane sum
-// SIMD*[wlo, whi] shifted by up to EW-1 and negated for the sign plane).
+// Lane-sum widths: see lowbit_mvu_lane (lowbit_mvu_lanes.v).
 //
 // Storage: 2*K*max(1,EW) input bits (buffer + working register),
 // SIMD*max(1,EW) stage-1 bits, 2 output vectors in the FIFO, NF-1 channel
@@ -151,10 +145,9 @@
 //   (block-RAM output register), and data holds its value while en is low
 //   (the freeze above and PS == 1 depend on it).
 //
-// Requires lowbit_fifo (lowbit_fifo.v) and, from lowbit_mvu_lanes.v,
-// lowbit_mvu_count (with lowbit_mvu_c32 and lowbit_mvu_c63), lowbit_mvu_rom,
-// lowbit_mvu_popcount, lowbit_mvu_sum, lowbit_mvu_fit, lowbit_mvu_negtree and
-// lowbit_mvu_planes.
+// Requires lowbit_fifo (lowbit_fifo.v), the lane datapaths (lowbit_mvu_lane
+// and what it uses, lowbit_mvu_lanes.v), the counter tree (lowbit_mvu_count.v)
+// and the constant tables and border addressing (lowbit_mvu_tables.v).
 module lowbit_mvu #(
     parameter integer K    = 16,
     parameter integer C    = 8,
@@ -201,37 +194,18 @@ module lowbit_mvu #(
     // ------------------------------------------------------------------
     localparam signed [63:0] ONE = 64'sd1;
 
+    `include "lowbit_functions.vh"
+
     // Input range (lo == 0 / hi == 1) and weight range (lo == 2 / hi == 3).
     function signed [63:0] bound;
         input integer which;
         begin
             case (which)
-                0:       bound = (EW == 0 || ES == 0) ? 64'sd0 : -(ONE <<< (EW - 1));
-                1:       bound = (EW == 0) ? ONE : (ES != 0) ? (ONE <<< (EW - 1)) - ONE : (ONE <<< EW) - ONE;
-                2:       bound = (WB == 1) ? -ONE : -(ONE <<< (WB - 1));
-                default: bound = (WB == 1) ? ONE : (ONE <<< (WB - 1)) - ONE;
+                0:       bound = (EW == 0) ? 64'sd0 : ONE * lowbit_int_lo(EW, ES);
+                1:       bound = (EW == 0) ? ONE : ONE * lowbit_int_hi(EW, ES);
+                2:       bound = (WB == 1) ? -ONE : ONE * lowbit_int_lo(WB, 1);
+                default: bound = (WB == 1) ? ONE : ONE * lowbit_int_hi(WB, 1);
             endcase
-        end
-    endfunction
-
-    function signed [63:0] smin;
-        input signed [63:0] a, b;
-        smin = (a < b) ? a : b;
-    endfunction
-
-    function signed [63:0] smax;
-        input signed [63:0] a, b;
-        smax = (a > b) ? a : b;
-    endfunction
-
-    // Smallest two's-complement width holding [lo, hi].
-    function integer swidth;
-        input signed [63:0] lo, hi;
-        integer p;
-        begin
-            swidth = 64;
-            for (p = 63; p >= 1; p = p - 1)
-                if (lo >= -(ONE <<< (p - 1)) && hi <= (ONE <<< (p - 1)) - ONE) swidth = p;
         end
     endfunction
 
@@ -239,8 +213,8 @@ module lowbit_mvu #(
     localparam signed [63:0] XHI  = bound(1);
     localparam signed [63:0] WLO  = bound(2);
     localparam signed [63:0] WHI  = bound(3);
-    localparam signed [63:0] PMIN = smin(smin(XLO * WLO, XLO * WHI), smin(XHI * WLO, XHI * WHI));
-    localparam signed [63:0] PMAX = smax(smax(XLO * WLO, XLO * WHI), smax(XHI * WLO, XHI * WHI));
+    localparam signed [63:0] PMIN = lowbit_min(lowbit_min(XLO * WLO, XLO * WHI), lowbit_min(XHI * WLO, XHI * WHI));
+    localparam signed [63:0] PMAX = lowbit_max(lowbit_max(XLO * WLO, XLO * WHI), lowbit_max(XHI * WLO, XHI * WHI));
     localparam signed [63:0] K64  = ONE * K;
     localparam signed [63:0] S64  = ONE * SIMD;
 
@@ -248,7 +222,7 @@ module lowbit_mvu #(
     localparam integer LK   = (EW == 0 && WB == 1) ? 0 : (EW > 0 && WB == 1 && PS == 0) ? 1 : 2;
     localparam integer SGN  = (LK == 0) ? 0 : 1;             // signed accumulator
     localparam integer NPL  = (PS == 1) ? EW : 1;            // steps per fold
-    localparam integer PLW  = (NPL > 1) ? $clog2(NPL) : 1;
+    localparam integer PLW  = lowbit_index_width(NPL);
     localparam integer SER  = (LK == 2 && PS == 1) ? 1 : 0;  // plane-serial PLANES
     localparam integer NA   = (LK == 2 && PS == 0 && EW > 0) ? EW : 1;  // input planes per step
     localparam integer NB   = (WB == 1) ? 2 : WB;            // weight planes (PLANES)
@@ -256,21 +230,21 @@ module lowbit_mvu #(
 
     // Accumulator bounds (see header): PW_ACC holds the range, PW_THR also
     // acc_max + 1.
-    localparam integer PW_ACC = (LK == 0) ? $clog2(K + 1) : swidth(K64 * PMIN, K64 * PMAX);
-    localparam integer PW_THR = (LK == 0) ? $clog2(K + 2) : swidth(K64 * PMIN, K64 * PMAX + ONE);
+    localparam integer PW_ACC = (LK == 0) ? $clog2(K + 1) : lowbit_range_width(K64 * PMIN, K64 * PMAX);
+    localparam integer PW_THR = (LK == 0) ? $clog2(K + 2) : lowbit_range_width(K64 * PMIN, K64 * PMAX + ONE);
 
     // PS == 1: a plane step contributes D << i, D in SIMD*[wlo, whi]; the
     // sign plane (i = EW-1, ES) contributes ~(D << i) plus a carry-in.
-    localparam integer RWD = swidth(S64 * WLO, S64 * WHI);
+    localparam integer RWD = lowbit_range_width(S64 * WLO, S64 * WHI);
     localparam integer SHP = EW - 1 - ES;                    // largest shift of a positive plane
-    localparam signed [63:0] SER_LO = smin((SHP >= 0) ? (S64 * WLO) <<< SHP : 64'sd0,
+    localparam signed [63:0] SER_LO = lowbit_min((SHP >= 0) ? (S64 * WLO) <<< SHP : 64'sd0,
                                            (ES != 0) ? -((S64 * WHI) <<< (EW - 1)) - ONE : 64'sd0);
-    localparam signed [63:0] SER_HI = smax((SHP >= 0) ? (S64 * WHI) <<< SHP : 64'sd0,
+    localparam signed [63:0] SER_HI = lowbit_max((SHP >= 0) ? (S64 * WHI) <<< SHP : 64'sd0,
                                            (ES != 0) ? -((S64 * WLO) <<< (EW - 1)) - ONE : 64'sd0);
     localparam integer RW = (LK == 0) ? $clog2(SIMD + 1)
                           : (LK == 1) ? XE + $clog2(SIMD)
-                          : (SER != 0) ? swidth(SER_LO, SER_HI)
-                          : swidth(S64 * PMIN, S64 * PMAX);
+                          : (SER != 0) ? lowbit_range_width(SER_LO, SER_HI)
+                          : lowbit_range_width(S64 * PMIN, S64 * PMAX);
     // Accumulator width: PW, or PW + 1 with one threshold (TA, see the
     // accumulator section). A step's lane sum is truncated to AW bits at most:
     // its value lies within K*[pmin, pmax] (one less with a ones' complement
@@ -282,19 +256,12 @@ module lowbit_mvu #(
     localparam integer NF  = C / PE;
     localparam integer SF  = K / SIMD;
     localparam integer F   = NF * SF;
-    localparam integer ADW = (F > 1) ? $clog2(F) : 1;
-    localparam integer SFW = (SF > 1) ? $clog2(SF) : 1;
+    localparam integer ADW = lowbit_index_width(F);
     localparam integer OW  = (MODE == 0) ? C * OB : C * PW;
     localparam integer BW  = OW / NF;                    // output bits per channel fold
     localparam integer LW  = (EW == 0) ? 1 : EW;         // bits per input element
     localparam integer IW  = K * LW;                     // input bits per vector
     localparam integer XW  = SIMD * LW;                  // input bits per fold
-    localparam integer FL  = F - 1;
-    localparam integer SL  = SF - 1;
-    localparam integer PL  = NPL - 1;
-    localparam [ADW-1:0] ADDR_LAST = FL[ADW-1:0];
-    localparam [SFW-1:0] SF_LAST   = SL[SFW-1:0];
-    localparam [PLW-1:0] PL_LAST   = PL[PLW-1:0];
 
     // Parameter guards: instantiating a non-existent module is the only
     // portable way to abort elaboration in Verilog-2005; the module name is
@@ -350,8 +317,8 @@ module lowbit_mvu #(
     // out_tready never reaches the weight memory or the input side
     // combinationally.
     // ------------------------------------------------------------------
-    reg  blk_v;                  // acc holds a completed channel fold
-    reg  blk_fin;                // ... which is the vector's last one
+    wire blk_v;                  // acc holds a completed channel fold
+    wire blk_fin;                // ... which is the vector's last one
     wire fin_v = blk_v && blk_fin;
     wire ofifo_ready;
     // Written as an OR, not as !(fin_v && !ofifo_ready): Yosys folds a
@@ -361,97 +328,29 @@ module lowbit_mvu #(
     wire en = !fin_v || ofifo_ready;
 
     // ------------------------------------------------------------------
-    // Input buffer + issue stage. cur is rotated right by SIMD elements every
-    // fold so the current slice is always cur[XW-1:0] (no K-wide
-    // multiplexer); after SF folds it is back in place for the next channel
-    // fold. With PS == 1 a fold is NPL steps (pl = plane index) and addr, sf
-    // and cur advance on its last step.
+    // Input buffer + issue stage (lowbit_mvu_issue, lowbit_mvu_issue.v): the
+    // fold slice of the current vector, its weight-memory address and where
+    // the step stands in its fold, its channel fold and its vector.
     // ------------------------------------------------------------------
-    reg [IW-1:0]  ibuf;
-    reg           ibuf_v;
-    reg           in_rdy_q;
-    reg [IW-1:0]  cur;
-    reg           active;
-    reg [ADW-1:0] addr;
-    reg [SFW-1:0] sf;
+    wire [XW-1:0]  slice;         // the step's SIMD input elements
+    wire           active;        // a step is being issued
     wire [PLW-1:0] pl;            // plane of the step being issued (0 for NPL == 1)
-    wire           step_last;     // the step is its fold's last
     wire           plane0;        // the step is its fold's first
+    wire           step_last;     // the step is its fold's last
+    wire           sf_first;      // the fold is its channel fold's first input fold
+    wire           sf_last;       // ... its last
+    wire           vec_last;      // the step is its vector's last
 
-    assign in_tready = in_rdy_q;
-    assign wmem_addr = addr;
-    assign wmem_en   = en && active && plane0;
+    assign wmem_en = en && active && plane0;
 
-    wire in_fire  = in_tvalid && in_rdy_q;  // only when ibuf is empty
-    // alast is addr == ADDR_LAST kept as a flop, so that take is one LUT of
-    // flops: with a comparator in front of take, Yosys/ABC mapped the K-bit
-    // cur multiplexer for depth by copying the take logic into every bit
-    // (two LUTs per input bit; bench/datapath.py's whole unit).
-    reg  alast;
-    wire vec_last = alast && step_last;
-    // Taking the next vector in the same cycle as the last step's issue is
-    // what makes the initiation interval exactly S.
-    wire take     = en && (!active || vec_last);
-    wire have     = ibuf_v || in_fire;
-    wire advance  = en && active && step_last;   // a fold is issued completely
-
-    wire [IW-1:0] cur_rot;
-    generate
-        if (SF == 1) begin : g_norot
-            assign cur_rot = cur;
-        end else begin : g_rot
-            assign cur_rot = {cur[XW-1:0], cur[IW-1:XW]};
-        end
-    endgenerate
-
-    wire ibuf_v_nx = (take && ibuf_v) ? 1'b0 : ((in_fire && !take) ? 1'b1 : ibuf_v);
-
-    always @(posedge clk) begin
-        if (rst) begin
-            ibuf_v   <= 1'b0;
-            in_rdy_q <= 1'b0;
-            active   <= 1'b0;
-            addr     <= {ADW{1'b0}};
-            sf       <= {SFW{1'b0}};
-            alast    <= (FL == 0);
-        end else begin
-            ibuf_v   <= ibuf_v_nx;
-            in_rdy_q <= !ibuf_v_nx;
-            if (take) begin
-                active <= have;
-                addr   <= {ADW{1'b0}};
-                sf     <= {SFW{1'b0}};
-                alast  <= (FL == 0);
-            end else if (advance) begin
-                addr  <= addr + 1'b1;
-                alast <= (addr + 1'b1 == ADDR_LAST);
-                sf    <= (sf == SF_LAST) ? {SFW{1'b0}} : sf + 1'b1;
-            end
-        end
-    end
-
-    always @(posedge clk) begin
-        if (in_fire && !take) ibuf <= in_tdata;
-        if (take && have) cur <= ibuf_v ? ibuf : in_tdata;
-        else if (advance) cur <= cur_rot;
-    end
-
-    generate
-        if (NPL > 1) begin : g_planes
-            reg [PLW-1:0] pl_q;
-            always @(posedge clk) begin
-                if (rst || take) pl_q <= {PLW{1'b0}};
-                else if (en && active) pl_q <= step_last ? {PLW{1'b0}} : pl_q + 1'b1;
-            end
-            assign pl        = pl_q;
-            assign step_last = (pl_q == PL_LAST);
-            assign plane0    = (pl_q == {PLW{1'b0}});
-        end else begin : g_noplanes
-            assign pl        = {PLW{1'b0}};
-            assign step_last = 1'b1;
-            assign plane0    = 1'b1;
-        end
-    endgenerate
+    lowbit_mvu_issue #(
+        .IW(IW), .XW(XW), .F(F), .SF(SF), .NPL(NPL), .ADW(ADW), .PLW(PLW)
+    ) u_issue (
+        .clk(clk), .rst(rst), .en(en),
+        .in_tdata(in_tdata), .in_tvalid(in_tvalid), .in_tready(in_tready),
+        .slice(slice), .active(active), .addr(wmem_addr), .pl(pl), .plane0(plane0), .step_last(step_last),
+        .sf_first(sf_first), .sf_last(sf_last), .vec_last(vec_last)
+    );
 
     // ------------------------------------------------------------------
     // Stage 1: weight word arrives (and is held over a fold's planes);
@@ -466,9 +365,9 @@ module lowbit_mvu #(
         if (NPL > 1) begin : g_s1_shift
             // PS == 1: load the slice in plane 0, then shift so that bit
             // s*EW is always the current plane of element s.
-            assign s1_nx = plane0 ? cur[XW-1:0] : {1'b0, s1[XW-1:1]};
+            assign s1_nx = plane0 ? slice : {1'b0, s1[XW-1:1]};
         end else begin : g_s1_load
-            assign s1_nx = cur[XW-1:0];
+            assign s1_nx = slice;
         end
     endgenerate
 
@@ -478,117 +377,42 @@ module lowbit_mvu #(
         if (en) begin
             s1     <= s1_nx;
             pl1    <= pl;
-            first1 <= (sf == {SFW{1'b0}}) && plane0;
-            last1  <= (sf == SF_LAST) && step_last;
+            first1 <= sf_first && plane0;
+            last1  <= sf_last && step_last;
             fin1   <= vec_last;
         end
     end
-    // pl1 only steers the plane-serial lanes.
-    wire unused_pl1 = &{1'b0, pl1};
 
     wire [PE*SW-1:0] sum1;   // per-PE lane sum of the step (SW bits, see header)
     wire [PE-1:0]    cin1;   // per-PE accumulator carry-in
-    genvar gp, gi, gj;
+    genvar gp;
     generate
         for (gp = 0; gp < PE; gp = gp + 1) begin : g_pe
-            wire [SIMD*WB-1:0] w = wmem_data[gp*SIMD*WB +: SIMD*WB];
-            if (LK == 0) begin : g_xnor
-                // The XNOR goes into the counter's first level (3 lanes per
-                // LUT6), not in front of it.
-                lowbit_mvu_count #(.N(SIMD), .W(SW), .OP(1)) u_pc (.a(s1), .b(w), .y(sum1[gp*SW +: SW]));
-                assign cin1[gp] = 1'b0;
-            end else if (LK == 1) begin : g_neg
-                wire [SIMD*XE-1:0] x;
-                wire [RW-1:0]      root;
-                for (gi = 0; gi < SIMD; gi = gi + 1) begin : g_x
-                    if (ES != 0) begin : g_s
-                        assign x[gi*XE +: XE] = s1[gi*EW +: EW];
-                    end else begin : g_u
-                        assign x[gi*XE +: XE] = {1'b0, s1[gi*EW +: EW]};
-                    end
-                end
-                lowbit_mvu_negtree #(.SIMD(SIMD), .XE(XE)) u_tree (.x(x), .wn(~w), .s(root), .cin(cin1[gp]));
-                lowbit_mvu_fit #(.IW(RW), .OW(SW), .SGN(1)) u_fit (.x(root), .y(sum1[gp*SW +: SW]));
-            end else begin : g_planes
-                // Weight planes b_j[s] = w_s bit j; a bipolar weight is the
-                // integer 1 - 2*(~bit): b_0 = 1, b_1 = ~bit.
-                wire [NB*SIMD-1:0] bp;
-                wire [NA*SIMD-1:0] ap;
-                for (gi = 0; gi < SIMD; gi = gi + 1) begin : g_lane
-                    if (WB == 1) begin : g_bip
-                        assign bp[gi]        = 1'b1;
-                        assign bp[SIMD + gi] = ~w[gi];
-                    end else begin : g_int
-                        for (gj = 0; gj < WB; gj = gj + 1) begin : g_b
-                            assign bp[gj*SIMD + gi] = w[gi*WB + gj];
-                        end
-                    end
-                    for (gj = 0; gj < NA; gj = gj + 1) begin : g_a
-                        assign ap[gj*SIMD + gi] = s1[gi*LW + gj];
-                    end
-                end
-                if (SER == 0) begin : g_par
-                    lowbit_mvu_planes #(.SIMD(SIMD), .NA(NA), .NB(NB), .ASGN(EW > 0 ? ES : 0), .RW(RW)) u_pl (
-                        .a(ap), .b(bp), .d(sum1[gp*SW +: SW]));
-                    assign cin1[gp] = 1'b0;
-                end else begin : g_ser
-                    wire [RWD-1:0] d;
-                    wire [SW-1:0]  dx;
-                    lowbit_mvu_planes #(.SIMD(SIMD), .NA(1), .NB(NB), .ASGN(0), .RW(RWD)) u_pl (
-                        .a(ap), .b(bp), .d(d));
-                    lowbit_mvu_fit #(.IW(RWD), .OW(SW), .SGN(1)) u_fit (.x(d), .y(dx));
-                    wire [SW-1:0] sh  = dx << pl1;
-                    wire          neg = (ES != 0) && (pl1 == PL_LAST);
-                    assign sum1[gp*SW +: SW] = sh ^ {SW{neg}};
-                    assign cin1[gp]          = neg;
-                end
-            end
+            lowbit_mvu_lane #(
+                .SIMD(SIMD), .EW(EW), .ES(ES), .WB(WB), .LK(LK), .SER(SER), .NA(NA), .NB(NB), .XE(XE),
+                .RW(RW), .RWD(RWD), .SW(SW), .PLW(PLW)
+            ) u_lane (
+                .x(s1), .w(wmem_data[gp*SIMD*WB +: SIMD*WB]), .pl(pl1),
+                .sum(sum1[gp*SW +: SW]), .cin(cin1[gp])
+            );
         end
     endgenerate
 
     // ------------------------------------------------------------------
-    // Optional stage 2: register the lane sums (PIPE = 1).
-    // ------------------------------------------------------------------
-    wire             va, firsta, lasta, fina;
-    wire [PE*SW-1:0] suma;
-    wire [PE-1:0]    cina;
-    generate
-        if (PIPE == 1) begin : g_pipe
-            reg             v2, first2, last2, fin2;
-            reg [PE*SW-1:0] sum2;
-            reg [PE-1:0]    cin2;
-            always @(posedge clk) begin
-                if (rst) v2 <= 1'b0;
-                else if (en) v2 <= v1;
-                if (en) begin
-                    sum2   <= sum1;
-                    cin2   <= cin1;
-                    first2 <= first1;
-                    last2  <= last1;
-                    fin2   <= fin1;
-                end
-            end
-            assign {va, firsta, lasta, fina, suma, cina} = {v2, first2, last2, fin2, sum2, cin2};
-        end else begin : g_nopipe
-            assign {va, firsta, lasta, fina, suma, cina} = {v1, first1, last1, fin1, sum1, cin1};
-        end
-    endgenerate
-
-    // ------------------------------------------------------------------
-    // Accumulate over the SF input folds (and NPL planes) modulo 2^AW, exact
-    // (see header). blk_v marks a completed channel fold in acc; blk_fin
-    // additionally marks the vector's last channel fold.
+    // Optional stage 2 (PIPE = 1) and the accumulator (lowbit_mvu_acc,
+    // lowbit_mvu_acc.v): acc sums the SF input folds (and NPL planes) of a
+    // channel fold modulo 2^AW, exact (see header). blk_v marks a completed
+    // channel fold in acc; blk_fin additionally marks the vector's last one.
     //
     // With one threshold (TA: MODE 0, NT == 1) a channel fold starts from
     // -T instead of 0, so acc ends as acc_c - T_c and acc_c >= T_c is its
     // sign bit: no comparator. acc_c and T_c both lie in PW-bit ranges
     // (unsigned for XNOR, signed otherwise), so their difference fits AW =
     // PW + 1 signed bits exactly. The -T of all folds are a constant table
-    // (lowbit_mvu_rom) indexed by anf, the fold being accumulated; its word
-    // goes into the first-step multiplexer, which shares the adder's LUTs.
+    // (lowbit_mvu_table) indexed by the fold being accumulated; its word goes
+    // into the first-step multiplexer, which shares the adder's LUTs.
     // ------------------------------------------------------------------
-    localparam integer NFW = (NF > 1) ? $clog2(NF) : 1;
-    localparam integer TW  = (NCASE*NF > 1) ? $clog2(NCASE*NF) : 1;  // border table address
+    localparam integer TW  = lowbit_index_width(NCASE*NF);  // border table address
 
     // TA: -T of every channel, PW + 1 (= AW) bits each, T extended to PW + 1
     // bits first (word nf of the table is channels nf*PE .. nf*PE+PE-1).
@@ -605,54 +429,29 @@ module lowbit_mvu #(
         end
     endfunction
 
-    reg  [PE*AW-1:0] acc;
-    wire [PE*AW-1:0] acc_nx;
-    wire [PE*AW-1:0] acc0;   // what a channel fold starts from
+    wire [PE*AW-1:0] acc;
+    wire [PE*AW-1:0] acc0;       // what a channel fold starts from
+    wire             acc_step;   // a channel fold's last step is accumulated
+    wire             acc_fin;    // ... and it is the vector's last
 
     generate
-        if (TA != 0 && NCASE > 1) begin : g_ta_border
-            // The table of the vector being accumulated: its pixel's case.
-            wire [TW-1:0] ta;
-            lowbit_mvu_border #(.HO(HO), .WO(WO), .TW(TW), .CYT(CYT), .CXT(CXT)) u_border (
-                .clk(clk), .rst(rst), .step(en && va && lasta), .last(fina), .addr(ta));
-            lowbit_mvu_rom #(.N(NCASE*NF), .AW(TW), .W(PE*AW), .D(neg_thresh(0))) u_rom (.a(ta), .q(acc0));
-        end else if (TA != 0) begin : g_ta
-            reg [NFW-1:0] anf;
-            lowbit_mvu_rom #(.N(NF), .AW(NFW), .W(PE*AW), .D(neg_thresh(0))) u_rom (.a(anf), .q(acc0));
-            always @(posedge clk) begin
-                if (rst) anf <= {NFW{1'b0}};
-                else if (en && va && lasta) anf <= fina ? {NFW{1'b0}} : anf + 1'b1;
-            end
+        if (TA != 0) begin : g_ta
+            // The -T of the channel fold being accumulated (and, with border
+            // cases, of its vector's pixel).
+            lowbit_mvu_table #(
+                .NF(NF), .NCASE(NCASE), .HO(HO), .WO(WO), .TW(TW), .CYT(CYT), .CXT(CXT), .W(PE*AW), .D(neg_thresh(0))
+            ) u_table (.clk(clk), .rst(rst), .step(acc_step), .last(acc_fin), .q(acc0));
         end else begin : g_zero
             assign acc0 = {PE*AW{1'b0}};
-        end
-
-        for (gp = 0; gp < PE; gp = gp + 1) begin : g_acc
-            wire [SW-1:0] s = suma[gp*SW +: SW];
-            wire [AW-1:0] sx;
-            wire [AW-1:0] ci;
-            if (AW > SW) begin : g_ext
-                // Popcounts are unsigned, all other lane sums signed.
-                wire sg = (SGN == 0) ? 1'b0 : s[SW-1];
-                assign sx = {{(AW-SW){sg}}, s};
-            end else begin : g_noext
-                assign sx = s;
-            end
-            if (AW > 1) begin : g_ci
-                assign ci = {{(AW-1){1'b0}}, cina[gp]};
-            end else begin : g_ci1
-                assign ci = cina[gp];
-            end
-            assign acc_nx[gp*AW +: AW] = (firsta ? acc0[gp*AW +: AW] : acc[gp*AW +: AW]) + sx + ci;
+            wire unused_fold = &{1'b0, acc_step, acc_fin};   // no table to advance
         end
     endgenerate
 
-    always @(posedge clk) begin
-        if (rst) blk_v <= 1'b0;
-        else if (en) blk_v <= va && lasta;
-        if (en) blk_fin <= fina;
-        if (en && va) acc <= acc_nx;
-    end
+    lowbit_mvu_acc #(.PE(PE), .SW(SW), .AW(AW), .SGN(SGN), .PIPE(PIPE)) u_acc (
+        .clk(clk), .rst(rst), .en(en),
+        .v(v1), .first(first1), .last(last1), .fin(fin1), .sum(sum1), .cin(cin1), .acc0(acc0),
+        .acc_step(acc_step), .acc_fin(acc_fin), .acc(acc), .blk_v(blk_v), .blk_fin(blk_fin)
+    );
 
     // ------------------------------------------------------------------
     // Output block: NT thresholds per channel, count + OOFF (MODE 0), or
@@ -663,50 +462,18 @@ module lowbit_mvu #(
 
     generate
         if (MODE == 0) begin : g_thr
-            localparam [OB-1:0] OFF = OOFF[OB-1:0];
-            wire [PE*NT-1:0] ge;   // acc_c >= T_{c,i}
+            wire [PE*NT*PW-1:0] thr;
             if (TA != 0) begin : g_sign
-                for (gp = 0; gp < PE; gp = gp + 1) begin : g_ch
-                    assign ge[gp] = !acc[gp*AW + AW - 1];
-                end
-            end else begin : g_cmp
-                // Thresholds of the current channel fold onf, a constant
-                // table as for TA.
-                localparam integer TPW = NT * PW;             // threshold bits per channel
-                wire [PE*TPW-1:0] thr;
-                for (gp = 0; gp < PE; gp = gp + 1) begin : g_ch
-                    wire [PW-1:0] a = acc[gp*AW +: PW];
-                    for (gi = 0; gi < NT; gi = gi + 1) begin : g_t
-                        wire [PW-1:0] t = thr[(gp*NT + gi)*PW +: PW];
-                        if (SGN == 0) begin : g_u
-                            assign ge[gp*NT + gi] = (a >= t);
-                        end else begin : g_s
-                            assign ge[gp*NT + gi] = ($signed(a) >= $signed(t));
-                        end
-                    end
-                end
-                if (NCASE > 1) begin : g_border
-                    // The table of the vector in acc: its pixel's case.
-                    wire [TW-1:0] ta;
-                    lowbit_mvu_border #(.HO(HO), .WO(WO), .TW(TW), .CYT(CYT), .CXT(CXT)) u_border (
-                        .clk(clk), .rst(rst), .step(en && blk_v), .last(fin_v), .addr(ta));
-                    lowbit_mvu_rom #(.N(NCASE*NF), .AW(TW), .W(PE*TPW), .D(THRESH)) u_rom (.a(ta), .q(thr));
-                end else begin : g_fold
-                    reg [NFW-1:0] onf;
-                    lowbit_mvu_rom #(.N(NF), .AW(NFW), .W(PE*TPW), .D(THRESH)) u_rom (.a(onf), .q(thr));
-                    always @(posedge clk) begin
-                        if (rst) onf <= {NFW{1'b0}};
-                        else if (en && blk_v) onf <= fin_v ? {NFW{1'b0}} : onf + 1'b1;
-                    end
-                end
+                assign thr = {PE*NT*PW{1'b0}};   // TA reads the comparison off acc's sign
+            end else begin : g_table
+                // The thresholds of the channel fold in acc (and, with border
+                // cases, of its vector's pixel).
+                lowbit_mvu_table #(
+                    .NF(NF), .NCASE(NCASE), .HO(HO), .WO(WO), .TW(TW), .CYT(CYT), .CXT(CXT), .W(PE*NT*PW), .D(THRESH)
+                ) u_table (.clk(clk), .rst(rst), .step(en && blk_v), .last(fin_v), .q(thr));
             end
-            for (gp = 0; gp < PE; gp = gp + 1) begin : g_out
-                wire [OB-1:0] cnt;
-                // A count rather than a thermometer decode: exact for any
-                // threshold order, and NT < 2^OB keeps it from wrapping.
-                lowbit_mvu_popcount #(.N(NT), .W(OB)) u_cnt (.x(ge[gp*NT +: NT]), .y(cnt));
-                assign blk[gp*OB +: OB] = cnt + OFF;
-            end
+            lowbit_mvu_thresh #(.PE(PE), .NT(NT), .OB(OB), .OOFF(OOFF), .PW(PW), .AW(AW), .SGN(SGN), .TA(TA)) u_thresh (
+                .acc(acc), .thr(thr), .y(blk));
         end else begin : g_raw
             // THRESH, NT, OB and OOFF have no meaning for raw sums;
             // referencing them here keeps the parameter list uniform across
@@ -752,58 +519,4 @@ module lowbit_mvu #(
         .out_tready (out_tready)
     );
 
-endmodule
-
-
-// lowbit_mvu_border: the threshold-table address of a unit whose vectors are
-// the HO x WO output pixels of a +1-padded convolution, in raster order
-// (frames back to back). Counters (oy, ox) hold the pixel of the current
-// vector; addr is its table CYT[oy] + CXT[ox] (case*NF, see lowbit_mvu)
-// plus the channel fold, advanced by step (a fold's thresholds were used)
-// and, with last (the vector's last fold), moved to the next pixel's table.
-module lowbit_mvu_border #(
-    parameter integer HO = 1,
-    parameter integer WO = 1,
-    parameter integer TW = 1,
-    parameter [HO*TW-1:0] CYT = {HO*TW{1'b0}},
-    parameter [WO*TW-1:0] CXT = {WO*TW{1'b0}}
-) (
-    input  wire          clk,
-    input  wire          rst,
-    input  wire          step,
-    input  wire          last,
-    output reg  [TW-1:0] addr
-);
-    localparam integer YW = (HO > 1) ? $clog2(HO) : 1;
-    localparam integer XW = (WO > 1) ? $clog2(WO) : 1;
-    localparam integer HL = HO - 1;
-    localparam integer WL = WO - 1;
-    localparam [YW-1:0] Y_LAST = HL[YW-1:0];
-    localparam [XW-1:0] X_LAST = WL[XW-1:0];
-    localparam [TW-1:0] BASE0  = CYT[TW-1:0] + CXT[TW-1:0];  // pixel (0, 0)
-
-    reg  [YW-1:0] oy;
-    reg  [XW-1:0] ox;
-    wire          x_end = (ox == X_LAST);
-    wire [YW-1:0] oy_n  = x_end ? ((oy == Y_LAST) ? {YW{1'b0}} : oy + 1'b1) : oy;
-    wire [XW-1:0] ox_n  = x_end ? {XW{1'b0}} : ox + 1'b1;
-    wire [TW-1:0] by, bx;
-    lowbit_mvu_rom #(.N(HO), .AW(YW), .W(TW), .D(CYT)) u_y (.a(oy_n), .q(by));
-    lowbit_mvu_rom #(.N(WO), .AW(XW), .W(TW), .D(CXT)) u_x (.a(ox_n), .q(bx));
-
-    always @(posedge clk) begin
-        if (rst) begin
-            oy   <= {YW{1'b0}};
-            ox   <= {XW{1'b0}};
-            addr <= BASE0;
-        end else if (step) begin
-            if (last) begin
-                oy   <= oy_n;
-                ox   <= ox_n;
-                addr <= by + bx;
-            end else begin
-                addr <= addr + 1'b1;
-            end
-        end
-    end
 endmodule

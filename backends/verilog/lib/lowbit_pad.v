@@ -76,11 +76,13 @@ module lowbit_pad #(
     input  wire                                   out_tready
 );
 
+    `include "lowbit_functions.vh"
+
     localparam integer OW = (WIDEN != 0) ? 2 * C : C * EW;   // output bits
     localparam integer HP = PT + H + PB;                      // padded rows
     localparam integer WP = PL + W + PR;                      // padded columns
-    localparam integer XW = (WP > 1) ? $clog2(WP) : 1;
-    localparam integer YW = (HP > 1) ? $clog2(HP) : 1;
+    localparam integer XW = lowbit_index_width(WP);
+    localparam integer YW = lowbit_index_width(HP);
     localparam integer WL = WP - 1;
     localparam integer HL = HP - 1;
     localparam [XW-1:0] X_LAST = WL[XW-1:0];

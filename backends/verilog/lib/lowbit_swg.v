@@ -67,14 +67,16 @@ module lowbit_swg #(
     input  wire                  out_tready
 );
 
+    `include "lowbit_functions.vh"
+
     localparam integer PW  = C * EW;          // bits per pixel
     localparam integer OW  = KH * KW * PW;    // bits per window
-    localparam integer XW  = (W > 1) ? $clog2(W) : 1;
-    localparam integer YW  = (H > 1) ? $clog2(H) : 1;
+    localparam integer XW  = lowbit_index_width(W);
+    localparam integer YW  = lowbit_index_width(H);
     localparam integer XCM = (KW > SW) ? KW : SW;
     localparam integer YCM = (KH > SH) ? KH : SH;
-    localparam integer XCW = (XCM > 1) ? $clog2(XCM) : 1;
-    localparam integer YCW = (YCM > 1) ? $clog2(YCM) : 1;
+    localparam integer XCW = lowbit_index_width(XCM);
+    localparam integer YCW = lowbit_index_width(YCM);
     localparam integer WL  = W - 1;
     localparam integer HL  = H - 1;
     localparam integer KWL = KW - 1;
