@@ -103,7 +103,8 @@ WINDOWS_HELD = 2
 
 
 def stream_cycles(op: Operation) -> int:
-    """Cycles per frame of a unit, as the performance model counts them (0: not counted)."""
+    """Cycles per frame of a unit, as its rtl op will state them (`rtl.StreamUnit.cycles_per_frame`;
+    0: not a rate-setting unit)."""
     if isinstance(op, h.MVUOp):
         pe, simd = op.fold.pe.data, op.fold.simd.data
         return frame_cycles(op.channels, op.fan_in, pe, simd, vectors=op.pixels, planes=op.planes)
@@ -111,7 +112,7 @@ def stream_cycles(op: Operation) -> int:
         return prod(op.input.type.get_shape()[:2])
     if isinstance(op, (PadOp, AddUnitOp)):
         return prod(op.output.type.get_shape()[:-1])
-    if isinstance(op, h.CollectOp):
+    if isinstance(op, (h.CollectOp, SumUnitOp)):  # one input beat (pixel) per cycle
         return prod(op.input.type.get_shape()[:-1])
     return 0
 

@@ -2,8 +2,10 @@
 rtl-stage IR and in total, for a device family, as a pure analysis.
 
 Structural: every figure is a count of what the library blocks (`backends/verilog/lib/*.v`)
-instantiate for the unit's parameters, one term per piece of hardware, each explained where it
-is computed. The unit of logic is the family's own LUT: LUT6 on Xilinx 7-series and
+instantiate for the unit's parameters. Each rtl op lists that hardware device-independently as
+resource cells (`dialects/rtl/cells.py`, explained where the op builds them); this model prices
+each kind of cell per family (`price`) and sums a unit's cells with those of the FIFOs and
+duplicators it owns (`rtl.unit_owner`). The unit of logic is the family's own LUT: LUT6 on Xilinx 7-series and
 UltraScale+, LUT4 on iCE40 and ECP5, and LUT6-equivalents on Intel (the unit of the device's
 `Logic.luts`, ALMs x `lut_equivalent`; `lowbitc report` adds the ALMs). LUTs count every LUT
 site, logic and memory (LUT RAM) alike, as a device's utilisation report does.
@@ -67,14 +69,14 @@ from lowbitc.dialects.rtl.interfaces import HardwareInstance, StreamUnit, unit_o
 # -- calibrated constants (Yosys 0.23 synth_xilinx, xc7z020, corpus of bench/resources.py) ----
 MVU_CONTROL = (2, 10)
 """LUTs, FFs of lowbit_mvu's issue and fold flags (ibuf_v, in_ready, active, alast, the step
-flags of stages 1 and 2) beyond the counter terms in mvu_cost: the median residual of the 23
+flags of stages 1 and 2) beyond the counter terms of rtl.mvu's cells: the median residual of the 23
 matrix-vector units of the corpus (calibrated; ABC merges most flag logic into other LUTs)."""
 FIFO_CONTROL = (5, 3)
 """LUTs, FFs of lowbit_fifo's handshake: head_v, ready and the ring count (measured: a depth-2
 FIFO of W bits is W + 5 LUTs and 2W + 3 FFs)."""
 SWG_CONTROL = (26, 6)
 """LUTs, FFs of lowbit_swg's x, y, xc, yc counters, their compares and the run flag beyond the
-width terms in swg_cost (calibrated: the median residual of the corpus's window units)."""
+width terms of rtl.swg's cells (calibrated: the median residual of the corpus's window units)."""
 NEG_LUTS_PER_ADDER_BIT = 1.3
 """LUTs per adder bit of lowbit_mvu_negtree (calibrated on the corpus's 8-bit first layers):
 each node adds two lanes and a correction bit, a three-operand sum that Yosys's alumacc maps
