@@ -28,6 +28,7 @@ from xdsl.rewriter import InsertPoint, Rewriter
 from xdsl.utils.exceptions import DiagnosticException
 
 from lowbitc.dialects.lowbit import ops_hw as h
+from lowbitc.dialects.lowbit.attributes import frame_cycles
 from lowbitc.dialects.lowbit.ops_gap import SumUnitOp
 from lowbitc.dialects.lowbit.ops_pixels import PadOp, WindowMaxOp, WindowOp
 from lowbitc.dialects.lowbit.ops_residual import AddUnitOp, DupOp
@@ -102,14 +103,16 @@ WINDOWS_HELD = 2
 
 
 def stream_cycles(op: Operation) -> int:
-    """Cycles per frame of a unit, as the performance model counts them (0: not counted)."""
+    """Cycles per frame of a unit, as its rtl op will state them (`rtl.StreamUnit.cycles_per_frame`;
+    0: not a rate-setting unit)."""
     if isinstance(op, h.MVUOp):
-        return op.pixels * op.fold.cycles(op.channels, op.fan_in) * op.planes
+        pe, simd = op.fold.pe.data, op.fold.simd.data
+        return frame_cycles(op.channels, op.fan_in, pe, simd, vectors=op.pixels, planes=op.planes)
     if isinstance(op, WindowOp):
         return prod(op.input.type.get_shape()[:2])
     if isinstance(op, (PadOp, AddUnitOp)):
         return prod(op.output.type.get_shape()[:-1])
-    if isinstance(op, h.CollectOp):
+    if isinstance(op, (h.CollectOp, SumUnitOp)):  # one input beat (pixel) per cycle
         return prod(op.input.type.get_shape()[:-1])
     return 0
 
@@ -125,7 +128,7 @@ def window_fifo_depth(window: WindowOp, mvu: h.MVUOp, ii: int) -> int:
     while isinstance(pad, h.FifoOp):
         pad = pad.input.owner
     gaps = window_gaps(window, pad if isinstance(pad, PadOp) else None)
-    per_window = mvu.fold.cycles(mvu.channels, mvu.fan_in) * mvu.planes
+    per_window = frame_cycles(mvu.channels, mvu.fan_in, mvu.fold.pe.data, mvu.fold.simd.data, planes=mvu.planes)
     slack = ii - mvu.pixels * per_window
     queued = 1
     while sum(n * max(0, g - queued * per_window) for n, g, _ in gaps) > slack:
@@ -175,7 +178,8 @@ def duplicate(value: SSAValue, rw: Rewriter) -> DupOp | None:
         return None
     if len(uses) > 2 or len(list(value.uses)) != len(uses):
         raise DiagnosticException(
-            f"pipeline: a stream feeds {len(list(value.uses))} consumers; the hardware duplicates a stream for exactly two units (a skip connection)"
+            f"pipeline: a stream feeds {len(list(value.uses))} consumers; the hardware duplicates a stream "
+            "for exactly two units (a skip connection)"
         )
     dup = DupOp.create(operands=[value], result_types=[value.type, value.type])
     where = InsertPoint.after(value.owner) if isinstance(value.owner, Operation) else InsertPoint.at_start(value.owner)

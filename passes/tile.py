@@ -29,7 +29,7 @@ from xdsl.utils.exceptions import DiagnosticException
 
 from lowbitc.dialects.lowbit import ops_graph as g
 from lowbitc.dialects.lowbit import ops_hw as h
-from lowbitc.dialects.lowbit.attributes import FoldAttr
+from lowbitc.dialects.lowbit.attributes import FoldAttr, frame_cycles
 from lowbitc.dialects.lowbit.ops_gap import SumUnitOp
 from lowbitc.dialects.lowbit.ops_pixels import PadOp, WindowOp
 from lowbitc.dialects.lowbit.ops_planes import PlanePopcountOp
@@ -39,17 +39,13 @@ def divisors(n: int) -> list[int]:
     return [d for d in range(1, n + 1) if n % d == 0]
 
 
-def cycles(c: int, k: int, pe: int, simd: int) -> int:
-    return -(-c // pe) * -(-k // simd)
-
-
 def cheapest_fold(c: int, k: int, max_cycles: int) -> tuple[int, int]:
     """Fewest lanes (PE*SIMD) with cycles <= max_cycles; ties go to wider SIMD (one
     accumulator and comparator per PE, so fewer PEs are cheaper), then fewer cycles."""
     best: tuple[int, int, int, int] | None = None
     for pe in divisors(c):
         for simd in divisors(k):
-            cyc = cycles(c, k, pe, simd)
+            cyc = frame_cycles(c, k, pe, simd)
             if cyc > max_cycles:
                 continue
             key = (pe * simd, pe, cyc, simd)
@@ -77,7 +73,7 @@ def cheapest_padded_fold(c: int, k: int, max_cycles: int) -> tuple[int, int] | N
         if sf < 1:
             continue
         simd = -(-k // min(sf, k))  # itself a padded candidate: ceil(k / sf)
-        key = (pe * simd, pe, cycles(c, k, pe, simd), simd)
+        key = (pe * simd, pe, frame_cycles(c, k, pe, simd), simd)
         if best is None or key < best:
             best = key
     return None if best is None else (best[1], best[3])
@@ -145,7 +141,7 @@ def choose(c: int, k: int, planes: int, max_cycles: int) -> tuple[int, int, bool
     pe, simd = cheapest_fold(c, k, max_cycles)
     if planes > 1 and max_cycles // planes >= 1:
         spe, ssimd = cheapest_fold(c, k, max_cycles // planes)
-        if cycles(c, k, spe, ssimd) * planes <= max_cycles and spe * ssimd < pe * simd * planes:
+        if frame_cycles(c, k, spe, ssimd, planes=planes) <= max_cycles and spe * ssimd < pe * simd * planes:
             return spe, ssimd, True
     return pe, simd, False
 
@@ -178,8 +174,8 @@ class TilePass(ModulePass):
         # Cycles per frame of a layer = pixels x (C / PE) x (K / SIMD). The target: the largest
         # free layer with `lanes` lanes, and no faster than any layer whose folding the user
         # fixed (a faster pipeline would wait on it anyway).
-        shapes = [l.weights.shape for l in layers]
-        pixels = [layer_pixels(l) for l in layers]
+        shapes = [layer.weights.shape for layer in layers]
+        pixels = [layer_pixels(layer) for layer in layers]
         target = 0
         for i, (c, k) in enumerate(shapes):
             if i in fixed:
@@ -190,7 +186,8 @@ class TilePass(ModulePass):
                     )
                 if serial and layer_planes(layers[i]) == 1:
                     raise DiagnosticException(f"tile: layer {i} has no bit planes to run serially")
-                target = max(target, pixels[i] * cycles(c, k, pe, simd) * (layer_planes(layers[i]) if serial else 1))
+                planes = layer_planes(layers[i]) if serial else 1
+                target = max(target, frame_cycles(c, k, pe, simd, vectors=pixels[i], planes=planes))
         free = [i for i in range(len(layers)) if i not in fixed]
         if self.cycles:
             self._fold_for_cycles(op, layers, shapes, pixels, fixed)
@@ -200,9 +197,9 @@ class TilePass(ModulePass):
             c, k = shapes[big]
             best = min(
                 ((pe, simd) for pe in divisors(c) for simd in divisors(k) if pe * simd <= self.lanes),
-                key=lambda f: (cycles(c, k, *f), f[0]),
+                key=lambda f: (frame_cycles(c, k, *f), f[0]),
             )
-            target = max(target, pixels[big] * cycles(c, k, *best))
+            target = max(target, frame_cycles(c, k, *best, vectors=pixels[big]))
         for i, layer in enumerate(layers):
             pe, simd, serial = fixed.get(i) or choose(*shapes[i], layer_planes(layer), target // pixels[i])
             layer.fold = FoldAttr(pe, simd)

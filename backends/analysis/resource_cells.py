@@ -12,6 +12,7 @@ from math import ceil
 import numpy as np
 
 from lowbitc.backends.target.devices import Device, Family, RamBlock
+from lowbitc.dialects.rtl.cells import clog2
 
 ROM_LOGIC_COST = 1 / 64
 ROM_LOGIC_COST_LUT4 = 1 / 16
@@ -53,10 +54,6 @@ class Cost:
 
     def as_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items() if k != "mem_luts"}
-
-
-def clog2(n: int) -> int:
-    return max(0, (n - 1).bit_length())
 
 
 # -- the LUT6 counter tree of lowbit_mvu_count ---------------------------------------------

@@ -3,7 +3,8 @@
 It reports only figures that are exact reads of the IR, in bits, and never converts them into
 LUTs or block RAMs: that is the structural resource model's job (backends/analysis/resource_model.py,
 checked against Yosys by bench/resources.py); `fit.py` keeps these exact bits for its one-sided
-check. Per unit (in the order and with the indices of `perf.predict`):
+check. Per unit (in the order and with the indices of `perf.predict`), read from the resource
+cells the unit and the FIFOs it owns state (`dialects/rtl/cells.py`, `rtl.unit_owner`):
 
 * lanes: PE x SIMD, and lane bits PE x SIMD x WB (a WB-bit weight makes a lane WB bits wide);
 * weight-memory bits: the shape of the unit's `rtl.rom` contents, rows x columns;
@@ -22,23 +23,11 @@ from dataclasses import dataclass
 from enum import Enum
 
 from xdsl.dialects.builtin import ModuleOp
-from xdsl.ir import Operation, SSAValue
 
 from lowbitc.backends.target.devices import Device
-from lowbitc.dialects import rtl
 from lowbitc.dialects.rtl import find_top
-
-UNIT_OPS = (
-    rtl.MVUInstanceOp,
-    rtl.SWGInstanceOp,
-    rtl.PoolInstanceOp,
-    rtl.PadInstanceOp,
-    rtl.CollectInstanceOp,
-    rtl.AddInstanceOp,
-    rtl.GapInstanceOp,
-)
-"""The ops `perf.predict` counts as layers, so that both number units alike."""
-PASS_THROUGH = (rtl.FifoInstanceOp, rtl.DupInstanceOp)
+from lowbitc.dialects.rtl.cells import Fifo, Lanes, LineBuffer, Rom
+from lowbitc.dialects.rtl.interfaces import HardwareInstance, StreamUnit, unit_owner
 
 
 class Resource(Enum):
@@ -95,61 +84,36 @@ def known_capacity(device: Device) -> dict[Resource, int | None]:
     return {r: None for r in Resource}
 
 
-def unit_kind(op: Operation) -> str:
-    if isinstance(op, rtl.MVUInstanceOp):
-        return "mvu" if op.input_element_width is None else "mvu_int"
-    return op.name.removeprefix("rtl.")
+def _own_resources(unit: StreamUnit) -> tuple[int, int, int, int]:
+    """(lanes, lane bits, weight bits, line-buffer bits) of one unit, read from its cells."""
+    lanes = lane_bits = weight_bits = line_buffer_bits = 0
+    for cell in unit.resource_cells():
+        if isinstance(cell, Lanes):
+            lanes += cell.count
+            lane_bits += cell.count * cell.weight_bits
+        elif isinstance(cell, Rom) and cell.weights:
+            weight_bits += cell.bits
+        elif isinstance(cell, LineBuffer):
+            line_buffer_bits += cell.bits
+    return lanes, lane_bits, weight_bits, line_buffer_bits
 
 
-def _own_resources(op: Operation, roms: dict[str, rtl.RomOp]) -> tuple[int, int, int, int]:
-    """(lanes, lane bits, weight bits, line-buffer bits) of one unit."""
-    if isinstance(op, rtl.MVUInstanceOp):
-        lanes = op.fold.pe.data * op.fold.simd.data
-        rows, cols = roms[op.rom.root_reference.data].contents.shape
-        return lanes, lanes * op.wb, rows * cols, 0
-    if isinstance(op, rtl.SWGInstanceOp):
-        kh, _ = op.kernel.get_values()
-        return 0, 0, 0, (kh - 1) * op.width.value.data * op.input.type.width.data
-    if isinstance(op, rtl.PoolInstanceOp):  # pixel width = C x EW
-        return 0, 0, 0, (op.kernel.value.data - 1) * op.width.value.data * op.input.type.width.data
-    return 0, 0, 0, 0
-
-
-def _reader(value: SSAValue) -> Operation | None:
-    """The first unit reading ``value``, looking through FIFOs and duplicators."""
-    for use in value.uses:
-        op = use.operation
-        if isinstance(op, UNIT_OPS):
-            return op
-        if isinstance(op, PASS_THROUGH):
-            for result in op.results:
-                found = _reader(result)
-                if found is not None:
-                    return found
-    return None
-
-
-def _writer(value: SSAValue) -> Operation | None:
-    """The unit producing ``value``, looking back through FIFOs and duplicators."""
-    op = value.owner
-    while isinstance(op, PASS_THROUGH):
-        op = op.operands[0].owner
-    return op if isinstance(op, UNIT_OPS) else None
+def _stream_fifo_bits(instance: HardwareInstance) -> int:
+    return sum(c.width * c.depth for c in instance.resource_cells() if isinstance(c, Fifo) and c.stream)
 
 
 def design_resources(module: ModuleOp, capacity: dict[Resource, int | None] | None = None) -> DesignResources:
     """Per-unit and total resources of the rtl-stage ``module``, against ``capacity``."""
-    top = find_top(module)
-    roms = {op.sym_name.data: op for op in module.ops if isinstance(op, rtl.RomOp)}
-    units = [op for op in top.body.block.ops if isinstance(op, UNIT_OPS)]
+    ops = list(find_top(module).body.block.ops)
+    units = [op for op in ops if isinstance(op, StreamUnit)]
     index = {op: i for i, op in enumerate(units)}
     fifo_bits = [0] * len(units)
-    for op in top.body.block.ops:
-        if isinstance(op, rtl.FifoInstanceOp):
-            owner = _reader(op.output) or _writer(op.input)
+    for op in ops:
+        if isinstance(op, HardwareInstance) and not isinstance(op, StreamUnit):
+            owner = unit_owner(op)
             if owner is not None:  # a FIFO straight from input to output belongs to no unit
-                fifo_bits[index[owner]] += op.depth.value.data * op.output.type.width.data
-    rows = [UnitResources(i, unit_kind(op), *_own_resources(op, roms), fifo_bits[i]) for i, op in enumerate(units)]
+                fifo_bits[index[owner]] += _stream_fifo_bits(op)
+    rows = [UnitResources(i, op.report_kind, *_own_resources(op), fifo_bits[i]) for i, op in enumerate(units)]
     capacity = capacity or {}
     totals = [ResourceUse(r, sum(u.amount(r) for u in rows), capacity.get(r)) for r in Resource]
     return DesignResources(rows, totals)

@@ -472,22 +472,20 @@ def parse_utilisation_log(log: str) -> dict[str, tuple[int, int]]:
 def unit_figures(result: SynthResult, module) -> dict[int | None, Figures]:
     """``result``'s instances summed per unit of the rtl-stage ``module``, keyed by the unit
     indices of `perf.predict` and `resources.design_resources`: a matrix-vector unit with its
-    weight ROM, a FIFO with the unit `resources` gives its bits to (the unit reading it, else
-    the one feeding it), a duplicator likewise; key None collects the rest (the top's glue and
-    instances belonging to no unit)."""
-    from lowbitc.backends.analysis.resources import UNIT_OPS, _reader, _writer  # noqa: PLC2701 (one ownership rule)
-    from lowbitc.dialects import rtl
+    weight ROM, a FIFO or duplicator with the unit owning it (`rtl.unit_owner`); key None
+    collects the rest (the top's glue and instances belonging to no unit)."""
     from lowbitc.dialects.rtl import find_top
+    from lowbitc.dialects.rtl.interfaces import HardwareInstance, StreamUnit, unit_owner
 
     ops = list(find_top(module).body.block.ops)
-    units = [op for op in ops if isinstance(op, UNIT_OPS)]
+    units = [op for op in ops if isinstance(op, StreamUnit)]
     index = {op: i for i, op in enumerate(units)}
     owner: dict[int, int | None] = {}
     for i, op in enumerate(ops, start=1):  # instance u<i>_* belongs to the i-th op (backends/verilog/emit.py)
-        if isinstance(op, UNIT_OPS):
+        if isinstance(op, StreamUnit):
             owner[i] = index[op]
-        elif isinstance(op, (rtl.FifoInstanceOp, rtl.DupInstanceOp)):
-            unit = next((u for r in op.results if (u := _reader(r)) is not None), None) or _writer(op.operands[0])
+        elif isinstance(op, HardwareInstance):
+            unit = unit_owner(op)
             owner[i] = index.get(unit) if unit is not None else None
     out: dict[int | None, Figures] = {}
     for name, figs in result.instances.items():

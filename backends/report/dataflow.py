@@ -17,10 +17,10 @@ from math import ceil
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Operation, SSAValue
 
-from lowbitc.backends.analysis.resources import UNIT_OPS, unit_kind
 from lowbitc.backends.report.svg import BOTTLENECK_COLOUR, kind_colour, svg_open, text
 from lowbitc.dialects import rtl
 from lowbitc.dialects.rtl import find_top
+from lowbitc.dialects.rtl.interfaces import HardwareInstance, StreamUnit
 
 BOX_W, UNIT_H, SMALL_H, LANE_W, ROW_H = 164, 38, 26, 196, 54
 GUTTER, BAND_PAD, MAX_WIDTH, MIN_ROWS = 28, 22, 1240, 10
@@ -54,33 +54,6 @@ class Graph:
     """(source node, destination node, stream width in bits)."""
 
 
-def _detail(op: Operation) -> str:
-    if isinstance(op, rtl.MVUInstanceOp):
-        serial = ", serial" if op.is_serial else ""
-        return f"PE {op.fold.pe.data} x SIMD {op.fold.simd.data}, W{op.wb}{serial}"
-    if isinstance(op, rtl.SWGInstanceOp):
-        kh, kw = op.kernel.get_values()
-        return f"{kh}x{kw} on {op.height.value.data}x{op.width.value.data}x{op.channels.value.data}"
-    if isinstance(op, rtl.PadInstanceOp):
-        return f"{op.height.value.data}x{op.width.value.data} pads {','.join(map(str, op.pads.get_values()))}"
-    if isinstance(op, rtl.PoolInstanceOp):
-        k, s = op.kernel.value.data, op.stride.value.data
-        return f"{k}x{k}/{s} on {op.height.value.data}x{op.width.value.data}"
-    if isinstance(op, rtl.CollectInstanceOp):
-        return f"{op.count.value.data} beats -> 1"
-    if isinstance(op, rtl.AddInstanceOp):
-        return f"{op.channels.value.data} ch, {op.pixels.value.data} px" + (
-            ", requant" if op.thresholds is not None else ""
-        )
-    if isinstance(op, rtl.GapInstanceOp):
-        return f"{op.channels.value.data} ch, {op.pixels.value.data} px -> 1" + (
-            ", requant" if op.thresholds is not None else ""
-        )
-    if isinstance(op, rtl.FifoInstanceOp):
-        return f"depth {op.depth.value.data}"
-    return ""
-
-
 def build_graph(module: ModuleOp, bottleneck_units: set[int]) -> Graph:
     """Nodes in block order (a topological order), with rows and lanes assigned."""
     top = find_top(module)
@@ -93,14 +66,15 @@ def build_graph(module: ModuleOp, bottleneck_units: set[int]) -> Graph:
         if isinstance(op, rtl.OutputOp):
             g.nodes.append(Node("out", "out", "", height=SMALL_H))
         else:
-            kind = unit_kind(op)
-            is_unit = isinstance(op, UNIT_OPS)
+            assert isinstance(op, HardwareInstance), op.name
+            kind = op.report_kind
+            is_unit = isinstance(op, StreamUnit)
             title = f"{kind} {unit}" if is_unit else kind
             g.nodes.append(
                 Node(
                     kind,
                     title,
-                    _detail(op),
+                    op.summary(),
                     is_unit and unit in bottleneck_units,
                     height=UNIT_H if is_unit else SMALL_H,
                 )
@@ -192,8 +166,8 @@ def _edge_path(
 ) -> tuple[str, float, float]:
     """SVG path of one stream and where to put its width label."""
     a, b = g.nodes[s], g.nodes[d]
-    ga = next(i for i, (f, l, *_) in enumerate(groups) if f <= a.row <= l)
-    gb = next(i for i, (f, l, *_) in enumerate(groups) if f <= b.row <= l)
+    ga = next(i for i, (first, last, *_) in enumerate(groups) if first <= a.row <= last)
+    gb = next(i for i, (first, last, *_) in enumerate(groups) if first <= b.row <= last)
     x1, y1, x2, y2 = a.cx, a.y + a.height, b.cx, b.y
     if ga != gb:  # continue in the next group: through the gap below the band, or the gutter
         below = groups[ga][4] - 6

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from xdsl.dialects.builtin import ModuleOp
 
-from lowbitc.backends.analysis.resources import DesignResources, design_resources, known_capacity, unit_kind
+from lowbitc.backends.analysis.resources import DesignResources, design_resources, known_capacity
 from lowbitc.backends.report.dataflow import dataflow_svg
 from lowbitc.backends.report.svg import BOTTLENECK_COLOUR, cycles_chart, esc, legend, resources_chart
 from lowbitc.backends.target.devices import Device
-from lowbitc.dialects import rtl
 from lowbitc.dialects.rtl import find_top
+from lowbitc.dialects.rtl.interfaces import HardwareInstance
 
 CSS = f"""
 body {{ font-family: Helvetica, Arial, sans-serif; margin: 24px; color: #222; max-width: 1280px; }}
@@ -97,7 +97,7 @@ def render_html(model: str, rep: dict, module: ModuleOp, device: Device) -> str:
     names = ", ".join(f"{layer['index']} {layer['kind']}" for layer in rep["layers"] if layer["bottleneck"])
     latency = "n/a (line buffers)" if rep["latency_cycles"] is None else f"{rep['latency_cycles']:,} cycles"
     ops = find_top(module).body.block.ops
-    kinds = list(dict.fromkeys(unit_kind(op) for op in ops if not isinstance(op, rtl.OutputOp)))
+    kinds = list(dict.fromkeys(op.report_kind for op in ops if isinstance(op, HardwareInstance)))
     summary = [
         ("target", f"{rep['target']} at {rep['clock_mhz']:g} MHz"),
         ("II", f"{rep['ii_cycles']:,} cycles/frame"),

@@ -191,6 +191,14 @@ def weight_range(weights: BitMatrixAttr | IntMatrixAttr) -> tuple[int, int]:
     return int(v.min()), int(v.max())
 
 
+def frame_cycles(channels: int, fan_in: int, pe: int, simd: int, *, vectors: int = 1, planes: int = 1) -> int:
+    """Cycles per frame of a matrix-vector layer, the one definition of it: ``vectors`` input
+    vectors (output pixels) x ceil(C / PE) channel folds x ceil(K / SIMD) input folds, x the
+    input ``planes`` when they run one per cycle (serial). `tile`, `pipeline`, the rtl units and
+    the performance model all read it from here."""
+    return vectors * -(-channels // pe) * -(-fan_in // simd) * planes
+
+
 @irdl_attr_definition
 class FoldAttr(ParametrizedAttribute):
     """How a matrix-vector layer is folded in time: PE output channels and SIMD input elements
@@ -224,8 +232,8 @@ class FoldAttr(ParametrizedAttribute):
         return -(-channels // self.pe.data), -(-fan_in // self.simd.data)
 
     def cycles(self, channels: int, fan_in: int) -> int:
-        nf, sf = self.folds(channels, fan_in)
-        return nf * sf
+        """NF x SF: cycles per input vector with all planes at once (a weight memory's depth)."""
+        return frame_cycles(channels, fan_in, self.pe.data, self.simd.data)
 
     def verify(self) -> None:
         if self.pe.data < 1 or self.simd.data < 1:

@@ -18,14 +18,10 @@ from xdsl.ir import Dialect
 
 from lowbitc.dialects.rtl.base import FifoInstanceOp, InvokeOp, ModuleOp, OutputOp, RomOp, StreamType, find_top
 from lowbitc.dialects.rtl.gap import GapInstanceOp
+from lowbitc.dialects.rtl.interfaces import HardwareInstance, StreamUnit, unit_owner
+from lowbitc.dialects.rtl.mvu import MVUInstanceOp
 from lowbitc.dialects.rtl.residual import AddInstanceOp, DupInstanceOp
-from lowbitc.dialects.rtl.units import (
-    CollectInstanceOp,
-    MVUInstanceOp,
-    PadInstanceOp,
-    PoolInstanceOp,
-    SWGInstanceOp,
-)
+from lowbitc.dialects.rtl.units import CollectInstanceOp, PadInstanceOp, PoolInstanceOp, SWGInstanceOp
 
 RTL = Dialect(
     "rtl",
@@ -54,6 +50,7 @@ __all__ = [
     "DupInstanceOp",
     "FifoInstanceOp",
     "GapInstanceOp",
+    "HardwareInstance",
     "InvokeOp",
     "MVUInstanceOp",
     "ModuleOp",
@@ -63,5 +60,7 @@ __all__ = [
     "RomOp",
     "SWGInstanceOp",
     "StreamType",
+    "StreamUnit",
     "find_top",
+    "unit_owner",
 ]

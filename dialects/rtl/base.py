@@ -32,6 +32,8 @@ from xdsl.traits import HasParent, IsolatedFromAbove, IsTerminator, SymbolOpInte
 from xdsl.utils.exceptions import VerifyException
 
 from lowbitc.dialects.lowbit.attributes import BitMatrixAttr
+from lowbitc.dialects.rtl.cells import Cell, Fifo
+from lowbitc.dialects.rtl.interfaces import FIFO_LATENCY, HardwareInstance, VerilogValue
 
 
 @irdl_attr_definition
@@ -129,7 +131,7 @@ class OutputOp(IRDLOperation):
 
 
 @irdl_op_definition
-class FifoInstanceOp(IRDLOperation):
+class FifoInstanceOp(IRDLOperation, HardwareInstance):
     """An instance of the library's `lowbit_fifo`: ``depth`` beats of buffering between two
     units.
 
@@ -146,6 +148,20 @@ class FifoInstanceOp(IRDLOperation):
     traits = traits_def(HasParent(ModuleOp))
     irdl_options = (ParsePropInAttrDict(),)
     assembly_format = "$input attr-dict `:` type($output)"
+    LIBRARY_FILES: ClassVar = ("lowbit_fifo.v",)
+    VERILOG_MODULE: ClassVar = "lowbit_fifo"
+
+    def summary(self) -> str:
+        return f"depth {self.depth.value.data}"
+
+    def latency(self) -> int:
+        return FIFO_LATENCY
+
+    def verilog_parameters(self) -> tuple[tuple[str, VerilogValue], ...]:
+        return (("W", self.input.type.width.data), ("DEPTH", self.depth.value.data))
+
+    def resource_cells(self) -> tuple[Cell, ...]:
+        return (Fifo(self.output.type.width.data, self.depth.value.data, stream=True),)
 
     def verify_(self) -> None:
         if not isinstance(self.input.type, StreamType):

@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, IntegerAttr
 from xdsl.irdl import (
     IRDLOperation,
@@ -23,10 +25,13 @@ from xdsl.utils.exceptions import VerifyException
 
 from lowbitc.dialects.lowbit.attributes import numpy_from_dense
 from lowbitc.dialects.rtl.base import ModuleOp, StreamType
+from lowbitc.dialects.rtl.cells import Adder, Cell, Control, Fifo, Logic, Registers, clog2
+from lowbitc.dialects.rtl.interfaces import StreamUnit, VerilogValue
+from lowbitc.dialects.rtl.parameters import requantizer_parameters
 
 
 @irdl_op_definition
-class GapInstanceOp(IRDLOperation):
+class GapInstanceOp(IRDLOperation, StreamUnit):
     """An instance of the library's `lowbit_gap`: ``pixels`` beats of ``channels`` elements
     (``element_width`` bits, two's complement when ``element_signed``) make a frame; per frame
     one beat leaves with each channel's sum over the frame, raw in ``sum_width`` bits or, with
@@ -53,6 +58,47 @@ class GapInstanceOp(IRDLOperation):
     traits = traits_def(HasParent(ModuleOp))
     irdl_options = (ParsePropInAttrDict(),)
     assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    LIBRARY_FILES: ClassVar = ("lowbit_gap.v", "lowbit_thresholds.v", "lowbit_fifo.v")
+    VERILOG_MODULE: ClassVar = "lowbit_gap"
+
+    def summary(self) -> str:
+        requant = ", requant" if self.thresholds is not None else ""
+        return f"{self.channels.value.data} ch, {self.pixels.value.data} px -> 1{requant}"
+
+    @property
+    def vectors_per_frame(self) -> int:
+        return self.pixels.value.data
+
+    def cycles_per_frame(self) -> int:
+        return self.pixels.value.data  # one input pixel per cycle, the sums leave with the last
+
+    def latency(self) -> None:
+        return None  # a frame's result waits for its last pixel
+
+    def verilog_parameters(self) -> tuple[tuple[str, VerilogValue], ...]:
+        c, sw = self.channels.value.data, self.sum_width.value.data
+        params: tuple[tuple[str, VerilogValue], ...] = (
+            ("C", c),
+            ("EW", self.element_width.value.data),
+            ("ES", self.element_signed.value.data),
+            ("N", self.pixels.value.data),
+            ("MODE", 1 if self.thresholds is None else 0),
+            ("SW", sw),
+        )
+        return params + requantizer_parameters(self.thresholds, self.output_bits, self.offset, c, sw)
+
+    def resource_cells(self) -> tuple[Cell, ...]:
+        """lowbit_gap: per channel an SW-bit accumulator (flip-flops) and its adder with the
+        first-pixel clear folded in, (MODE 0) NT constant comparators of SW bits and the count;
+        a pixel counter; a 2-deep output FIFO."""
+        ch, sw = self.channels.value.data, self.sum_width.value.data
+        cells: tuple[Cell, ...] = (Adder(sw, ch),)
+        if self.thresholds is not None:
+            nt = numpy_from_dense(self.thresholds).reshape(ch, -1).shape[1]
+            cells += (Logic(ch * nt * -(-sw // 2) + ch * nt),)
+        n = clog2(self.pixels.value.data)
+        return (*cells, Registers(ch * sw), Control("lowbit_gap", n, n), Fifo(self.output.type.width.data, 2))
 
     def sum_range(self) -> tuple[int, int]:
         ew, n = self.element_width.value.data, self.pixels.value.data

@@ -28,10 +28,13 @@ from xdsl.utils.exceptions import VerifyException
 
 from lowbitc.dialects.lowbit.attributes import numpy_from_dense
 from lowbitc.dialects.rtl.base import ModuleOp, StreamType
+from lowbitc.dialects.rtl.cells import Adder, Cell, Control, Fifo, Logic
+from lowbitc.dialects.rtl.interfaces import FIFO_LATENCY, HardwareInstance, StreamUnit, VerilogValue
+from lowbitc.dialects.rtl.parameters import requantizer_parameters
 
 
 @irdl_op_definition
-class DupInstanceOp(IRDLOperation):
+class DupInstanceOp(IRDLOperation, HardwareInstance):
     """An instance of the library's `lowbit_dup`: every input beat goes to both outputs (the
     input of a residual block feeds its branch and its skip).
 
@@ -47,10 +50,27 @@ class DupInstanceOp(IRDLOperation):
     second = result_def(T)
     traits = traits_def(HasParent(ModuleOp))
     assembly_format = "$input attr-dict `:` type($input)"
+    LIBRARY_FILES: ClassVar = ("lowbit_dup.v", "lowbit_fifo.v")
+    VERILOG_MODULE: ClassVar = "lowbit_dup"
+    STREAM_PORTS: ClassVar = (("in",), ("out0", "out1"))
+
+    def summary(self) -> str:
+        return ""
+
+    def latency(self) -> int:
+        return FIFO_LATENCY  # each copy passes one lowbit_fifo
+
+    def verilog_parameters(self) -> tuple[tuple[str, VerilogValue], ...]:
+        return (("W", self.input.type.width.data),)
+
+    def resource_cells(self) -> tuple[Cell, ...]:
+        """lowbit_dup: a 2-deep FIFO per copy and the input handshake gating."""
+        width = self.input.type.width.data
+        return (Fifo(width, 2), Fifo(width, 2), Control("lowbit_dup"))
 
 
 @irdl_op_definition
-class AddInstanceOp(IRDLOperation):
+class AddInstanceOp(IRDLOperation, StreamUnit):
     """An instance of the library's `lowbit_add`: per pixel of ``channels`` elements, the sum of
     the two inputs' codes (``lhs_width``/``rhs_width`` bits, two's complement when
     ``lhs_signed``/``rhs_signed``), raw in ``sum_width`` bits or, with ``thresholds`` [C, T],
@@ -79,6 +99,49 @@ class AddInstanceOp(IRDLOperation):
     traits = traits_def(HasParent(ModuleOp))
     irdl_options = (ParsePropInAttrDict(),)
     assembly_format = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($output)"
+
+    LIBRARY_FILES: ClassVar = ("lowbit_add.v", "lowbit_thresholds.v", "lowbit_fifo.v")
+    VERILOG_MODULE: ClassVar = "lowbit_add"
+    STREAM_PORTS: ClassVar = (("a", "b"), ("out",))
+
+    def summary(self) -> str:
+        requant = ", requant" if self.thresholds is not None else ""
+        return f"{self.channels.value.data} ch, {self.pixels.value.data} px{requant}"
+
+    @property
+    def vectors_per_frame(self) -> int:
+        return self.pixels.value.data
+
+    def cycles_per_frame(self) -> int:
+        return self.pixels.value.data  # one pixel per cycle
+
+    def latency(self) -> None:
+        return None  # it waits on the longer of its two paths
+
+    def verilog_parameters(self) -> tuple[tuple[str, VerilogValue], ...]:
+        c, sw = self.channels.value.data, self.sum_width.value.data
+        params: tuple[tuple[str, VerilogValue], ...] = (
+            ("C", c),
+            ("EA", self.lhs_width.value.data),
+            ("SA", self.lhs_signed.value.data),
+            ("EB", self.rhs_width.value.data),
+            ("SB", self.rhs_signed.value.data),
+            ("MODE", 1 if self.thresholds is None else 0),
+            ("SW", sw),
+        )
+        return params + requantizer_parameters(self.thresholds, self.output_bits, self.offset, c, sw)
+
+    def resource_cells(self) -> tuple[Cell, ...]:
+        """lowbit_add: per channel an XW-bit adder and (MODE 0) NT constant comparators of XW
+        bits (half a LUT per bit on a carry chain) and the count; a 2-deep output FIFO."""
+        ch = self.channels.value.data
+        xw = max(self.lhs_width.value.data + 1 - self.lhs_signed.value.data,
+                 self.rhs_width.value.data + 1 - self.rhs_signed.value.data) + 1  # fmt: skip
+        cells: tuple[Cell, ...] = (Adder(xw, ch),)
+        if self.thresholds is not None:
+            nt = numpy_from_dense(self.thresholds).reshape(ch, -1).shape[1]
+            cells += (Logic(ch * nt * -(-xw // 2) + ch * nt),)
+        return (*cells, Control("lowbit_add"), Fifo(self.output.type.width.data, 2))
 
     def verify_(self) -> None:
         c = self.channels.value.data

@@ -1,13 +1,13 @@
-"""The rtl dialect's compute and data-movement units: matrix-vector units, sliding-window
-generators, pads, pools and collectors, each an instance of a library block."""
+"""The rtl dialect's data-movement units: sliding-window generators, pads, pools and collectors,
+each an instance of a library block (the matrix-vector unit has its own file, mvu.py)."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from xdsl.dialects.builtin import (
     DenseArrayBase,
-    DenseIntOrFPElementsAttr,
     IntegerAttr,
-    SymbolRefAttr,
 )
 from xdsl.irdl import (
     IRDLOperation,
@@ -19,156 +19,26 @@ from xdsl.irdl import (
     result_def,
     traits_def,
 )
-from xdsl.traits import HasParent, SymbolTable
+from xdsl.traits import HasParent
 from xdsl.utils.exceptions import VerifyException
 
-from lowbitc.dialects.lowbit.attributes import FoldAttr, numpy_from_dense
-from lowbitc.dialects.lowbit.border import BorderAttr, check_border_table
-from lowbitc.dialects.lowbit.types import bits_for_range
-from lowbitc.dialects.rtl.base import ModuleOp, RomOp, StreamType
+from lowbitc.dialects.rtl.base import ModuleOp, StreamType
+from lowbitc.dialects.rtl.cells import Cell, Control, Fifo, LineBuffer, Logic, Registers, clog2
+from lowbitc.dialects.rtl.interfaces import StreamUnit, VerilogValue
+
+
+def window_cells(pixel_bits: int, width: int, kh: int, kw: int) -> tuple[Cell, ...]:
+    """lowbit_swg: a line buffer of W entries of (KH - 1) pixels, the window history of
+    KH x (KW - 1) pixels (flip-flops with an enable), the 2-deep output FIFO of the KH x KW
+    window, and the x, y, xc, yc counters with the run flag."""
+    cells: list[Cell] = [Registers(kh * (kw - 1) * pixel_bits), Fifo(kh * kw * pixel_bits, 2)]
+    if kh > 1:
+        cells.append(LineBuffer(width, (kh - 1) * pixel_bits))
+    return (*cells, Control("lowbit_swg", 2 * clog2(width), clog2(width) + 4))
 
 
 @irdl_op_definition
-class MVUInstanceOp(IRDLOperation):
-    """An instance of the library's `lowbit_mvu`. Its parameters: ``element_width`` (EW; absent
-    for bipolar bits) and ``element_signed`` (ES, default 1) describe the input elements,
-    ``weight_bits`` (WB, default 1 = bipolar) the weights in the ROM ``rom``, ``serial`` (PS)
-    one input plane per cycle; ``thresholds`` [C, NT] give ``output_bits``-bit (OB, default 1)
-    codes ``count + offset`` (OOFF), without them the raw PW-bit accumulator is the output;
-    ``vectors`` input vectors (output pixels) make one frame; with ``border`` (XNOR lanes of a
-    +1-padded convolution) they are its [Ho, Wo] output pixels and ``thresholds`` is a table
-    [cases, C, NT] chosen per pixel (NCASE, HO, WO, CYT, CXT). ``channels`` is C, ``fold`` the
-    PE x SIMD folding, ``popcount_width`` the accumulator and threshold width PW, ``pipe`` the
-    register stages after the lane sums (0 or 1).
-
-    ```mlir
-    %y = rtl.mvu %x {rom = @accel_l0_weights, fold = #lowbit.fold<pe = 2, simd = 4>, channels = 4 : i64, popcount_width = 4 : i64, pipe = 1 : i64, thresholds = dense<[[4], [4], [5], [5]]> : tensor<4x1xi64>} : !rtl.stream<8> -> !rtl.stream<4>
-    ```
-    """
-
-    name = "rtl.mvu"
-    input = operand_def(StreamType)
-    output = result_def(StreamType)
-    rom = prop_def(SymbolRefAttr)
-    fold = prop_def(FoldAttr)
-    channels = prop_def(IntegerAttr)
-    popcount_width = prop_def(IntegerAttr)
-    pipe = prop_def(IntegerAttr)
-    thresholds = opt_prop_def(DenseIntOrFPElementsAttr)
-    element_width = opt_prop_def(IntegerAttr)
-    element_signed = opt_prop_def(IntegerAttr)
-    weight_bits = opt_prop_def(IntegerAttr)
-    serial = opt_prop_def(IntegerAttr)
-    output_bits = opt_prop_def(IntegerAttr)
-    offset = opt_prop_def(IntegerAttr)
-    vectors = opt_prop_def(IntegerAttr)
-    border = opt_prop_def(BorderAttr)
-    """Thresholds [cases, C, NT] chosen per output pixel (lowbit_mvu's NCASE, HO, WO, CYT, CXT)."""
-    traits = traits_def(HasParent(ModuleOp))
-    irdl_options = (ParsePropInAttrDict(),)
-    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
-
-    @property
-    def input_element_width(self) -> int | None:
-        return None if self.element_width is None else self.element_width.value.data
-
-    @property
-    def signed_input(self) -> bool:
-        return self.element_signed is None or bool(self.element_signed.value.data)
-
-    @property
-    def wb(self) -> int:
-        return 1 if self.weight_bits is None else self.weight_bits.value.data
-
-    @property
-    def is_serial(self) -> bool:
-        return self.serial is not None and bool(self.serial.value.data)
-
-    @property
-    def ob(self) -> int:
-        return 1 if self.output_bits is None else self.output_bits.value.data
-
-    @property
-    def fan_in(self) -> int:
-        return self.input.type.width.data // (self.input_element_width or 1)
-
-    @property
-    def vectors_per_frame(self) -> int:
-        return 1 if self.vectors is None else self.vectors.value.data
-
-    @property
-    def cycles_per_vector(self) -> int:
-        planes = self.input_element_width if self.is_serial else 1
-        return self.fold.cycles(self.channels.value.data, self.fan_in) * planes
-
-    def accumulator_range(self) -> tuple[int, int]:
-        k, ew = self.fan_in, self.input_element_width
-        wlo, whi = (-1, 1) if self.wb == 1 else (-(1 << (self.wb - 1)), (1 << (self.wb - 1)) - 1)
-        if ew is None:
-            return (0, k) if self.wb == 1 else (k * min(0, wlo), k * max(0, whi))
-        lo, hi = (-(1 << (ew - 1)), (1 << (ew - 1)) - 1) if self.signed_input else (0, (1 << ew) - 1)
-        corners = (lo * wlo, lo * whi, hi * wlo, hi * whi)
-        return k * min(corners), k * max(corners)
-
-    def verify_(self) -> None:
-        k, c = self.fan_in, self.channels.value.data
-        pw = self.popcount_width.value.data
-        ew = self.input_element_width
-        lo, hi = self.accumulator_range()
-        need = bits_for_range(lo, hi + 1)[0]
-        if pw < need:
-            raise VerifyException(f"accumulator width {pw} cannot hold [{lo}, {hi + 1}] (needs {need})")
-        if ew is not None:
-            if ew < 1 or self.input.type.width.data % ew:
-                raise VerifyException(
-                    f"input stream of {self.input.type.width.data} bits is not a whole number of {ew}-bit elements"
-                )
-            if self.wb == 1 and self.signed_input and pw < ew + k.bit_length():
-                raise VerifyException(f"accumulator width {pw} is below EW + clog2(K + 1) = {ew + k.bit_length()}")
-        elif self.is_serial:
-            raise VerifyException("a serial mvu needs multi-bit input elements")
-        expected = c * self.ob if self.thresholds is not None else c * pw
-        if self.output.type.width.data != expected:
-            raise VerifyException(f"mvu output stream is {self.output.type.width.data} bits, expected {expected}")
-        if self.thresholds is not None:
-            th = numpy_from_dense(self.thresholds)
-            if self.border is not None:
-                ho, wo = self.border.output_hw
-                if ew is not None or self.wb != 1 or self.vectors_per_frame != ho * wo:
-                    raise VerifyException(
-                        f"an mvu with a border needs XNOR lanes and its {ho}x{wo} output pixels as vectors, got {self.vectors_per_frame}"
-                    )
-                check_border_table(self.border, th, (ho, wo), c, "mvu")
-                th = th.reshape(-1, th.shape[2])
-            if (
-                th.ndim != 2
-                or th.shape[0] != c * (1 if self.border is None else self.border.cases)
-                or th.shape[1] + 1 > 1 << self.ob
-            ):
-                raise VerifyException(f"mvu thresholds must be [{c}, T] with T < 2^{self.ob}")
-            if th.min() < lo or th.max() > hi + 1:
-                domain = "popcount" if ew is None and self.wb == 1 else "accumulator"
-                raise VerifyException(f"mvu thresholds must lie in [{lo}, {hi + 1}] ({domain} domain)")
-        pe, simd = self.fold.pe.data, self.fold.simd.data
-        if pe > c or simd > k:
-            raise VerifyException(f"folding PE {pe} x SIMD {simd} exceeds {c} x {k}")
-        if self.border is not None and self.thresholds is None:
-            raise VerifyException("an mvu border selects thresholds; this mvu has none")
-        if self.pipe.value.data not in (0, 1):
-            raise VerifyException(f"pipe {self.pipe.value.data} must be 0 or 1 (register stages after the popcount)")
-        rom = SymbolTable.lookup_symbol(self, self.rom)
-        if not isinstance(rom, RomOp):
-            raise VerifyException(f"{self.rom} does not name an rtl.rom")
-        depth, width = self.fold.cycles(c, k), pe * simd * self.wb
-        if rom.contents.shape != (depth, width):
-            rows, cols = rom.contents.shape
-            raise VerifyException(
-                f"{self.rom} is {rows}x{cols}, folding PE {pe} x SIMD {simd} with {self.wb}-bit weights needs {depth}x{width}"
-            )
-
-
-@irdl_op_definition
-class SWGInstanceOp(IRDLOperation):
+class SWGInstanceOp(IRDLOperation, StreamUnit):
     """An instance of the library's `lowbit_swg`: a [height, width] map of pixels of ``channels``
     elements of ``element_width`` bits in, one KHxKW window per output pixel out.
 
@@ -190,6 +60,33 @@ class SWGInstanceOp(IRDLOperation):
     irdl_options = (ParsePropInAttrDict(),)
     assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
 
+    LIBRARY_FILES: ClassVar = ("lowbit_swg.v", "lowbit_fifo.v")
+    VERILOG_MODULE: ClassVar = "lowbit_swg"
+
+    def summary(self) -> str:
+        kh, kw = self.kernel.get_values()
+        return f"{kh}x{kw} on {self.height.value.data}x{self.width.value.data}x{self.channels.value.data}"
+
+    @property
+    def vectors_per_frame(self) -> int:
+        return self.height.value.data * self.width.value.data  # input pixels, one per cycle
+
+    def cycles_per_frame(self) -> int:
+        return self.vectors_per_frame  # one pixel (beat) per cycle
+
+    def latency(self) -> None:
+        return None  # the line buffer fills before the first window
+
+    def verilog_parameters(self) -> tuple[tuple[str, VerilogValue], ...]:
+        (kh, kw), (sh, sw) = self.kernel.get_values(), self.strides.get_values()
+        c, ew = self.channels.value.data, self.element_width.value.data
+        return (("C", c), ("EW", ew), ("H", self.height.value.data), ("W", self.width.value.data),
+                ("KH", kh), ("KW", kw), ("SH", sh), ("SW", sw))  # fmt: skip
+
+    def resource_cells(self) -> tuple[Cell, ...]:
+        kh, kw = self.kernel.get_values()
+        return window_cells(self.input.type.width.data, self.width.value.data, kh, kw)
+
     def verify_(self) -> None:
         c, ew = self.channels.value.data, self.element_width.value.data
         kh, kw = self.kernel.get_values()
@@ -200,7 +97,7 @@ class SWGInstanceOp(IRDLOperation):
 
 
 @irdl_op_definition
-class PadInstanceOp(IRDLOperation):
+class PadInstanceOp(IRDLOperation, StreamUnit):
     """An instance of the library's `lowbit_pad`: a [height, width] map of ``channels``-element
     pixels in, the map with zero borders (``pads`` = top, left, bottom, right) out; with
     ``widen``, single-bit bipolar elements become 2-bit signed integers; with ``ones`` = 1 the
@@ -226,6 +123,45 @@ class PadInstanceOp(IRDLOperation):
     irdl_options = (ParsePropInAttrDict(),)
     assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
 
+    LIBRARY_FILES: ClassVar = ("lowbit_pad.v", "lowbit_fifo.v")  # its output in a lowbit_fifo
+    VERILOG_MODULE: ClassVar = "lowbit_pad"
+
+    def summary(self) -> str:
+        return f"{self.height.value.data}x{self.width.value.data} pads {','.join(map(str, self.pads.get_values()))}"
+
+    @property
+    def vectors_per_frame(self) -> int:
+        top, left, bottom, right = self.pads.get_values()  # one output pixel per cycle, borders included
+        return (top + self.height.value.data + bottom) * (left + self.width.value.data + right)
+
+    def cycles_per_frame(self) -> int:
+        return self.vectors_per_frame  # one pixel (beat) per cycle
+
+    def latency(self) -> None:
+        return None  # a frame's first pixel may wait for a whole border row
+
+    def verilog_parameters(self) -> tuple[tuple[str, VerilogValue], ...]:
+        top, left, bottom, right = self.pads.get_values()
+        params: tuple[tuple[str, VerilogValue], ...] = (
+            ("C", self.channels.value.data),
+            ("EW", self.element_width.value.data),
+            ("H", self.height.value.data),
+            ("W", self.width.value.data),
+            ("PT", top),
+            ("PL", left),
+            ("PB", bottom),
+            ("PR", right),
+            ("WIDEN", self.widen.value.data),
+        )
+        return params + ((("ONES", 1),) if self.ones is not None and self.ones.value.data else ())
+
+    def resource_cells(self) -> tuple[Cell, ...]:
+        """lowbit_pad: the pixel or the border (a LUT per output bit, feeding the FIFO), the oy/ox
+        counters with their compares, and a 2-deep FIFO of the output pixel."""
+        ow = self.output.type.width.data
+        hw = self.height.value.data + self.width.value.data
+        return (Logic(ow), Control("lowbit_pad", 2 * clog2(hw), clog2(hw)), Fifo(ow, 2))
+
     def verify_(self) -> None:
         c, ew, widen = self.channels.value.data, self.element_width.value.data, self.widen.value.data
         if widen not in (0, 1) or (widen and ew != 2):
@@ -239,7 +175,7 @@ class PadInstanceOp(IRDLOperation):
 
 
 @irdl_op_definition
-class PoolInstanceOp(IRDLOperation):
+class PoolInstanceOp(IRDLOperation, StreamUnit):
     """An instance of the library's `lowbit_pool`: KxK max-pool, stride S: an OR of bits or, with
     ``element_width`` (EW >= 2) and ``element_signed``, the maximum of integer codes. A [``height``, ``width``]
     map streams in pixel by pixel.
@@ -262,9 +198,47 @@ class PoolInstanceOp(IRDLOperation):
     irdl_options = (ParsePropInAttrDict(),)
     assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
 
+    LIBRARY_FILES: ClassVar = ("lowbit_pool.v", "lowbit_swg.v", "lowbit_fifo.v")
+    VERILOG_MODULE: ClassVar = "lowbit_pool"
+
     @property
     def ew(self) -> int:
         return 1 if self.element_width is None else self.element_width.value.data
+
+    def summary(self) -> str:
+        k, s = self.kernel.value.data, self.stride.value.data
+        return f"{k}x{k}/{s} on {self.height.value.data}x{self.width.value.data}"
+
+    @property
+    def vectors_per_frame(self) -> int:
+        return self.height.value.data * self.width.value.data  # input pixels, one per cycle
+
+    def cycles_per_frame(self) -> int:
+        return self.vectors_per_frame  # one pixel (beat) per cycle
+
+    def latency(self) -> None:
+        return None  # its window generator's line buffer fills first
+
+    def verilog_parameters(self) -> tuple[tuple[str, VerilogValue], ...]:
+        params: tuple[tuple[str, VerilogValue], ...] = (
+            ("C", self.input.type.width.data // self.ew),
+            ("H", self.height.value.data),
+            ("W", self.width.value.data),
+            ("K", self.kernel.value.data),
+            ("S", self.stride.value.data),
+        )
+        if self.element_width is not None:
+            params += (("EW", self.ew), ("ES", self.element_signed.value.data))  # pyright: ignore[reportOptionalMemberAccess]
+        return params
+
+    def resource_cells(self) -> tuple[Cell, ...]:
+        """lowbit_pool: lowbit_swg with K x K windows, the reduction per channel (bits: an OR of
+        K*K bits, ceil((K*K - 1) / 5) LUT6; integers: K*K - 1 comparators and multiplexers of EW
+        bits, one LUT per bit at 2 bits and two beyond) and a 2-deep FIFO of C x EW bits."""
+        k, ew, cw = self.kernel.value.data, self.ew, self.input.type.width.data
+        c = cw // ew
+        reduction = c * max(1, -(-(k * k - 1) // 5)) if ew == 1 else c * (k * k - 1) * ew * (1 if ew <= 2 else 2)
+        return (*window_cells(cw, self.width.value.data, k, k), Logic(reduction), Fifo(cw, 2))
 
     def verify_(self) -> None:
         if self.input.type != self.output.type:
@@ -276,7 +250,7 @@ class PoolInstanceOp(IRDLOperation):
 
 
 @irdl_op_definition
-class CollectInstanceOp(IRDLOperation):
+class CollectInstanceOp(IRDLOperation, StreamUnit):
     """An instance of the library's `lowbit_collect`: ``count`` beats in, one beat out (the
     flatten of the last map before the dense layers).
 
@@ -292,6 +266,31 @@ class CollectInstanceOp(IRDLOperation):
     traits = traits_def(HasParent(ModuleOp))
     irdl_options = (ParsePropInAttrDict(),)
     assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    LIBRARY_FILES: ClassVar = ("lowbit_collect.v",)
+    VERILOG_MODULE: ClassVar = "lowbit_collect"
+
+    def summary(self) -> str:
+        return f"{self.count.value.data} beats -> 1"
+
+    @property
+    def vectors_per_frame(self) -> int:
+        return self.count.value.data  # input beats, one per cycle
+
+    def cycles_per_frame(self) -> int:
+        return self.vectors_per_frame  # one pixel (beat) per cycle
+
+    def latency(self) -> None:
+        return None  # the frame leaves only once all its beats are in
+
+    def verilog_parameters(self) -> tuple[tuple[str, VerilogValue], ...]:
+        return (("WI", self.input.type.width.data), ("N", self.count.value.data))
+
+    def resource_cells(self) -> tuple[Cell, ...]:
+        """lowbit_collect: assembly and output registers (2 x N x WI flip-flops), the output
+        register loaded from the assembly or the input (a LUT per bit), a beat counter."""
+        n, wi = self.count.value.data, self.input.type.width.data
+        return (Logic(n * wi), Registers(2 * n * wi), Control("lowbit_collect", clog2(n + 1), clog2(n + 1)))
 
     def verify_(self) -> None:
         if self.output.type.width.data != self.count.value.data * self.input.type.width.data:

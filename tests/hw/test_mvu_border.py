@@ -13,11 +13,13 @@ import pytest
 from mvu_checks import check_exact_ii_latency, check_heavy_backpressure, check_random_stalls
 
 from lowbitc.backends.runtime.sim.verilator import SimResult, lint, simulate
-from lowbitc.backends.verilog.instances import border_params, threshold_vector
+from lowbitc.backends.verilog.instances import parameter_text
 from lowbitc.backends.verilog.library import library_sources
 from lowbitc.backends.verilog.rom import rom_addr_width, rom_module
 from lowbitc.dialects.lowbit.attributes import dense_from_numpy
 from lowbitc.dialects.lowbit.border import BorderAttr
+from lowbitc.dialects.rtl.mvu import border_parameters
+from lowbitc.dialects.rtl.parameters import threshold_vector
 
 
 def clog2(n: int) -> int:
@@ -64,7 +66,8 @@ class Cfg:
 
     def __str__(self) -> str:
         (h, w), (kh, _), (s, _), pads = self.geometry
-        return f"K{self.K}_C{self.C}_PE{self.PE}_S{self.SIMD}_NT{self.NT}_P{self.PIPE}_{h}x{w}_k{kh}_s{s}_p{''.join(map(str, pads))}"
+        unit = f"K{self.K}_C{self.C}_PE{self.PE}_S{self.SIMD}_NT{self.NT}_P{self.PIPE}"
+        return f"{unit}_{h}x{w}_k{kh}_s{s}_p{''.join(map(str, pads))}"
 
 
 CFGS = [
@@ -125,8 +128,8 @@ class Case:
             ("OB", cfg.OB),
             ("MODE", 0),
             ("PIPE", cfg.PIPE),
-            ("THRESH", threshold_vector(dense_from_numpy(self.t), cfg.C, cfg.PW)),
-            *border_params(cfg.border, cfg.NF),
+            ("THRESH", parameter_text(threshold_vector(dense_from_numpy(self.t), cfg.C, cfg.PW))),
+            *((name, parameter_text(value)) for name, value in border_parameters(cfg.border, cfg.NF)),
         ]
         aw = rom_addr_width(cfg.II)
         top = f"""module mvu_top (
