@@ -6,10 +6,7 @@ returns its text; a user error is a one-line LowbitcError and leaves the session
 
 from __future__ import annotations
 
-import json
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 
 from lark import Lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -43,7 +40,6 @@ from lowbitc.inspect_passes import (
     build_pass,
     describe_options,
     did_you_mean,
-    first_line_of,
     pass_module_doc,
 )
 from lowbitc.inspect_views import (
@@ -56,7 +52,9 @@ from lowbitc.inspect_views import (
     run_summary,
     unit_rows,
 )
-from lowbitc.pipeline import STAGES, Options, compile_to, stage_passes
+from lowbitc.options import LayerFold, Options, read_folds
+from lowbitc.pipeline import compile_stages, stage_passes
+from lowbitc.stages import IR_STAGES, RUN_STAGES, STAGE_TABLE, STAGES
 
 GRAMMAR = r"""
 start: _sep* (command _sep+)* command?
@@ -147,18 +145,12 @@ def run_script(execute: Callable[[Command], str], text: str, out: Callable[[str]
 
 
 # -- the session ---------------------------------------------------------------------------
-IR_STAGES = tuple(s for s in STAGES if s not in ("onnx", "verilog"))
-RUN_STAGES = tuple(s for s in IR_STAGES if s != "rtl")
-"""The interpreter runs the host part and every op up to `pipeline`; `rtl.invoke` needs Verilator."""
 FOLDED_STAGES = IR_STAGES[IR_STAGES.index("tile") :]
 """Stages whose IR depends on the folds, recompiled when `fold` changes them."""
-OTHER_STAGES = {
-    "onnx": "the ONNX model as read (show only)",
-    "lowbit": "the imported IR: float host ops and integer lowbit ops",
-    "verilog": "the emitted design (show, write)",
-}
 
-Folds = dict[int, tuple[int, int, bool]]
+Folds = dict[int, LayerFold]
+TEXT_STAGES = {"onnx": " (show only)", "verilog": " (show, write)"}
+"""The stages that are text, not IR, and the commands that take them."""
 
 
 class Session:
@@ -171,8 +163,6 @@ class Session:
         if lanes is not None and lanes < 1:
             raise LowbitcError(f"--lanes {lanes}: must be positive")
         self.target, self.lanes = target, lanes
-        self._tmp = tempfile.TemporaryDirectory(prefix="lowbitc-inspect-")
-        self._fold_path = Path(self._tmp.name) / "folds.json"
         self._cache: dict[str, ModuleOp] = {}
         self._passes: dict[str, PassFactory] | None = None
         self.folds: Folds = {}
@@ -184,12 +174,12 @@ class Session:
             self._set_folds(self._read_folds(fold_file))
 
     def close(self) -> None:
-        self._tmp.cleanup()
+        """Nothing to release: the session keeps its state in memory (kept for callers' sake)."""
 
     # -- state ---------------------------------------------------------------------------
     @property
     def options(self) -> Options:
-        return Options(self.target, str(self._fold_path) if self.folds else None, self.lanes)
+        return Options(self.target, lanes=self.lanes, folds=self.folds)
 
     @property
     def label(self) -> str:
@@ -197,8 +187,13 @@ class Session:
         return " + ".join([self.position, *self.applied])
 
     def module(self, stage: str) -> ModuleOp:
+        """The IR at ``stage`` with the session's settings; the passes continue from the latest
+        stage compiled before (the model is imported once)."""
         if stage not in self._cache:
-            self._cache[stage] = compile_to(self.model, stage, self.options)
+            done = [s for s in IR_STAGES[: IR_STAGES.index(stage)] if s in self._cache]
+            start = (done[-1], self._cache[done[-1]]) if done else None
+            for name, module in compile_stages(self.model, self.options, stage, start):
+                self._cache[name] = module
         return self._cache[stage]
 
     def passes(self) -> dict[str, PassFactory]:
@@ -210,14 +205,7 @@ class Session:
         return {p.name: p for _, p in stage_passes(self.options)}
 
     def _read_folds(self, path: str) -> Folds:
-        from xdsl.utils.exceptions import DiagnosticException
-
-        from lowbitc.passes.tile import read_fold_file
-
-        try:
-            folds = read_fold_file(path)
-        except DiagnosticException as exc:
-            raise LowbitcError(f"--fold: {first_line_of(exc, 'tile')}") from None
+        folds = read_folds(path)
         for layer in folds:
             self._check_layer(layer, f"--fold {path}")
         return folds
@@ -229,10 +217,6 @@ class Session:
 
     def _set_folds(self, folds: Folds) -> None:
         self.folds = dict(folds)
-        payload = {
-            str(k): {"pe": pe, "simd": simd, "serial": serial} for k, (pe, simd, serial) in sorted(folds.items())
-        }
-        self._fold_path.write_text(json.dumps(payload, indent=1) + "\n")
         for stage in FOLDED_STAGES:
             self._cache.pop(stage, None)
 
@@ -267,10 +251,9 @@ class Session:
             f"{self.model}: {self.layer_count} layers; target {self.target} at {self.device.clock_mhz:g} MHz; "
             f"fixed folds: {fixed}"
         ]
-        described = {name: first_sentence(pass_module_doc(type(p)), name) for name, p in self.pipeline_passes().items()}
-        for stage in STAGES:
-            mark = "*" if stage == self.position else " "
-            lines.append(f" {mark} {stage:<10}  {OTHER_STAGES.get(stage) or described.get(stage, '')}")
+        for stage in STAGE_TABLE:
+            mark = "*" if stage.name == self.position else " "
+            lines.append(f" {mark} {stage.name:<10}  {stage.summary}{TEXT_STAGES.get(stage.name, '')}")
         lines.append(f"current IR: {self.label}")
         return "\n".join(lines) + "\n"
 
@@ -312,15 +295,17 @@ class Session:
                     f"show: layers are numbered in the IR (stages {IR_STAGES[0]} .. {IR_STAGES[-1]}), not at {stage}"
                 )
             return self._text_at(stage)
-        if stage != "current":
-            self.current, self.position, self.applied = self.module(stage), stage, []
-        if layer is None:
+        if layer is None:  # a whole IR stage becomes the current IR (the prompt shows it)
+            if stage != "current":
+                self.current, self.position, self.applied = self.module(stage), stage, []
             return str(self.current) + "\n"
-        count = len(layer_ops(self.current))
+        # One layer is a look at a stage: the session stays where it is.
+        module, label = (self.current, self.label) if stage == "current" else (self.module(stage), stage)
+        count = len(layer_ops(module))
         if not 0 <= layer < count:
             span = f" (0..{count - 1})" if count else ""
-            raise LowbitcError(f"show: no layer {layer} in {self.label}; it has {count} layers{span}")
-        return layer_excerpt(self.current, layer, self.label)
+            raise LowbitcError(f"show: no layer {layer} in {label}; it has {count} layers{span}")
+        return layer_excerpt(module, layer, label)
 
     def _text_at(self, stage: str) -> str:
         if stage == "onnx":
@@ -334,6 +319,7 @@ class Session:
         return emit_verilog(self.module("rtl"))
 
     def apply(self, name: str, options: dict[str, tuple[Value, ...]]) -> str:
+        self._check_not_past(name)
         p = build_pass(name, options, self.passes(), self.pipeline_passes().get(name))
         before = self.current
         self.current = apply_pass(p, before)
@@ -341,6 +327,21 @@ class Session:
         changed = "" if not before.is_structurally_equivalent(self.current) else " (no change)"
         count = sum(1 for _ in before.walk()), sum(1 for _ in self.current.walk())
         return f"applied {p}: {count[0]} -> {count[1]} ops{changed}; current IR: {self.label}\n"
+
+    def _check_not_past(self, name: str) -> None:
+        """A pipeline pass applied to IR that a later pipeline pass already made would find
+        nothing of its own to work on: say so, and where it runs."""
+        if name not in IR_STAGES[1:]:
+            return
+        reached = max(
+            IR_STAGES.index(s) for s in (self.position, *(a.split("{")[0] for a in self.applied)) if s in IR_STAGES
+        )
+        if reached > IR_STAGES.index(name):
+            before = IR_STAGES[IR_STAGES.index(name) - 1]
+            raise LowbitcError(
+                f"apply {name}: the current IR ({self.label}) is past the {name} stage; "
+                f"{name} runs on the IR of {before}: 'show {before}' first"
+            )
 
     def _cost_rows(self):
         from lowbitc.backends.report.design import design_report
@@ -372,7 +373,7 @@ class Session:
             folds.pop(layer, None)
         else:
             assert command.pe is not None and command.simd is not None
-            folds[layer] = (command.pe, command.simd, command.serial)
+            folds[layer] = LayerFold(command.pe, command.simd, command.serial)
         self._set_folds(folds)
         try:
             rep1, rows1 = self._cost_rows()

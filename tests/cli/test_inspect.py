@@ -281,7 +281,7 @@ ERRORS = [
     ("apply tiel", "apply: unknown pass 'tiel' (did you mean 'tile'?); 'passes' lists them"),
     (
         "apply tile{lane=3}",
-        "apply tile: unknown option 'lane' (did you mean 'lanes'?); its options: cycles, fold_file, lanes",
+        "apply tile: unknown option 'lane' (did you mean 'lanes'?); its options: cycles, fold_file, folds, lanes",
     ),
     ("apply tile{lanes=abc}", "apply tile: option lanes=abc does not fit its type int"),
     ("apply tile{lanes=1 lanes=2}", "apply tile: option 'lanes' given twice"),
@@ -424,7 +424,9 @@ def test_interactive_session_with_tab_completion(tmp_path: Path) -> None:
         assert "current IR: lowbit" in term.expect("lowbitc[lowbit]> ")
         term.type("show bits\t")
         term.expect("bitserial")
-        term.type(" 2\n")
+        term.type("\n")  # a whole stage becomes the current IR
+        assert "builtin.module" in term.expect("lowbitc[bitserial]> ")
+        term.type("show 2\n")
         assert "// layer 2 of 3 at bitserial" in term.expect("lowbitc[bitserial]> ")
         term.type("apply cse\n")
         term.expect("lowbitc[bitserial+1]> ")
