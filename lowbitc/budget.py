@@ -14,17 +14,14 @@ from dataclasses import dataclass, field
 
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
-from xdsl.utils.exceptions import DiagnosticException
 
 from lowbitc.backends.analysis.perf import predict
 from lowbitc.backends.analysis.projection import weight_placement
 from lowbitc.backends.analysis.resource_model import design_cost
-from lowbitc.backends.target.devices import Device
 from lowbitc.errors import LowbitcError
-from lowbitc.passes.pipeline import PipelinePass
-from lowbitc.passes.tile import TilePass, stream_floor
-from lowbitc.passes.to_rtl import ToRTLPass
-from lowbitc.passes.unroll import UnrollPass
+from lowbitc.options import Options, device_capacity
+from lowbitc.passes.tile import TileError, stream_floor
+from lowbitc.stages import pass_stages_from
 
 RESOURCES = ("luts", "ffs", "brams", "dsps")
 SLOWEST = 1 << 62
@@ -47,33 +44,30 @@ class Probe:
         return max(self.shares.items(), key=lambda kv: kv[1])
 
 
-def capacity(device: Device) -> dict[str, float]:
-    fabric = device.fabric
-    if fabric is None:
-        raise LowbitcError(
-            f"--budget needs a device whose capacity is known; target {device.name} has none: "
-            "give --target with a part such as xc7z020"
-        )
-    return fabric.capacity()
+HARDWARE_STAGES = pass_stages_from("tile")
+"""tile .. rtl: what each probe runs on a copy of the bitserial-stage IR."""
 
 
-def probe(module: ModuleOp, cycles: int, device: Device) -> Probe | None:
-    """The design folded for ``cycles`` and its shares of ``device``; None when no folding
-    reaches ``cycles``."""
+def probe(module: ModuleOp, cycles: int, options: Options) -> Probe | None:
+    """The design folded for ``cycles`` (the layers ``options`` fixes keep their folds) and its
+    shares of the device; None when no folding reaches ``cycles``."""
     m = module.clone()
     ctx = Context()
-    try:
-        TilePass(cycles=cycles).apply(ctx, m)
-    except DiagnosticException:
-        return None
-    for p in (UnrollPass(), PipelinePass(clock_mhz=device.clock_mhz, level_ns=device.lut_level_ns), ToRTLPass()):
-        p.apply(ctx, m)
+    settings = options.with_ii_cycles(cycles)
+    for stage in HARDWARE_STAGES:
+        try:
+            stage.make_pass(settings).apply(ctx, m)
+        except TileError as exc:
+            if exc.floor is None:  # not the cycle target: a fold the user fixed, reported as it is
+                raise
+            return None
+    device = options.device
     ii = predict(m).ii_cycles
     # Weights that do not fit on chip stream from DRAM (projection.py): their memories leave
     # the budget, and the batch the bandwidth needs is the report's business.
     placement = weight_placement(m, device, device.clock_mhz * 1e6 / ii)
     total = design_cost(m, device, frozenset(placement.streamed_units)).total
-    cap = capacity(device)
+    cap = device_capacity(device)
     shares = {
         r: (getattr(total, r) / cap[r] if cap[r] else (0.0 if not getattr(total, r) else float("inf")))
         for r in RESOURCES
@@ -81,30 +75,35 @@ def probe(module: ModuleOp, cycles: int, device: Device) -> Probe | None:
     return Probe(cycles, ii, shares, m)
 
 
-def cycles_for_budget(module: ModuleOp, device: Device, budget: float, model: str) -> Probe:
-    """The fastest folding of the bitserial-stage ``module`` within ``budget`` of ``device``."""
-    if not 0 < budget <= 1:
-        raise LowbitcError(f"--budget {budget:g} must be a share of the device in (0, 1]")
-    capacity(device)  # a clear error before any work
-    slow = probe(module, SLOWEST, device)
+def cycles_for_budget(module: ModuleOp, options: Options, model: str) -> Probe:
+    """The fastest folding of the bitserial-stage ``module`` within ``options.budget`` of the
+    device; the layers ``options`` fixes (--fold) keep their folds and the search folds the rest."""
+    budget, device = options.budget, options.device
+    assert budget is not None  # Options checked its range and the device's capacity
+    slow = probe(module, SLOWEST, options)
     assert slow is not None  # every layer can fold to one lane
     if slow.worst[1] > budget:
         name, share = slow.worst
+        fixed = " and the folds of --fold" if options.folds else ""
         raise LowbitcError(
-            f"{model}: even with the fewest lanes the design needs {share:.0%} of {device.name}'s {name} "
+            f"{model}: even with the fewest lanes{fixed} the design needs {share:.0%} of {device.name}'s {name} "
             f"(budget {budget:.0%}): raise --budget or target a larger part"
         )
     fits, lo = slow, stream_floor(module)  # lo: no folding is faster than the pixel streams
-    fast = probe(module, lo, device)
+    fast = probe(module, lo, options)
     if fast is not None and fast.worst[1] <= budget:
         return fast
     hi = slow.ii_cycles  # fits; lo does not
     while hi > lo + 1 and hi > lo * PRECISION:
         mid = int((lo * hi) ** 0.5)
         mid = min(max(mid, lo + 1), hi - 1)
-        p = probe(module, mid, device)
+        p = probe(module, mid, options)
         if p is not None and p.worst[1] <= budget:
             hi, fits = p.ii_cycles, p
         else:
             lo = mid
+    if fits.ii_cycles > fits.cycles:  # layers fixed by --fold set the pace: fold the rest no faster
+        relaxed = probe(module, fits.ii_cycles, options)
+        if relaxed is not None and relaxed.ii_cycles == fits.ii_cycles and relaxed.worst[1] <= fits.worst[1]:
+            return relaxed
     return fits

@@ -88,7 +88,7 @@ def output_array(result: np.ndarray) -> np.ndarray:
 
 
 def options_from(args: argparse.Namespace):
-    from lowbitc.pipeline import Options
+    from lowbitc.options import Options
 
     return Options(target=args.target, fold_file=args.fold, fps=args.fps, budget=args.budget)
 
@@ -233,7 +233,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 def build_parsers() -> tuple[
     argparse.ArgumentParser, argparse.ArgumentParser, argparse.ArgumentParser, argparse.ArgumentParser
 ]:
-    from lowbitc.stages import STAGES
+    from lowbitc.stages import RUN_STAGES, STAGES
 
     comp = _Parser(
         prog="lowbitc",
@@ -250,7 +250,7 @@ def build_parsers() -> tuple[
     run.add_argument(
         "--stage",
         default="pipeline",
-        choices=[s for s in STAGES if s not in ("onnx", "verilog", "rtl")],
+        choices=RUN_STAGES,
         help="IR stage to interpret (default: pipeline, the last before hardware)",
     )
     sim = _Parser(prog="lowbitc sim", description="Run the model through the generated Verilog in Verilator.")

@@ -32,7 +32,7 @@ DEFAULT_STAGE = "lowbit"
 
 def build_parser(parser_class: type[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     from lowbitc.cli import _common
-    from lowbitc.pipeline import STAGES
+    from lowbitc.stages import IR_STAGES
 
     parser = parser_class(
         prog="lowbitc gui",
@@ -43,7 +43,7 @@ def build_parser(parser_class: type[argparse.ArgumentParser]) -> argparse.Argume
     parser.add_argument(
         "--stage",
         default=DEFAULT_STAGE,
-        choices=[s for s in STAGES if s not in ("onnx", "verilog")],
+        choices=IR_STAGES,
         help=f"IR stage loaded into the input pane (default: {DEFAULT_STAGE}, the imported IR)",
     )
     return parser
@@ -81,9 +81,10 @@ def make_app(args: argparse.Namespace) -> InputApp:
             f"lowbitc gui needs the optional dependency '{exc.name}': pip install 'lowbitc[gui]'"
         ) from None
 
-    from lowbitc.pipeline import Options, compile_to
+    from lowbitc.cli import options_from
+    from lowbitc.pipeline import compile_to
 
-    module = compile_to(args.model, args.stage, Options(target=args.target, fold_file=args.fold))
+    module = compile_to(args.model, args.stage, options_from(args))
 
     class LowbitcApp(InputApp):
         # InputApp's CSS_PATH is relative to the file of the class that sets it; a subclass

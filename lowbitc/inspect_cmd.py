@@ -20,7 +20,8 @@ from pathlib import Path
 
 from lowbitc.errors import LowbitcError
 from lowbitc.inspect_commands import COMMANDS
-from lowbitc.inspect_session import Session, run_script
+from lowbitc.inspect_grammar import run_script
+from lowbitc.inspect_session import Session
 from lowbitc.pipeline import STAGES
 
 HISTORY = Path("~/.cache/lowbitc/inspect_history")

@@ -83,7 +83,8 @@ HELP: dict[str, tuple[str, str, str]] = {
     "stages": (
         "stages",
         "list the pipeline stages and the one the session is at",
-        "The session starts at lowbit. 'show STAGE' moves it to an IR stage; 'apply' adds passes on top.",
+        "The session starts at lowbit. 'show STAGE' moves it to an IR stage ('show STAGE LAYER' does not);\n"
+        "'apply' adds passes on top.",
     ),
     "passes": (
         "passes [all]",
@@ -93,11 +94,12 @@ HELP: dict[str, tuple[str, str, str]] = {
     "show": (
         "show [STAGE] [LAYER]",
         "print the IR at STAGE (default: the current IR), whole or one layer",
-        "STAGE is onnx, lowbit .. rtl, verilog or current. Showing an IR stage (lowbit .. rtl) makes it the\n"
-        "current IR. LAYER i is the i-th matrix product in program order (lowbit.conv/matmul, then\n"
-        "xnor_popcount/plane_popcount, lowbit.mvu, rtl.mvu): the same layer at every stage, the 'layer'\n"
-        "column of 'cost' and the numbering of fold files. It is printed with the ops that produce its\n"
-        "operands and those that use its results, with the SSA names of the whole IR.",
+        "STAGE is onnx, lowbit .. rtl, verilog or current. Showing a whole IR stage (lowbit .. rtl) makes it\n"
+        "the current IR; showing one layer of a stage does not. LAYER i is the i-th matrix product in\n"
+        "program order (lowbit.conv/matmul, then xnor_popcount/plane_popcount, lowbit.mvu, rtl.mvu): the\n"
+        "same layer at every stage, the 'layer' column of 'cost' and the numbering of fold files. It is\n"
+        "printed with the ops that produce its operands and those that use its results, with the SSA\n"
+        "names of the whole IR.",
     ),
     "apply": (
         "apply PASS [{opt=value ...}]",
@@ -109,7 +111,9 @@ HELP: dict[str, tuple[str, str, str]] = {
     "cost": (
         "cost",
         "per-unit cycles per frame, folding and lanes; the design's II and frames/s",
-        "The performance model on the rtl stage compiled with the session's folds ('fixed' marks your folds).",
+        "The performance model on the rtl stage compiled with the session's folds ('fixed' marks your folds);\n"
+        "with a target that has a fabric (--target xc7z020, ice40-up5k, ...) the resource model's LUTs, FFs and\n"
+        "block RAMs per unit, and the design's against the device.",
     ),
     "fold": (
         "fold [LAYER pe=N simd=M [serial|parallel] | LAYER auto]",

@@ -1,34 +1,22 @@
-"""`lowbitc inspect`: the command language and the session state, without terminal I/O.
-
-A script is commands separated by ``;`` or newlines (``#`` starts a comment); it is parsed
-whole before anything runs, so a typo late in a ``-c`` script costs nothing. Each command
-returns its text; a user error is a one-line LowbitcError and leaves the session as it was."""
+"""`lowbitc inspect`: the session state and what each command does, without terminal I/O (the
+command language is in `inspect_grammar`). Each command returns its text; a user error is a
+one-line LowbitcError and leaves the session as it was."""
 
 from __future__ import annotations
 
-import json
-import tempfile
-from collections.abc import Callable
-from pathlib import Path
-
-from lark import Lark
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
 
 from lowbitc.backends.target.devices import get_device
 from lowbitc.errors import LowbitcError
 from lowbitc.inspect_commands import (
-    HELP,
     Apply,
-    BuildCommands,
     Command,
     Compare,
     Cost,
     Fold,
     Help,
     Passes,
-    Quit,
     Run,
     Show,
     Stages,
@@ -43,7 +31,6 @@ from lowbitc.inspect_passes import (
     build_pass,
     describe_options,
     did_you_mean,
-    first_line_of,
     pass_module_doc,
 )
 from lowbitc.inspect_views import (
@@ -56,109 +43,17 @@ from lowbitc.inspect_views import (
     run_summary,
     unit_rows,
 )
-from lowbitc.pipeline import STAGES, Options, compile_to, stage_passes
-
-GRAMMAR = r"""
-start: _sep* (command _sep+)* command?
-_sep: ";" | _NL
-
-?command: stages | passes | show | apply | cost | fold | run | compare | write | help | quit | unknown
-stages: "stages"
-passes: "passes" [ALL]
-show: "show" [WORD] [INT]
-apply: "apply" WORD [options]
-options: "{" option* "}"
-option: WORD ["=" value ("," value)*]
-value: NUMBER | STRING | WORD
-cost: "cost"
-fold: "fold" [INT fold_item+]
-fold_item: "pe" "=" INT     -> pe
-         | "simd" "=" INT   -> simd
-         | "serial"         -> serial
-         | "parallel"       -> parallel
-         | "auto"           -> auto
-run: "run" path [WORD]
-compare: "compare" WORD WORD path
-write: "write" path
-help: "help" [WORD]
-quit: "quit" | "exit"
-// Any other word where a command starts: reported as an unknown command, not a syntax error.
-unknown: WORD REST?
-path: WORD | STRING
-
-ALL: "all"
-INT.2: /[0-9]+/
-NUMBER.2: /[-+]?[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?/
-STRING: /"(\\.|[^"\\\n])*"/
-// Bare words: stage, pass and option names, paths. Keywords are whole words: where a command
-// starts, "showx" is the word "showx", not "show" followed by "x".
-WORD: /[^\s;{}=,"#]+/
-REST.3: /[^;\n]+/
-_NL: /\r?\n/
-COMMENT: /#[^\n]*/
-%ignore /[ \t]+/
-%ignore COMMENT
-"""
-
-
-# -- parsing -------------------------------------------------------------------------------
-_PARSER = Lark(GRAMMAR, parser="lalr", transformer=BuildCommands())
-
-
-def parse_commands(text: str) -> list[Command]:
-    try:
-        return _PARSER.parse(text)
-    except UnexpectedInput as exc:
-        raise LowbitcError(_syntax_message(text, exc)) from None
-
-
-def _syntax_message(text: str, exc: UnexpectedInput) -> str:
-    if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
-        pos, found = len(text), None
-    elif isinstance(exc, UnexpectedToken):
-        pos, found = exc.token.start_pos, str(exc.token)
-    else:
-        assert isinstance(exc, UnexpectedCharacters)
-        pos, found = exc.pos_in_stream, text[exc.pos_in_stream]
-    start = max(text.rfind(";", 0, pos), text.rfind("\n", 0, pos)) + 1
-    words = text[start:pos].split()
-    line = text.count("\n", 0, pos) + 1
-    where = f"column {pos - (text.rfind(chr(10), 0, pos) + 1) + 1}" + (f" of line {line}" if line > 1 else "")
-    command = "quit" if words and words[0] == "exit" else (words[0] if words else None)
-    if command not in HELP:
-        return f"unexpected '{found}' at {where} where a command should start; 'help' lists the commands"
-    usage = HELP[command][0]
-    if found is None or found.strip() in ("", ";"):  # the command ended early
-        return f"{command}: incomplete command; usage: {usage}"
-    if found.startswith('"'):
-        return f"{command}: unterminated string at {where}"
-    found = (found.split() or [found])[0]  # the lexer's fallback may take the rest of the line
-    return f"{command}: unexpected '{found}' at {where}; usage: {usage}"
-
-
-def run_script(execute: Callable[[Command], str], text: str, out: Callable[[str], None]) -> bool:
-    """Parse ``text`` and run its commands in order through ``execute``, giving each command's
-    text to ``out``; False once a `quit` is reached."""
-    for command in parse_commands(text):
-        if isinstance(command, Quit):
-            return False
-        out(execute(command))
-    return True
-
+from lowbitc.options import LayerFold, Options, read_folds
+from lowbitc.pipeline import compile_stages, stage_passes
+from lowbitc.stages import IR_STAGES, RUN_STAGES, STAGE_TABLE, STAGES
 
 # -- the session ---------------------------------------------------------------------------
-IR_STAGES = tuple(s for s in STAGES if s not in ("onnx", "verilog"))
-RUN_STAGES = tuple(s for s in IR_STAGES if s != "rtl")
-"""The interpreter runs the host part and every op up to `pipeline`; `rtl.invoke` needs Verilator."""
 FOLDED_STAGES = IR_STAGES[IR_STAGES.index("tile") :]
 """Stages whose IR depends on the folds, recompiled when `fold` changes them."""
-OTHER_STAGES = {
-    "onnx": "the ONNX model as read (show only)",
-    "lowbit": "the imported IR: float host ops and integer lowbit ops",
-    "verilog": "the emitted design (show, write)",
-}
 
-Folds = dict[int, tuple[int, int, bool]]
+Folds = dict[int, LayerFold]
+TEXT_STAGES = {"onnx": " (show only)", "verilog": " (show, write)"}
+"""The stages that are text, not IR, and the commands that take them."""
 
 
 class Session:
@@ -171,8 +66,6 @@ class Session:
         if lanes is not None and lanes < 1:
             raise LowbitcError(f"--lanes {lanes}: must be positive")
         self.target, self.lanes = target, lanes
-        self._tmp = tempfile.TemporaryDirectory(prefix="lowbitc-inspect-")
-        self._fold_path = Path(self._tmp.name) / "folds.json"
         self._cache: dict[str, ModuleOp] = {}
         self._passes: dict[str, PassFactory] | None = None
         self.folds: Folds = {}
@@ -184,12 +77,12 @@ class Session:
             self._set_folds(self._read_folds(fold_file))
 
     def close(self) -> None:
-        self._tmp.cleanup()
+        """Nothing to release: the session keeps its state in memory (kept for callers' sake)."""
 
     # -- state ---------------------------------------------------------------------------
     @property
     def options(self) -> Options:
-        return Options(self.target, str(self._fold_path) if self.folds else None, self.lanes)
+        return Options(self.target, lanes=self.lanes, folds=self.folds)
 
     @property
     def label(self) -> str:
@@ -197,8 +90,13 @@ class Session:
         return " + ".join([self.position, *self.applied])
 
     def module(self, stage: str) -> ModuleOp:
+        """The IR at ``stage`` with the session's settings; the passes continue from the latest
+        stage compiled before (the model is imported once)."""
         if stage not in self._cache:
-            self._cache[stage] = compile_to(self.model, stage, self.options)
+            done = [s for s in IR_STAGES[: IR_STAGES.index(stage)] if s in self._cache]
+            start = (done[-1], self._cache[done[-1]]) if done else None
+            for name, module in compile_stages(self.model, self.options, stage, start):
+                self._cache[name] = module
         return self._cache[stage]
 
     def passes(self) -> dict[str, PassFactory]:
@@ -210,14 +108,7 @@ class Session:
         return {p.name: p for _, p in stage_passes(self.options)}
 
     def _read_folds(self, path: str) -> Folds:
-        from xdsl.utils.exceptions import DiagnosticException
-
-        from lowbitc.passes.tile import read_fold_file
-
-        try:
-            folds = read_fold_file(path)
-        except DiagnosticException as exc:
-            raise LowbitcError(f"--fold: {first_line_of(exc, 'tile')}") from None
+        folds = read_folds(path)
         for layer in folds:
             self._check_layer(layer, f"--fold {path}")
         return folds
@@ -229,10 +120,6 @@ class Session:
 
     def _set_folds(self, folds: Folds) -> None:
         self.folds = dict(folds)
-        payload = {
-            str(k): {"pe": pe, "simd": simd, "serial": serial} for k, (pe, simd, serial) in sorted(folds.items())
-        }
-        self._fold_path.write_text(json.dumps(payload, indent=1) + "\n")
         for stage in FOLDED_STAGES:
             self._cache.pop(stage, None)
 
@@ -267,10 +154,9 @@ class Session:
             f"{self.model}: {self.layer_count} layers; target {self.target} at {self.device.clock_mhz:g} MHz; "
             f"fixed folds: {fixed}"
         ]
-        described = {name: first_sentence(pass_module_doc(type(p)), name) for name, p in self.pipeline_passes().items()}
-        for stage in STAGES:
-            mark = "*" if stage == self.position else " "
-            lines.append(f" {mark} {stage:<10}  {OTHER_STAGES.get(stage) or described.get(stage, '')}")
+        for stage in STAGE_TABLE:
+            mark = "*" if stage.name == self.position else " "
+            lines.append(f" {mark} {stage.name:<10}  {stage.summary}{TEXT_STAGES.get(stage.name, '')}")
         lines.append(f"current IR: {self.label}")
         return "\n".join(lines) + "\n"
 
@@ -312,15 +198,17 @@ class Session:
                     f"show: layers are numbered in the IR (stages {IR_STAGES[0]} .. {IR_STAGES[-1]}), not at {stage}"
                 )
             return self._text_at(stage)
-        if stage != "current":
-            self.current, self.position, self.applied = self.module(stage), stage, []
-        if layer is None:
+        if layer is None:  # a whole IR stage becomes the current IR (the prompt shows it)
+            if stage != "current":
+                self.current, self.position, self.applied = self.module(stage), stage, []
             return str(self.current) + "\n"
-        count = len(layer_ops(self.current))
+        # One layer is a look at a stage: the session stays where it is.
+        module, label = (self.current, self.label) if stage == "current" else (self.module(stage), stage)
+        count = len(layer_ops(module))
         if not 0 <= layer < count:
             span = f" (0..{count - 1})" if count else ""
-            raise LowbitcError(f"show: no layer {layer} in {self.label}; it has {count} layers{span}")
-        return layer_excerpt(self.current, layer, self.label)
+            raise LowbitcError(f"show: no layer {layer} in {label}; it has {count} layers{span}")
+        return layer_excerpt(module, layer, label)
 
     def _text_at(self, stage: str) -> str:
         if stage == "onnx":
@@ -334,6 +222,7 @@ class Session:
         return emit_verilog(self.module("rtl"))
 
     def apply(self, name: str, options: dict[str, tuple[Value, ...]]) -> str:
+        self._check_not_past(name)
         p = build_pass(name, options, self.passes(), self.pipeline_passes().get(name))
         before = self.current
         self.current = apply_pass(p, before)
@@ -341,6 +230,21 @@ class Session:
         changed = "" if not before.is_structurally_equivalent(self.current) else " (no change)"
         count = sum(1 for _ in before.walk()), sum(1 for _ in self.current.walk())
         return f"applied {p}: {count[0]} -> {count[1]} ops{changed}; current IR: {self.label}\n"
+
+    def _check_not_past(self, name: str) -> None:
+        """A pipeline pass applied to IR that a later pipeline pass already made would find
+        nothing of its own to work on: say so, and where it runs."""
+        if name not in IR_STAGES[1:]:
+            return
+        reached = max(
+            IR_STAGES.index(s) for s in (self.position, *(a.split("{")[0] for a in self.applied)) if s in IR_STAGES
+        )
+        if reached > IR_STAGES.index(name):
+            before = IR_STAGES[IR_STAGES.index(name) - 1]
+            raise LowbitcError(
+                f"apply {name}: the current IR ({self.label}) is past the {name} stage; "
+                f"{name} runs on the IR of {before}: 'show {before}' first"
+            )
 
     def _cost_rows(self):
         from lowbitc.backends.report.design import design_report
@@ -372,7 +276,7 @@ class Session:
             folds.pop(layer, None)
         else:
             assert command.pe is not None and command.simd is not None
-            folds[layer] = (command.pe, command.simd, command.serial)
+            folds[layer] = LayerFold(command.pe, command.simd, command.serial)
         self._set_folds(folds)
         try:
             rep1, rows1 = self._cost_rows()

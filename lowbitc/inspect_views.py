@@ -105,6 +105,14 @@ class UnitRow:
     cycles: int
     serial: bool
     bottleneck: bool
+    luts: float | None = None
+    """The resource model's figures; None for a target without a fabric (`generic`)."""
+    ffs: float | None = None
+    brams: float | None = None
+
+
+RESOURCES = (("luts", "LUTs"), ("ffs", "FFs"), ("brams", "BRAM"), ("dsps", "DSPs"))
+"""The resource model's totals, in the order `cost` prints them."""
 
 
 def unit_rows(report: dict, serial_flags: Sequence[bool]) -> list[UnitRow]:
@@ -126,6 +134,9 @@ def unit_rows(report: dict, serial_flags: Sequence[bool]) -> list[UnitRow]:
                 u["cycles"],
                 serial_flags[layer] if is_mvu else False,
                 u["bottleneck"],
+                u.get("luts"),
+                u.get("ffs"),
+                u.get("brams"),
             )
         )
         layer += is_mvu
@@ -133,24 +144,29 @@ def unit_rows(report: dict, serial_flags: Sequence[bool]) -> list[UnitRow]:
 
 
 def format_cost(model: str, report: dict, rows: Sequence[UnitRow], fixed: set[int]) -> str:
+    """The cost table: per unit its folding and cycles, and with a target that has a fabric its
+    LUTs, FFs and block RAMs; then the design's II, throughput and resources."""
+    resources = report.get("shares") is not None
     head = (
         f"{'#':>3} {'layer':>5} {'unit':<8} {'fan-in':>7} {'out':>5} {'PE':>4} {'SIMD':>5} {'lanes':>6} "
-        f"{'vectors':>8} {'cycles/frame':>13}"
+        f"{'vectors':>8} {'cycles/frame':>13}" + (f" {'LUTs':>8} {'FFs':>8} {'BRAM':>6}" if resources else "")
     )
     lines = [f"{model} on {report['target']} at {report['clock_mhz']:g} MHz", head, "-" * len(head)]
     for r in rows:
         notes = [n for n, on in (("serial", r.serial), ("fixed", r.layer in fixed)) if on]
         tail = ("  " + ", ".join(notes) if notes else "") + ("  <- bottleneck" if r.bottleneck else "")
+        cost = f" {_figure(r.luts):>8} {_figure(r.ffs):>8} {_figure(r.brams):>6}" if resources else ""
         if r.layer is not None:
             lines.append(
                 f"{r.unit:>3} {r.layer:>5} {r.kind:<8} {r.fan_in:>7} {r.channels:>5} {r.pe:>4} {r.simd:>5} "
-                f"{r.lanes:>6} {r.vectors:>8} {r.cycles:>13}{tail}"
+                f"{r.lanes:>6} {r.vectors:>8} {r.cycles:>13}{cost}{tail}"
             )
         else:
-            lines.append(
-                f"{r.unit:>3} {'':>5} {r.kind:<8} {'':>7} {'':>5} {'':>4} {'':>5} {'':>6} {r.vectors:>8} {r.cycles:>13}{tail}"
-            )
+            blank = f"{'':>7} {'':>5} {'':>4} {'':>5} {'':>6}"  # fan-in .. lanes
+            lines.append(f"{r.unit:>3} {'':>5} {r.kind:<8} {blank} {r.vectors:>8} {r.cycles:>13}{cost}{tail}")
     lines.append(design_line(report))
+    if resources:
+        lines.append(resource_line(report))
     return "\n".join(lines) + "\n"
 
 
@@ -159,6 +175,19 @@ def design_line(report: dict) -> str:
     return (
         f"II {report['ii_cycles']} cycles/frame, {report['fps']:.1f} frames/s, latency {latency}, "
         f"{report['totals']['lanes']} lanes"
+    )
+
+
+def _figure(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.1f}" if value != int(value) else f"{int(value):,}"
+
+
+def resource_line(report: dict) -> str:
+    """The design's resources against the device: ``14,844 LUTs (27.9%), ...``."""
+    totals, shares = report["totals"], report["shares"]
+    return "resources (model): " + ", ".join(
+        f"{_figure(totals[key])} {name}" + (f" ({shares[key]:.1%})" if shares.get(key) is not None else "")
+        for key, name in RESOURCES
     )
 
 
@@ -178,8 +207,13 @@ def fold_change(layer: int, before: Sequence[UnitRow], after: Sequence[UnitRow],
     lines = [
         f"layer {layer} (unit #{new.unit}, {new.kind} {new.fan_in} -> {new.channels}): {fold(old)} -> {fold(new)}, "
         f"lanes {old.lanes} -> {new.lanes}, cycles/frame {old.cycles} -> {new.cycles}",
-        f"design: II {rep0['ii_cycles']} -> {rep1['ii_cycles']} cycles/frame, {rep0['fps']:.1f} -> {rep1['fps']:.1f} frames/s, "
-        f"lanes {rep0['totals']['lanes']} -> {rep1['totals']['lanes']}",
+        f"design: II {rep0['ii_cycles']} -> {rep1['ii_cycles']} cycles/frame, "
+        f"{rep0['fps']:.1f} -> {rep1['fps']:.1f} frames/s, lanes {rep0['totals']['lanes']} -> {rep1['totals']['lanes']}"
+        + "".join(
+            f", {name} {_figure(rep0['totals'][key])} -> {_figure(rep1['totals'][key])}"
+            for key, name in RESOURCES[:3]
+            if rep0.get("shares") is not None
+        ),
     ]
     if others:
         lines.append(f"rebalanced to the new II: layer{'s' if len(others) > 1 else ''} {', '.join(map(str, others))}")

@@ -9,6 +9,8 @@ from xdsl.ir import Dialect
 from xdsl.passes import ModulePass
 from xdsl.universe import Universe
 
+from lowbitc.stages import PASS_STAGES
+
 
 def all_dialects() -> dict[str, Callable[[], Dialect]]:
     def lowbit() -> Dialect:
@@ -25,44 +27,8 @@ def all_dialects() -> dict[str, Callable[[], Dialect]]:
 
 
 def all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
-    def streamline():
-        from lowbitc.passes.streamline import StreamlinePass
-
-        return StreamlinePass
-
-    def bitserial():
-        from lowbitc.passes.bitserial import BitserialPass
-
-        return BitserialPass
-
-    def tile():
-        from lowbitc.passes.tile import TilePass
-
-        return TilePass
-
-    def unroll():
-        from lowbitc.passes.unroll import UnrollPass
-
-        return UnrollPass
-
-    def pipeline():
-        from lowbitc.passes.pipeline import PipelinePass
-
-        return PipelinePass
-
-    def to_rtl():
-        from lowbitc.passes.to_rtl import ToRTLPass
-
-        return ToRTLPass
-
-    return {
-        "streamline": streamline,
-        "bitserial": bitserial,
-        "tile": tile,
-        "unroll": unroll,
-        "pipeline": pipeline,
-        "rtl": to_rtl,
-    }
+    """lowbitc's passes by name, from the stage table (lowbitc/stages.py), each loaded when asked for."""
+    return {s.name: s.pass_class for s in PASS_STAGES}
 
 
 def all_targets():

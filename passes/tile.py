@@ -18,6 +18,7 @@ parallel) at the target cycle count, which happens for layers far off the critic
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from math import prod
 from pathlib import Path
@@ -33,6 +34,39 @@ from lowbitc.dialects.lowbit.attributes import FoldAttr, frame_cycles
 from lowbitc.dialects.lowbit.ops_gap import SumUnitOp
 from lowbitc.dialects.lowbit.ops_pixels import PadOp, WindowOp
 from lowbitc.dialects.lowbit.ops_planes import PlanePopcountOp
+
+
+class TileError(DiagnosticException):
+    """A folding the tile pass cannot make, with its numbers: the ``layer`` at fault (None for
+    the whole design) and, when a cycle target is out of reach, the ``floor``: the fewest cycles
+    per frame any folding reaches."""
+
+    def __init__(self, message: str, *, layer: int | None = None, floor: int | None = None):
+        super().__init__(f"tile: {message}")
+        self.layer, self.floor = layer, floor
+
+
+FOLD_SPEC = re.compile(r"(\d+):(\d+)x(\d+)(:serial)?")
+"""One entry of the `folds` option: ``LAYER:PExSIMD``, or ``LAYER:PExSIMD:serial``."""
+
+
+def fold_spec(layer: int, pe: int, simd: int, serial: bool = False) -> str:
+    return f"{layer}:{pe}x{simd}" + (":serial" if serial else "")
+
+
+def parse_fold_specs(specs: tuple[str, ...]) -> dict[int, tuple[int, int, bool]]:
+    out: dict[int, tuple[int, int, bool]] = {}
+    for spec in specs:
+        match = FOLD_SPEC.fullmatch(spec)
+        if match is None or int(match[2]) < 1 or int(match[3]) < 1:
+            raise TileError(
+                f"folds entry {spec!r} must be LAYER:PExSIMD or LAYER:PExSIMD:serial, with positive PE and SIMD"
+            )
+        layer = int(match[1])
+        if layer in out:
+            raise TileError(f"folds names layer {layer} twice", layer=layer)
+        out[layer] = (int(match[2]), int(match[3]), match[4] is not None)
+    return out
 
 
 def divisors(n: int) -> list[int]:
@@ -103,13 +137,11 @@ def read_fold_file(path: str) -> dict[int, tuple[int, int, bool]]:
     try:
         raw = json.loads(Path(path).read_text())
     except OSError as exc:
-        raise DiagnosticException(f"tile: cannot read fold file {path}: {exc.strerror}") from None
+        raise TileError(f"cannot read fold file {path}: {exc.strerror}") from None
     except json.JSONDecodeError as exc:
-        raise DiagnosticException(f"tile: fold file {path} is not JSON ({exc.msg} at line {exc.lineno})") from None
+        raise TileError(f"fold file {path} is not JSON ({exc.msg} at line {exc.lineno})") from None
     if not isinstance(raw, dict):
-        raise DiagnosticException(
-            f'tile: fold file {path} must hold an object of layer index -> {{"pe": N, "simd": M}}'
-        )
+        raise TileError(f'fold file {path} must hold an object of layer index -> {{"pe": N, "simd": M}}')
     out: dict[int, tuple[int, int, bool]] = {}
     for key, val in raw.items():
         if (
@@ -119,8 +151,9 @@ def read_fold_file(path: str) -> dict[int, tuple[int, int, bool]]:
             or not all(type(val[n]) is int and val[n] > 0 for n in ("pe", "simd"))
             or type(val.get("serial", False)) is not bool
         ):
-            raise DiagnosticException(
-                f'tile: fold file {path}: entry {key!r} must be "<layer index>": {{"pe": N, "simd": M}} with positive integers (and optionally "serial": true or false)'
+            raise TileError(
+                f'fold file {path}: entry {key!r} must be "<layer index>": {{"pe": N, "simd": M}} '
+                'with positive integers (and optionally "serial": true or false)'
             )
         out[int(key)] = (val["pe"], val["simd"], val.get("serial", False))
     return out
@@ -155,22 +188,37 @@ class TilePass(ModulePass):
     lanes: int = 256
     """PE x SIMD lanes of the largest layer; the others are balanced to its cycle count."""
     fold_file: str | None = None
+    """A JSON file fixing the folding of layers (the module docstring shows its form)."""
+    folds: tuple[str, ...] = ()
+    """Folds fixed in place of a file: ``LAYER:PExSIMD`` or ``LAYER:PExSIMD:serial`` each,
+    as in `tile{folds="0:16x49","3:1x64:serial"}`."""
     cycles: int = 0
     """A target initiation interval in cycles per frame (`--fps` at the device clock): every
     free layer gets the fewest lanes, padded folds included, that meet it; 0 uses `lanes`."""
 
+    def fixed_folds(self, layer_count: int) -> dict[int, tuple[int, int, bool]]:
+        """The folds the options fix, by layer, each layer checked to exist."""
+        fixed = parse_fold_specs(self.folds)
+        if self.fold_file:
+            from_file = read_fold_file(self.fold_file)
+            twice = sorted(set(fixed) & set(from_file))
+            if twice:
+                raise TileError(f"layer {twice[0]} is fixed both by folds and by {self.fold_file}", layer=twice[0])
+            fixed |= from_file
+        source = "fold file" if self.fold_file else "folds"
+        for layer in sorted(fixed):
+            if layer >= layer_count:
+                span = f"{layer_count} layers (0..{layer_count - 1})" if layer_count else "no layer to fold"
+                raise TileError(f"{source} names layer {layer}, but the network has {span}", layer=layer)
+        return fixed
+
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         layers = [o for o in op.walk() if isinstance(o, (h.XnorPopcountOp, g.MatMulOp, PlanePopcountOp))]
-        fixed = read_fold_file(self.fold_file) if self.fold_file else {}
-        for idx in fixed:
-            if idx >= len(layers):
-                raise DiagnosticException(
-                    f"tile: fold file names layer {idx}, but the network has {len(layers)} layers (0..{len(layers) - 1})"
-                )
+        fixed = self.fixed_folds(len(layers))
         if not layers:
             return
         if self.lanes < 1:
-            raise DiagnosticException(f"tile: lanes must be positive, got {self.lanes}")
+            raise TileError(f"lanes must be positive, got {self.lanes}")
         # Cycles per frame of a layer = pixels x (C / PE) x (K / SIMD). The target: the largest
         # free layer with `lanes` lanes, and no faster than any layer whose folding the user
         # fixed (a faster pipeline would wait on it anyway).
@@ -180,12 +228,13 @@ class TilePass(ModulePass):
         for i, (c, k) in enumerate(shapes):
             if i in fixed:
                 pe, simd, serial = fixed[i]
-                if pe > c or simd > k:
-                    raise DiagnosticException(
-                        f"tile: layer {i}: PE {pe} exceeds {c} channels or SIMD {simd} exceeds fan-in {k}"
-                    )
+                too_wide = [f"PE {pe} exceeds {c} channels"] * (pe > c) + [f"SIMD {simd} exceeds fan-in {k}"] * (
+                    simd > k
+                )
+                if too_wide:
+                    raise TileError(f"layer {i}: {' and '.join(too_wide)}", layer=i)
                 if serial and layer_planes(layers[i]) == 1:
-                    raise DiagnosticException(f"tile: layer {i} has no bit planes to run serially")
+                    raise TileError(f"layer {i} has no bit planes to run serially", layer=i)
                 planes = layer_planes(layers[i]) if serial else 1
                 target = max(target, frame_cycles(c, k, pe, simd, vectors=pixels[i], planes=planes))
         free = [i for i in range(len(layers)) if i not in fixed]
@@ -207,22 +256,26 @@ class TilePass(ModulePass):
                 layer.serial = BoolAttr.from_bool(True)
 
     def _fold_for_cycles(self, module: ModuleOp, layers, shapes, pixels, fixed) -> None:
+        goal = self.cycles
         floor = stream_floor(module)
-        if self.cycles < floor:
-            raise DiagnosticException(
-                f"tile: a target of {self.cycles} cycles per frame is below the {floor} cycles per "
-                f"frame of the window units (one pixel per cycle)"
+        if goal < floor:
+            raise TileError(
+                f"a target of {goal} cycles per frame is below the {floor} cycles per "
+                f"frame of the window units (one pixel per cycle)",
+                floor=floor,
             )
         for i, layer in enumerate(layers):
             if i in fixed:
                 pe, simd, serial = fixed[i]
             else:
                 c, k = shapes[i]
-                chosen = choose_padded(c, k, layer_planes(layer), self.cycles // pixels[i])
+                chosen = choose_padded(c, k, layer_planes(layer), goal // pixels[i])
                 if chosen is None:
-                    raise DiagnosticException(
-                        f"tile: layer {i} ({pixels[i]} vectors of {c} x {k}) needs at least {pixels[i]} "
-                        f"cycles per frame, more than the target {self.cycles}"
+                    raise TileError(
+                        f"layer {i} ({pixels[i]} vectors of {c} x {k}) needs at least {pixels[i]} "
+                        f"cycles per frame, more than the target {goal}",
+                        layer=i,
+                        floor=pixels[i],
                     )
                 pe, simd, serial = chosen
             layer.fold = FoldAttr(pe, simd)

@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import MODELS
 
-from lowbitc.backends.target.devices import get_device
 from lowbitc.budget import RESOURCES, probe
 from lowbitc.cli import main
-from lowbitc.pipeline import compile_to
+from lowbitc.pipeline import Options, compile_to
 
 TFC = MODELS / "tfc_w1a1_ts.onnx"
 CNV = MODELS / "bnnpynq_cnv_1w1a_ts.onnx"
@@ -35,7 +34,7 @@ def test_the_design_fits_its_budget_and_a_faster_one_would_not(budget: float, tm
     assert max(shares(rep).values()) <= budget
     # One step faster than the search's answer (1% fewer cycles) breaks the budget or is unreachable.
     module = compile_to(TFC, "bitserial")
-    faster = probe(module, int(rep["ii_cycles"] / 1.01), get_device("xc7z020"))
+    faster = probe(module, int(rep["ii_cycles"] / 1.01), Options(target="xc7z020"))
     assert faster is None or max(faster.shares.values()) > budget
 
 

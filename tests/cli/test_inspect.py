@@ -29,7 +29,8 @@ from lowbitc.backends.verilog.emit import emit_verilog
 from lowbitc.errors import LowbitcError
 from lowbitc.inspect_cmd import candidates
 from lowbitc.inspect_commands import HELP
-from lowbitc.inspect_session import Session, parse_commands, run_script
+from lowbitc.inspect_grammar import parse_commands, run_script
+from lowbitc.inspect_session import Session
 from lowbitc.inspect_views import first_difference
 from lowbitc.pipeline import STAGES, compile_to
 
@@ -144,6 +145,49 @@ def test_apply_uses_the_sessions_pipeline_settings() -> None:
     assert len(folds) == 3 and folds != re.findall(r"fold = #lowbit.fold<[^>]*>", str(compile_to(DIGITS, "tile")))
 
 
+def test_show_one_layer_of_a_stage_does_not_move_the_session() -> None:
+    s = Session(DIGITS)
+    out = session_run(s, "show streamline 0")
+    assert out.startswith("// layer 0 of 3 at streamline: lowbit.matmul")
+    assert s.label == "lowbit" and " * lowbit " in session_run(s, "stages")
+    session_run(s, "show bitserial")  # a whole stage does move it
+    assert s.label == "bitserial"
+
+
+def test_the_session_imports_the_model_once(monkeypatch) -> None:
+    import lowbitc.pipeline
+
+    calls: list[str] = []
+    real = lowbitc.pipeline.import_onnx
+    monkeypatch.setattr(lowbitc.pipeline, "import_onnx", lambda path: calls.append(str(path)) or real(path))
+    s = Session(DIGITS)
+    session_run(s, "show tile; show rtl; cost; fold 1 pe=2 simd=16; cost; show unroll 1")
+    assert calls == [str(DIGITS)]
+
+
+def test_apply_a_pipeline_pass_past_its_stage() -> None:
+    s = Session(DIGITS)
+    session_run(s, "fold 1 pe=2 simd=16; show rtl")
+    with pytest.raises(LowbitcError) as info:
+        session_run(s, "apply tile{lanes=64}")
+    assert str(info.value) == (
+        "apply tile: the current IR (rtl) is past the tile stage; tile runs on the IR of bitserial: "
+        "'show bitserial' first"
+    )
+    assert s.label == "rtl"
+    session_run(s, "show bitserial; apply tile; apply unroll")
+    with pytest.raises(LowbitcError, match=r"^apply tile: the current IR \(bitserial \+ tile.* \+ unroll\) is past"):
+        session_run(s, "apply tile")
+
+
+def test_apply_tile_takes_the_sessions_folds_in_memory() -> None:
+    s = Session(DIGITS)
+    out = session_run(s, "fold 1 pe=2 simd=16; show bitserial; apply tile")
+    assert out.endswith('current IR: bitserial + tile{folds="1:2x16"}\n')  # no temporary file behind it
+    assert "fold = #lowbit.fold<pe = 2, simd = 16>" in str(s.current)
+    assert str(s.current) == str(s.module("tile"))
+
+
 def test_apply_failure_leaves_the_ir(inspect) -> None:
     s = Session(DIGITS)
     session_run(s, "show bitserial")
@@ -175,6 +219,28 @@ def test_cost_is_the_performance_model() -> None:
     rep = design_report(compile_to(DIGITS, "rtl"), Session(DIGITS).device)
     assert f"II {rep['ii_cycles']} cycles/frame, {rep['fps']:.1f} frames/s" in out
     assert len([line for line in out.splitlines() if " mvu " in line]) == 3
+
+
+def test_cost_and_fold_show_resources_with_a_fabric() -> None:
+    s = Session(DIGITS, target="xc7z020")
+    out = session_run(s, "cost")
+    rep = design_report(s.module("rtl"), s.device)
+    totals, shares = rep["totals"], rep["shares"]
+    assert re.search(r"cycles/frame +LUTs +FFs +BRAM$", out, re.M)
+    for unit in rep["layers"]:
+        assert re.search(
+            rf"^ +{unit['index']} .* {unit['luts']:,} +{unit['ffs']:,} +{unit['brams']:,g}(  |$)", out, re.M
+        )
+    assert (
+        f"resources (model): {totals['luts']:,} LUTs ({shares['luts']:.1%}), {totals['ffs']:,} FFs "
+        f"({shares['ffs']:.1%}), {totals['brams']:,g} BRAM ({shares['brams']:.1%})"
+    ) in out
+    change = session_run(s, "fold 1 pe=2 simd=16")
+    after = design_report(s.module("rtl"), s.device)["totals"]
+    assert f"LUTs {totals['luts']:,} -> {after['luts']:,}, FFs {totals['ffs']:,} -> {after['ffs']:,}" in change
+    assert after["luts"] < totals["luts"]
+    generic = session_run(Session(DIGITS), "cost")  # no fabric: no resource columns
+    assert "LUTs" not in generic and "resources" not in generic
 
 
 def test_fold_before_after_and_back(tmp_path: Path) -> None:
@@ -281,7 +347,7 @@ ERRORS = [
     ("apply tiel", "apply: unknown pass 'tiel' (did you mean 'tile'?); 'passes' lists them"),
     (
         "apply tile{lane=3}",
-        "apply tile: unknown option 'lane' (did you mean 'lanes'?); its options: cycles, fold_file, lanes",
+        "apply tile: unknown option 'lane' (did you mean 'lanes'?); its options: cycles, fold_file, folds, lanes",
     ),
     ("apply tile{lanes=abc}", "apply tile: option lanes=abc does not fit its type int"),
     ("apply tile{lanes=1 lanes=2}", "apply tile: option 'lanes' given twice"),
@@ -292,6 +358,8 @@ ERRORS = [
     ("fold 1 pe=1 pe=2 simd=4", "fold 1: pe given twice"),
     ("fold 1 auto simd=4", "fold 1: 'auto' frees the layer; give it alone"),
     ("fold 1 pe=65 simd=4", "fold 1: tile: layer 1: PE 65 exceeds 64 channels"),
+    ("fold 1 pe=4 simd=65", "fold 1: tile: layer 1: SIMD 65 exceeds fan-in 64"),
+    ("fold 1 pe=65 simd=65", "fold 1: tile: layer 1: PE 65 exceeds 64 channels and SIMD 65 exceeds fan-in 64"),
     ("fold 1 pe=4 simd=4 serial", "fold 1: tile: layer 1 has no bit planes to run serially"),
     ("run {tmp}/nope.npy", "nope.npy: no such file; give an .npy file of input frames"),
     ("run {tmp}/bad.npy", "bad.npy: shape [2, 3] does not hold frames"),
@@ -424,7 +492,9 @@ def test_interactive_session_with_tab_completion(tmp_path: Path) -> None:
         assert "current IR: lowbit" in term.expect("lowbitc[lowbit]> ")
         term.type("show bits\t")
         term.expect("bitserial")
-        term.type(" 2\n")
+        term.type("\n")  # a whole stage becomes the current IR
+        assert "builtin.module" in term.expect("lowbitc[bitserial]> ")
+        term.type("show 2\n")
         assert "// layer 2 of 3 at bitserial" in term.expect("lowbitc[bitserial]> ")
         term.type("apply cse\n")
         term.expect("lowbitc[bitserial+1]> ")

@@ -3,6 +3,8 @@
 // RUN: lowbitc-opt %s -p 'tile{lanes=4}' | filecheck %s --check-prefix=LANES4
 // RUN: echo '{"0": {"pe": 2, "simd": 4}}' > %t.json && lowbitc-opt %s -p 'tile{fold-file="%t.json"}' | filecheck %s --check-prefix=FILE
 // RUN: echo '{"1": {"pe": 2, "simd": 1}}' > %t.1.json && lowbitc-opt %s -p 'tile{fold_file="%t.1.json" lanes=8}' | filecheck %s --check-prefix=FILE1
+// RUN: lowbitc-opt %s -p 'tile{folds="0:2x4"}' | filecheck %s --check-prefix=FILE
+// RUN: lowbitc-opt %s -p 'tile{folds="1:2x1" lanes=8}' | filecheck %s --check-prefix=FILE1
 // RUN: echo '{"0": {"pe": 1, "simd": 8, "serial": true}}' > %t.s.json && not lowbitc-opt %s -p 'tile{fold_file="%t.s.json"}' 2>&1 | filecheck %s --check-prefix=NOPLANES
 
 // NOPLANES: tile: layer 0 has no bit planes to run serially
@@ -19,6 +21,9 @@
 //
 // lanes = 4: layer 0 takes 8 cycles with PE 1 x SIMD 4; layer 1 needs one lane: PE 1 x SIMD 1
 // (2 x 4 = 8 cycles).
+//
+// The `folds` option fixes layers as a fold file does, without a file (the inspector's folds):
+// `folds="0:2x4"` is the fold file {"0": {"pe": 2, "simd": 4}}.
 //
 // Fold file fixing layer 0 at PE 2 x SIMD 4 (2 x 2 = 4 cycles): the target is 4 cycles and the
 // free layer 1 gets PE 1 x SIMD 2 as above.

@@ -25,10 +25,26 @@
 // LAYER: tile: fold file names layer 2, but the network has 2 layers (0..1)
 
 // RUN: echo '{"0": {"pe": 5, "simd": 4}}' > %t.pe.json && not lowbitc-opt %s -p 'tile{fold-file="%t.pe.json"}' 2>&1 | filecheck %s --check-prefix=PE
-// PE: tile: layer 0: PE 5 exceeds 4 channels or SIMD 4 exceeds fan-in 8
+// PE: tile: layer 0: PE 5 exceeds 4 channels{{$}}
 
 // RUN: echo '{"1": {"pe": 1, "simd": 5}}' > %t.simd.json && not lowbitc-opt %s -p 'tile{fold-file="%t.simd.json"}' 2>&1 | filecheck %s --check-prefix=SIMD
-// SIMD: tile: layer 1: PE 1 exceeds 2 channels or SIMD 5 exceeds fan-in 4
+// SIMD: tile: layer 1: SIMD 5 exceeds fan-in 4{{$}}
+
+// RUN: not lowbitc-opt %s -p 'tile{folds="0:5x9"}' 2>&1 | filecheck %s --check-prefix=BOTH
+// BOTH: tile: layer 0: PE 5 exceeds 4 channels and SIMD 9 exceeds fan-in 8{{$}}
+
+// RUN: not lowbitc-opt %s -p 'tile{folds="0:2"}' 2>&1 | filecheck %s --check-prefix=SPEC
+// SPEC: tile: folds entry '0:2' must be
+// SPEC-SAME: PExSIMD or {{.*}}PExSIMD:serial, with positive PE and SIMD
+
+// RUN: not lowbitc-opt %s -p 'tile{folds="1:1x1","1:2x1"}' 2>&1 | filecheck %s --check-prefix=TWICE
+// TWICE: tile: folds names layer 1 twice
+
+// RUN: not lowbitc-opt %s -p 'tile{folds="2:1x1"}' 2>&1 | filecheck %s --check-prefix=FOLDSLAYER
+// FOLDSLAYER: tile: folds names layer 2, but the network has 2 layers (0..1)
+
+// RUN: echo '{"1": {"pe": 1, "simd": 1}}' > %t.both.json && not lowbitc-opt %s -p 'tile{folds="1:2x1" fold-file="%t.both.json"}' 2>&1 | filecheck %s --check-prefix=FILEANDFOLDS
+// FILEANDFOLDS: tile: layer 1 is fixed both by folds and by {{.*}}.both.json
 
 func.func @net(%x: tensor<8x!lowbit.bipolar>) -> tensor<2x!lowbit.bipolar> {
   %p0 = lowbit.pack %x : tensor<8x!lowbit.bipolar> -> !lowbit.packed<8x!lowbit.bipolar>
