@@ -3,7 +3,7 @@
     lowbitc MODEL.onnx -o accel.v [--target DEVICE] [--fold FOLD.json] [--emit STAGE]
     lowbitc run MODEL.onnx -i IN.npy -o OUT.npy
     lowbitc sim MODEL.onnx -i IN.npy -o OUT.npy [--stall P] [--stats STATS.json]
-    lowbitc report MODEL.onnx [--target DEVICE] [--fold FOLD.json] [--json REPORT.json] [--html R.html] [--synth] [--pnr]
+    lowbitc report MODEL.onnx [--target DEVICE] [--fold FOLD.json] [--json R.json] [--html R.html] [--synth] [--pnr]
     lowbitc inspect MODEL.onnx [-c "cmd; cmd"]      (lowbitc/inspect_cmd.py)
     lowbitc gui MODEL.onnx [--stage STAGE]          (lowbitc/gui_cmd.py)
     lowbitc zoo NAME -o FILE.onnx [--seed S]        (lowbitc/zoo_cmd.py)
@@ -70,7 +70,8 @@ def load_frames(path: str, model: str, frame_shape: tuple[int, ...]) -> np.ndarr
         raise LowbitcError(f"{path}: dtype {x.dtype} is not numeric; save float32 frames")
     if tuple(x.shape[1:]) != frame_shape:
         raise LowbitcError(
-            f"{path}: shape {list(x.shape)} does not hold frames of {model}'s input shape; expected [N, {', '.join(map(str, frame_shape))}]"
+            f"{path}: shape {list(x.shape)} does not hold frames of {model}'s input shape; "
+            f"expected [N, {', '.join(map(str, frame_shape))}]"
         )
     if x.shape[0] == 0:
         raise LowbitcError(f"{path}: holds no frames")
@@ -95,10 +96,16 @@ def options_from(args: argparse.Namespace):
 
 # -- commands ----------------------------------------------------------------------------
 def cmd_compile(args: argparse.Namespace) -> None:
+    from lowbitc.ir_print import check_elide_limit, ir_text
     from lowbitc.pipeline import compile_to
 
+    check_elide_limit(args.elide_constants_larger_than)
     options = options_from(args)
     stage = args.emit or "verilog"
+    if args.elide_constants_larger_than is not None and stage in ("onnx", "verilog"):
+        raise LowbitcError(
+            "--elide-constants-larger-than applies to the IR: give --emit with an IR stage (lowbit..rtl)"
+        )
     if stage == "onnx":
         import onnx
 
@@ -115,7 +122,7 @@ def cmd_compile(args: argparse.Namespace) -> None:
             raise LowbitcError(f"{args.model}: {misfit}")
         text = emit_verilog(module)
     else:
-        text = str(compile_to(args.model, stage, options)) + "\n"
+        text = ir_text(compile_to(args.model, stage, options), args.elide_constants_larger_than)
     if args.output and args.output != "-":
         write_atomic(args.output, text)
     elif stage == "verilog" and not args.output:
@@ -226,7 +233,8 @@ def _common(p: argparse.ArgumentParser) -> None:
         "--budget",
         type=float,
         metavar="F",
-        help="fold for the highest frames/s whose design takes at most this share (0-1] of the target's LUTs, FFs, block RAMs and DSPs",
+        help="fold for the highest frames/s whose design takes at most this share (0-1] of the target's LUTs, FFs, "
+        "block RAMs and DSPs",
     )
 
 
@@ -243,6 +251,13 @@ def build_parsers() -> tuple[
     _common(comp)
     comp.add_argument("-o", "--output", help="output file (Verilog, or the IR with --emit; - for stdout)")
     comp.add_argument("--emit", choices=STAGES, help="print the IR at this stage instead of Verilog")
+    comp.add_argument(
+        "--elide-constants-larger-than",
+        type=int,
+        metavar="N",
+        help="with --emit: print weight matrices and dense constants of more than N elements as __elided__ "
+        "(readable IR that does not parse back)",
+    )
     run = _Parser(prog="lowbitc run", description="Run the model in lowbitc's bit-exact interpreter.")
     _common(run)
     run.add_argument("-i", "--input", required=True, help=".npy of N input frames")
