@@ -192,8 +192,8 @@ def _edge_path(
 ) -> tuple[str, float, float]:
     """SVG path of one stream and where to put its width label."""
     a, b = g.nodes[s], g.nodes[d]
-    ga = next(i for i, (f, l, *_) in enumerate(groups) if f <= a.row <= l)
-    gb = next(i for i, (f, l, *_) in enumerate(groups) if f <= b.row <= l)
+    ga = next(i for i, (first, last, *_) in enumerate(groups) if first <= a.row <= last)
+    gb = next(i for i, (first, last, *_) in enumerate(groups) if first <= b.row <= last)
     x1, y1, x2, y2 = a.cx, a.y + a.height, b.cx, b.y
     if ga != gb:  # continue in the next group: through the gap below the band, or the gutter
         below = groups[ga][4] - 6
