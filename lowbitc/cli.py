@@ -3,7 +3,7 @@
     lowbitc MODEL.onnx -o accel.v [--target DEVICE] [--fold FOLD.json] [--emit STAGE]
     lowbitc run MODEL.onnx -i IN.npy -o OUT.npy
     lowbitc sim MODEL.onnx -i IN.npy -o OUT.npy [--stall P] [--stats STATS.json]
-    lowbitc report MODEL.onnx [--target DEVICE] [--fold FOLD.json] [--json REPORT.json] [--html R.html] [--synth] [--pnr]
+    lowbitc report MODEL.onnx [--target DEVICE] [--fold FOLD.json] [--json R.json] [--html R.html] [--synth] [--pnr]
     lowbitc inspect MODEL.onnx [-c "cmd; cmd"]      (lowbitc/inspect_cmd.py)
     lowbitc gui MODEL.onnx [--stage STAGE]          (lowbitc/gui_cmd.py)
     lowbitc zoo NAME -o FILE.onnx [--seed S]        (lowbitc/zoo_cmd.py)
@@ -70,7 +70,8 @@ def load_frames(path: str, model: str, frame_shape: tuple[int, ...]) -> np.ndarr
         raise LowbitcError(f"{path}: dtype {x.dtype} is not numeric; save float32 frames")
     if tuple(x.shape[1:]) != frame_shape:
         raise LowbitcError(
-            f"{path}: shape {list(x.shape)} does not hold frames of {model}'s input shape; expected [N, {', '.join(map(str, frame_shape))}]"
+            f"{path}: shape {list(x.shape)} does not hold frames of {model}'s input shape; "
+            f"expected [N, {', '.join(map(str, frame_shape))}]"
         )
     if x.shape[0] == 0:
         raise LowbitcError(f"{path}: holds no frames")
@@ -95,10 +96,16 @@ def options_from(args: argparse.Namespace):
 
 # -- commands ----------------------------------------------------------------------------
 def cmd_compile(args: argparse.Namespace) -> None:
+    from lowbitc.ir_print import check_elide_limit, ir_text
     from lowbitc.pipeline import compile_to
 
+    check_elide_limit(args.elide_constants_larger_than)
     options = options_from(args)
     stage = args.emit or "verilog"
+    if args.elide_constants_larger_than is not None and stage in ("onnx", "verilog"):
+        raise LowbitcError(
+            "--elide-constants-larger-than applies to the IR: give --emit with an IR stage (lowbit..rtl)"
+        )
     if stage == "onnx":
         import onnx
 
@@ -106,16 +113,19 @@ def cmd_compile(args: argparse.Namespace) -> None:
 
         text = onnx.printer.to_text(load(args.model).model)
     elif stage == "verilog":
-        from lowbitc.backends.analysis.fit import check_fits
+        from lowbitc.backends.analysis.fit import check_fits, overfull_message
         from lowbitc.backends.verilog.emit import emit_verilog
 
         module = compile_to(args.model, "rtl", options)
         misfit = check_fits(module, options.device)  # refuse before writing anything
         if misfit:
             raise LowbitcError(f"{args.model}: {misfit}")
+        over = None if args.allow_overfull else overfull_message(module, options.device)
+        if over:
+            raise LowbitcError(f"{args.model}: {over}; or pass --allow-overfull to write it anyway")
         text = emit_verilog(module)
     else:
-        text = str(compile_to(args.model, stage, options)) + "\n"
+        text = ir_text(compile_to(args.model, stage, options), args.elide_constants_larger_than)
     if args.output and args.output != "-":
         write_atomic(args.output, text)
     elif stage == "verilog" and not args.output:
@@ -215,9 +225,36 @@ class _Parser(argparse.ArgumentParser):
         raise LowbitcError(message if self.prog == "lowbitc" else f"{self.prog}: {message}")
 
 
+def _target_help() -> str:
+    from lowbitc.backends.target.devices import target_names
+
+    return f"target device or board (default: generic): {target_names()}"
+
+
+TARGET_HELP = _target_help()
+COMMANDS_HELP = """commands:
+  lowbitc MODEL.onnx -o accel.v   compile to Verilog (this command), or print the IR with --emit
+  lowbitc run MODEL.onnx ...      run the model in the bit-exact interpreter
+  lowbitc sim MODEL.onnx ...      run the generated Verilog in Verilator
+  lowbitc report MODEL.onnx       cycles, lanes, resources and throughput per layer (--html, --json)
+  lowbitc inspect MODEL.onnx      an interactive session over the pipeline's stages
+  lowbitc gui MODEL.onnx          xDSL's Textual GUI with lowbitc's dialects and passes
+  lowbitc zoo NAME -o MODEL.onnx  write a network of the papers as QONNX with random weights
+'lowbitc COMMAND --help' describes each; docs/cli.md is the reference."""
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("lowbitc")
+    except PackageNotFoundError:  # run from a source tree that was not installed
+        return "unknown (not installed)"
+
+
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", help="the ONNX model")
-    p.add_argument("--target", default="generic", help="target device (default: generic)")
+    p.add_argument("--target", default="generic", metavar="DEVICE", help=TARGET_HELP)
     p.add_argument("--fold", help='JSON file fixing the folding of layers: {"0": {"pe": 4, "simd": 32}}')
     p.add_argument(
         "--fps", type=float, help="fold every layer for this many frames/s at the target's clock, with the fewest lanes"
@@ -226,7 +263,8 @@ def _common(p: argparse.ArgumentParser) -> None:
         "--budget",
         type=float,
         metavar="F",
-        help="fold for the highest frames/s whose design takes at most this share (0-1] of the target's LUTs, FFs, block RAMs and DSPs",
+        help="fold for the highest frames/s whose design takes at most this share (0-1] of the target's LUTs, FFs, "
+        "block RAMs and DSPs",
     )
 
 
@@ -237,12 +275,27 @@ def build_parsers() -> tuple[
 
     comp = _Parser(
         prog="lowbitc",
-        description="Compile a binary neural network in ONNX to a streaming FPGA accelerator in Verilog. "
-        "Other commands: 'lowbitc run' (interpreter), 'lowbitc sim' (Verilator co-simulation).",
+        description="Compile a binary neural network in ONNX to a streaming FPGA accelerator in Verilog.",
+        epilog=COMMANDS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    comp.add_argument("--version", action="version", version=f"lowbitc {_version()}")
     _common(comp)
     comp.add_argument("-o", "--output", help="output file (Verilog, or the IR with --emit; - for stdout)")
     comp.add_argument("--emit", choices=STAGES, help="print the IR at this stage instead of Verilog")
+    comp.add_argument(
+        "--allow-overfull",
+        action="store_true",
+        help="write the Verilog even when the structural resource model puts the design over the target's "
+        "LUTs, FFs, block RAMs or DSPs (refused by default, with the shortfall)",
+    )
+    comp.add_argument(
+        "--elide-constants-larger-than",
+        type=int,
+        metavar="N",
+        help="with --emit: print weight matrices and dense constants of more than N elements as __elided__ "
+        "(readable IR that does not parse back)",
+    )
     run = _Parser(prog="lowbitc run", description="Run the model in lowbitc's bit-exact interpreter.")
     _common(run)
     run.add_argument("-i", "--input", required=True, help=".npy of N input frames")

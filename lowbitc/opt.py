@@ -3,13 +3,58 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import sys
+from io import StringIO
 
-from xdsl.printer import Printer
-from xdsl.utils.exceptions import DiagnosticException
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.passes import ModulePass
+from xdsl.utils.arg_spec import parse_pipeline
+from xdsl.utils.exceptions import ArgSpecParseError, DiagnosticException, ParseError
 from xdsl.xdsl_opt_main import xDSLOptMain
 
+from lowbitc.ir_print import ELIDE_HELP, ir_printer
 from lowbitc.registry import all_dialects, all_passes, all_targets
+
+
+class OptUsageError(Exception):
+    """A mistake on lowbitc-opt's command line: one line on stderr, exit code 2."""
+
+
+def closest(name: str, choices: list[str]) -> str:
+    """' (did you mean X?)' for the nearest of ``choices``, or '' when none is near."""
+    near = difflib.get_close_matches(name, choices, n=1)
+    return f" (did you mean '{near[0]}'?)" if near else ""
+
+
+def pass_options(pass_class: type[ModulePass]) -> list[str]:
+    """The options a pass takes in `-p 'name{option=value}'`, as the spec spells them."""
+    return [f.name for f in dataclasses.fields(pass_class) if f.init and f.name != "name"]
+
+
+def check_pipeline(spec: str, available: dict[str, object], lowbitc_passes: list[str]) -> None:
+    """Refuse an unknown pass or pass option with the closest name, before xDSL raises a bare
+    ValueError deep in its driver (a traceback, which the docs reserve for lowbitc bugs)."""
+    try:
+        specs = list(parse_pipeline(spec))
+    except ArgSpecParseError as exc:
+        reason = [line for line in str(exc).splitlines() if line.strip()][-1].strip(" ^")
+        raise OptUsageError(
+            f"-p '{spec}': not a pass pipeline ({reason}); write -p 'tile{{lanes=64}},unroll'"
+        ) from None
+    for one in specs:
+        if one.name not in available:
+            raise OptUsageError(
+                f"-p: unknown pass '{one.name}'{closest(one.name, list(available))}; "
+                f"lowbitc's passes: {', '.join(lowbitc_passes)}"
+            )
+        options = pass_options(available[one.name]())  # type: ignore[operator]
+        for given in one.normalize_parameter_names().parameters:
+            if given not in options:
+                known = ", ".join(options) or "none"
+                raise OptUsageError(
+                    f"-p: pass '{one.name}' has no option '{given}'{closest(given, options)}; its options: {known}"
+                )
 
 
 class LowbitcOptMain(xDSLOptMain):
@@ -31,9 +76,14 @@ class LowbitcOptMain(xDSLOptMain):
             action="store_true",
             help="print the IR after every pass to stderr, as mlir-opt does",
         )
+        arg_parser.add_argument("--elide-constants-larger-than", type=int, metavar="N", help=ELIDE_HELP)
 
     def setup_pipeline(self) -> None:
-        super().setup_pipeline()
+        check_pipeline(self.args.passes, self.available_passes, list(all_passes()))
+        try:
+            super().setup_pipeline()
+        except ValueError as exc:  # an option of the wrong type: `tile{lanes=x}`
+            raise OptUsageError(f"-p '{self.args.passes}': {exc}") from None
         if not self.args.print_ir_after_all:
             return
         inner = self.pipeline.callback
@@ -43,10 +93,21 @@ class LowbitcOptMain(xDSLOptMain):
                 inner(previous_pass, module, next_pass)
             if previous_pass is not None:
                 print(f"// -----// IR Dump After {previous_pass.name} //----- //", file=sys.stderr)
-                Printer(stream=sys.stderr).print_op(module)
+                ir_printer(sys.stderr, self.args.elide_constants_larger_than).print_op(module)
                 print(file=sys.stderr)
 
         self.pipeline = dataclasses.replace(self.pipeline, callback=callback)
+
+    def output_resulting_program(self, prog: ModuleOp) -> str:
+        limit = self.args.elide_constants_larger_than
+        if limit is None or self.args.target != "mlir" or self.args.print_op_generic:
+            return super().output_resulting_program(prog)
+        output = StringIO()
+        printer = ir_printer(output, limit)
+        printer.print_op(prog)
+        printer.print_metadata(self.ctx.loaded_dialects)
+        print("\n", file=output)
+        return output.getvalue()
 
     def register_all_targets(self) -> None:
         super().register_all_targets()
@@ -59,7 +120,10 @@ def main() -> None:
     # names the op and shows the IR) without a Python traceback, exit 2.
     try:
         LowbitcOptMain().run()
-    except DiagnosticException as exc:
+    except OptUsageError as exc:
+        print(f"lowbitc-opt: error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except (DiagnosticException, ParseError) as exc:  # the message shows the place in the IR
         print(exc, file=sys.stderr)
         sys.exit(2)
     except OSError as exc:  # a missing or unreadable input file

@@ -15,6 +15,12 @@ bounds of what the device offers, so it never refuses a design that would fit.
   LUTs used as distributed RAM (at most DISTRIBUTED_BITS_PER_LUT bits per LUT on average: a
   quarter of the LUTs of a 7-series part are SLICEM LUTs holding 64 bits; other families hold
   less), or in flip-flops.
+
+Beyond that floor, `overfull` compares the structural resource model (resource_model.py: LUTs,
+flip-flops, block RAMs, DSPs, checked against Yosys within a few percent) with the device's
+capacity. A design it puts over 100% of a resource almost certainly fails in the vendor tools,
+but the model is an estimate, so the compiler refuses it only until the user asks to build it
+anyway (`--allow-overfull`); the report and the co-simulation warn.
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ from lowbitc.backends.target.devices import DEVICES, Device
 
 LUTS_PER_LANE_BIT_MIN = 0.5
 DISTRIBUTED_BITS_PER_LUT = 16
+MODEL_RESOURCES = {"luts": "LUTs", "ffs": "FFs", "brams": "block RAMs", "dsps": "DSPs"}
+"""The resource model's totals (`Fabric.capacity()` keys) and how a message names them."""
 
 
 @dataclass(frozen=True)
@@ -38,7 +46,12 @@ class Shortfall:
     unit: str
 
     def describe(self) -> str:
-        return f"{self.resource} needs at least {self.needed:,} {self.unit} of {self.available:,} ({self.needed / self.available:.0%})"
+        share = self.needed / self.available
+        return f"{self.resource} needs at least {self.needed:,} {self.unit} of {self.available:,} ({share:.0%})"
+
+    def describe_model(self) -> str:
+        """As the resource model's estimate: 'LUTs 6,258 of 5,280 (118.5%)'."""
+        return f"{self.unit} {self.needed:,} of {self.available:,} ({self.needed / self.available:.1%})"
 
 
 def storage_capacity_bits(device: Device) -> int:
@@ -97,4 +110,45 @@ def check_fits(module: ModuleOp, device: Device) -> str | None:
         + "; ".join(s.describe() for s in found)
         + "; "
         + advice(module, device, found)
+    )
+
+
+def overfull(module: ModuleOp, device: Device) -> list[Shortfall]:
+    """The resources the structural model puts over ``device``'s capacity, for the design as
+    generated (every weight in on-chip ROMs); empty for a device without fabric."""
+    from lowbitc.backends.analysis.resource_model import design_cost
+
+    fabric = device.fabric
+    if fabric is None:
+        return []
+    total = design_cost(module, device).total
+    capacity = fabric.capacity()
+    names = MODEL_RESOURCES | {"brams": f"{fabric.bram.name} blocks"}
+    found = []
+    for key, name in names.items():
+        used = getattr(total, key)
+        if used > capacity[key]:
+            shown = int(used) if float(used).is_integer() else used
+            found.append(Shortfall(key, shown, capacity[key], name))
+    return found
+
+
+def overfull_message(module: ModuleOp, device: Device) -> str | None:
+    """None when the resource model says the design fits, else one line: the shortfall per
+    resource and what to change."""
+    found = overfull(module, device)
+    if not found:
+        return None
+    larger = [
+        d
+        for d in DEVICES.values()
+        if d.fabric is not None and d.fabric.logic.luts > device.fabric.logic.luts and not overfull(module, d)
+    ]
+    hint = "fold for fewer lanes (--budget 0.9, a lower --fps, or --fold)"
+    if larger:
+        hint += f", target a larger part such as {min(larger, key=lambda d: d.fabric.logic.luts).name}"
+    return (
+        f"the design does not fit {device.name} by the structural resource model: "
+        + ", ".join(s.describe_model() for s in found)
+        + f"; {hint}"
     )

@@ -13,8 +13,9 @@ cells the unit and the FIFOs it owns state (`dialects/rtl/cells.py`, `rtl.unit_o
 * FIFO bits: depth x stream width of every `rtl.fifo`, counted at the unit that reads it (a
   skip FIFO at its residual add), or at the unit that feeds it when only the output follows.
 
-Capacities come from the device; `backends/target/devices.py` knows none of these figures today, so
-`known_capacity` reports them all as unknown rather than guessing.
+The device's capacity is in LUTs, flip-flops, block RAMs and DSPs (`Fabric.capacity()`), against
+the resource model's figures, not these bits; `design_resources` takes a capacity per resource
+only from a caller that has one.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from enum import Enum
 
 from xdsl.dialects.builtin import ModuleOp
 
-from lowbitc.backends.target.devices import Device
 from lowbitc.dialects.rtl import find_top
 from lowbitc.dialects.rtl.cells import Fifo, Lanes, LineBuffer, Rom
 from lowbitc.dialects.rtl.interfaces import HardwareInstance, StreamUnit, unit_owner
@@ -72,16 +72,6 @@ class ResourceUse:
 class DesignResources:
     units: list[UnitResources]
     totals: list[ResourceUse]
-
-
-def known_capacity(device: Device) -> dict[Resource, int | None]:
-    """The device's capacity for each resource, as far as `backends/target/devices.py` knows it.
-
-    A Device holds a clock, a LUT delay and a folding budget (default_lanes, lanes given to
-    the largest layer, not a capacity), so every capacity is unknown until the device library
-    records LUT, flip-flop and block-RAM counts."""
-    del device  # nothing to read yet; kept so callers need not change when it grows
-    return {r: None for r in Resource}
 
 
 def _own_resources(unit: StreamUnit) -> tuple[int, int, int, int]:

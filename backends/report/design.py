@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from xdsl.dialects.builtin import ModuleOp
 
-from lowbitc.backends.analysis.fit import check_fits
+from lowbitc.backends.analysis.fit import check_fits, overfull_message
 from lowbitc.backends.analysis.perf import predict
 from lowbitc.backends.analysis.projection import device_capacity, macs_per_frame, weight_placement
 from lowbitc.backends.analysis.resource_model import design_cost
@@ -14,7 +14,8 @@ from lowbitc.backends.analysis.resource_model import design_cost
 def design_report(module: ModuleOp, device) -> dict:
     """The report of `lowbitc report`: per layer and for the design, at the device's clock."""
     perf = predict(module)
-    lanes = sum(l.pe * l.simd for l in perf.layers)
+    lanes = sum(layer.pe * layer.simd for layer in perf.layers)
+    numbers = layer_numbers([layer.kind for layer in perf.layers])
     fps = device.clock_mhz * 1e6 / perf.ii_cycles
     macs = macs_per_frame(perf)
     placement = weight_placement(module, device, fps)
@@ -29,15 +30,42 @@ def design_report(module: ModuleOp, device) -> dict:
         "macs_per_frame": macs,
         "tops": 2 * macs * fps / 1e12,
         "layers": [
-            l.as_dict() | {"lanes": l.pe * l.simd, "bottleneck": l.cycles == perf.ii_cycles} | cost["layers"][l.index]
-            for l in perf.layers
+            layer.as_dict()
+            | {
+                "layer": numbers[layer.index],
+                "lanes": layer.pe * layer.simd,
+                "bottleneck": layer.cycles == perf.ii_cycles,
+            }
+            | cost["layers"][layer.index]
+            for layer in perf.layers
         ],
         "totals": {"lanes": lanes, "units": len(perf.layers)} | cost["totals"],
         "shares": cost["shares"],
-        "device": device_capacity(device),
+        "device": device_record(device),
         "weights": None if placement is None else placement.as_dict(),
         "fit_problem": check_fits(module, device),
+        "fit_warning": overfull_message(module, device),
     }
+
+
+def layer_numbers(kinds: list[str]) -> list[int | None]:
+    """The fold file's layer number of each unit (program order of the matrix-vector units, as
+    `--fold` and `inspect` count them); None for units that are not layers (windows, pools, ...)."""
+    numbers: list[int | None] = []
+    count = 0
+    for kind in kinds:
+        numbers.append(count if kind.startswith("mvu") else None)
+        count += kind.startswith("mvu")
+    return numbers
+
+
+def device_record(device) -> dict | None:
+    """The device's capacity (`projection.device_capacity`) and the names of its on-chip RAM
+    kinds, so that the report can say which RAM each figure counts."""
+    record = device_capacity(device)
+    if record is not None:
+        record["rams"] = [ram.name for ram in device.fabric.rams]
+    return record
 
 
 RESOURCE_KEYS = ("luts", "ffs", "brams", "dsps")

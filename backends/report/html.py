@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from xdsl.dialects.builtin import ModuleOp
 
-from lowbitc.backends.analysis.resources import DesignResources, design_resources, known_capacity
+from lowbitc.backends.analysis.resources import DesignResources, design_resources
 from lowbitc.backends.report.dataflow import dataflow_svg
-from lowbitc.backends.report.svg import BOTTLENECK_COLOUR, cycles_chart, esc, legend, resources_chart
+from lowbitc.backends.report.svg import BOTTLENECK_COLOUR, Panel, cycles_chart, esc, legend, resources_chart
 from lowbitc.backends.target.devices import Device
 from lowbitc.dialects.rtl import find_top
 from lowbitc.dialects.rtl.interfaces import HardwareInstance
@@ -33,6 +33,8 @@ td.mark {{ color: {BOTTLENECK_COLOUR}; text-align: left; }}
 .swatch i {{ display: inline-block; width: 12px; height: 12px; margin-right: 4px; vertical-align: -1px; }}
 .note {{ font-size: 12px; color: #555; max-width: 960px; }}
 .scroll {{ overflow-x: auto; }}
+.warning {{ background: #fde8e8; border: 2px solid {BOTTLENECK_COLOUR}; color: #7a0000; padding: 10px 14px;
+  margin: 12px 0; font-size: 14px; max-width: 1200px; }}
 """
 
 CYCLES_NOTE = (
@@ -41,17 +43,25 @@ CYCLES_NOTE = (
     "residual adds one pixel per cycle. The slowest unit sets the initiation interval (II)."
 )
 RESOURCES_NOTE = (
-    "What the IR states exactly, in bits; not yet LUTs, flip-flops or block RAMs. Lane bits: PE x SIMD x "
-    "weight bits per matrix-vector unit. Weight-memory bits: the rows x columns of each unit's ROM. "
-    "Line-buffer bits: (KH-1) x W x C x EW per window generator, pools included. FIFO bits: depth x "
-    "width, counted at the unit reading the FIFO."
+    "LUTs, flip-flops, block RAMs and DSPs: the structural resource model of the library blocks (checked "
+    "against Yosys by bench/resources.py), per unit, against the device's capacity. Below them, what the IR "
+    "states exactly, in bits: lane bits (PE x SIMD x weight bits per matrix-vector unit), weight-memory bits "
+    "(the rows x columns of each unit's ROM), line-buffer bits ((KH-1) x W x C x EW per window generator, "
+    "pools included) and FIFO bits (depth x width, counted at the unit reading the FIFO)."
 )
+NO_DEVICE_NOTE = (
+    "The generic target stands for no particular part, so these bars show the design's own totals: give "
+    "--target DEVICE (or a board such as pynq-z2) to see LUTs, FFs, block RAMs and DSPs against its capacity."
+)
+MODEL_PANELS = (("luts", "LUTs"), ("ffs", "FFs"), ("brams", "{bram} blocks"), ("dsps", "DSPs"))
+"""The resource model's figures in the chart and the table: report key and label."""
 DATAFLOW_NOTE = (
     "One box per instance of the rtl.module; arrows are AXI4-Stream channels labelled with their width; "
     "skip paths of residual blocks run beside the branch, from the duplicator to the add."
 )
 COLUMNS = (
     "#",
+    "layer",
     "unit",
     "fan-in",
     "out",
@@ -66,6 +76,7 @@ COLUMNS = (
     "line-buffer bits",
     "FIFO bits",
 )
+MODEL_COLUMNS = ("LUTs", "FFs", "BRAM", "DSPs")
 
 
 def _cell_class(column: str) -> str:
@@ -73,26 +84,52 @@ def _cell_class(column: str) -> str:
 
 
 def _table(rep: dict, res: DesignResources) -> str:
-    head = "".join(f"<th{_cell_class(c)}>{esc(c)}</th>" for c in COLUMNS)
+    model = rep.get("shares") is not None  # the resource model ran (a device with fabric)
+    columns = COLUMNS + (MODEL_COLUMNS if model else ())
+    head = "".join(f"<th{_cell_class(c)}>{esc(c)}</th>" for c in columns)
     rows = []
     for layer, unit in zip(rep["layers"], res.units, strict=True):
         mvu = layer["kind"].startswith("mvu")
-        cells = [layer["index"], layer["kind"]] + (
+        number = "" if layer["layer"] is None else layer["layer"]
+        cells = [layer["index"], number, layer["kind"]] + (
             [layer["fan_in"], layer["channels"], layer["pe"], layer["simd"], layer["lanes"]] if mvu else [""] * 5
         )
         cells += [layer["vectors"], layer["cycles"], "\u2190 bottleneck" if layer["bottleneck"] else ""]
         cells += [unit.lane_bits, unit.weight_bits, unit.line_buffer_bits, unit.fifo_bits]
-        tds = "".join(
-            f"<td{_cell_class(c)}>{esc(f'{v:,}' if isinstance(v, int) else v)}</td>" for c, v in zip(COLUMNS, cells)
-        )
+        if model:
+            cells += ["-" if layer[k] is None else layer[k] for k, _ in MODEL_PANELS]
+        tds = "".join(f"<td{_cell_class(c)}>{esc(_shown(v))}</td>" for c, v in zip(columns, cells))
         cls = ' class="bottleneck"' if layer["bottleneck"] else ""
         rows.append(f"<tr{cls}>{tds}</tr>")
     return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
 
 
+def _shown(value: object) -> object:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value:,}" if isinstance(value, int | float) else value
+
+
+def resource_panels(rep: dict, res: DesignResources) -> list[Panel]:
+    """The chart's bars: the resource model's LUTs, FFs, block RAMs and DSPs against the device
+    (a device with fabric), then the exact bits of the IR."""
+    panels = []
+    device = rep.get("device")
+    if rep.get("shares") is not None and device is not None:
+        for key, label in MODEL_PANELS:
+            segments = [(u["index"], u["kind"], u[key]) for u in rep["layers"] if u[key]]
+            name = label.format(bram=device["bram_kind"])
+            panels.append(Panel(name, rep["totals"][key], device[key], segments))
+    no_capacity = "exact bits from the IR" if panels else "device capacity unknown"
+    for use in res.totals:
+        segments = [(u.index, u.kind, u.amount(use.resource)) for u in res.units]
+        panels.append(Panel(use.resource.value, use.used, use.capacity, segments, no_capacity))
+    return panels
+
+
 def render_html(model: str, rep: dict, module: ModuleOp, device: Device) -> str:
     """The page for ``rep`` (`report.design.design_report` of the rtl-stage ``module`` on ``device``)."""
-    res = design_resources(module, known_capacity(device))
+    res = design_resources(module)
     bottlenecks = {layer["index"] for layer in rep["layers"] if layer["bottleneck"]}
     names = ", ".join(f"{layer['index']} {layer['kind']}" for layer in rep["layers"] if layer["bottleneck"])
     latency = "n/a (line buffers)" if rep["latency_cycles"] is None else f"{rep['latency_cycles']:,} cycles"
@@ -107,13 +144,9 @@ def render_html(model: str, rep: dict, module: ModuleOp, device: Device) -> str:
         ("units", f"{rep['totals']['units']}"),
         ("bottleneck", names),
     ]
-    unknown = [u.resource.value for u in res.totals if u.capacity is None]
-    capacity_note = (
-        f"Device capacity unknown for {', '.join(unknown)}: backends/target/devices.py does not record it for "
-        f"{rep['target']}, so those bars show the design's own totals."
-        if unknown
-        else ""
-    )
+    capacity_note = NO_DEVICE_NOTE if device.fabric is None else ""
+    warnings = [w for w in (rep.get("fit_problem"), rep.get("fit_warning")) if w]
+    banner = "".join(f'<div class="warning"><b>Does not fit:</b> {esc(w)}</div>' for w in warnings)
     return "".join(
         [
             '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"/>',
@@ -122,6 +155,7 @@ def render_html(model: str, rep: dict, module: ModuleOp, device: Device) -> str:
             '<div class="summary">',
             "".join(f"<span>{esc(k)}: <b>{esc(v)}</b></span>" for k, v in summary),
             "</div>",
+            banner,
             f'<p class="legend">{legend(kinds)}</p>',
             "<h2>Units</h2>",
             _table(rep, res),
@@ -132,7 +166,7 @@ def render_html(model: str, rep: dict, module: ModuleOp, device: Device) -> str:
             "</div>",
             "<h2>Resources against the device</h2>",
             '<div class="scroll">',
-            resources_chart(res),
+            resources_chart(resource_panels(rep, res)),
             "</div>",
             f'<p class="note">{RESOURCES_NOTE} {esc(capacity_note)}</p>',
             "<h2>Dataflow pipeline</h2>",

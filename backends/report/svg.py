@@ -6,8 +6,7 @@ safe inside HTML."""
 from __future__ import annotations
 
 import html
-
-from lowbitc.backends.analysis.resources import DesignResources
+from dataclasses import dataclass
 
 KIND_COLOURS = {
     "mvu": "#4e79a7",
@@ -95,50 +94,61 @@ def cycles_chart(layers: list[dict], ii_cycles: int) -> str:
     return "".join(parts)
 
 
-def resources_chart(res: DesignResources) -> str:
-    """One stacked bar per resource, a segment per unit; scaled to the device's capacity where it
-    is known (with a marker), else to the design's own total with "device capacity unknown"."""
+@dataclass(frozen=True)
+class Panel:
+    """One bar of the resources chart: a resource's total, split into one segment per unit."""
+
+    label: str
+    used: float
+    capacity: float | None
+    """The device's capacity; None where there is none to draw (then `no_capacity` says why)."""
+    segments: list[tuple[int, str, float]]
+    """(unit index, unit kind, amount) of the units that use it."""
+    no_capacity: str = "device capacity unknown"
+
+
+def _amount(value: float) -> str:
+    return f"{value:,.1f}" if not float(value).is_integer() else f"{int(value):,}"
+
+
+def resources_chart(panels: list[Panel]) -> str:
+    """One stacked bar per panel, a segment per unit; scaled to the device's capacity where there
+    is one (with a marker and the share), else to the design's own total with the panel's note."""
     label_w, bar_w, panel_h = 10, 900, 64
-    width, height = label_w + bar_w + 60, panel_h * len(res.totals) + 6
+    width, height = label_w + bar_w + 60, panel_h * len(panels) + 6
     parts = [svg_open(width, height, "resources of the design against the device")]
-    for p, use in enumerate(res.totals):
+    for p, panel in enumerate(panels):
         y = p * panel_h + 18
-        scale_to = max(use.used, use.capacity or 0, 1)
-        if use.capacity is None:
-            note = "device capacity unknown"
+        scale_to = max(panel.used, panel.capacity or 0, 1)
+        over = panel.capacity is not None and panel.used > panel.capacity
+        if panel.capacity is None:
+            note = panel.no_capacity
         else:
-            over = " \u2014 exceeds the device" if use.used > use.capacity else ""
-            note = f"of {use.capacity:,} on the device ({100 * use.used / use.capacity:.1f}%){over}"
-        parts.append(text(label_w, y, f"{use.resource.value}: {use.used:,} ", weight="bold"))
-        parts.append(
-            text(
-                label_w + bar_w,
-                y,
-                note,
-                anchor="end",
-                fill="#b00" if use.capacity is None or use.used > use.capacity else "#222",
+            share = 100 * panel.used / panel.capacity if panel.capacity else float("inf")
+            note = f"of {_amount(panel.capacity)} on the device ({share:.1f}%)" + (
+                " \u2014 exceeds the device" if over else ""
             )
-        )
+        parts.append(text(label_w, y, f"{panel.label}: {_amount(panel.used)} ", weight="bold"))
+        parts.append(text(label_w + bar_w, y, note, anchor="end", fill="#b00" if over else "#222"))
         bar_y = y + 8
         parts.append(f'<rect x="{label_w}" y="{bar_y}" width="{bar_w}" height="22" fill="#f3f3f3" stroke="#bbb"/>')
         x = float(label_w)
-        for unit in res.units:
-            amount = unit.amount(use.resource)
+        for index, kind, amount in panel.segments:
             if not amount:
                 continue
             w = bar_w * amount / scale_to
-            tip = f"unit {unit.index} {unit.kind}: {amount:,} {use.resource.value}"
+            tip = f"unit {index} {kind}: {_amount(amount)} {panel.label}"
             parts.append(
                 f'<rect class="segment" x="{x:.2f}" y="{bar_y}" width="{w:.2f}" height="22" '
-                f'fill="{kind_colour(unit.kind)}" stroke="#fff" stroke-width="0.8"><title>{esc(tip)}</title></rect>'
+                f'fill="{kind_colour(kind)}" stroke="#fff" stroke-width="0.8"><title>{esc(tip)}</title></rect>'
             )
             if w >= 18:
-                parts.append(text(x + w / 2, bar_y + 15, str(unit.index), size=10, anchor="middle", fill="#fff"))
+                parts.append(text(x + w / 2, bar_y + 15, str(index), size=10, anchor="middle", fill="#fff"))
             x += w
-        if use.used == 0:
+        if panel.used == 0:
             parts.append(text(label_w + 6, bar_y + 15, "none in this design", size=11, fill="#666"))
-        if use.capacity is not None:
-            x_cap = label_w + bar_w * use.capacity / scale_to
+        if panel.capacity is not None:
+            x_cap = label_w + bar_w * panel.capacity / scale_to
             parts.append(
                 f'<line class="capacity" x1="{x_cap:.1f}" y1="{bar_y - 4}" x2="{x_cap:.1f}" y2="{bar_y + 26}" '
                 f'stroke="{CAPACITY_COLOUR}" stroke-width="2"/>'

@@ -8,7 +8,10 @@ def _figure(v) -> str:
 
 
 def format_report(rep: dict) -> str:
-    head = f"{'#':>3} {'unit':<8} {'fan-in':>7} {'out':>5} {'PE':>4} {'SIMD':>5} {'lanes':>6} {'vectors':>8} {'cycles/frame':>13}"
+    head = (
+        f"{'#':>3} {'layer':>5} {'unit':<8} {'fan-in':>7} {'out':>5} {'PE':>4} {'SIMD':>5} {'lanes':>6} {'vectors':>8} "
+        f"{'cycles/frame':>13}"
+    )
     res = rep.get("shares") is not None  # the resource model ran (a device with fabric)
     synth = res and "luts_synth" in rep["totals"]
     if res:
@@ -16,32 +19,41 @@ def format_report(rep: dict) -> str:
             f" {'LUTs syn':>9} {'FFs syn':>8} {'BRAM syn':>8}" if synth else ""
         )
     lines = [f"{rep['model']} on {rep['target']} at {rep['clock_mhz']:g} MHz", head, "-" * len(head)]
-    for l in rep["layers"]:
-        mark = "  <- bottleneck" if l["bottleneck"] else ""
-        if l["kind"].startswith("mvu"):
-            row = f"{l['index']:>3} {l['kind']:<8} {l['fan_in']:>7} {l['channels']:>5} {l['pe']:>4} {l['simd']:>5} {l['lanes']:>6} {l['vectors']:>8} {l['cycles']:>13}"
+    for unit in rep["layers"]:
+        mark = "  <- bottleneck" if unit["bottleneck"] else ""
+        number = "" if unit["layer"] is None else unit["layer"]
+        row = f"{unit['index']:>3} {number:>5} {unit['kind']:<8} "
+        if unit["kind"].startswith("mvu"):
+            row += (
+                f"{unit['fan_in']:>7} {unit['channels']:>5} {unit['pe']:>4} {unit['simd']:>5} {unit['lanes']:>6} "
+                f"{unit['vectors']:>8} {unit['cycles']:>13}"
+            )
         else:
-            row = f"{l['index']:>3} {l['kind']:<8} {'':>7} {'':>5} {'':>4} {'':>5} {'':>6} {l['vectors']:>8} {l['cycles']:>13}"
+            row += f"{'':>7} {'':>5} {'':>4} {'':>5} {'':>6} {unit['vectors']:>8} {unit['cycles']:>13}"
         if res:
-            row += f" {_figure(l['luts']):>8} {_figure(l['ffs']):>8} {_figure(l['brams']):>6}"
+            row += f" {_figure(unit['luts']):>8} {_figure(unit['ffs']):>8} {_figure(unit['brams']):>6}"
             if synth:
-                row += f" {_figure(l.get('luts_synth')):>9} {_figure(l.get('ffs_synth')):>8} {_figure(l.get('brams_synth')):>8}"
+                row += (
+                    f" {_figure(unit.get('luts_synth')):>9} {_figure(unit.get('ffs_synth')):>8} "
+                    f"{_figure(unit.get('brams_synth')):>8}"
+                )
         lines.append(row + mark)
     latency = "n/a (line buffers)" if rep["latency_cycles"] is None else f"{rep['latency_cycles']} cycles"
     lines.append(
-        f"II {rep['ii_cycles']} cycles/frame, {rep['fps']:.1f} frames/s, latency {latency}, {rep['totals']['lanes']} lanes, "
-        f"{rep['tops']:.4g} TOPS ({rep['macs_per_frame']:,} MACs per frame)"
+        f"II {rep['ii_cycles']} cycles/frame, {rep['fps']:.1f} frames/s, latency {latency}, "
+        f"{rep['totals']['lanes']} lanes, {rep['tops']:.4g} TOPS ({rep['macs_per_frame']:,} MACs per frame)"
     )
+    lines.append("layer: the number a --fold file gives the unit (matrix-vector units in program order)")
     if res:
-        t, sh = rep["totals"], rep["shares"]
+        t, sh, dev = rep["totals"], rep["shares"], rep["device"]
         lines.append(
             "resources (model): "
             + ", ".join(
-                f"{_figure(t[k])} {name} ({sh[k]:.1%})"
+                f"{_figure(t[k])} of {_figure(dev[k])} {name} ({sh[k]:.1%})"
                 for k, name in (
-                    ("luts", "LUTs" if "alms" not in t else f"LUT6-equivalents = {t['alms']:,} ALMs"),
+                    ("luts", "LUTs" if "alms" not in t else f"LUT6-equivalents (= {t['alms']:,} ALMs)"),
                     ("ffs", "FFs"),
-                    ("brams", rep["device"]["bram_kind"]),
+                    ("brams", f"{dev['bram_kind']} blocks"),
                     ("dsps", "DSPs"),
                 )
             )
@@ -68,19 +80,28 @@ def format_report(rep: dict) -> str:
             )
     w = rep.get("weights")
     if w is not None:
+        # The placement counts raw bits of every on-chip RAM kind; the resource model above
+        # counts whole blocks of the first kind, as the generated ROMs use them.
+        rams = " and ".join(rep["device"]["rams"])
+        room = f"{w['on_chip_capacity_bits']:,} bits of {rams} left after line buffers and FIFOs"
         if w["fits_on_chip"]:
             lines.append(
-                f"weights {w['weight_bits']:,} bits on chip (block RAM left for them: {w['on_chip_capacity_bits']:,} bits)"
+                f"weights {w['weight_bits']:,} bits: their bits fit the {room}; "
+                f"as generated they take whole {rep['device']['bram_kind']} blocks (counted above)"
             )
         else:
-            stream = f"projected with units {', '.join(map(str, w['streamed_units']))} streaming {w['streamed_bytes']:,} bytes per batch from DRAM"
+            stream = (
+                f"projected with units {', '.join(map(str, w['streamed_units']))} streaming "
+                f"{w['streamed_bytes']:,} bytes per batch from DRAM"
+            )
             if w["batch_needed"] is None:
                 stream += " (the board has no DRAM)"
             else:
-                stream += f" ({w['dram_gbps']:g} GB/s): batch {w['batch_needed']} keeps the rate, batch 1 gives {w['fps_batch1']:.1f} frames/s"
-            lines.append(
-                f"weights {w['weight_bits']:,} bits do not fit on chip ({w['on_chip_capacity_bits']:,} bits of block RAM left): {stream}"
-            )
+                stream += (
+                    f" ({w['dram_gbps']:g} GB/s): batch {w['batch_needed']} keeps the rate, "
+                    f"batch 1 gives {w['fps_batch1']:.1f} frames/s"
+                )
+            lines.append(f"weights {w['weight_bits']:,} bits do not fit the {room}: {stream}")
     if rep.get("fit_problem"):
         # The generated Verilog keeps every weight in on-chip ROMs; streaming is a projection.
         streamed = w is not None and not w["fits_on_chip"]
@@ -88,4 +109,6 @@ def format_report(rep: dict) -> str:
             ("as generated (every weight in on-chip ROMs), " if streamed else "")
             + f"does not fit: {rep['fit_problem']}"
         )
+    if rep.get("fit_warning"):
+        lines.append(f"WARNING: {rep['fit_warning']}")
     return "\n".join(lines) + "\n"

@@ -337,8 +337,32 @@ DEVICES = {
 # LUT4s hold about as much popcount logic as 53,200 LUT6s -> 512.
 
 
+BOARDS = {
+    # The boards the entries above name (their `board`, with the source of each figure there).
+    "icebreaker": "ice40-up5k",
+    "upduino": "ice40-up5k",  # UPduino v3: the same iCE40UP5K-SG48
+    "ulx3s": "ecp5-85f",
+    "pynq-z1": "xc7z020",
+    # PYNQ-Z2 (TUL "PYNQ-Z2 Reference Manual"): the same XC7Z020-1CLG400C and 512 MB DDR3, 16 bits.
+    "pynq-z2": "xc7z020",
+    "zcu104": "xczu7ev",
+    "vc709": "xc7vx690t",
+    "arria10-gx-devkit": "arria10-gx1150",
+    "stratix10-gx-devkit": "stratix10-gx2800",
+}
+"""Board names accepted as `--target`, each an alias of its part."""
+
+
+def target_names() -> str:
+    """The targets for help texts and errors: the parts, then the boards with their part."""
+    boards = ", ".join(f"{board} (= {part})" for board, part in BOARDS.items())
+    return f"{', '.join(DEVICES)}; boards: {boards}"
+
+
 def get_device(name: str) -> Device:
-    try:
-        return DEVICES[name]
-    except KeyError:
-        raise LowbitcError(f"unknown target device '{name}'; choose one of: {', '.join(DEVICES)}") from None
+    """The device called ``name``: a part, or a board of `BOARDS` (any case)."""
+    key = name.lower()
+    found = DEVICES.get(name) or DEVICES.get(key) or DEVICES.get(BOARDS.get(key, ""))
+    if found is None:
+        raise LowbitcError(f"unknown target device '{name}'; choose one of: {target_names()}")
+    return found

@@ -21,14 +21,40 @@ from xdsl.printer import Printer
 from xdsl.utils.exceptions import VerifyException
 from xdsl.utils.str_enum import StrEnum
 
+READABLE_MAX_ELEMENTS = 1024
+"""Matrices of at most this many elements print one row per string or list (a person reads
+them); larger ones print as compact hex of their bytes. Both forms parse."""
+ELIDED = "__elided__"
+"""What a printer that elides large constants writes in place of the data (lowbitc/ir_print.py)."""
+
+
+def _parse_matrix_data(parser: AttrParser, what: str, parse_row) -> bytes | list:
+    """The data after ``RxC, [type, ]``: a hex string (its bytes) or a list of rows."""
+    text = parser.parse_optional_str_literal()
+    if text is not None:
+        if not text.startswith("0x"):
+            parser.raise_error(f"{what} data must be a hex string starting with 0x, or a list of rows")
+        try:
+            return bytes.fromhex(text[2:])
+        except ValueError:
+            parser.raise_error(f"{what} data is not valid hex")
+    if parser.parse_optional_keyword(ELIDED):
+        parser.raise_error(
+            f"this {what} was elided when printed (--elide-constants-larger-than): "
+            "print the IR without that option to get IR that parses"
+        )
+    return parser.parse_comma_separated_list(parser.Delimiter.SQUARE, parse_row)
+
 
 @irdl_attr_definition
 class BitMatrixAttr(ParametrizedAttribute):
     """A rows x cols matrix of bits, each row packed little-endian into bytes.
 
-    Bytes-backed so that a 1024x1024 weight matrix costs 128 KiB, not 1M attributes; it prints
-    as hex. Example: ``#lowbit.bits<2x3, "0x0503">`` is rows 101 and 110 (bit j of row i is
-    element [i, j], read from the least significant bit).
+    Bytes-backed so that a 1024x1024 weight matrix costs 128 KiB, not 1M attributes. A small
+    matrix prints one string per row, element [i, j] at character j:
+    ``#lowbit.bits<2x3, ["101", "110"]>``; a large one as the hex of its bytes (bit j of a row
+    read from the least significant bit of its bytes): ``#lowbit.bits<2x3, "0x0503">`` is the
+    same matrix. Both forms parse.
     """
 
     name = "lowbit.bits"
@@ -76,28 +102,32 @@ class BitMatrixAttr(ParametrizedAttribute):
             if len(dims) != 2:
                 parser.raise_error(f"bit matrix needs two dimensions, got {len(dims)}")
             parser.parse_punctuation(",")
-            text = parser.parse_str_literal("hex bytes")
-        if not text.startswith("0x"):
-            parser.raise_error("bit matrix data must be a hex string starting with 0x")
-        try:
-            raw = bytes.fromhex(text[2:])
-        except ValueError:
-            parser.raise_error("bit matrix data is not valid hex")
-        return (IntAttr(dims[0]), IntAttr(dims[1]), BytesAttr(raw))
+            data = _parse_matrix_data(parser, "bit matrix", lambda: parser.parse_str_literal("a row of 0s and 1s"))
+        if isinstance(data, list):
+            if len(data) != dims[0] or any(len(row) != dims[1] or set(row) - {"0", "1"} for row in data):
+                parser.raise_error(f"bit matrix {dims[0]}x{dims[1]} needs {dims[0]} rows of {dims[1]} 0s and 1s")
+            bits = np.array([[c == "1" for c in row] for row in data], dtype=np.uint8).reshape(dims[0], dims[1])
+            data = np.packbits(bits, axis=1, bitorder="little").tobytes()
+        return (IntAttr(dims[0]), IntAttr(dims[1]), BytesAttr(data))
 
     def print_parameters(self, printer: Printer) -> None:
         with printer.in_angle_brackets():
             printer.print_dimension_list([self.rows.data, self.cols.data])
             printer.print_string(", ")
-            printer.print_string_literal("0x" + self.data.data.hex().upper())
+            if self.rows.data * self.cols.data <= READABLE_MAX_ELEMENTS:
+                rows = ("".join("01"[b] for b in row) for row in self.to_numpy())
+                printer.print_string("[" + ", ".join(f'"{row}"' for row in rows) + "]")
+            else:
+                printer.print_string_literal("0x" + self.data.data.hex().upper())
 
 
 @irdl_attr_definition
 class IntMatrixAttr(ParametrizedAttribute):
     """A rows x cols matrix of small integers (multi-bit weights), one byte per element in
-    two's complement, row-major; it prints as hex. The element type (``siN``/``uiN``, N <= 8)
-    is the weight quantizer's: ternary weights are ``si2`` holding {-1, 0, +1}.
-    Example: ``#lowbit.ints<2x2, si2, "0x01FF0001">`` is rows [1, -1] and [0, 1].
+    two's complement, row-major. The element type (``siN``/``uiN``, N <= 8) is the weight
+    quantizer's: ternary weights are ``si2`` holding {-1, 0, +1}. A small matrix prints as a
+    list of rows, ``#lowbit.ints<2x2, si2, [[1, -1], [0, 1]]>``; a large one as the hex of its
+    bytes, ``#lowbit.ints<2x2, si2, "0x01FF0001">`` (the same matrix). Both forms parse.
     """
 
     name = "lowbit.ints"
@@ -152,14 +182,18 @@ class IntMatrixAttr(ParametrizedAttribute):
             if not isinstance(elt, IntegerType):
                 parser.raise_error(f"integer matrix element type must be siN or uiN, got {elt}")
             parser.parse_punctuation(",")
-            text = parser.parse_str_literal("hex bytes")
-        if not text.startswith("0x"):
-            parser.raise_error("integer matrix data must be a hex string starting with 0x")
-        try:
-            raw = bytes.fromhex(text[2:])
-        except ValueError:
-            parser.raise_error("integer matrix data is not valid hex")
-        return (IntAttr(dims[0]), IntAttr(dims[1]), elt, BytesAttr(raw))
+
+            def row() -> list[int]:
+                return parser.parse_comma_separated_list(parser.Delimiter.SQUARE, parser.parse_integer)
+
+            data = _parse_matrix_data(parser, "integer matrix", row)
+        if isinstance(data, list):
+            if len(data) != dims[0] or any(len(r) != dims[1] for r in data):
+                parser.raise_error(f"integer matrix {dims[0]}x{dims[1]} needs {dims[0]} rows of {dims[1]} integers")
+            if any(not -128 <= v <= 255 for r in data for v in r):
+                parser.raise_error(f"integer matrix elements must fit {elt}")
+            data = np.array(data, dtype=np.int16).reshape(dims[0], dims[1]).astype(np.int8).tobytes()
+        return (IntAttr(dims[0]), IntAttr(dims[1]), elt, BytesAttr(data))
 
     def print_parameters(self, printer: Printer) -> None:
         with printer.in_angle_brackets():
@@ -167,7 +201,11 @@ class IntMatrixAttr(ParametrizedAttribute):
             printer.print_string(", ")
             printer.print_attribute(self.element_type)
             printer.print_string(", ")
-            printer.print_string_literal("0x" + self.data.data.hex().upper())
+            if self.rows.data * self.cols.data <= READABLE_MAX_ELEMENTS:
+                rows = (", ".join(map(str, row)) for row in weight_values(self).tolist())
+                printer.print_string("[" + ", ".join(f"[{row}]" for row in rows) + "]")
+            else:
+                printer.print_string_literal("0x" + self.data.data.hex().upper())
 
 
 WeightsAttr = BitMatrixAttr | IntMatrixAttr

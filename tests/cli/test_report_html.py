@@ -65,14 +65,19 @@ def test_page_is_well_formed_and_self_contained(pages, name: str) -> None:
     assert stdout.splitlines()[0].endswith("at 100 MHz")  # the text report still goes to stdout
     table_rows = root.findall(".//tbody/tr")
     assert len(table_rows) == len(rep["layers"])
-    assert [row.findall("td")[1].text for row in table_rows] == [l["kind"] for l in rep["layers"]]
+    assert [row.findall("td")[2].text for row in table_rows] == [unit["kind"] for unit in rep["layers"]]
+    # The layer column is the fold file's numbering: matrix-vector units in program order.
+    numbers = [row.findall("td")[1].text for row in table_rows]
+    mvus = [unit["kind"].startswith("mvu") for unit in rep["layers"]]
+    assert [n for n, mvu in zip(numbers, mvus) if mvu] == [str(i) for i in range(sum(mvus))]
+    assert all(n is None for n, mvu in zip(numbers, mvus) if not mvu)
 
 
 @pytest.mark.parametrize("name", CASES)
 def test_bottleneck_marked(pages, name: str) -> None:
     _, text, rep, _ = pages[name]
     root = parse_page(text)
-    slow = [l["index"] for l in rep["layers"] if l["bottleneck"]]
+    slow = [unit["index"] for unit in rep["layers"] if unit["bottleneck"]]
     assert slow and all(rep["layers"][i]["cycles"] == rep["ii_cycles"] for i in slow)
     marked_rows = [
         int(tr.findall("td")[0].text) for tr in root.findall(".//tbody/tr") if tr.get("class") == "bottleneck"
@@ -89,13 +94,75 @@ def test_bottleneck_marked(pages, name: str) -> None:
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_resources_against_unknown_capacity(pages, name: str) -> None:
+def test_resources_without_a_device(pages, name: str) -> None:
+    """`generic` is no particular part: the bits the IR states, no capacity, and how to get one."""
     text = pages[name][1]
     labels = [t.text for t in parse_page(text).iter(f"{SVG}text")]
-    assert labels.count("device capacity unknown") == 4  # devices.py records no capacity for generic
-    assert "backends/target/devices.py does not record it for generic" in text
+    assert labels.count("device capacity unknown") == 4  # generic has no fabric
+    assert "The generic target stands for no particular part" in text and "give --target DEVICE" in text
+    assert not any(label.startswith(("LUTs: ", "FFs: ")) for label in labels)
+    assert 'class="warning"' not in text  # nothing to warn about without a device
     for use in design_resources(compile_to(CASES[name], "rtl", Options())).totals:
         assert f"{use.resource.value}: {use.used:,} " in labels
+
+
+@pytest.fixture(scope="module")
+def overfull_page(tmp_path_factory) -> tuple[Path, str, dict, str]:
+    """The W2A2 TFC on an iCE40 UP5K: the resource model puts it at 118.5% of the LUTs."""
+    out = tmp_path_factory.mktemp("overfull")
+    html, js = out / "tfc.html", out / "tfc.json"
+    model = MODELS / "generated" / "tfc_w2a2.onnx"
+    r = lowbitc("report", model, "--target", "ice40-up5k", "--html", html, "--json", js)
+    assert r.returncode == 0, r.stderr
+    return html, html.read_text(encoding="utf-8"), json.loads(js.read_text()), r.stdout
+
+
+def test_luts_ffs_brams_dsps_against_the_device(overfull_page) -> None:
+    _, text, rep, _ = overfull_page
+    root = parse_page(text)
+    labels = [t.text for t in root.iter(f"{SVG}text")]
+    totals = rep["totals"]
+    for label, key, capacity in (("LUTs", "luts", 5280), ("FFs", "ffs", 5280), ("EBR blocks", "brams", 30)):
+        assert f"{label}: {totals[key]:,g} " in labels
+        share = 100 * totals[key] / capacity
+        assert f"of {capacity:,} on the device ({share:.1f}%) \u2014 exceeds the device" in labels
+    assert "DSPs: 0 " in labels and "of 8 on the device (0.0%)" in labels
+    assert len(root.findall(f".//{SVG}line[@class='capacity']")) == 4
+    assert labels.count("exact bits from the IR") == 4
+    # The table has the model's columns too, per unit.
+    heads = [th.text for th in root.iter("th")]
+    assert heads[-4:] == ["LUTs", "FFs", "BRAM", "DSPs"]
+    first = [td.text for td in root.find(".//tbody/tr").findall("td")]
+    assert first[-4:] == [f"{rep['layers'][0][k]:,g}" for k in ("luts", "ffs", "brams", "dsps")]
+
+
+def test_a_design_that_does_not_fit_gets_a_banner(overfull_page, tmp_path: Path) -> None:
+    html, text, rep, stdout = overfull_page
+    banner = parse_page(text).find(".//div[@class='warning']")
+    assert banner is not None and "".join(banner.itertext()).startswith("Does not fit: the design does not fit")
+    assert "LUTs 6,2" in "".join(banner.itertext()) and "(118.5%)" in "".join(banner.itertext())
+    assert rep["fit_warning"] in "".join(banner.itertext())
+    assert f"WARNING: {rep['fit_warning']}" in stdout
+    shot = tmp_path / "shot.png"
+    r = subprocess.run(
+        [
+            find_chromium(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--screenshot={shot}",
+            "--window-size=1280,400",
+            html.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert r.returncode == 0 and shot.is_file(), r.stderr[-2000:]
+    # The banner's red border is on screen, above the fold (1280 x 400).
+    assert colour_count(read_png(shot), BOTTLENECK_COLOUR) > 1500
 
 
 def test_dataflow_diagram_of_a_residual_network(pages) -> None:
@@ -197,5 +264,6 @@ def test_renders_in_headless_chromium(pages, name: str, tmp_path: Path) -> None:
     assert 0.03 < ink < 0.6, f"page looks blank or broken: {ink:.3f} of the pixels are ink"
     # Bars: a bottleneck bar 640 px x 16 px at least, and the unit kinds' own colours.
     assert colour_count(pixels, BOTTLENECK_COLOUR) > 5000
-    for kind in {l["kind"] for l in rep["layers"] if not l["bottleneck"]} | {"mvu" if "tfc" in name else "mvu_int"}:
+    kinds = {unit["kind"] for unit in rep["layers"] if not unit["bottleneck"]}
+    for kind in kinds | {"mvu" if "tfc" in name else "mvu_int"}:
         assert colour_count(pixels, KIND_COLOURS[kind]) > 100, kind

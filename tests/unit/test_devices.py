@@ -84,11 +84,37 @@ def test_every_figure_has_a_source() -> None:
     """Each device entry carries comments naming a data sheet, user guide or overview."""
     text = Path(devices.__file__).read_text()
     for name in EXPECTED - {"generic"}:
-        entry = text[text.index(f'Device("{name}"') :]
-        entry = entry[: entry.index("\n        )),")]
+        # One entry per `Device(` of the table (the formatter puts each name on its own line).
+        entries = [e for e in re.split(r"\bDevice\(", text) if re.match(rf'\s*"{re.escape(name)}"', e)]
+        assert len(entries) == 1, name
+        entry = entries[0]
         assert re.search(r"(DS\d+|FPGA-DS-\d+|UG\d+|Device Overview|User Guide|manual)", entry), name
 
 
 def test_get_device_error() -> None:
     with pytest.raises(LowbitcError, match="unknown target device 'stratix99'; choose one of: generic, ice40-up5k"):
         get_device("stratix99")
+
+
+@pytest.mark.parametrize(
+    ("board", "part"),
+    [
+        ("pynq-z2", "xc7z020"),
+        ("PYNQ-Z1", "xc7z020"),
+        ("zcu104", "xczu7ev"),
+        ("iCEBreaker", "ice40-up5k"),
+        ("ulx3s", "ecp5-85f"),
+        ("vc709", "xc7vx690t"),
+    ],
+)
+def test_boards_are_aliases_of_their_parts(board: str, part: str) -> None:
+    assert get_device(board) is DEVICES[part]
+
+
+def test_every_board_names_a_part_whose_board_it_is() -> None:
+    assert set(devices.BOARDS.values()) <= set(DEVICES) - {"generic"}
+    for part in {d.name for d in REAL}:  # each part's own board is among its aliases
+        board = DEVICES[part].fabric.board.lower().split(" ")[0]
+        assert any(b.startswith(board[:5]) for b, p in devices.BOARDS.items() if p == part), part
+    with pytest.raises(LowbitcError, match=r"boards: icebreaker \(= ice40-up5k\), .*pynq-z2 \(= xc7z020\)"):
+        get_device("pynq-z3")

@@ -8,7 +8,7 @@ from conftest import MODELS
 from xdsl.dialects.builtin import ModuleOp
 
 from lowbitc.backends.analysis.perf import predict
-from lowbitc.backends.analysis.resources import Resource, design_resources, known_capacity
+from lowbitc.backends.analysis.resources import Resource, design_resources
 from lowbitc.backends.target.devices import DEVICES, get_device
 from lowbitc.dialects import rtl
 from lowbitc.dialects.rtl import find_top
@@ -34,8 +34,8 @@ def _total(module: ModuleOp, resource: Resource) -> int:
 
 def test_units_numbered_like_perf(module: ModuleOp) -> None:
     units = design_resources(module).units
-    assert [(u.index, u.kind) for u in units] == [(l.index, l.kind) for l in predict(module).layers]
-    assert [u.lanes for u in units] == [l.pe * l.simd for l in predict(module).layers]
+    assert [(u.index, u.kind) for u in units] == [(layer.index, layer.kind) for layer in predict(module).layers]
+    assert [u.lanes for u in units] == [layer.pe * layer.simd for layer in predict(module).layers]
 
 
 def test_lane_and_weight_bits(module: ModuleOp) -> None:
@@ -75,11 +75,14 @@ def test_multibit_weights_widen_lanes_and_skip_fifo_counts_at_the_add() -> None:
     assert sum(u.fifo_bits for u in adds) == sum(op.depth.value.data * op.output.type.width.data for op in feeding_adds)
 
 
-def test_capacity_is_unknown_not_invented() -> None:
-    for name in DEVICES:
-        assert set(known_capacity(get_device(name)).values()) == {None}
-    res = design_resources(compile_to(TFC, "rtl", Options()), known_capacity(get_device("xc7z020")))
+def test_bit_capacity_is_not_invented() -> None:
+    """Devices state LUTs, FFs, block RAMs and DSPs (`Fabric.capacity()`), not these bits: without
+    a capacity from the caller every total has none, on every device."""
+    res = design_resources(compile_to(TFC, "rtl", Options()))
     assert all(t.capacity is None and t.fraction is None for t in res.totals)
+    for name in DEVICES:
+        fabric = get_device(name).fabric
+        assert fabric is None or set(fabric.capacity()) == {"luts", "ffs", "brams", "dsps"}
 
 
 def test_known_capacity_gives_fraction() -> None:

@@ -3,12 +3,12 @@
 
 // Round trip of the lowbit types and attributes outside of any lowbit op.
 
-// Bit matrices print their bytes in upper-case hex; rows are padded to whole bytes, so a
-// 2x10 matrix holds 2 bytes per row.
-// CHECK: "test.op"() {bits = #lowbit.bits<2x10, "0xAB030103">} : () -> ()
+// Small bit matrices print one string per row (element [i, j] at character j); their hex form
+// pads rows to whole bytes, so a 2x10 matrix holds 2 bytes per row.
+// CHECK: "test.op"() {bits = #lowbit.bits<2x10, ["1101010111", "1000000011"]>} : () -> ()
 "test.op"() {bits = #lowbit.bits<2x10, "0xab030103">} : () -> ()
 
-// CHECK-NEXT: "test.op"() {one = #lowbit.bits<1x1, "0x01">, wide = #lowbit.bits<1x64, "0x0123456789ABCDEF">} : () -> ()
+// CHECK-NEXT: "test.op"() {one = #lowbit.bits<1x1, ["1"]>, wide = #lowbit.bits<1x64, ["1000000011000100101000101110011010010001110101011011001111110111"]>} : () -> ()
 "test.op"() {one = #lowbit.bits<1x1, "0x01">, wide = #lowbit.bits<1x64, "0x0123456789abcdef">} : () -> ()
 
 // CHECK-NEXT: "test.op"() {fold = #lowbit.fold<pe = 3, simd = 5>} : () -> ()

@@ -18,8 +18,8 @@ func.func @main(%x: !lowbit.packed<8x!lowbit.bipolar>) -> tensor<2xui3> {
   func.return %y : tensor<2xui3>
 }
 
-// CHECK:      rtl.rom @w0 {contents = #lowbit.bits<4x8, "0x0FF0A55A">}
-// CHECK-NEXT: rtl.rom @w1 {contents = #lowbit.bits<2x4, "0x0509">}
+// CHECK:      rtl.rom @w0 {contents = #lowbit.bits<4x8, ["11110000", "00001111", "10100101", "01011010"]>}
+// CHECK-NEXT: rtl.rom @w1 {contents = #lowbit.bits<2x4, ["1010", "1001"]>}
 // CHECK-NEXT: rtl.module @accel {
 // CHECK-NEXT: ^{{.*}}(%[[IN:.*]]: !rtl.stream<8>):
 // CHECK-NEXT:   %[[A:.*]] = rtl.mvu %[[IN]] {rom = @w0, fold = #lowbit.fold<pe = 2, simd = 4>, channels = 4 : i64, popcount_width = 4 : i64, pipe = 1 : i64, thresholds = dense<{{\[\[}}0], [4], [5], [9]]> : tensor<4x1xi64>} : !rtl.stream<8> -> !rtl.stream<4>
@@ -31,7 +31,7 @@ func.func @main(%x: !lowbit.packed<8x!lowbit.bipolar>) -> tensor<2xui3> {
 // CHECK-NEXT:   %[[Y:.*]] = rtl.invoke @accel(%[[X]]) : (!lowbit.packed<8x!lowbit.bipolar>) -> tensor<2xui3>
 // CHECK-NEXT:   func.return %[[Y]] : tensor<2xui3>
 
-// GENERIC:      "rtl.rom"() <{sym_name = "w0", contents = #lowbit.bits<4x8, "0x0FF0A55A">}> : () -> ()
+// GENERIC:      "rtl.rom"() <{sym_name = "w0", contents = #lowbit.bits<4x8, ["11110000", "00001111", "10100101", "01011010"]>}> : () -> ()
 // GENERIC:      "rtl.module"() <{sym_name = "accel"}> ({
 // GENERIC-NEXT: ^{{.*}}(%{{.*}}: !rtl.stream<8>):
 // GENERIC-NEXT:   "rtl.mvu"(%{{.*}}) <{rom = @w0, fold = #lowbit.fold<pe = 2, simd = 4>, channels = 4 : i64, popcount_width = 4 : i64, pipe = 1 : i64, thresholds = dense<{{\[\[}}0], [4], [5], [9]]> : tensor<4x1xi64>}> : (!rtl.stream<8>) -> !rtl.stream<4>

@@ -12,7 +12,7 @@
 // CHECK-LABEL: func.func @threshold(
 // CHECK-SAME:      %[[X:.*]]: tensor<8x!lowbit.bipolar>)
 // CHECK-NEXT:    %[[P:.*]] = lowbit.pack %[[X]] : tensor<8x!lowbit.bipolar> -> !lowbit.packed<8x!lowbit.bipolar>
-// CHECK-NEXT:    %[[POP:.*]] = lowbit.xnor_popcount %[[P]] {weights = #lowbit.bits<8x8, "0x0FF0A55A12345678">} : !lowbit.packed<8x!lowbit.bipolar> -> tensor<8xui4>
+// CHECK-NEXT:    %[[POP:.*]] = lowbit.xnor_popcount %[[P]] {weights = #lowbit.bits<8x8, ["11110000", "00001111", "10100101", "01011010", "01001000", "00101100", "01101010", "00011110"]>} : !lowbit.packed<8x!lowbit.bipolar> -> tensor<8xui4>
 // CHECK-NEXT:    %[[T:.*]] = lowbit.threshold %[[POP]] {thresholds = dense<{{\[\[}}5], [3], [0], [9], [2], [1], [0], [9]]> : tensor<8x1xi64>} : tensor<8xui4> -> tensor<8x!lowbit.bipolar>
 // CHECK-NEXT:    func.return %[[T]] : tensor<8x!lowbit.bipolar>
 func.func @threshold(%x: tensor<8x!lowbit.bipolar>) -> tensor<8x!lowbit.bipolar> {
@@ -24,7 +24,7 @@ func.func @threshold(%x: tensor<8x!lowbit.bipolar>) -> tensor<8x!lowbit.bipolar>
 // Multi-thresholds map one by one: [2, 3, 6] -> [5, ceil(11/2) = 6, 7].
 
 // CHECK-LABEL: func.func @two_bit(
-// CHECK:         %[[POP:.*]] = lowbit.xnor_popcount %{{.*}} {weights = #lowbit.bits<2x8, "0x0FF0">} : !lowbit.packed<8x!lowbit.bipolar> -> tensor<2xui4>
+// CHECK:         %[[POP:.*]] = lowbit.xnor_popcount %{{.*}} {weights = #lowbit.bits<2x8, ["11110000", "00001111"]>} : !lowbit.packed<8x!lowbit.bipolar> -> tensor<2xui4>
 // CHECK-NEXT:    %[[T:.*]] = lowbit.threshold %[[POP]] {thresholds = dense<{{\[\[}}5, 6, 7], [1, 2, 3]]> : tensor<2x3xi64>} : tensor<2xui4> -> tensor<2xui2>
 func.func @two_bit(%x: tensor<8x!lowbit.bipolar>) -> tensor<2xui2> {
   %acc = lowbit.matmul %x {weights = #lowbit.bits<2x8, "0x0FF0">} : tensor<8x!lowbit.bipolar> -> tensor<2xsi5>
@@ -39,7 +39,7 @@ func.func @two_bit(%x: tensor<8x!lowbit.bipolar>) -> tensor<2xui2> {
 // CHECK-LABEL: func.func @dot_uses(
 // CHECK-SAME:      %[[X:.*]]: tensor<10x!lowbit.bipolar>)
 // CHECK-NEXT:    %[[P:.*]] = lowbit.pack %[[X]] : tensor<10x!lowbit.bipolar> -> !lowbit.packed<10x!lowbit.bipolar>
-// CHECK-NEXT:    %[[POP:.*]] = lowbit.xnor_popcount %[[P]] {weights = #lowbit.bits<2x10, "0xFF03AA01">} : !lowbit.packed<10x!lowbit.bipolar> -> tensor<2xui4>
+// CHECK-NEXT:    %[[POP:.*]] = lowbit.xnor_popcount %[[P]] {weights = #lowbit.bits<2x10, ["1111111111", "0101010110"]>} : !lowbit.packed<10x!lowbit.bipolar> -> tensor<2xui4>
 // CHECK-NEXT:    %[[DOT:.*]] = lowbit.xnor_to_dot %[[POP]] {fan_in = 10 : i64} : tensor<2xui4> -> tensor<2xsi5>
 // CHECK-NEXT:    %[[T:.*]] = lowbit.threshold %[[POP]] {thresholds = dense<6> : tensor<2x1xi64>} : tensor<2xui4> -> tensor<2x!lowbit.bipolar>
 // CHECK-NEXT:    %[[F:.*]] = lowbit.dequantize %[[DOT]] {scale = dense<5.000000e-01> : tensor<1xf32>} : tensor<2xsi5> -> tensor<2xf32>
@@ -56,10 +56,10 @@ func.func @dot_uses(%x: tensor<10x!lowbit.bipolar>) -> (tensor<2xf32>, tensor<2x
 
 // CHECK-LABEL: func.func @chain(
 // CHECK-NEXT:    %[[P0:.*]] = lowbit.pack
-// CHECK-NEXT:    %[[POP0:.*]] = lowbit.xnor_popcount %[[P0]] {weights = #lowbit.bits<4x8, "0x12345678">} : !lowbit.packed<8x!lowbit.bipolar> -> tensor<4xui4>
+// CHECK-NEXT:    %[[POP0:.*]] = lowbit.xnor_popcount %[[P0]] {weights = #lowbit.bits<4x8, ["01001000", "00101100", "01101010", "00011110"]>} : !lowbit.packed<8x!lowbit.bipolar> -> tensor<4xui4>
 // CHECK-NEXT:    %[[T0:.*]] = lowbit.threshold %[[POP0]] {thresholds = dense<{{\[\[}}4], [4], [5], [5]]> : tensor<4x1xi64>} : tensor<4xui4> -> tensor<4x!lowbit.bipolar>
 // CHECK-NEXT:    %[[P1:.*]] = lowbit.pack %[[T0]] : tensor<4x!lowbit.bipolar> -> !lowbit.packed<4x!lowbit.bipolar>
-// CHECK-NEXT:    %[[POP1:.*]] = lowbit.xnor_popcount %[[P1]] {weights = #lowbit.bits<2x4, "0x0509">} : !lowbit.packed<4x!lowbit.bipolar> -> tensor<2xui3>
+// CHECK-NEXT:    %[[POP1:.*]] = lowbit.xnor_popcount %[[P1]] {weights = #lowbit.bits<2x4, ["1010", "1001"]>} : !lowbit.packed<4x!lowbit.bipolar> -> tensor<2xui3>
 // CHECK-NEXT:    %[[T1:.*]] = lowbit.threshold %[[POP1]] {thresholds = dense<2> : tensor<2x1xi64>} : tensor<2xui3> -> tensor<2x!lowbit.bipolar>
 // CHECK-NEXT:    func.return %[[T1]]
 func.func @chain(%x: tensor<8x!lowbit.bipolar>) -> tensor<2x!lowbit.bipolar> {

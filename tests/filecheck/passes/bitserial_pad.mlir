@@ -13,7 +13,7 @@
 // CHECK-NEXT: [[D:%.*]] = lowbit.pad [[P]] {pads = array<i64: 1, 1, 1, 1>, fill = 1 : i64} : tensor<3x3x1x!lowbit.bipolar> -> tensor<5x5x1x!lowbit.bipolar>
 // CHECK-NEXT: [[W:%.*]] = lowbit.window [[D]] {kernel = array<i64: 3, 3>, strides = array<i64: 1, 1>} : tensor<5x5x1x!lowbit.bipolar> -> tensor<3x3x9x!lowbit.bipolar>
 // CHECK-NEXT: [[K:%.*]] = lowbit.pack [[W]] : tensor<3x3x9x!lowbit.bipolar> -> !lowbit.packed<3x3x9x!lowbit.bipolar>
-// CHECK-NEXT: [[M:%.*]] = lowbit.xnor_popcount [[K]] {weights = #lowbit.bits<1x9, "0xFF01">} : !lowbit.packed<3x3x9x!lowbit.bipolar> -> tensor<3x3x1xui4>
+// CHECK-NEXT: [[M:%.*]] = lowbit.xnor_popcount [[K]] {weights = #lowbit.bits<1x9, ["111111111"]>} : !lowbit.packed<3x3x9x!lowbit.bipolar> -> tensor<3x3x1xui4>
 // CHECK-NEXT: [[T:%.*]] = lowbit.threshold [[M]] {thresholds = dense<{{\[\[\[}}6]], {{\[\[}}7]], {{\[\[}}7]], {{\[\[}}7]], {{\[\[}}8]], {{\[\[}}8]], {{\[\[}}7]], {{\[\[}}8]], {{\[\[}}8]]]> : tensor<9x1x1xi64>, axis = 2 : i64, border = #lowbit.border<map = [3, 3], kernel = [3, 3], strides = [1, 1], pads = [1, 1, 1, 1]>} : tensor<3x3x1xui4> -> tensor<3x3x1x!lowbit.bipolar>
 func.func @binary(%x: tensor<1x3x3x!lowbit.bipolar>) -> tensor<1xsi5> {
   %c = lowbit.conv %x {weights = #lowbit.bits<1x9, "0xFF01">, kernel = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>} : tensor<1x3x3x!lowbit.bipolar> -> tensor<1x3x3xsi5>

@@ -12,7 +12,7 @@
 // CHECK-NEXT: %[[M:.*]] = lowbit.window_max %[[W]] {size = 9 : i64} : tensor<1x1x18xui2> -> tensor<1x1x2xui2>
 // CHECK-NEXT: %[[F:.*]] = lowbit.reshape %[[M]] : tensor<1x1x2xui2> -> tensor<2xui2>
 // CHECK-NEXT: %[[P:.*]] = lowbit.bitplanes %[[F]] : tensor<2xui2> -> !lowbit.packed<2x2xi1>
-// CHECK-NEXT: %{{.*}} = lowbit.plane_popcount %[[P]] {element = ui2, weights = #lowbit.bits<2x2, "0x0102">} : !lowbit.packed<2x2xi1> -> tensor<2xsi6>
+// CHECK-NEXT: %{{.*}} = lowbit.plane_popcount %[[P]] {element = ui2, weights = #lowbit.bits<2x2, ["10", "01"]>} : !lowbit.packed<2x2xi1> -> tensor<2xsi6>
 func.func @block(%a: tensor<2x3x3xui2>, %b: tensor<2x3x3xui2>) -> tensor<2xsi6> {
   %s = lowbit.add %a, %b : tensor<2x3x3xui2>, tensor<2x3x3xui2> -> tensor<2x3x3xui3>
   %q = lowbit.threshold %s {thresholds = dense<[[2, 3, 6], [2, 3, 6]]> : tensor<2x3xi64>} : tensor<2x3x3xui3> -> tensor<2x3x3xui2>

@@ -25,11 +25,11 @@ func.func @net(%p: !lowbit.packed<16x!lowbit.bipolar>) -> tensor<2xui3> {
 
 // CHECK-LABEL: func.func @net(
 // CHECK-SAME:      %[[P:.*]]: !lowbit.packed<16x!lowbit.bipolar>)
-// CHECK-NEXT:    %[[U0:.*]] = lowbit.mvu %[[P]] {fold = #lowbit.fold<pe = 1, simd = 16>, memory = #lowbit.bits<4x16, "0x0102030405060708">, thresholds = dense<{{\[\[}}5], [3], [0], [17]]> : tensor<4x1xi64>, pipe = 1 : i64} : !lowbit.packed<16x!lowbit.bipolar> -> !lowbit.packed<4x!lowbit.bipolar>
+// CHECK-NEXT:    %[[U0:.*]] = lowbit.mvu %[[P]] {fold = #lowbit.fold<pe = 1, simd = 16>, memory = #lowbit.bits<4x16, ["1000000001000000", "1100000000100000", "1010000001100000", "1110000000010000"]>, thresholds = dense<{{\[\[}}5], [3], [0], [17]]> : tensor<4x1xi64>, pipe = 1 : i64} : !lowbit.packed<16x!lowbit.bipolar> -> !lowbit.packed<4x!lowbit.bipolar>
 // CHECK-NEXT:    %[[F0:.*]] = lowbit.fifo %[[U0]] {depth = 2 : i64} : !lowbit.packed<4x!lowbit.bipolar>
-// CHECK-NEXT:    %[[U1:.*]] = lowbit.mvu %[[F0]] {fold = #lowbit.fold<pe = 4, simd = 4>, memory = #lowbit.bits<1x16, "0x1234">, thresholds = dense<{{\[\[}}1], [2], [3], [4]]> : tensor<4x1xi64>, pipe = 0 : i64} : !lowbit.packed<4x!lowbit.bipolar> -> !lowbit.packed<4x!lowbit.bipolar>
+// CHECK-NEXT:    %[[U1:.*]] = lowbit.mvu %[[F0]] {fold = #lowbit.fold<pe = 4, simd = 4>, memory = #lowbit.bits<1x16, ["0100100000101100"]>, thresholds = dense<{{\[\[}}1], [2], [3], [4]]> : tensor<4x1xi64>, pipe = 0 : i64} : !lowbit.packed<4x!lowbit.bipolar> -> !lowbit.packed<4x!lowbit.bipolar>
 // CHECK-NEXT:    %[[F1:.*]] = lowbit.fifo %[[U1]] {depth = 2 : i64} : !lowbit.packed<4x!lowbit.bipolar>
-// CHECK-NEXT:    %[[U2:.*]] = lowbit.mvu %[[F1]] {fold = #lowbit.fold<pe = 1, simd = 2>, memory = #lowbit.bits<4x2, "0x01010102">, pipe = 0 : i64} : !lowbit.packed<4x!lowbit.bipolar> -> tensor<2xui3>
+// CHECK-NEXT:    %[[U2:.*]] = lowbit.mvu %[[F1]] {fold = #lowbit.fold<pe = 1, simd = 2>, memory = #lowbit.bits<4x2, ["10", "10", "10", "01"]>, pipe = 0 : i64} : !lowbit.packed<4x!lowbit.bipolar> -> tensor<2xui3>
 // CHECK-NEXT:    func.return %[[U2]] : tensor<2xui3>
 
 // FAST:      lowbit.mvu {{.*}}simd = 16{{.*}}pipe = 1 : i64

@@ -18,8 +18,8 @@ func.func @main(%x: tensor<8xf32>) -> tensor<2xsi4> {
   func.return %d : tensor<2xsi4>
 }
 
-// CHECK:      rtl.rom @accel_l0_weights {contents = #lowbit.bits<4x8, "0x42318675">}
-// CHECK-NEXT: rtl.rom @accel_l1_weights {contents = #lowbit.bits<4x2, "0x01010102">}
+// CHECK:      rtl.rom @accel_l0_weights {contents = #lowbit.bits<4x8, ["01000010", "10001100", "01100001", "10101110"]>}
+// CHECK-NEXT: rtl.rom @accel_l1_weights {contents = #lowbit.bits<4x2, ["10", "10", "10", "01"]>}
 // CHECK-NEXT: rtl.module @accel {
 // CHECK-NEXT: ^{{.*}}(%[[IN:.*]]: !rtl.stream<8>):
 // CHECK-NEXT:   %[[A:.*]] = rtl.mvu %[[IN]] {rom = @accel_l0_weights, fold = #lowbit.fold<pe = 2, simd = 4>, channels = 4 : i64, popcount_width = 4 : i64, pipe = 0 : i64, thresholds = dense<{{\[\[}}5], [3], [0], [9]]> : tensor<4x1xi64>} : !rtl.stream<8> -> !rtl.stream<4>

@@ -16,7 +16,7 @@
 
 // CHECK-LABEL: func.func @batchnorm(
 // CHECK-SAME:      %[[X:.*]]: tensor<8x!lowbit.bipolar>)
-// CHECK-NEXT:    %[[MM:.*]] = lowbit.matmul %[[X]] {weights = #lowbit.bits<4x8, "0x0F0FA55A">} : tensor<8x!lowbit.bipolar> -> tensor<4xsi5>
+// CHECK-NEXT:    %[[MM:.*]] = lowbit.matmul %[[X]] {weights = #lowbit.bits<4x8, ["11110000", "11110000", "10100101", "01011010"]>} : tensor<8x!lowbit.bipolar> -> tensor<4xsi5>
 // CHECK-NEXT:    %[[T:.*]] = lowbit.threshold %[[MM]] {thresholds = dense<{{\[\[}}2], [-2], [-8], [9]]> : tensor<4x1xi64>} : tensor<4xsi5> -> tensor<4x!lowbit.bipolar>
 // CHECK-NEXT:    func.return %[[T]] : tensor<4x!lowbit.bipolar>
 // CHECK-NEXT:  }
@@ -38,7 +38,7 @@ func.func @batchnorm(%x: tensor<8x!lowbit.bipolar>) -> tensor<4x!lowbit.bipolar>
 // CHECK-LABEL: func.func @host_input(
 // CHECK-SAME:      %[[IN:.*]]: tensor<8xf32>)
 // CHECK-NEXT:    %[[Q:.*]] = lowbit.quantize %[[IN]] : tensor<8xf32> -> tensor<8x!lowbit.bipolar>
-// CHECK-NEXT:    %[[MM:.*]] = lowbit.matmul %[[Q]] {weights = #lowbit.bits<2x8, "0x3C7E">} : tensor<8x!lowbit.bipolar> -> tensor<2xsi5>
+// CHECK-NEXT:    %[[MM:.*]] = lowbit.matmul %[[Q]] {weights = #lowbit.bits<2x8, ["00111100", "01111110"]>} : tensor<8x!lowbit.bipolar> -> tensor<2xsi5>
 // CHECK-NEXT:    %[[T:.*]] = lowbit.threshold %[[MM]] {thresholds = dense<-1> : tensor<2x1xi64>} : tensor<2xsi5> -> tensor<2x!lowbit.bipolar>
 // CHECK-NEXT:    func.return %[[T]]
 func.func @host_input(%in: tensor<8xf32>) -> tensor<2x!lowbit.bipolar> {
@@ -55,7 +55,7 @@ func.func @host_input(%in: tensor<8xf32>) -> tensor<2x!lowbit.bipolar> {
 // a = 5 -> round(2.5) = 2, a = 6 -> 3. Level 1 from a = 2, level 2 from 3, level 3 from 6.
 
 // CHECK-LABEL: func.func @two_bit(
-// CHECK:         %[[MM:.*]] = lowbit.matmul %{{.*}} {weights = #lowbit.bits<2x8, "0x0FF0">}
+// CHECK:         %[[MM:.*]] = lowbit.matmul %{{.*}} {weights = #lowbit.bits<2x8, ["11110000", "00001111"]>}
 // CHECK-NEXT:    %[[T:.*]] = lowbit.threshold %[[MM]] {thresholds = dense<{{\[\[}}2, 3, 6], [2, 3, 6]]> : tensor<2x3xi64>} : tensor<2xsi5> -> tensor<2xui2>
 // CHECK-NEXT:    func.return %[[T]] : tensor<2xui2>
 func.func @two_bit(%x: tensor<8x!lowbit.bipolar>) -> tensor<2xui2> {
@@ -69,7 +69,7 @@ func.func @two_bit(%x: tensor<8x!lowbit.bipolar>) -> tensor<2xui2> {
 // is the @two_bit staircase in a' = -a: row 1 flips (0xF0 -> 0x0F) and keeps [2, 3, 6].
 
 // CHECK-LABEL: func.func @two_bit_falling(
-// CHECK-NEXT:    %[[MM:.*]] = lowbit.matmul %{{.*}} {weights = #lowbit.bits<2x8, "0x0F0F">} : tensor<8x!lowbit.bipolar> -> tensor<2xsi5>
+// CHECK-NEXT:    %[[MM:.*]] = lowbit.matmul %{{.*}} {weights = #lowbit.bits<2x8, ["11110000", "11110000"]>} : tensor<8x!lowbit.bipolar> -> tensor<2xsi5>
 // CHECK-NEXT:    %[[T:.*]] = lowbit.threshold %[[MM]] {thresholds = dense<{{\[\[}}2, 3, 6], [2, 3, 6]]> : tensor<2x3xi64>} : tensor<2xsi5> -> tensor<2xui2>
 // CHECK-NEXT:    func.return %[[T]] : tensor<2xui2>
 func.func @two_bit_falling(%x: tensor<8x!lowbit.bipolar>) -> tensor<2xui2> {
@@ -120,7 +120,7 @@ func.func @epilogue(%x: tensor<8x!lowbit.bipolar>) -> tensor<2xf32> {
 // Counts start at the lowest code, so thresholds [-1, 2] and offset -1.
 
 // CHECK-LABEL: func.func @ternary(
-// CHECK-NEXT:    %[[MM:.*]] = lowbit.matmul %{{.*}} {weights = #lowbit.ints<2x4, si2, "0x01FF000100010100">} : tensor<4xsi2> -> tensor<2xsi5>
+// CHECK-NEXT:    %[[MM:.*]] = lowbit.matmul %{{.*}} {weights = #lowbit.ints<2x4, si2, {{\[\[}}1, -1, 0, 1], [0, 1, 1, 0]]>} : tensor<4xsi2> -> tensor<2xsi5>
 // CHECK-NEXT:    %[[T:.*]] = lowbit.threshold %[[MM]] {thresholds = dense<{{\[\[}}-1, 2], [-1, 2]]> : tensor<2x2xi64>, offset = -1 : i64} : tensor<2xsi5> -> tensor<2xsi2>
 // CHECK-NEXT:    func.return %[[T]] : tensor<2xsi2>
 func.func @ternary(%x: tensor<4xsi2>) -> tensor<2xsi2> {
@@ -135,7 +135,7 @@ func.func @ternary(%x: tensor<4xsi2>) -> tensor<2xsi2> {
 // to hold [-16, 8]. Row 1 in a' = -a is the rising staircase of @ternary: [-1, 2] again.
 
 // CHECK-LABEL: func.func @ternary_falling(
-// CHECK-NEXT:    %[[MM:.*]] = lowbit.matmul %{{.*}} {weights = #lowbit.ints<2x4, si3, "0x01FF000102FF0000">} : tensor<4xsi2> -> tensor<2xsi5>
+// CHECK-NEXT:    %[[MM:.*]] = lowbit.matmul %{{.*}} {weights = #lowbit.ints<2x4, si3, {{\[\[}}1, -1, 0, 1], [2, -1, 0, 0]]>} : tensor<4xsi2> -> tensor<2xsi5>
 // CHECK-NEXT:    %[[T:.*]] = lowbit.threshold %[[MM]] {thresholds = dense<{{\[\[}}-1, 2], [-1, 2]]> : tensor<2x2xi64>, offset = -1 : i64} : tensor<2xsi5> -> tensor<2xsi2>
 func.func @ternary_falling(%x: tensor<4xsi2>) -> tensor<2xsi2> {
   %acc = lowbit.matmul %x {weights = #lowbit.ints<2x4, si2, "0x01FF0001FE010000">} : tensor<4xsi2> -> tensor<2xsi6>

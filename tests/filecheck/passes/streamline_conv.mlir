@@ -5,7 +5,7 @@
 // Channel 1: acc * -1 - (-1) >= 0   <=> acc <= 1 <=> -acc >= -1  -> weight row 1 negated
 //            (0x0000 -> 0xFF01, the 9 bits set), threshold -1.
 
-// CHECK:      [[CONV:%.*]] = lowbit.conv %x {weights = #lowbit.bits<2x9, "0xFF01FF01">, kernel = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : tensor<1x3x3x!lowbit.bipolar> -> tensor<2x1x1xsi5>
+// CHECK:      [[CONV:%.*]] = lowbit.conv %x {weights = #lowbit.bits<2x9, ["111111111", "111111111"]>, kernel = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : tensor<1x3x3x!lowbit.bipolar> -> tensor<2x1x1xsi5>
 // CHECK-NEXT: [[T:%.*]] = lowbit.threshold [[CONV]] {thresholds = dense<{{\[}}[3], [-1]]> : tensor<2x1xi64>} : tensor<2x1x1xsi5> -> tensor<2x1x1x!lowbit.bipolar>
 // CHECK-NEXT: func.return [[T]]
 // CHECK-NOT:  lowbit.elementwise

@@ -41,17 +41,17 @@ func.func @net(%x: tensor<8x!lowbit.bipolar>) -> tensor<2x!lowbit.bipolar> {
   func.return %t1 : tensor<2x!lowbit.bipolar>
 }
 
-// DEFAULT:      lowbit.xnor_popcount %{{.*}} {weights = #lowbit.bits<4x8, "0x12345678">, fold = #lowbit.fold<pe = 4, simd = 8>} : !lowbit.packed<8x!lowbit.bipolar> -> tensor<4xui4>
-// DEFAULT:      lowbit.xnor_popcount %{{.*}} {weights = #lowbit.bits<2x4, "0x0509">, fold = #lowbit.fold<pe = 2, simd = 4>} : !lowbit.packed<4x!lowbit.bipolar> -> tensor<2xui3>
+// DEFAULT:      lowbit.xnor_popcount %{{.*}} {weights = #lowbit.bits<4x8, ["01001000", "00101100", "01101010", "00011110"]>, fold = #lowbit.fold<pe = 4, simd = 8>} : !lowbit.packed<8x!lowbit.bipolar> -> tensor<4xui4>
+// DEFAULT:      lowbit.xnor_popcount %{{.*}} {weights = #lowbit.bits<2x4, ["1010", "1001"]>, fold = #lowbit.fold<pe = 2, simd = 4>} : !lowbit.packed<4x!lowbit.bipolar> -> tensor<2xui3>
 
-// LANES8:       lowbit.xnor_popcount %{{.*}} {weights = #lowbit.bits<4x8, "0x12345678">, fold = #lowbit.fold<pe = 1, simd = 8>}
-// LANES8:       lowbit.xnor_popcount %{{.*}} {weights = #lowbit.bits<2x4, "0x0509">, fold = #lowbit.fold<pe = 1, simd = 2>}
+// LANES8:       lowbit.xnor_popcount %{{.*}} {weights = #lowbit.bits<4x8, ["01001000", "00101100", "01101010", "00011110"]>, fold = #lowbit.fold<pe = 1, simd = 8>}
+// LANES8:       lowbit.xnor_popcount %{{.*}} {weights = #lowbit.bits<2x4, ["1010", "1001"]>, fold = #lowbit.fold<pe = 1, simd = 2>}
 
-// LANES4:       lowbit.xnor_popcount %{{.*}} {weights = #lowbit.bits<4x8, "0x12345678">, fold = #lowbit.fold<pe = 1, simd = 4>}
-// LANES4:       lowbit.xnor_popcount %{{.*}} {weights = #lowbit.bits<2x4, "0x0509">, fold = #lowbit.fold<pe = 1, simd = 1>}
+// LANES4:       lowbit.xnor_popcount %{{.*}} {weights = #lowbit.bits<4x8, ["01001000", "00101100", "01101010", "00011110"]>, fold = #lowbit.fold<pe = 1, simd = 4>}
+// LANES4:       lowbit.xnor_popcount %{{.*}} {weights = #lowbit.bits<2x4, ["1010", "1001"]>, fold = #lowbit.fold<pe = 1, simd = 1>}
 
-// FILE:         lowbit.xnor_popcount %{{.*}} {weights = #lowbit.bits<4x8, "0x12345678">, fold = #lowbit.fold<pe = 2, simd = 4>}
-// FILE:         lowbit.xnor_popcount %{{.*}} {weights = #lowbit.bits<2x4, "0x0509">, fold = #lowbit.fold<pe = 1, simd = 2>}
+// FILE:         lowbit.xnor_popcount %{{.*}} {weights = #lowbit.bits<4x8, ["01001000", "00101100", "01101010", "00011110"]>, fold = #lowbit.fold<pe = 2, simd = 4>}
+// FILE:         lowbit.xnor_popcount %{{.*}} {weights = #lowbit.bits<2x4, ["1010", "1001"]>, fold = #lowbit.fold<pe = 1, simd = 2>}
 
-// FILE1:        lowbit.xnor_popcount %{{.*}} {weights = #lowbit.bits<4x8, "0x12345678">, fold = #lowbit.fold<pe = 1, simd = 8>}
-// FILE1:        lowbit.xnor_popcount %{{.*}} {weights = #lowbit.bits<2x4, "0x0509">, fold = #lowbit.fold<pe = 2, simd = 1>}
+// FILE1:        lowbit.xnor_popcount %{{.*}} {weights = #lowbit.bits<4x8, ["01001000", "00101100", "01101010", "00011110"]>, fold = #lowbit.fold<pe = 1, simd = 8>}
+// FILE1:        lowbit.xnor_popcount %{{.*}} {weights = #lowbit.bits<2x4, ["1010", "1001"]>, fold = #lowbit.fold<pe = 2, simd = 1>}

@@ -19,8 +19,8 @@
 // CHECK-LABEL: func.func @net(
 // CHECK-SAME:      %[[X:.*]]: tensor<8x!lowbit.bipolar>)
 // CHECK-NEXT:    %[[P0:.*]] = lowbit.pack %[[X]] : tensor<8x!lowbit.bipolar> -> !lowbit.packed<8x!lowbit.bipolar>
-// CHECK-NEXT:    %[[U0:.*]] = lowbit.mvu %[[P0]] {fold = #lowbit.fold<pe = 2, simd = 4>, memory = #lowbit.bits<4x8, "0x42318675">, thresholds = dense<{{\[\[}}5], [3], [0], [9]]> : tensor<4x1xi64>} : !lowbit.packed<8x!lowbit.bipolar> -> !lowbit.packed<4x!lowbit.bipolar>
-// CHECK-NEXT:    %[[U1:.*]] = lowbit.mvu %[[U0]] {fold = #lowbit.fold<pe = 1, simd = 2>, memory = #lowbit.bits<4x2, "0x01010102">} : !lowbit.packed<4x!lowbit.bipolar> -> tensor<2xui3>
+// CHECK-NEXT:    %[[U0:.*]] = lowbit.mvu %[[P0]] {fold = #lowbit.fold<pe = 2, simd = 4>, memory = #lowbit.bits<4x8, ["01000010", "10001100", "01100001", "10101110"]>, thresholds = dense<{{\[\[}}5], [3], [0], [9]]> : tensor<4x1xi64>} : !lowbit.packed<8x!lowbit.bipolar> -> !lowbit.packed<4x!lowbit.bipolar>
+// CHECK-NEXT:    %[[U1:.*]] = lowbit.mvu %[[U0]] {fold = #lowbit.fold<pe = 1, simd = 2>, memory = #lowbit.bits<4x2, ["10", "10", "10", "01"]>} : !lowbit.packed<4x!lowbit.bipolar> -> tensor<2xui3>
 // CHECK-NEXT:    %[[D:.*]] = lowbit.xnor_to_dot %[[U1]] {fan_in = 4 : i64} : tensor<2xui3> -> tensor<2xsi4>
 // CHECK-NEXT:    func.return %[[D]] : tensor<2xsi4>
 func.func @net(%x: tensor<8x!lowbit.bipolar>) -> tensor<2xsi4> {
@@ -43,9 +43,9 @@ func.func @net(%x: tensor<8x!lowbit.bipolar>) -> tensor<2xsi4> {
 // PE 1 x SIMD 8: the weight matrix itself.
 
 // CHECK-LABEL: func.func @layouts(
-// CHECK-NEXT:    lowbit.mvu %{{.*}} {fold = #lowbit.fold<pe = 4, simd = 2>, memory = #lowbit.bits<4x8, "0x2294DD50">} : !lowbit.packed<8x!lowbit.bipolar> -> tensor<4xui4>
-// CHECK-NEXT:    lowbit.mvu %{{.*}} {fold = #lowbit.fold<pe = 4, simd = 8>, memory = #lowbit.bits<1x32, "0x12345678">} : !lowbit.packed<8x!lowbit.bipolar> -> tensor<4xui4>
-// CHECK-NEXT:    lowbit.mvu %{{.*}} {fold = #lowbit.fold<pe = 1, simd = 8>, memory = #lowbit.bits<4x8, "0x12345678">} : !lowbit.packed<8x!lowbit.bipolar> -> tensor<4xui4>
+// CHECK-NEXT:    lowbit.mvu %{{.*}} {fold = #lowbit.fold<pe = 4, simd = 2>, memory = #lowbit.bits<4x8, ["01000100", "00101001", "10111011", "00001010"]>} : !lowbit.packed<8x!lowbit.bipolar> -> tensor<4xui4>
+// CHECK-NEXT:    lowbit.mvu %{{.*}} {fold = #lowbit.fold<pe = 4, simd = 8>, memory = #lowbit.bits<1x32, ["01001000001011000110101000011110"]>} : !lowbit.packed<8x!lowbit.bipolar> -> tensor<4xui4>
+// CHECK-NEXT:    lowbit.mvu %{{.*}} {fold = #lowbit.fold<pe = 1, simd = 8>, memory = #lowbit.bits<4x8, ["01001000", "00101100", "01101010", "00011110"]>} : !lowbit.packed<8x!lowbit.bipolar> -> tensor<4xui4>
 func.func @layouts(%p: !lowbit.packed<8x!lowbit.bipolar>) -> (tensor<4xui4>, tensor<4xui4>, tensor<4xui4>) {
   %a = lowbit.xnor_popcount %p {weights = #lowbit.bits<4x8, "0x12345678">, fold = #lowbit.fold<pe = 4, simd = 2>} : !lowbit.packed<8x!lowbit.bipolar> -> tensor<4xui4>
   %b = lowbit.xnor_popcount %p {weights = #lowbit.bits<4x8, "0x12345678">, fold = #lowbit.fold<pe = 4, simd = 8>} : !lowbit.packed<8x!lowbit.bipolar> -> tensor<4xui4>

@@ -7,7 +7,7 @@
 // CHECK:      [[K:%.*]] = lowbit.pack %{{.*}} : tensor<3x3x1x!lowbit.bipolar> -> !lowbit.packed<3x3x1x!lowbit.bipolar>
 // CHECK-NEXT: [[P:%.*]] = lowbit.pad [[K]] {pads = array<i64: 1, 1, 1, 1>, fill = 1 : i64} : !lowbit.packed<3x3x1x!lowbit.bipolar> -> !lowbit.packed<5x5x1x!lowbit.bipolar>
 // CHECK-NEXT: [[W:%.*]] = lowbit.window [[P]] {kernel = array<i64: 3, 3>, strides = array<i64: 1, 1>} : !lowbit.packed<5x5x1x!lowbit.bipolar> -> !lowbit.packed<3x3x9x!lowbit.bipolar>
-// CHECK-NEXT: lowbit.mvu [[W]] {fold = #lowbit.fold<pe = 1, simd = 9>, memory = #lowbit.bits<1x9, "0xFF01">, thresholds = dense<{{\[\[\[}}6]], {{\[\[}}7]], {{\[\[}}7]], {{\[\[}}7]], {{\[\[}}8]], {{\[\[}}8]], {{\[\[}}7]], {{\[\[}}8]], {{\[\[}}8]]]> : tensor<9x1x1xi64>, border = #lowbit.border<map = [3, 3], kernel = [3, 3], strides = [1, 1], pads = [1, 1, 1, 1]>} : !lowbit.packed<3x3x9x!lowbit.bipolar> -> !lowbit.packed<3x3x1x!lowbit.bipolar>
+// CHECK-NEXT: lowbit.mvu [[W]] {fold = #lowbit.fold<pe = 1, simd = 9>, memory = #lowbit.bits<1x9, ["111111111"]>, thresholds = dense<{{\[\[\[}}6]], {{\[\[}}7]], {{\[\[}}7]], {{\[\[}}7]], {{\[\[}}8]], {{\[\[}}8]], {{\[\[}}7]], {{\[\[}}8]], {{\[\[}}8]]]> : tensor<9x1x1xi64>, border = #lowbit.border<map = [3, 3], kernel = [3, 3], strides = [1, 1], pads = [1, 1, 1, 1]>} : !lowbit.packed<3x3x9x!lowbit.bipolar> -> !lowbit.packed<3x3x1x!lowbit.bipolar>
 // CHECK-NOT:  lowbit.threshold
 
 builtin.module {

@@ -7,13 +7,13 @@
 // W[nf, 2sf .. 2sf+1]: rows 0b1001, 0b0110 -> words 0b01, 0b10, 0b10, 0b01.
 
 // CHECK:      [[W0:%.*]] = lowbit.window %x {kernel = array<i64: 2, 2>, strides = array<i64: 1, 1>} : tensor<3x3x1xsi4> -> tensor<2x2x4xsi4>
-// CHECK-NEXT: [[M0:%.*]] = lowbit.mvu [[W0]] {fold = #lowbit.fold<pe = 1, simd = 2>, memory = #lowbit.bits<4x2, "0x01020201">, thresholds = dense<{{\[}}[0], [3]]> : tensor<2x1xi64>} : tensor<2x2x4xsi4> -> !lowbit.packed<2x2x2x!lowbit.bipolar>
+// CHECK-NEXT: [[M0:%.*]] = lowbit.mvu [[W0]] {fold = #lowbit.fold<pe = 1, simd = 2>, memory = #lowbit.bits<4x2, ["10", "01", "01", "10"]>, thresholds = dense<{{\[}}[0], [3]]> : tensor<2x1xi64>} : tensor<2x2x4xsi4> -> !lowbit.packed<2x2x2x!lowbit.bipolar>
 // CHECK-NEXT: [[W1:%.*]] = lowbit.window [[M0]] {kernel = array<i64: 2, 2>, strides = array<i64: 1, 1>} : !lowbit.packed<2x2x2x!lowbit.bipolar> -> !lowbit.packed<1x1x8x!lowbit.bipolar>
-// CHECK-NEXT: [[M1:%.*]] = lowbit.mvu [[W1]] {fold = #lowbit.fold<pe = 2, simd = 8>, memory = #lowbit.bits<1x16, "0xFF00">, thresholds = dense<4> : tensor<2x1xi64>} : !lowbit.packed<1x1x8x!lowbit.bipolar> -> !lowbit.packed<1x1x2x!lowbit.bipolar>
+// CHECK-NEXT: [[M1:%.*]] = lowbit.mvu [[W1]] {fold = #lowbit.fold<pe = 2, simd = 8>, memory = #lowbit.bits<1x16, ["1111111100000000"]>, thresholds = dense<4> : tensor<2x1xi64>} : !lowbit.packed<1x1x8x!lowbit.bipolar> -> !lowbit.packed<1x1x2x!lowbit.bipolar>
 // CHECK-NEXT: [[P:%.*]] = lowbit.window [[M1]] {kernel = array<i64: 1, 1>, strides = array<i64: 1, 1>} : !lowbit.packed<1x1x2x!lowbit.bipolar> -> !lowbit.packed<1x1x2x!lowbit.bipolar>
 // CHECK-NEXT: [[Q:%.*]] = lowbit.window_max [[P]] {size = 1 : i64} : !lowbit.packed<1x1x2x!lowbit.bipolar> -> !lowbit.packed<1x1x2x!lowbit.bipolar>
 // CHECK-NEXT: [[C:%.*]] = lowbit.collect [[Q]] : !lowbit.packed<1x1x2x!lowbit.bipolar> -> !lowbit.packed<2x!lowbit.bipolar>
-// CHECK-NEXT: [[D:%.*]] = lowbit.mvu [[C]] {fold = #lowbit.fold<pe = 1, simd = 2>, memory = #lowbit.bits<1x2, "0x02">} : !lowbit.packed<2x!lowbit.bipolar> -> tensor<1xui2>
+// CHECK-NEXT: [[D:%.*]] = lowbit.mvu [[C]] {fold = #lowbit.fold<pe = 1, simd = 2>, memory = #lowbit.bits<1x2, ["01"]>} : !lowbit.packed<2x!lowbit.bipolar> -> tensor<1xui2>
 // CHECK-NOT:  lowbit.pack
 // CHECK-NOT:  lowbit.threshold
 func.func @main(%x: tensor<3x3x1xsi4>) -> tensor<1xui2> {

@@ -8,7 +8,7 @@
 //   word 1 (nf 0, sf 1): rows 0..2, col 3:     1, 0, 1       -> 0b001_000_001 = 0x041
 //   word 2 (nf 1, sf 0): row 3, cols 0..2:     001           -> 0x001
 //   word 3 (nf 1, sf 1): row 3, col 3:         0             -> 0x000
-// CHECK: lowbit.mvu %x {fold = #lowbit.fold<pe = 3, simd = 3>, memory = #lowbit.bits<4x9, "0xF101410001000000">}
+// CHECK: lowbit.mvu %x {fold = #lowbit.fold<pe = 3, simd = 3>, memory = #lowbit.bits<4x9, ["100011111", "100000100", "100000000", "000000000"]>}
 func.func @main(%x: !lowbit.packed<4x!lowbit.bipolar>) -> tensor<4xui3> {
   %c = lowbit.xnor_popcount %x {weights = #lowbit.bits<4x4, "0x09060F01">, fold = #lowbit.fold<pe = 3, simd = 3>} : !lowbit.packed<4x!lowbit.bipolar> -> tensor<4xui3>
   func.return %c : tensor<4xui3>
