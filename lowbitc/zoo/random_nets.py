@@ -7,41 +7,19 @@ residual blocks (two quantizers of one scale joined by Add), a global average po
 quantizer now and then, a flatten and dense layers, with 1..4-bit weights (BipolarQuant, ternary or k-bit Quant)
 and 1..4-bit activations (bipolar, signed narrow or not, unsigned), BatchNorm with negative and
 zero gammas, and either integer logits or a BatchNorm head. The same seed always gives the same
-network, so a failure reported by the long profile can be replayed.
+network, so a failure reported by the long profile can be replayed. Built on `OnnxBuilder`
+(builder.py); used by the fast fuzz profile in the tests and the long one in bench/fuzz_long.py.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import onnx
-from onnx import TensorProto, helper, numpy_helper
 
-QONNX = "qonnx.custom_op.general"
-
-
-@dataclass
-class Net:
-    nodes: list = field(default_factory=list)
-    inits: list = field(default_factory=list)
-    count: int = 0
-
-    def name(self, stem: str) -> str:
-        self.count += 1
-        return f"{stem}{self.count}"
-
-    def const(self, value, stem: str = "c") -> str:
-        n = self.name(stem)
-        self.inits.append(numpy_helper.from_array(np.asarray(value), n))
-        return n
-
-    def node(self, op: str, inputs: list[str], stem: str, **attrs) -> str:
-        out = self.name(stem)
-        domain = QONNX if op in ("Quant", "BipolarQuant") else ""
-        self.nodes.append(helper.make_node(op, inputs, [out], name=f"{op}_{self.count}", domain=domain, **attrs))
-        return out
+from lowbitc.zoo.builder import OnnxBuilder
 
 
 @dataclass(frozen=True)
@@ -51,16 +29,16 @@ class ActQuant:
     narrow: bool
     scale: float
 
-    def apply(self, net: Net, x: str) -> str:
+    def apply(self, net: OnnxBuilder, x: str) -> str:
         if self.bits == 1:
-            return net.node("BipolarQuant", [x, net.const(np.float32(self.scale), "s")], "a")
+            return net.node("BipolarQuant", [x, net.const("s", np.float32(self.scale))], "a")
         return net.node(
             "Quant",
             [
                 x,
-                net.const(np.float32(self.scale), "s"),
-                net.const(np.float32(0), "z"),
-                net.const(np.float32(self.bits), "b"),
+                net.const("s", np.float32(self.scale)),
+                net.const("z", np.float32(0)),
+                net.const("b", np.float32(self.bits)),
             ],
             "a",
             signed=int(self.signed),
@@ -76,18 +54,18 @@ def draw_act(rng: np.random.Generator, max_bits: int = 4) -> ActQuant:
     return ActQuant(bits, signed, narrow, float(rng.choice([0.5, 1.0, 2.0])))
 
 
-def quant_weights(net: Net, rng: np.random.Generator, shape: tuple[int, ...]) -> str:
+def quant_weights(net: OnnxBuilder, rng: np.random.Generator, shape: tuple[int, ...]) -> str:
     """1-bit: BipolarQuant; 2..4 bits: Quant with a per-tensor scale (ternary when narrow)."""
     bits = int(rng.integers(1, 5))
     w = rng.standard_normal(shape).astype(np.float32)
     if bits == 1:
-        return net.node("BipolarQuant", [net.const(w, "w"), net.const(np.float32(1.0), "s")], "wq")
+        return net.node("BipolarQuant", [net.const("w", w), net.const("s", np.float32(1.0))], "wq")
     narrow = bool(rng.integers(0, 2))
     signed = bool(rng.integers(0, 4))  # mostly signed; unsigned weights now and then
     scale = np.float32(rng.choice([0.5, 1.0]))
     return net.node(
         "Quant",
-        [net.const(w * 2, "w"), net.const(scale, "s"), net.const(np.float32(0), "z"), net.const(np.float32(bits), "b")],
+        [net.const("w", w * 2), net.const("s", scale), net.const("z", np.float32(0)), net.const("b", np.float32(bits))],
         "wq",
         signed=int(signed),
         narrow=int(narrow),
@@ -95,23 +73,45 @@ def quant_weights(net: Net, rng: np.random.Generator, shape: tuple[int, ...]) ->
     )
 
 
-def batchnorm(net: Net, rng: np.random.Generator, x: str, c: int, fan_in: int) -> str:
+def random_batchnorm(
+    net: OnnxBuilder,
+    rng: np.random.Generator,
+    x: str,
+    c: int,
+    fan_in: int,
+    *,
+    zero_gamma: float | None,
+    eps: float,
+    stem: str = "bn",
+) -> str:
+    """BatchNorm with random parameters around an accumulator of ``fan_in`` terms: gamma
+    standard normal (a fraction ``zero_gamma`` of them, or with None channel 0, set to zero: a
+    constant channel), beta standard normal, mean ~ N(0, fan_in), variance in [1, fan_in + 1)."""
     gamma = rng.standard_normal(c).astype(np.float32)
-    gamma[rng.random(c) < 0.15] = 0.0
+    if zero_gamma is None:
+        gamma[0] = 0.0
+    else:
+        gamma[rng.random(c) < zero_gamma] = 0.0
     params = [
-        gamma,
-        rng.standard_normal(c).astype(np.float32),
-        (rng.standard_normal(c) * np.sqrt(fan_in)).astype(np.float32),
-        (rng.random(c) * fan_in + 1).astype(np.float32),
+        ("g", gamma),
+        ("b", rng.standard_normal(c).astype(np.float32)),
+        ("m", (rng.standard_normal(c) * np.sqrt(fan_in)).astype(np.float32)),
+        ("v", (rng.random(c) * fan_in + 1).astype(np.float32)),
     ]
-    return net.node("BatchNormalization", [x] + [net.const(p, "bn") for p in params], "bn", epsilon=1e-4)
+    names = [net.const(f"{stem}_{p}", v) for p, v in params]
+    return net.node("BatchNormalization", [x, *names], stem, epsilon=eps)
+
+
+def batchnorm(net: OnnxBuilder, rng: np.random.Generator, x: str, c: int, fan_in: int) -> str:
+    """The fuzzer's BatchNorm: 15% zero gammas."""
+    return random_batchnorm(net, rng, x, c, fan_in, zero_gamma=0.15, eps=1e-4)
 
 
 def random_network(path: str | Path, seed: int, batch: int = 2) -> tuple[Path, tuple[int, ...]]:
     """Write a random network to ``path``; returns (path, input shape with the batch axis)."""
     rng = np.random.default_rng(seed)
     extra = np.random.default_rng(seed ^ 0x9A9)  # later features draw here: older seeds keep their draws
-    net = Net()
+    net = OnnxBuilder()
     spatial = bool(rng.integers(0, 3))  # two in three are convolutional
     in_shape = (
         (int(rng.integers(1, 4)), int(rng.integers(5, 11)), int(rng.integers(5, 11)))
@@ -176,15 +176,7 @@ def random_network(path: str | Path, seed: int, batch: int = 2) -> tuple[Path, t
     if rng.integers(0, 2):
         y = batchnorm(net, rng, y, classes, shape[0])
     net.nodes[-1].output[0] = "y"
-    graph = helper.make_graph(
-        net.nodes,
-        f"fuzz{seed}",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [batch, *in_shape])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [batch, classes])],
-        net.inits,
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13), helper.make_opsetid(QONNX, 1)])
-    model.ir_version = 8
+    model = net.finish(f"fuzz{seed}", {"x": [batch, *in_shape]}, {"y": [batch, classes]})
     onnx.save(model, str(path))
     return Path(path), (batch, *in_shape)
 
