@@ -3,6 +3,12 @@ prints. Streams are AXI4-Stream channels (tdata of the given width, tvalid, trea
 has one input and one output stream; instances are the library's matrix-vector units and
 FIFOs; ROMs hold each unit's weight memory contents.
 
+Every instance op implements the op interfaces of `interfaces.py` (as CIRCT's
+`HWOpInterfaces`): it states its library files, Verilog module, parameters and ports, its
+latency and the hardware it builds (resource cells, `cells.py`), and a unit also its cycles per
+frame. The analyses, the reports, the emitter and the synthesis runner read these facts from
+the ops.
+
 ```mlir
 rtl.rom @l0_weights {contents = #lowbit.bits<4x8, "0x...">}
 rtl.module @accel {
