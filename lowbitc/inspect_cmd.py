@@ -21,6 +21,7 @@ from pathlib import Path
 from lowbitc.errors import LowbitcError
 from lowbitc.inspect_commands import COMMANDS
 from lowbitc.inspect_session import Session, run_script
+from lowbitc.ir_print import ELIDE_HELP, check_elide_limit
 from lowbitc.pipeline import STAGES
 
 HISTORY = Path("~/.cache/lowbitc/inspect_history")
@@ -45,11 +46,14 @@ def build_parser(parser_class: type[argparse.ArgumentParser]) -> argparse.Argume
     p.add_argument("--target", default="generic", help="target device (default: generic)")
     p.add_argument("--fold", help='JSON file of initial folds: {"0": {"pe": 4, "simd": 32}}')
     p.add_argument("--lanes", type=int, help="PE x SIMD lanes of the largest layer (default: the target's)")
+    p.add_argument("--elide-constants-larger-than", type=int, metavar="N", help=f"in 'show': {ELIDE_HELP}")
     return p
 
 
 def run(args: argparse.Namespace) -> None:
+    check_elide_limit(args.elide_constants_larger_than)
     session = Session(args.model, target=args.target, lanes=args.lanes, fold_file=args.fold)
+    session.elide_larger_than = args.elide_constants_larger_than
     try:
         if args.command is not None:
             run_script(session.execute, args.command, _print)

@@ -56,6 +56,7 @@ from lowbitc.inspect_views import (
     run_summary,
     unit_rows,
 )
+from lowbitc.ir_print import ir_text
 from lowbitc.pipeline import STAGES, Options, compile_to, stage_passes
 
 GRAMMAR = r"""
@@ -176,6 +177,8 @@ class Session:
         self._cache: dict[str, ModuleOp] = {}
         self._passes: dict[str, PassFactory] | None = None
         self.folds: Folds = {}
+        self.elide_larger_than: int | None = None
+        """`show` prints constants of more than this many elements as __elided__ (None: all)."""
         # Import now, so that a bad model fails before the first prompt.
         self.current = self.module("lowbit")
         self.position, self.applied = "lowbit", list[str]()
@@ -315,12 +318,12 @@ class Session:
         if stage != "current":
             self.current, self.position, self.applied = self.module(stage), stage, []
         if layer is None:
-            return str(self.current) + "\n"
+            return ir_text(self.current, self.elide_larger_than)
         count = len(layer_ops(self.current))
         if not 0 <= layer < count:
             span = f" (0..{count - 1})" if count else ""
             raise LowbitcError(f"show: no layer {layer} in {self.label}; it has {count} layers{span}")
-        return layer_excerpt(self.current, layer, self.label)
+        return layer_excerpt(self.current, layer, self.label, self.elide_larger_than)
 
     def _text_at(self, stage: str) -> str:
         if stage == "onnx":

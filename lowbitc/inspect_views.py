@@ -13,6 +13,8 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Operation, SSAValue
 from xdsl.printer import Printer
 
+from lowbitc.ir_print import ir_printer
+
 LAYER_OPS = frozenset(
     {"lowbit.conv", "lowbit.matmul", "lowbit.xnor_popcount", "lowbit.plane_popcount", "lowbit.mvu", "rtl.mvu"}
 )
@@ -37,13 +39,14 @@ def first_sentence(doc: str | None, name: str = "", width: int = 96) -> str:
 
 
 # -- show STAGE LAYER ----------------------------------------------------------------------
-def layer_excerpt(module: ModuleOp, index: int, stage: str) -> str:
-    """Layer ``index`` with the ops that produce its operands and those that use its results.
+def layer_excerpt(module: ModuleOp, index: int, stage: str, elide_larger_than: int | None = None) -> str:
+    """Layer ``index`` with the ops that produce its operands and those that use its results,
+    constants of more than ``elide_larger_than`` elements elided (lowbitc/ir_print.py).
 
     The whole module is printed once first (into nothing) so that the excerpt's SSA names are
     the ones `show STAGE` prints for the whole IR."""
     op = layer_ops(module)[index]
-    printer = Printer(stream=io.StringIO())
+    printer = ir_printer(io.StringIO(), elide_larger_than)
     printer.print_op(module)
     producers = _unique(v.owner for v in op.operands if isinstance(v.owner, Operation))
     arguments = [v for v in op.operands if not isinstance(v.owner, Operation)]
@@ -148,7 +151,8 @@ def format_cost(model: str, report: dict, rows: Sequence[UnitRow], fixed: set[in
             )
         else:
             lines.append(
-                f"{r.unit:>3} {'':>5} {r.kind:<8} {'':>7} {'':>5} {'':>4} {'':>5} {'':>6} {r.vectors:>8} {r.cycles:>13}{tail}"
+                f"{r.unit:>3} {'':>5} {r.kind:<8} {'':>7} {'':>5} {'':>4} {'':>5} {'':>6} "
+                f"{r.vectors:>8} {r.cycles:>13}{tail}"
             )
     lines.append(design_line(report))
     return "\n".join(lines) + "\n"
@@ -178,7 +182,8 @@ def fold_change(layer: int, before: Sequence[UnitRow], after: Sequence[UnitRow],
     lines = [
         f"layer {layer} (unit #{new.unit}, {new.kind} {new.fan_in} -> {new.channels}): {fold(old)} -> {fold(new)}, "
         f"lanes {old.lanes} -> {new.lanes}, cycles/frame {old.cycles} -> {new.cycles}",
-        f"design: II {rep0['ii_cycles']} -> {rep1['ii_cycles']} cycles/frame, {rep0['fps']:.1f} -> {rep1['fps']:.1f} frames/s, "
+        f"design: II {rep0['ii_cycles']} -> {rep1['ii_cycles']} cycles/frame, "
+        f"{rep0['fps']:.1f} -> {rep1['fps']:.1f} frames/s, "
         f"lanes {rep0['totals']['lanes']} -> {rep1['totals']['lanes']}",
     ]
     if others:
