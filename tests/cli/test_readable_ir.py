@@ -30,7 +30,7 @@ def lowbit_ir(tmp_path_factory) -> Path:
     [
         ("bitserail", "-p: unknown pass 'bitserail' (did you mean 'bitserial'?); lowbitc's passes: streamline,"),
         ("streamline,tile{lane=64}", "-p: pass 'tile' has no option 'lane' (did you mean 'lanes'?); its options:"),
-        ("tile{lanes=x}", "-p 'tile{lanes=x}': "),
+        ("tile{lanes=x}", "-p: pass 'tile' option lanes=x: expected int"),
         ("tile{lanes=", "-p 'tile{lanes=': not a pass pipeline"),
     ],
 )
