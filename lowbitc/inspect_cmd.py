@@ -18,6 +18,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from lowbitc.backends.target.devices import target_names
 from lowbitc.errors import LowbitcError
 from lowbitc.inspect_commands import COMMANDS
 from lowbitc.inspect_session import Session, run_script
@@ -43,7 +44,12 @@ def build_parser(parser_class: type[argparse.ArgumentParser]) -> argparse.Argume
         metavar="COMMANDS",
         help="run these commands (separated by ';' or newlines) and exit; the first failing one exits with code 2",
     )
-    p.add_argument("--target", default="generic", help="target device (default: generic)")
+    p.add_argument(
+        "--target",
+        default="generic",
+        metavar="DEVICE",
+        help=f"target device or board (default: generic): {target_names()}",
+    )
     p.add_argument("--fold", help='JSON file of initial folds: {"0": {"pe": 4, "simd": 32}}')
     p.add_argument("--lanes", type=int, help="PE x SIMD lanes of the largest layer (default: the target's)")
     p.add_argument("--elide-constants-larger-than", type=int, metavar="N", help=f"in 'show': {ELIDE_HELP}")

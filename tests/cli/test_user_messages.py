@@ -104,6 +104,14 @@ def test_help_names_every_command_and_target() -> None:
         assert name in flat, name
 
 
+@pytest.mark.parametrize("command", ["run", "sim", "report", "inspect", "gui"])
+def test_every_target_option_lists_the_devices(command: str) -> None:
+    r = lowbitc(command, "--help")
+    assert r.returncode == 0, r.stderr
+    flat = "".join(r.stdout.split())
+    assert "--targetDEVICE" in flat and "xc7vx690t" in flat and "pynq-z2(=xc7z020)" in flat
+
+
 def test_version() -> None:
     from importlib.metadata import version
 
