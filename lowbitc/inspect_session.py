@@ -43,6 +43,7 @@ from lowbitc.inspect_views import (
     run_summary,
     unit_rows,
 )
+from lowbitc.ir_print import ir_text
 from lowbitc.options import LayerFold, Options, read_folds
 from lowbitc.pipeline import compile_stages, stage_passes
 from lowbitc.stages import IR_STAGES, RUN_STAGES, STAGE_TABLE, STAGES
@@ -69,6 +70,8 @@ class Session:
         self._cache: dict[str, ModuleOp] = {}
         self._passes: dict[str, PassFactory] | None = None
         self.folds: Folds = {}
+        self.elide_larger_than: int | None = None
+        """`show` prints constants of more than this many elements as __elided__ (None: all)."""
         # Import now, so that a bad model fails before the first prompt.
         self.current = self.module("lowbit")
         self.position, self.applied = "lowbit", list[str]()
@@ -201,14 +204,14 @@ class Session:
         if layer is None:  # a whole IR stage becomes the current IR (the prompt shows it)
             if stage != "current":
                 self.current, self.position, self.applied = self.module(stage), stage, []
-            return str(self.current) + "\n"
+            return ir_text(self.current, self.elide_larger_than)
         # One layer is a look at a stage: the session stays where it is.
         module, label = (self.current, self.label) if stage == "current" else (self.module(stage), stage)
         count = len(layer_ops(module))
         if not 0 <= layer < count:
             span = f" (0..{count - 1})" if count else ""
             raise LowbitcError(f"show: no layer {layer} in {label}; it has {count} layers{span}")
-        return layer_excerpt(module, layer, label)
+        return layer_excerpt(module, layer, label, self.elide_larger_than)
 
     def _text_at(self, stage: str) -> str:
         if stage == "onnx":

@@ -13,6 +13,8 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Operation, SSAValue
 from xdsl.printer import Printer
 
+from lowbitc.ir_print import ir_printer
+
 LAYER_OPS = frozenset(
     {"lowbit.conv", "lowbit.matmul", "lowbit.xnor_popcount", "lowbit.plane_popcount", "lowbit.mvu", "rtl.mvu"}
 )
@@ -37,13 +39,14 @@ def first_sentence(doc: str | None, name: str = "", width: int = 96) -> str:
 
 
 # -- show STAGE LAYER ----------------------------------------------------------------------
-def layer_excerpt(module: ModuleOp, index: int, stage: str) -> str:
-    """Layer ``index`` with the ops that produce its operands and those that use its results.
+def layer_excerpt(module: ModuleOp, index: int, stage: str, elide_larger_than: int | None = None) -> str:
+    """Layer ``index`` with the ops that produce its operands and those that use its results,
+    constants of more than ``elide_larger_than`` elements elided (lowbitc/ir_print.py).
 
     The whole module is printed once first (into nothing) so that the excerpt's SSA names are
     the ones `show STAGE` prints for the whole IR."""
     op = layer_ops(module)[index]
-    printer = Printer(stream=io.StringIO())
+    printer = ir_printer(io.StringIO(), elide_larger_than)
     printer.print_op(module)
     producers = _unique(v.owner for v in op.operands if isinstance(v.owner, Operation))
     arguments = [v for v in op.operands if not isinstance(v.owner, Operation)]

@@ -6,10 +6,11 @@ import dataclasses
 import difflib
 import sys
 from io import StringIO
+from typing import get_type_hints
 
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
-from xdsl.utils.arg_spec import parse_pipeline
+from xdsl.utils.arg_spec import ArgSpec, parse_pipeline
 from xdsl.utils.exceptions import ArgSpecParseError, DiagnosticException, ParseError
 from xdsl.xdsl_opt_main import xDSLOptMain
 
@@ -40,7 +41,8 @@ def check_pipeline(spec: str, available: dict[str, object], lowbitc_passes: list
     except ArgSpecParseError as exc:
         reason = [line for line in str(exc).splitlines() if line.strip()][-1].strip(" ^")
         raise OptUsageError(
-            f"-p '{spec}': not a pass pipeline ({reason}); write -p 'tile{{lanes=64}},unroll'"
+            f"-p '{spec}': not a pass pipeline ({reason}); write -p 'tile{{lanes=64}},unroll', quoting values "
+            'with punctuation: tile{fold_file="fold.json"}'
         ) from None
     for one in specs:
         if one.name not in available:
@@ -48,13 +50,24 @@ def check_pipeline(spec: str, available: dict[str, object], lowbitc_passes: list
                 f"-p: unknown pass '{one.name}'{closest(one.name, list(available))}; "
                 f"lowbitc's passes: {', '.join(lowbitc_passes)}"
             )
-        options = pass_options(available[one.name]())  # type: ignore[operator]
-        for given in one.normalize_parameter_names().parameters:
+        pass_class = available[one.name]()  # type: ignore[operator]
+        options = pass_options(pass_class)
+        for given, value in one.normalize_parameter_names().parameters.items():
             if given not in options:
                 known = ", ".join(options) or "none"
                 raise OptUsageError(
                     f"-p: pass '{one.name}' has no option '{given}'{closest(given, options)}; its options: {known}"
                 )
+            try:  # each option on its own, so that the message can name the one of the wrong type
+                pass_class.from_pass_spec(ArgSpec(one.name, {given: value}))
+            except ValueError as exc:
+                if "requires argument" in str(exc):  # another option is required: checked below, together
+                    continue
+                wanted = get_type_hints(pass_class).get(given, "?")
+                shown = ",".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
+                raise OptUsageError(
+                    f"-p: pass '{one.name}' option {given}={shown}: expected {getattr(wanted, '__name__', wanted)}"
+                ) from None
 
 
 class LowbitcOptMain(xDSLOptMain):

@@ -1,5 +1,6 @@
 """`lowbitc zoo NAME -o FILE.onnx [--seed S]`: write one of the papers' networks as QONNX with
-random weights (`lowbitc.zoo`); `lowbitc zoo --list` names them."""
+random weights (`lowbitc.zoo`), and beside it FILE_in.npy, a few sample input frames to try
+`lowbitc run` and `sim` on at once; `lowbitc zoo --list` names them."""
 
 from __future__ import annotations
 
@@ -7,7 +8,27 @@ import argparse
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from lowbitc.errors import LowbitcError
+
+SAMPLE_FRAMES = 4
+"""Frames in the sample input: enough for `sim` to show a steady initiation interval."""
+
+
+def sample_path(model: str) -> Path:
+    """FILE_in.npy beside FILE.onnx, the corpus's naming (tests/models/generated)."""
+    path = Path(model)
+    return path.with_name(f"{path.stem}_in.npy")
+
+
+def sample_frames(model, seed: int) -> np.ndarray:
+    """Pixel values k/255 in [0, 1] of the model's input shape (without the batch axis), as the
+    zoo's graphs calibrate on."""
+    dims = model.graph.input[0].type.tensor_type.shape.dim[1:]
+    shape = tuple(d.dim_value for d in dims)
+    rng = np.random.default_rng(seed)
+    return (rng.integers(0, 256, (SAMPLE_FRAMES, *shape)) / 255.0).astype(np.float32)
 
 
 def build_parser(parser_class: type[argparse.ArgumentParser]) -> argparse.ArgumentParser:
@@ -27,7 +48,7 @@ def build_parser(parser_class: type[argparse.ArgumentParser]) -> argparse.Argume
 
 
 def run(args: argparse.Namespace) -> None:
-    from lowbitc.cli import write_atomic
+    from lowbitc.cli_io import save_npy, tell, write_atomic
     from lowbitc.progress import progress
     from lowbitc.zoo import NETWORKS, network
 
@@ -46,5 +67,10 @@ def run(args: argparse.Namespace) -> None:
     if target.is_dir() or not (target.parent if str(target.parent) else Path(".")).is_dir():
         write_atomic(args.output, b"")  # its one-line error, before seconds of building
     with progress(f"building {net.name}"):  # on a terminal, once it takes seconds (AlexNet: ~10 s)
-        data = net.build(args.seed).SerializeToString()
-    write_atomic(args.output, data)
+        model = net.build(args.seed)
+    frames = sample_frames(model, args.seed)
+    write_atomic(args.output, model.SerializeToString())
+    sample = sample_path(args.output)
+    save_npy(str(sample), frames)
+    shape = ", ".join(map(str, frames.shape))
+    tell(f"wrote {args.output} ({net.name}, seed {args.seed}) and {sample} ({SAMPLE_FRAMES} sample frames, [{shape}])")

@@ -30,7 +30,7 @@ def lowbit_ir(tmp_path_factory) -> Path:
     [
         ("bitserail", "-p: unknown pass 'bitserail' (did you mean 'bitserial'?); lowbitc's passes: streamline,"),
         ("streamline,tile{lane=64}", "-p: pass 'tile' has no option 'lane' (did you mean 'lanes'?); its options:"),
-        ("tile{lanes=x}", "-p 'tile{lanes=x}': "),
+        ("tile{lanes=x}", "-p: pass 'tile' option lanes=x: expected int"),
         ("tile{lanes=", "-p 'tile{lanes=': not a pass pipeline"),
     ],
 )
@@ -97,3 +97,12 @@ def test_small_weights_read_as_rows(lowbit_ir: Path) -> None:
     assert '#lowbit.bits<2x3, ["101", "110"]>' in first.stdout
     again = subprocess.run([str(BIN / "lowbitc-opt")], input=first.stdout, capture_output=True, text=True)
     assert again.returncode == 0 and again.stdout == first.stdout, again.stderr
+
+
+def test_inspect_show_elides_too() -> None:
+    r = lowbitc("inspect", DIGITS, "--elide-constants-larger-than", "16", "-c", "show streamline; show streamline 0")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count("#lowbit.bits<64x64, __elided__>") == 3  # two in the whole IR, one in the excerpt
+    assert "dense_resource<__elided__> : tensor<64x1xi64>" in r.stdout and '"0x' not in r.stdout
+    bad = lowbitc("inspect", DIGITS, "--elide-constants-larger-than", "-5", "-c", "show")
+    assert bad.returncode == 2 and bad.stderr.startswith("lowbitc: error: --elide-constants-larger-than -5"), bad.stderr
