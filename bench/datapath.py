@@ -146,12 +146,17 @@ endmodule
 """
 
 
+def library_args(lib: Path) -> str:
+    """read_verilog's arguments for the library files: the modules as sources, the headers
+    (*.vh) found through the include path."""
+    return f"-I{lib} " + " ".join(str(lib / f) for f in LIB_FILES if f.endswith(".v"))
+
+
 def synth(top: str, flow: str, lib: Path | None, prep: str = "") -> dict[str, int]:
     """Cell counts of the whole design (kept sub-modules included) after synth_xilinx."""
     with tempfile.TemporaryDirectory() as d:
         (Path(d) / "top.v").write_text(top)
-        # Headers (*.vh) are found through the include path, not read as sources.
-        files = f"-I{lib} " + " ".join(str(lib / f) for f in LIB_FILES if f.endswith(".v")) if lib else ""
+        files = library_args(lib) if lib else ""
         script = (
             f"read_verilog {files} {d}/top.v; {prep}synth_xilinx -top top -flatten {FLOWS[flow]}; "
             f"tee -q -o {d}/stat.json stat -json -top top"

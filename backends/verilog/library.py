@@ -22,6 +22,14 @@ def library_sources() -> dict[str, str]:
     }
 
 
+def with_headers(files: dict[str, str]) -> dict[str, str]:
+    """``files`` (library modules by name, as tests pick them) plus the library headers they
+    include, for tools that take files one by one and find headers through -I."""
+    library = library_sources()
+    headers = {h for text in files.values() for h in included_files(text)}
+    return {**files, **{h: library[h] for h in sorted(headers)}}
+
+
 def included_files(text: str) -> list[str]:
     """The files ``text`` includes, in order of first appearance."""
     return list(dict.fromkeys(_INCLUDE.findall(text)))

@@ -27,7 +27,7 @@ import pytest
 from stall_gates import gate_sources
 
 from lowbitc.backends.runtime.sim.verilator import LintError, SimResult, lint, simulate
-from lowbitc.backends.verilog.library import library_sources
+from lowbitc.backends.verilog.library import library_sources, with_headers
 
 N_PIX = 300
 FORK_DEPTH = 4
@@ -38,7 +38,7 @@ def lib_sources() -> dict[str, str]:
     lib = library_sources()
     missing = [f for f in _LIB_FILES if f not in lib]
     assert not missing, f"RTL library lacks {missing}"
-    return {f: lib[f] for f in _LIB_FILES}
+    return with_headers({f: lib[f] for f in _LIB_FILES})
 
 
 def srange(e: int, signed: int) -> tuple[int, int]:

@@ -53,7 +53,7 @@ def test_cut_points_exist(tmp_path: Path) -> None:
     """The bench's `expose` cut runs on the flattened unit and every cut signal is found."""
     if shutil.which("yosys") is None:  # loud, never a silent skip
         pytest.fail("yosys not installed; the datapath bench needs it: apt-get install yosys")
-    files = " ".join(str(dp.LIB / f) for f in dp.LIB_FILES)
+    files = dp.library_args(dp.LIB)
     top = tmp_path / "top.v"
     top.write_text(dp.datapath_top(SMALL))
     r = subprocess.run(

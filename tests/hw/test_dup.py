@@ -34,7 +34,7 @@ import pytest
 from stall_gates import LEVEL_READY_PROB, gate_sources
 
 from lowbitc.backends.runtime.sim.verilator import LintError, SimResult, lint, simulate
-from lowbitc.backends.verilog.library import library_sources
+from lowbitc.backends.verilog.library import library_sources, with_headers
 
 P = 8  # payload bits
 W = P + 4  # beat width through the unit
@@ -47,7 +47,7 @@ def lib_sources() -> dict[str, str]:
     lib = library_sources()
     missing = [f for f in _LIB_FILES if f not in lib]
     assert not missing, f"RTL library lacks {missing}"
-    return {f: lib[f] for f in _LIB_FILES}
+    return with_headers({f: lib[f] for f in _LIB_FILES})
 
 
 @dataclass(frozen=True)

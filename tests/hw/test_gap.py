@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from lowbitc.backends.runtime.sim.verilator import LintError, SimResult, lint, simulate
-from lowbitc.backends.verilog.library import library_sources
+from lowbitc.backends.verilog.library import library_sources, with_headers
 
 N_FRAMES = 5
 _LIB_FILES = ("lowbit_gap.v", "lowbit_thresholds.v", "lowbit_fifo.v")
@@ -21,7 +21,7 @@ def lib_sources() -> dict[str, str]:
     lib = library_sources()
     missing = [f for f in _LIB_FILES if f not in lib]
     assert not missing, f"RTL library lacks {missing}"
-    return {f: lib[f] for f in _LIB_FILES}
+    return with_headers({f: lib[f] for f in _LIB_FILES})
 
 
 @dataclass(frozen=True)
@@ -183,7 +183,7 @@ def test_gap_no_stall_exact_and_timing(cfg: Gap) -> None:
     assert r.in_accept_cycles == list(range(c0, c0 + N_FRAMES * cfg.N)), "input not accepted every cycle"
     # Documented latency: offered one cycle after the frame's last pixel.
     last = [r.in_accept_cycles[(f + 1) * cfg.N - 1] for f in range(N_FRAMES)]
-    assert [o - l for o, l in zip(r.out_accept_cycles, last)] == [1] * N_FRAMES
+    assert [out - end for out, end in zip(r.out_accept_cycles, last)] == [1] * N_FRAMES
 
 
 @pytest.mark.parametrize("stall_in,stall_out", [(0.3, 0.3), (0.7, 0.7), (0.0, 0.95), (0.7, 0.0)])

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from lowbitc.backends.runtime.sim.verilator import LintError, SimResult, lint, simulate
-from lowbitc.backends.verilog.library import library_sources
+from lowbitc.backends.verilog.library import library_sources, with_headers
 
 N_FRAMES = 4
 # Only the files this unit needs, so its cached builds do not change when
@@ -23,7 +23,7 @@ def lib_sources() -> dict[str, str]:
     lib = library_sources()
     missing = [f for f in _LIB_FILES if f not in lib]
     assert not missing, f"RTL library lacks {missing}"
-    return {f: lib[f] for f in _LIB_FILES}
+    return with_headers({f: lib[f] for f in _LIB_FILES})
 
 
 @dataclass(frozen=True)

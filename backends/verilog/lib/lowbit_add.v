@@ -64,7 +64,7 @@
 // FIFO plus its pointer/counter; no other state. Only control state is
 // reset.
 //
-// Requires lowbit_fifo (lowbit_fifo.v) and lowbit_const_thresholds (lowbit_thresholds.v).
+// Requires lowbit_fifo (lowbit_fifo.v) and lowbit_const_outputs (lowbit_thresholds.v).
 module lowbit_add #(
     parameter integer C      = 4,
     parameter integer EA     = 2,
@@ -147,7 +147,8 @@ module lowbit_add #(
     assign a_tready = b_tvalid && room;
     assign b_tready = a_tvalid && room;
 
-    wire [OW-1:0] res;
+    wire [C*XW-1:0] sums;   // exact: each sum fits in XW bits
+    wire [OW-1:0]   res;
 
     genvar gc;
     generate
@@ -157,46 +158,17 @@ module lowbit_add #(
             // Sign- or zero-extension to XW bits (XW > EA and XW > EB).
             wire [XW-1:0] ax = {{(XW - EA){(SA != 0) & a[EA-1]}}, a};
             wire [XW-1:0] bx = {{(XW - EB){(SB != 0) & b[EB-1]}}, b};
-            wire [XW-1:0] s  = ax + bx;             // exact: the sum fits in XW bits
-
-            if (MODE == 1) begin : g_raw
-                // SW >= NEED, so the low SW bits of s (SW <= XW) or its sign
-                // extension (SW > XW) are the same value.
-                if (SW <= XW) begin : g_cut
-                    assign res[gc*SW +: SW] = s[SW-1:0];
-                    if (SW < XW) begin : g_unused
-                        // Only sign copies above bit SW-1 (the value fits).
-                        wire unused_hi = &{1'b0, s[XW-1:SW]};
-                    end
-                end else begin : g_ext
-                    assign res[gc*SW +: SW] = {{(SW - XW){s[XW-1]}}, s};
-                end
-            end else if (NT >= 1) begin : g_mt  // NT < 1 is refused by the guards above
-                // The thresholds are constants: lowbit_const_thresholds compares the exact
-                // XW-bit sum against those inside its range [LO_S, HI_S].
-                lowbit_const_thresholds #(
-                    .W (XW), .TW (SW), .NT (NT), .OB (OB), .OOFF (OOFF), .LO (LO_S), .HI (HI_S),
-                    .THRESH (THRESH[gc*NT*SW +: NT*SW])
-                ) u_th (
-                    .x (s),
-                    .y (res[gc*OB +: OB])
-                );
-            end
+            assign sums[gc*XW +: XW] = ax + bx;
         end
     endgenerate
 
-    lowbit_fifo #(
-        .W     (OW),
-        .DEPTH (2)
-    ) u_ofifo (
-        .clk        (clk),
-        .rst        (rst),
-        .in_tdata   (res),
-        .in_tvalid  (pair_valid),
-        .in_tready  (room),
-        .out_tdata  (out_tdata),
-        .out_tvalid (out_tvalid),
-        .out_tready (out_tready)
-    );
+    // The sums in [LO_S, HI_S] as SW-bit values (MODE 1; SW >= NEED) or thresholded.
+    lowbit_const_outputs #(
+        .C(C), .W(XW), .MODE(MODE), .SW(SW), .NT(NT), .OB(OB), .OOFF(OOFF), .LO(LO_S), .HI(HI_S), .THRESH(THRESH)
+    ) u_out (.x(sums), .y(res));
+
+    lowbit_fifo #(.W(OW), .DEPTH(2)) u_ofifo (.clk(clk), .rst(rst),
+        .in_tdata(res), .in_tvalid(pair_valid), .in_tready(room),
+        .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready));
 
 endmodule

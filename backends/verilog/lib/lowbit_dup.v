@@ -70,32 +70,12 @@ module lowbit_dup #(
 
     // Each FIFO sees the beat only when the other one takes it as well, so
     // both push in exactly the cycles of the input handshake.
-    lowbit_fifo #(
-        .W     (W),
-        .DEPTH (DEPTH0)
-    ) u_fifo0 (
-        .clk        (clk),
-        .rst        (rst),
-        .in_tdata   (in_tdata),
-        .in_tvalid  (in_tvalid && rdy1),
-        .in_tready  (rdy0),
-        .out_tdata  (out0_tdata),
-        .out_tvalid (out0_tvalid),
-        .out_tready (out0_tready)
-    );
+    lowbit_fifo #(.W(W), .DEPTH(DEPTH0)) u_fifo0 (.clk(clk), .rst(rst),
+        .in_tdata(in_tdata), .in_tvalid(in_tvalid && rdy1), .in_tready(rdy0),
+        .out_tdata(out0_tdata), .out_tvalid(out0_tvalid), .out_tready(out0_tready));
 
-    lowbit_fifo #(
-        .W     (W),
-        .DEPTH (DEPTH1)
-    ) u_fifo1 (
-        .clk        (clk),
-        .rst        (rst),
-        .in_tdata   (in_tdata),
-        .in_tvalid  (in_tvalid && rdy0),
-        .in_tready  (rdy1),
-        .out_tdata  (out1_tdata),
-        .out_tvalid (out1_tvalid),
-        .out_tready (out1_tready)
-    );
+    lowbit_fifo #(.W(W), .DEPTH(DEPTH1)) u_fifo1 (.clk(clk), .rst(rst),
+        .in_tdata(in_tdata), .in_tvalid(in_tvalid && rdy0), .in_tready(rdy1),
+        .out_tdata(out1_tdata), .out_tvalid(out1_tvalid), .out_tready(out1_tready));
 
 endmodule

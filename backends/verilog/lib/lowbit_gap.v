@@ -49,7 +49,7 @@
 // Storage: C*SW accumulator bits, a clog2(N)-bit counter, 2 output beats in
 // the FIFO. Only control state (the counter, the FIFO's) is reset.
 //
-// Requires lowbit_fifo (lowbit_fifo.v) and lowbit_const_thresholds (lowbit_thresholds.v).
+// Requires lowbit_fifo (lowbit_fifo.v) and lowbit_const_outputs (lowbit_thresholds.v).
 module lowbit_gap #(
     parameter integer C      = 4,
     parameter integer EW     = 2,
@@ -134,7 +134,8 @@ module lowbit_gap #(
         end
     end
 
-    wire [OW-1:0] res;
+    wire [C*SW-1:0] sums;   // each channel's running sum, this pixel included
+    wire [OW-1:0]   res;
 
     genvar gc;
     generate
@@ -153,33 +154,17 @@ module lowbit_gap #(
             always @(posedge clk) begin
                 if (accept) acc <= s;
             end
-
-            if (MODE == 1) begin : g_raw
-                assign res[gc*SW +: SW] = s;
-            end else if (NT >= 1) begin : g_mt  // NT < 1 is refused by the guards above
-                lowbit_const_thresholds #(
-                    .W (SW), .TW (SW), .NT (NT), .OB (OB), .OOFF (OOFF), .LO (SLO), .HI (SHI),
-                    .THRESH (THRESH[gc*NT*SW +: NT*SW])
-                ) u_th (
-                    .x (s),
-                    .y (res[gc*OB +: OB])
-                );
-            end
+            assign sums[gc*SW +: SW] = s;
         end
     endgenerate
 
-    lowbit_fifo #(
-        .W     (OW),
-        .DEPTH (2)
-    ) u_ofifo (
-        .clk        (clk),
-        .rst        (rst),
-        .in_tdata   (res),
-        .in_tvalid  (accept && last),
-        .in_tready  (room),
-        .out_tdata  (out_tdata),
-        .out_tvalid (out_tvalid),
-        .out_tready (out_tready)
-    );
+    // The sums in [SLO, SHI] as they are (MODE 1) or thresholded.
+    lowbit_const_outputs #(
+        .C(C), .W(SW), .MODE(MODE), .SW(SW), .NT(NT), .OB(OB), .OOFF(OOFF), .LO(SLO), .HI(SHI), .THRESH(THRESH)
+    ) u_out (.x(sums), .y(res));
+
+    lowbit_fifo #(.W(OW), .DEPTH(2)) u_ofifo (.clk(clk), .rst(rst),
+        .in_tdata(res), .in_tvalid(accept && last), .in_tready(room),
+        .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready));
 
 endmodule

@@ -505,18 +505,8 @@ module lowbit_mvu #(
     // The FIFO holds finished vectors until accepted. Depth 2 lets one vector
     // wait for the consumer while the next completes, and its registered
     // in_tready is what keeps `en` free of combinational backpressure.
-    lowbit_fifo #(
-        .W     (OW),
-        .DEPTH (2)
-    ) u_ofifo (
-        .clk        (clk),
-        .rst        (rst),
-        .in_tdata   (result),
-        .in_tvalid  (fin_v),
-        .in_tready  (ofifo_ready),
-        .out_tdata  (out_tdata),
-        .out_tvalid (out_tvalid),
-        .out_tready (out_tready)
-    );
+    lowbit_fifo #(.W(OW), .DEPTH(2)) u_ofifo (.clk(clk), .rst(rst),
+        .in_tdata(result), .in_tvalid(fin_v), .in_tready(ofifo_ready),
+        .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready));
 
 endmodule

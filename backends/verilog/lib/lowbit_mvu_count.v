@@ -3,7 +3,8 @@
 // it is purely combinational.
 //
 //   lowbit_mvu_popcount number of ones in N bits, as a W-bit value
-//   lowbit_mvu_count    a LUT6 compressor tree (lowbit_mvu_c32, _c63)
+//   lowbit_mvu_count    a LUT6 compressor tree (lowbit_mvu_c32, _c63) over
+//                       the lane products (lowbit_mvu_laneop)
 //
 // Requires lowbit_mvu_sum (lowbit_mvu_lanes.v), the adder tree Verilator
 // simulates in its place.
@@ -217,14 +218,7 @@ module lowbit_mvu_count #(
             // compile.
             wire [N-1:0]    x;
             wire [N*WS-1:0] leaves;
-            if (OP == 1) begin : g_xnor
-                assign x = ~(a ^ b);
-            end else if (OP == 2) begin : g_and
-                assign x = a & b;
-            end else begin : g_id
-                assign x = a;
-                wire unused_b = &{1'b0, b};
-            end
+            lowbit_mvu_laneop #(.N(N), .OP(OP)) u_op (.a(a), .b(b), .x(x));
             for (gc = 0; gc < N; gc = gc + 1) begin : g_leaf
                 if (WS > 1) begin : g_w
                     assign leaves[gc*WS +: WS] = {{(WS-1){1'b0}}, x[gc]};
@@ -341,6 +335,28 @@ module lowbit_mvu_count #(
     endgenerate
 endmodule
 
+// The lane products of lowbit_mvu_count: x = op(a, b) bitwise, OP 0: a (b
+// unused), 1: ~(a ^ b) (XNOR lanes), 2: a & b (AND lanes).
+module lowbit_mvu_laneop #(
+    parameter integer N  = 1,
+    parameter integer OP = 0
+) (
+    input  wire [N-1:0] a,
+    input  wire [N-1:0] b,
+    output wire [N-1:0] x
+);
+    generate
+        if (OP == 1) begin : g_xnor
+            assign x = ~(a ^ b);
+        end else if (OP == 2) begin : g_and
+            assign x = a & b;
+        end else begin : g_id
+            assign x = a;
+            wire unused_b = &{1'b0, b};
+        end
+    endgenerate
+endmodule
+
 // Level-0 counters of lowbit_mvu_count: for each of K lane triples (lanes i,
 // K+i, 2K+i), sum s and carry c of the three lane products x = op(a, b)
 // (OP as in lowbit_mvu_count). Each output depends on 6 input bits: one LUT6.
@@ -355,16 +371,7 @@ module lowbit_mvu_c32 #(
     output wire [K-1:0]   c
 );
     wire [3*K-1:0] x;
-    generate
-        if (OP == 1) begin : g_xnor
-            assign x = ~(a ^ b);
-        end else if (OP == 2) begin : g_and
-            assign x = a & b;
-        end else begin : g_id
-            assign x = a;
-            wire unused_b = &{1'b0, b};
-        end
-    endgenerate
+    lowbit_mvu_laneop #(.N(3*K), .OP(OP)) u_op (.a(a), .b(b), .x(x));
     wire [K-1:0] x0 = x[0 +: K];
     wire [K-1:0] x1 = x[K +: K];
     wire [K-1:0] x2 = x[2*K +: K];

@@ -190,18 +190,8 @@ module lowbit_pad #(
 
     // The FIFO only sees a beat when it has room (push includes
     // ofifo_ready), so every push enters it.
-    lowbit_fifo #(
-        .W     (OW),
-        .DEPTH (2)
-    ) u_ofifo (
-        .clk        (clk),
-        .rst        (rst),
-        .in_tdata   (pix),
-        .in_tvalid  (push),
-        .in_tready  (ofifo_ready),
-        .out_tdata  (out_tdata),
-        .out_tvalid (out_tvalid),
-        .out_tready (out_tready)
-    );
+    lowbit_fifo #(.W(OW), .DEPTH(2)) u_ofifo (.clk(clk), .rst(rst),
+        .in_tdata(pix), .in_tvalid(push), .in_tready(ofifo_ready),
+        .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready));
 
 endmodule

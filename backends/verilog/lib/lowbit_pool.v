@@ -130,18 +130,8 @@ module lowbit_pool #(
         end
     endgenerate
 
-    lowbit_fifo #(
-        .W     (PW),
-        .DEPTH (2)
-    ) u_ofifo (
-        .clk        (clk),
-        .rst        (rst),
-        .in_tdata   (pooled),
-        .in_tvalid  (win_valid),
-        .in_tready  (win_ready),
-        .out_tdata  (out_tdata),
-        .out_tvalid (out_tvalid),
-        .out_tready (out_tready)
-    );
+    lowbit_fifo #(.W(PW), .DEPTH(2)) u_ofifo (.clk(clk), .rst(rst),
+        .in_tdata(pooled), .in_tvalid(win_valid), .in_tready(win_ready),
+        .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready));
 
 endmodule

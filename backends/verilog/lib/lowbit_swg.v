@@ -219,18 +219,8 @@ module lowbit_swg #(
 
     // A completing pixel is only accepted when the FIFO has room (see
     // in_tready), so in_fire && emit always enters the FIFO.
-    lowbit_fifo #(
-        .W     (OW),
-        .DEPTH (2)
-    ) u_ofifo (
-        .clk        (clk),
-        .rst        (rst),
-        .in_tdata   (win),
-        .in_tvalid  (in_fire && emit),
-        .in_tready  (ofifo_ready),
-        .out_tdata  (out_tdata),
-        .out_tvalid (out_tvalid),
-        .out_tready (out_tready)
-    );
+    lowbit_fifo #(.W(OW), .DEPTH(2)) u_ofifo (.clk(clk), .rst(rst),
+        .in_tdata(win), .in_tvalid(in_fire && emit), .in_tready(ofifo_ready),
+        .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready));
 
 endmodule

@@ -1,6 +1,54 @@
+// The output stage of the units whose thresholds are constants of the design (lowbit_add,
+// lowbit_gap):
+//   lowbit_const_outputs     C channels' exact values, passed on (MODE 1) or thresholded
+//   lowbit_const_thresholds  one channel's multi-threshold activation
+
+// lowbit_const_outputs: x holds C exact values, channel c's W-bit two's complement at bits
+// [c*W +: W], each known to lie in [LO, HI]. MODE 1 passes each on as SW bits (SW holds
+// [LO, HI], so truncating or sign-extending keeps the value); MODE 0 gives each the OB-bit
+// activation of lowbit_const_thresholds against its NT thresholds, THRESH[c*NT*SW +: NT*SW].
+// Purely combinational.
+module lowbit_const_outputs #(
+    parameter integer C    = 1,
+    parameter integer W    = 4,
+    parameter integer MODE = 1,
+    parameter integer SW   = 4,
+    parameter integer NT   = 1,
+    parameter integer OB   = 1,
+    parameter integer OOFF = 0,
+    parameter integer LO   = 0,
+    parameter integer HI   = 0,
+    parameter [C*NT*SW-1:0] THRESH = {(C*NT*SW){1'b0}}
+) (
+    input  wire [C*W-1:0]                       x,
+    output wire [C*((MODE == 1) ? SW : OB)-1:0] y
+);
+    genvar gc;
+    generate
+        for (gc = 0; gc < C; gc = gc + 1) begin : g_ch
+            wire [W-1:0] s = x[gc*W +: W];
+            if (MODE == 1) begin : g_raw
+                if (SW <= W) begin : g_cut
+                    assign y[gc*SW +: SW] = s[SW-1:0];
+                    if (SW < W) begin : g_unused
+                        // Only sign copies above bit SW-1 (the value fits).
+                        wire unused_hi = &{1'b0, s[W-1:SW]};
+                    end
+                end else begin : g_ext
+                    assign y[gc*SW +: SW] = {{(SW - W){s[W-1]}}, s};
+                end
+            end else if (NT >= 1) begin : g_mt  // the units refuse NT < 1
+                lowbit_const_thresholds #(
+                    .W(W), .TW(SW), .NT(NT), .OB(OB), .OOFF(OOFF), .LO(LO), .HI(HI),
+                    .THRESH(THRESH[gc*NT*SW +: NT*SW])
+                ) u_th (.x(s), .y(y[gc*OB +: OB]));
+            end
+        end
+    endgenerate
+endmodule
+
 // lowbit_const_thresholds: the multi-threshold activation of one channel against constant
-// thresholds: y = count(x >= t_i over i < NT) + OOFF (modulo 2^OB). Shared by the units
-// whose thresholds are constants of the design (lowbit_add, lowbit_gap).
+// thresholds: y = count(x >= t_i over i < NT) + OOFF (modulo 2^OB).
 //
 // x is a W-bit two's-complement value known to lie in [LO, HI]; threshold i is the TW-bit
 // two's-complement field THRESH[i*TW +: TW]. A threshold at or below LO always fires and one
