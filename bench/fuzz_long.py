@@ -30,7 +30,7 @@ from netgen import random_inputs, random_network  # noqa: E402
 
 from lowbitc.backends.runtime.interpreter import run_module  # noqa: E402
 from lowbitc.errors import LowbitcError  # noqa: E402
-from lowbitc.pipeline import STAGES, compile_to  # noqa: E402
+from lowbitc.pipeline import compile_stages  # noqa: E402
 
 LOWBITC = Path(sys.executable).parent / "lowbitc"
 
@@ -41,11 +41,13 @@ def check(seed: int, folder: Path, verilator: bool) -> str | None:
     frames = random_inputs(seed, shape)
     try:
         ref = qonnx_reference(path, frames).reshape(len(frames), -1)
-        lowbit = run_module(compile_to(path, "lowbit"), frames).reshape(len(frames), -1)
-        if not np.allclose(lowbit, ref, rtol=0, atol=4 * np.finfo(np.float32).eps * max(1.0, float(np.abs(ref).max()))):
+        stages = compile_stages(path, last="pipeline")  # one import, every stage
+        lowbit = run_module(next(stages)[1], frames).reshape(len(frames), -1)
+        tolerance = 4 * np.finfo(np.float32).eps * max(1.0, float(np.abs(ref).max()))
+        if not np.allclose(lowbit, ref, rtol=0, atol=tolerance):
             return "lowbitc differs from qonnx"
-        for stage in STAGES[2:-2]:
-            if not np.array_equal(run_module(compile_to(path, stage), frames).reshape(len(frames), -1), lowbit):
+        for stage, module in stages:  # streamline .. pipeline
+            if not np.array_equal(run_module(module, frames).reshape(len(frames), -1), lowbit):
                 return f"stage {stage} differs"
     except LowbitcError as exc:
         return f"refused: {str(exc).splitlines()[0][:160]}"

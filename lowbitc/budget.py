@@ -6,6 +6,9 @@ bitserial-stage IR for N, lowers it to the rtl stage and prices it with the stru
 resource model (backends/analysis/resource_model.py). Fewer cycles need more lanes, so the share grows
 as N shrinks; the search bisects N geometrically down to 1% (or one cycle) and keeps the
 fastest design that fits. Deterministic: the same model, device and budget give the same N.
+
+Layers fixed by `--fold` keep their folds in every probe and the search folds the rest; when
+the fixed layers set a slower pace than the target, the others are folded for that pace.
 """
 
 from __future__ import annotations
@@ -91,6 +94,9 @@ def cycles_for_budget(module: ModuleOp, options: Options, model: str) -> Probe:
         )
     fits, lo = slow, stream_floor(module)  # lo: no folding is faster than the pixel streams
     fast = probe(module, lo, options)
+    if fast is not None and fast.ii_cycles > lo:  # layers fixed by --fold set a slower pace
+        lo = fast.ii_cycles
+        fast = probe(module, lo, options)  # the free layers folded no faster than they are
     if fast is not None and fast.worst[1] <= budget:
         return fast
     hi = slow.ii_cycles  # fits; lo does not
@@ -99,11 +105,13 @@ def cycles_for_budget(module: ModuleOp, options: Options, model: str) -> Probe:
         mid = min(max(mid, lo + 1), hi - 1)
         p = probe(module, mid, options)
         if p is not None and p.worst[1] <= budget:
+            if p.ii_cycles >= hi:  # the fixed layers' pace: no smaller target is faster
+                break
             hi, fits = p.ii_cycles, p
         else:
             lo = mid
     if fits.ii_cycles > fits.cycles:  # layers fixed by --fold set the pace: fold the rest no faster
         relaxed = probe(module, fits.ii_cycles, options)
-        if relaxed is not None and relaxed.ii_cycles == fits.ii_cycles and relaxed.worst[1] <= fits.worst[1]:
+        if relaxed is not None and relaxed.worst[1] <= fits.worst[1]:
             return relaxed
     return fits

@@ -52,6 +52,20 @@ def test_the_cnv_at_seventy_percent_of_a_zynq(tmp_path: Path) -> None:
     assert rep["fps"] > 1000  # FINN's published build of this network on this part: 3,000 frames/s
 
 
+def test_a_fold_file_fixes_its_layers_and_the_budget_folds_the_rest(tmp_path: Path) -> None:
+    fold = tmp_path / "fold.json"
+    fold.write_text('{"1": {"pe": 4, "simd": 16}}')
+    free = report(TFC, tmp_path, "--target", "xc7z020", "--budget", "0.3")
+    fixed = report(TFC, tmp_path, "--target", "xc7z020", "--budget", "0.3", "--fold", str(fold))
+    assert (fixed["layers"][1]["pe"], fixed["layers"][1]["simd"]) == (4, 16)
+    assert (free["layers"][1]["pe"], free["layers"][1]["simd"]) != (4, 16)
+    assert max(shares(fixed).values()) <= 0.3
+    # Layer 1 at 4 x 16 takes 16 x 4 = 64 cycles a frame: the others fold no faster than it needs.
+    assert fixed["ii_cycles"] == fixed["layers"][1]["cycles"] == 64
+    assert all(layer["cycles"] <= 64 for layer in fixed["layers"])
+    assert fixed["totals"]["lanes"] <= free["totals"]["lanes"]
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
@@ -60,6 +74,7 @@ def test_the_cnv_at_seventy_percent_of_a_zynq(tmp_path: Path) -> None:
         (["--target", "xc7z020", "--budget", "1.5"], "--budget 1.5 must be a share of the device in (0, 1]"),
         (["--target", "xc7z020", "--budget", "0.5", "--fps", "1000"], "give --fps or --budget, not both"),
         (["--target", "ice40-up5k", "--budget", "0.01"], "even with the fewest lanes the design needs"),
+        (["--target", "vax", "--budget", "0.5"], "unknown target device 'vax'; choose one of: generic"),
     ],
 )
 def test_budget_errors_are_one_line_with_exit_2(args: list[str], message: str, tmp_path: Path, capsys) -> None:

@@ -15,7 +15,7 @@ from conftest import lowbitc, qonnx_reference
 from conv_factory import make_cnv
 
 from lowbitc.backends.runtime.interpreter import run_module
-from lowbitc.pipeline import compile_to
+from lowbitc.pipeline import compile_stages, compile_to
 
 CASES = {
     "k3_s1_p1": dict(kernel=3, stride=1, pad=1),
@@ -38,10 +38,11 @@ def build(name: str, tmp_path: Path) -> tuple[Path, np.ndarray]:
 def test_border_lowering_is_exact_at_every_stage(name: str, tmp_path: Path) -> None:
     model, x = build(name, tmp_path)
     ref = qonnx_reference(model, x)
-    for stage in ("lowbit", "streamline", "bitserial", "tile", "unroll", "pipeline"):
-        module = compile_to(model, stage)
+    stages = dict(compile_stages(model, last="pipeline"))  # one import, every stage
+    assert tuple(stages) == ("lowbit", "streamline", "bitserial", "tile", "unroll", "pipeline")
+    for stage, module in stages.items():
         np.testing.assert_array_equal(run_module(module, x), ref, err_msg=stage)
-    text = str(compile_to(model, "unroll"))
+    text = str(stages["unroll"])
     # The padded binary layer runs on XNOR lanes with a per-case threshold table; no si2 pad.
     assert "border = #lowbit.border<" in text and "fill = 1 : i64" in text
     assert "xsi2>" not in text

@@ -12,7 +12,7 @@ import pytest
 from conftest import MODELS, lowbitc, qonnx_reference
 
 from lowbitc.backends.runtime.interpreter import run_module
-from lowbitc.pipeline import compile_to
+from lowbitc.pipeline import compile_stages, compile_to
 
 CNV = ["cnv_small_w1a1_dynamo", "bnnpynq_cnv_1w1a_ts"]
 INPUTS = {"cnv_small_w1a1_dynamo": "cnv_small_w1a1", "bnnpynq_cnv_1w1a_ts": "bnnpynq_cnv_1w1a"}
@@ -36,13 +36,14 @@ def test_run_streamline_reproduces_expected(model: str, tmp_path: Path) -> None:
 @pytest.mark.parametrize("model", CNV)
 def test_stages_are_exact_and_streamline_folds_every_batchnorm(model: str) -> None:
     x = frames(model)
-    before = run_module(compile_to(MODELS / f"{model}.onnx", "lowbit"), x)
-    module = compile_to(MODELS / f"{model}.onnx", "streamline")
+    stages = dict(compile_stages(MODELS / f"{model}.onnx", last="pipeline"))  # one import, every stage
+    before = run_module(stages["lowbit"], x)
+    module = stages["streamline"]
     text = str(module)
     assert "lowbit.batchnorm" not in text and "lowbit.threshold" in text
     np.testing.assert_array_equal(run_module(module, x), before)
     for stage in ("bitserial", "tile", "unroll", "pipeline"):
-        module = compile_to(MODELS / f"{model}.onnx", stage)
+        module = stages[stage]
         assert "lowbit.conv" not in str(module) and "lowbit.window" in str(module)
         if stage in ("unroll", "pipeline"):
             assert "lowbit.xnor_popcount" not in str(module) and "lowbit.mvu" in str(module)
@@ -64,9 +65,8 @@ def test_padding_stride_kernel_against_qonnx(kernel: int, stride: int, pad: int,
     model = make_cnv(tmp_path / "c.onnx", seed=kernel * 10 + stride * 3 + pad, kernel=kernel, stride=stride, pad=pad)
     x = np.random.default_rng(7).uniform(-1, 1, (6, 3, 12, 12)).astype(np.float32)
     ref = qonnx_reference(model, x)
-    np.testing.assert_array_equal(run_module(compile_to(model, "lowbit"), x), ref)
-    np.testing.assert_array_equal(run_module(compile_to(model, "streamline"), x), ref)
-    np.testing.assert_array_equal(run_module(compile_to(model, "pipeline"), x), ref)
+    for stage, module in compile_stages(model, last="pipeline"):  # one import; every stage is exact
+        np.testing.assert_array_equal(run_module(module, x), ref, err_msg=stage)
 
 
 @pytest.mark.parametrize("group", [2, 8])
@@ -78,9 +78,8 @@ def test_grouped_and_depthwise_convolutions_against_qonnx(group: int, tmp_path: 
     model = make_cnv(tmp_path / "g.onnx", seed=group, kernel=3, stride=1, pad=1, channels=(8, 8), group=group)
     x = np.random.default_rng(2).uniform(-1, 1, (4, 3, 12, 12)).astype(np.float32)
     ref = qonnx_reference(model, x)
-    np.testing.assert_array_equal(run_module(compile_to(model, "lowbit"), x), ref)
-    np.testing.assert_array_equal(run_module(compile_to(model, "streamline"), x), ref)
-    np.testing.assert_array_equal(run_module(compile_to(model, "pipeline"), x), ref)
+    for stage, module in compile_stages(model, last="pipeline"):  # one import; every stage is exact
+        np.testing.assert_array_equal(run_module(module, x), ref, err_msg=stage)
     np.save(tmp_path / "in.npy", x)
     r = lowbitc("sim", model, "-i", tmp_path / "in.npy", "-o", tmp_path / "sim.npy", "--stall", "0.3")
     assert r.returncode == 0, r.stderr

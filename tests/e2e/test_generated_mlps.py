@@ -12,7 +12,7 @@ from conftest import lowbitc, qonnx_reference
 from mlp_factory import make_mlp
 
 from lowbitc.backends.runtime.interpreter import run_module
-from lowbitc.pipeline import STAGES, compile_to
+from lowbitc.pipeline import compile_stages, compile_to
 
 SHAPES = {
     "w256-matmul": ([784, 256, 256, 256, 10], "matmul"),
@@ -40,9 +40,11 @@ def test_interpreter_matches_qonnx(mlp) -> None:
 
 def test_stages_bit_exact(mlp) -> None:
     path, frames = mlp
-    reference = run_module(compile_to(path, "lowbit"), frames)
-    for stage in STAGES[2:-2]:
-        np.testing.assert_array_equal(run_module(compile_to(path, stage), frames), reference, err_msg=stage)
+    stages = compile_stages(path, last="pipeline")  # one import, every stage
+    _, lowbit = next(stages)
+    reference = run_module(lowbit, frames)
+    for stage, module in stages:  # streamline .. pipeline
+        np.testing.assert_array_equal(run_module(module, frames), reference, err_msg=stage)
 
 
 def test_sim_equals_run(mlp, tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ import pytest
 from conftest import MODELS, lint_verilog_file, lowbitc, qonnx_reference
 
 from lowbitc.backends.runtime.interpreter import run_module
-from lowbitc.pipeline import STAGES, compile_to
+from lowbitc.pipeline import compile_stages, compile_to
 
 GENERATED = MODELS / "generated"
 
@@ -101,9 +101,11 @@ def test_interpreter_matches_qonnx(case: Case) -> None:
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_every_stage_is_bit_exact(case: Case) -> None:
     frames = case.frames()
-    reference = run_module(compile_to(case.path, "lowbit"), frames)
-    for stage in STAGES[2:-2]:  # streamline .. pipeline
-        out = run_module(compile_to(case.path, stage), frames)
+    stages = compile_stages(case.path, last="pipeline")  # one import, every stage
+    _, lowbit = next(stages)
+    reference = run_module(lowbit, frames)
+    for stage, module in stages:  # streamline .. pipeline
+        out = run_module(module, frames)
         assert out.dtype == reference.dtype
         np.testing.assert_array_equal(out, reference, err_msg=f"stage {stage}")
 
