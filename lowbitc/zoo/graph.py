@@ -4,10 +4,11 @@ Every layer method appends the ONNX nodes Brevitas would export for the layer (`
 `BipolarQuant` of domain `qonnx.custom_op.general` on weights and activations, `Conv`,
 `MatMul` with a transposed weight, `BatchNormalization`, `Relu`, `MaxPool`, `Add`...) and
 computes the layer's output on a few random input frames with numpy (float32: the integer
-accumulators of codes times power-of-two scales are exact). BatchNorm statistics are chosen from those values: the mean is
-the per-channel median of the accumulator and the variance its variance, so each activation
-quantizer's thresholds sit inside the accumulator's range and the network computes something
-non-trivial, as a trained one does.
+accumulators of codes times power-of-two scales are exact). BatchNorm statistics are chosen
+from those values: the mean is the per-channel median of the accumulator and the variance its
+variance, so each activation quantizer's thresholds sit inside the accumulator's range and the
+network computes something non-trivial, as a trained one does. Names, initializers and the
+finished model come from `OnnxBuilder` (builder.py).
 
 The same seed always gives the same bytes: the random draws come from one
 `numpy.random.Generator`, and the statistics are medians and variances of exact integers.
@@ -15,16 +16,14 @@ The same seed always gives the same bytes: the random draws come from one
 
 from __future__ import annotations
 
-import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import onnx
 from numpy.lib.stride_tricks import sliding_window_view
-from onnx import TensorProto, helper, numpy_helper
 
-QONNX = "qonnx.custom_op.general"
-OPSET = 13
+from lowbitc.zoo.builder import OnnxBuilder
+
 MIN_DENSE_SAMPLES = 64
 """Calibration vectors a dense layer's statistics are taken over (see `Graph.flatten`)."""
 
@@ -69,45 +68,11 @@ class Tensor:
 
 
 @dataclass
-class Graph:
+class Graph(OnnxBuilder):
+    """Layers as Brevitas exports them, each computed on the calibration frames as it is added."""
+
     rng: np.random.Generator
-    proto: onnx.ModelProto = field(default_factory=onnx.ModelProto)
-    """The model being built; initializers go straight into it (AlexNet's are 240 MB: each
-    copy of them costs a second)."""
-    nodes: list[onnx.NodeProto] = field(default_factory=list)
-    names: dict[str, int] = field(default_factory=dict)
-    shared: dict[tuple, str] = field(default_factory=dict)
     input_shape: tuple[int, ...] = ()
-
-    # -- names, constants, nodes ------------------------------------------------------------
-    def fresh(self, stem: str) -> str:
-        self.names[stem] = self.names.get(stem, -1) + 1
-        return stem if self.names[stem] == 0 else f"{stem}_{self.names[stem]}"
-
-    def const(self, stem: str, value) -> str:
-        name = self.fresh(stem)
-        array = np.asarray(value)
-        tensor = self.proto.graph.initializer.add()
-        if sys.byteorder == "little":
-            tensor.name, tensor.data_type = name, helper.np_dtype_to_tensor_dtype(array.dtype)
-            tensor.dims.extend(array.shape)
-            tensor.raw_data = array.tobytes()
-        else:
-            tensor.CopyFrom(numpy_helper.from_array(array, name))
-        return name
-
-    def scalar(self, value: float) -> str:
-        """A float32 scalar initializer, shared by every node using the same value."""
-        key = ("f32", float(value))
-        if key not in self.shared:
-            self.shared[key] = self.const(f"const_{len(self.shared)}", np.float32(value))
-        return self.shared[key]
-
-    def node(self, op: str, inputs: list[str], stem: str, **attrs) -> str:
-        out = self.fresh(stem)
-        domain = QONNX if op in ("Quant", "BipolarQuant") else ""
-        self.nodes.append(helper.make_node(op, inputs, [out], name=out, domain=domain, **attrs))
-        return out
 
     def input(self, shape: tuple[int, ...], frames: int) -> Tensor:
         """The graph input: pixel values k/255 in [0, 1] (or anything in [0, 1])."""
@@ -116,16 +81,13 @@ class Graph:
 
     def model(self, out: Tensor, name: str, doc: str) -> onnx.ModelProto:
         self.nodes[-1].output[0] = "logits"
-        model = self.proto
-        model.graph.name = name
-        model.graph.node.extend(self.nodes)
-        model.graph.input.append(helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, *self.input_shape]))
-        model.graph.output.append(helper.make_tensor_value_info("logits", TensorProto.FLOAT, [1, *out.shape]))
-        model.opset_import.extend([helper.make_opsetid("", OPSET), helper.make_opsetid(QONNX, 1)])
-        model.ir_version = 8
-        model.producer_name = "lowbitc zoo"
-        model.doc_string = doc
-        return model
+        return self.finish(
+            name,
+            {"input": [1, *self.input_shape]},
+            {"logits": [1, *out.shape]},
+            producer="lowbitc zoo",
+            doc=doc,
+        )
 
     # -- quantizers -------------------------------------------------------------------------
     def act(self, x: Tensor, q: Act, stem: str) -> Tensor:
