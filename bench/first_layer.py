@@ -22,12 +22,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LIB = ROOT / "backends" / "verilog" / "lib"
 
-WRAPPER = """module top #(parameter integer IW = 8, parameter integer OW = 8, parameter integer AW = 4, parameter integer DW = 8) (
+WRAPPER = """module top #(
+  parameter integer IW = 8, parameter integer OW = 8, parameter integer AW = 4, parameter integer DW = 8
+) (
   input wire clk, input wire rst, input wire [IW-1:0] in_tdata, input wire in_tvalid, output wire in_tready,
   output wire [OW-1:0] out_tdata, output wire out_tvalid, input wire out_tready,
   output wire [AW-1:0] wmem_addr, output wire wmem_en, input wire [DW-1:0] wmem_data);
   lowbit_mvu #({params}) u (.clk(clk), .rst(rst), .in_tdata(in_tdata), .in_tvalid(in_tvalid), .in_tready(in_tready),
-    .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready), .wmem_addr(wmem_addr), .wmem_en(wmem_en), .wmem_data(wmem_data));
+    .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready),
+    .wmem_addr(wmem_addr), .wmem_en(wmem_en), .wmem_data(wmem_data));
 endmodule
 """
 

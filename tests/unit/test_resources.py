@@ -4,7 +4,7 @@ like the performance model's layers, and capacities are never invented."""
 from __future__ import annotations
 
 import pytest
-from conftest import MODELS
+from support.cli import MODELS
 from xdsl.dialects.builtin import ModuleOp
 
 from lowbitc.backends.analysis.perf import predict
@@ -34,8 +34,8 @@ def _total(module: ModuleOp, resource: Resource) -> int:
 
 def test_units_numbered_like_perf(module: ModuleOp) -> None:
     units = design_resources(module).units
-    assert [(u.index, u.kind) for u in units] == [(l.index, l.kind) for l in predict(module).layers]
-    assert [u.lanes for u in units] == [l.pe * l.simd for l in predict(module).layers]
+    assert [(u.index, u.kind) for u in units] == [(layer.index, layer.kind) for layer in predict(module).layers]
+    assert [u.lanes for u in units] == [layer.pe * layer.simd for layer in predict(module).layers]
 
 
 def test_lane_and_weight_bits(module: ModuleOp) -> None:
