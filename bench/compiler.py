@@ -27,7 +27,7 @@ def main() -> None:
         lowbitc("zoo", "lfc-w1a1", "-o", str(lfc))
         for name, model in (("cnv", MODELS / "bnnpynq_cnv_1w1a_ts.onnx"), ("lfc", lfc)):
             out = Path(d) / f"{name}.v"
-            seconds = median_of(lambda: lowbitc(str(model), "-o", str(out)), args.repeats)
+            seconds = median_of(lambda model=model, out=out: lowbitc(str(model), "-o", str(out)), args.repeats)
             rows.append(
                 {
                     "model": name,

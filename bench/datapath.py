@@ -16,6 +16,10 @@ LUTs are LUT1..LUT6 (MUXF7/MUXF8 are listed apart); FFs are the FD* cells. Write
 bench/results_datapath.json and the README table between the datapath-table markers.
 
     .venv/bin/python bench/datapath.py [--lib DIR] [--no-readme]
+    .venv/bin/python bench/datapath.py --check unit-small   # one self-check of the wrappers, no figures
+
+The self-checks (`--check`, run by tests/hw/test_datapath_bench.py) keep the wrappers valid
+designs and the cut signals present as the library changes.
 """
 
 from __future__ import annotations
@@ -238,12 +242,49 @@ def ensure_markers(readme: Path) -> None:
     readme.write_text(text[:at] + section + text[at:])
 
 
+SMALL = Unit(K=24, C=4, PE=2, SIMD=8)
+"""The same wrapper code as the measured units, a faster build."""
+CHECKS = ("unit-small", "unit-bench", "popcount", "cut")
+
+
+def check(name: str) -> None:
+    """One self-check: a wrapper lints clean in Verilator (`unit-*`, `popcount`), or the `expose`
+    cut runs on the flattened small unit and finds every cut signal (`cut`)."""
+    from lowbitc.backends.runtime.sim.verilator import lint
+    from lowbitc.backends.verilog.library import library_sources
+
+    lib = {f: text for f, text in library_sources().items() if f in LIB_FILES}
+    if name == "unit-small":
+        lint(lib | {"top.v": unit_top(SMALL)}, "top")
+    elif name == "unit-bench":
+        lint(lib | {"top.v": unit_top(Unit(576, 64, 1, 64))}, "top")
+    elif name == "popcount":
+        lint(lib | {"top.v": popcount_top("module lowbit_mvu_count")}, "top")
+        lint({"top.v": ANCHOR}, "top")
+    else:
+        if shutil.which("yosys") is None:
+            raise SystemExit("yosys not found: apt-get install -y yosys")
+        files = " ".join(str(LIB / f) for f in LIB_FILES)
+        with tempfile.TemporaryDirectory() as d:
+            top = Path(d) / "top.v"
+            top.write_text(datapath_top(SMALL))
+            script = f"read_verilog {files} {top}; {cut_script()}"
+            r = subprocess.run(["yosys", "-q", "-p", script], capture_output=True, text=True)
+        if r.returncode:
+            raise SystemExit(f"the datapath cut failed:\n{r.stdout + r.stderr}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--lib", type=Path, default=LIB, help="RTL library folder (default: backends/verilog/lib)")
     ap.add_argument("--no-readme", action="store_true", help="do not rewrite the README table")
     ap.add_argument("--json", type=Path, default=ROOT / "bench" / "results_datapath.json")
+    ap.add_argument("--check", choices=CHECKS, help="run one self-check of the wrappers instead of measuring")
     args = ap.parse_args()
+    if args.check:
+        check(args.check)
+        print(f"datapath check {args.check}: ok")
+        return
     if shutil.which("yosys") is None:
         raise SystemExit("yosys not found: apt-get install -y yosys")
     version = subprocess.run(["yosys", "-V"], capture_output=True, text=True, check=True).stdout.strip()

@@ -32,7 +32,8 @@ MVU_FILES = (
 )
 
 WRAPPER = """module top #(
-  parameter integer IW = 8, parameter integer OW = 8, parameter integer AW = 4, parameter integer DW = 8) (
+  parameter integer IW = 8, parameter integer OW = 8, parameter integer AW = 4, parameter integer DW = 8
+) (
   input wire clk, input wire rst, input wire [IW-1:0] in_tdata, input wire in_tvalid, output wire in_tready,
   output wire [OW-1:0] out_tdata, output wire out_tvalid, input wire out_tready,
   output wire [AW-1:0] wmem_addr, output wire wmem_en, input wire [DW-1:0] wmem_data);

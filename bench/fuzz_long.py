@@ -1,4 +1,4 @@
-"""Differential fuzzing, long profile: thousands of random networks (tests/fuzz/netgen.py), each
+"""Differential fuzzing, long profile: thousands of random networks (lowbitc/zoo/random_nets.py), each
 run through qonnx's node-by-node execution and lowbitc's interpreter at every stage, every K-th
 also through Verilator with random stalls; any disagreement, crash or refusal is recorded with
 its seed (replay: `random_network(path, seed)`). Writes bench/results_fuzz.json and the README's
@@ -22,15 +22,13 @@ from pathlib import Path
 
 import numpy as np
 
+from lowbitc.backends.runtime.interpreter import run_module
+from lowbitc.errors import LowbitcError
+from lowbitc.pipeline import compile_stages
+from lowbitc.zoo.random_nets import random_inputs, random_network
+from lowbitc.zoo.reference import qonnx_reference
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "fuzz")]
-
-from conftest import qonnx_reference  # noqa: E402
-from netgen import random_inputs, random_network  # noqa: E402
-
-from lowbitc.backends.runtime.interpreter import run_module  # noqa: E402
-from lowbitc.errors import LowbitcError  # noqa: E402
-from lowbitc.pipeline import compile_stages  # noqa: E402
 
 LOWBITC = Path(sys.executable).parent / "lowbitc"
 

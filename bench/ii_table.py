@@ -85,14 +85,16 @@ def table(rows: list[dict], machine: str) -> str:
         f"Measured by `bench/ii_table.py` on {machine}; simulation with random stalls (p = 0.3) on both",
         "handshakes for exactness, and a stall-free run of the same build for the timing.",
         "",
-        "| model | compile (s, median of 3) | II simulated | II predicted | ratio | latency simulated / predicted | sim == run |",
+        "| model | compile (s, median of 3) | II simulated | II predicted | ratio | latency simulated / "
+        "predicted | sim == run |",
         "|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         pred_lat = "n/a" if r["latency_cycles_predicted"] is None else str(r["latency_cycles_predicted"])
         lines.append(
             f"| {r['model']} | {r['compile_s']:.2f} | {r['ii_cycles']:.0f} | {r['ii_cycles_predicted']} | "
-            f"{r['ii_cycles'] / r['ii_cycles_predicted']:.3f} | {r['latency_cycles']} / {pred_lat} | {'yes' if r['sim_equals_run'] else 'NO'} |"
+            f"{r['ii_cycles'] / r['ii_cycles_predicted']:.3f} | {r['latency_cycles']} / {pred_lat} | "
+            f"{'yes' if r['sim_equals_run'] else 'NO'} |"
         )
     return "\n".join(lines)
 

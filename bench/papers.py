@@ -58,7 +58,8 @@ WORKLOADS = [
         "alexnet",
         "alexnet-t2a2",
         "arria10-gx1150",
-        "Colangelo et al., Exploration of low numeric precision deep learning inference using Intel FPGAs (FCCM 2018), measured",
+        "Colangelo et al., Exploration of low numeric precision deep learning inference using Intel FPGAs "
+        "(FCCM 2018), measured",
         "fps",
         3700.0,
         None,
@@ -140,10 +141,12 @@ def project(w: Workload, budget: float, folder: Path) -> list[dict]:
 def table(rows: list[dict], budget: float, where: str) -> str:
     lines = [
         f"Projected by `bench/papers.py` on {where}: each network from `lowbitc zoo` (random weights), folded by "
-        f"`--budget {budget:g}` for the highest frames/s within {budget:.0%} of the device's LUTs, FFs, block RAMs and DSPs "
+        f"`--budget {budget:g}` for the highest frames/s within {budget:.0%} of the device's LUTs, FFs, "
+        "block RAMs and DSPs "
         "by the structural model, at the paper's clock and at the device's default clock.",
         "",
-        "| workload | device | clock | paper | lowbitc | ratio | frames/s | LUT / FF / BRAM share | weights | limited by |",
+        "| workload | device | clock | paper | lowbitc | ratio | frames/s | LUT / FF / BRAM share | weights "
+        "| limited by |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
@@ -151,7 +154,8 @@ def table(rows: list[dict], budget: float, where: str) -> str:
         s = r["shares"]
         lines.append(
             f"| {r['network']} | {r['device']} | {r['clock_mhz']:g} MHz ({r['clock']}) | {fmt(r['paper_value'])} | "
-            f"{fmt(r['ours'])} | {r['ratio']:.2f}x | {r['fps']:,.0f} | {s['luts']:.0%} / {s['ffs']:.0%} / {s['brams']:.0%} | "
+            f"{fmt(r['ours'])} | {r['ratio']:.2f}x | {r['fps']:,.0f} | {s['luts']:.0%} / {s['ffs']:.0%} / "
+            f"{s['brams']:.0%} | "
             f"{r['weights_where']} | {r['limit']} |"
         )
     missing = [w for w in WORKLOADS if w.paper_clock_mhz is None]

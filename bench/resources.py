@@ -115,18 +115,20 @@ def table(rows: list[dict]) -> str:
         ),
         "",
         (
-            "| model | folding | LUTs model | LUTs Yosys (flat) | error | FFs model | FFs Yosys | error | BRAM model | BRAM Yosys | "
+            "| model | folding | LUTs model | LUTs Yosys (flat) | error | FFs model | FFs Yosys | error | "
+            "BRAM model | BRAM Yosys | "
             "worst layer LUT error | median layer LUT error |"
         ),
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
-        errs = sorted((l["luts_err"] for l in r["layers"] if l["luts_err"] is not None), key=abs)
+        errs = sorted((ly["luts_err"] for ly in r["layers"] if ly["luts_err"] is not None), key=abs)
         worst = pct(errs[-1]) if errs else "n/a"
         med = sorted(errs)[len(errs) // 2] if errs else None
         fold = f"--fps {r['fps']:g}" if r["fps"] else "default"
         out.append(
-            f"| {r['model']} | {fold} | {r['luts']:,.0f} | {r['luts_flat']:,} | {pct(r['luts_err'])} | {r['ffs']:,.0f} | "
+            f"| {r['model']} | {fold} | {r['luts']:,.0f} | {r['luts_flat']:,} | {pct(r['luts_err'])} | "
+            f"{r['ffs']:,.0f} | "
             f"{r['ffs_flat']:,} | {pct(r['ffs_err'])} | {r['brams']:g} | {r['brams_flat']:g} | {worst} | {pct(med)} |"
         )
     for r in rows:
@@ -160,7 +162,8 @@ def main() -> None:
         rows.append(compare(case))
         r = rows[-1]
         print(
-            f"{case}: LUTs {r['luts']:.0f} vs {r['luts_flat']} ({pct(r['luts_err'])}), FFs {r['ffs']:.0f} vs {r['ffs_flat']} "
+            f"{case}: LUTs {r['luts']:.0f} vs {r['luts_flat']} ({pct(r['luts_err'])}), FFs {r['ffs']:.0f} vs "
+            f"{r['ffs_flat']} "
             f"({pct(r['ffs_err'])}), BRAM {r['brams']} vs {r['brams_flat']}",
             flush=True,
         )

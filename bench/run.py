@@ -42,7 +42,8 @@ def targets() -> list[dict]:
     interp, comp, sim, dp = load("interpreter"), load("compiler"), load("simulation"), load("datapath")
     rows = [
         {
-            "target": "Interpreter: `lowbitc run`, CNV, 512 frames, whole process, no slower than onnxruntime's session.run",
+            "target": "Interpreter: `lowbitc run`, CNV, 512 frames, whole process, no slower than "
+            "onnxruntime's session.run",
             "lowbitc": f"{interp['lowbitc_run_s']:.2f} s",
             "anchor": f"onnxruntime {interp['onnxruntime_s']:.2f} s",
             "ratio": interp["lowbitc_vs_onnxruntime"],
@@ -90,7 +91,8 @@ def targets() -> list[dict]:
 
 def table(rows: list[dict], where: str) -> str:
     lines = [
-        f"Gathered by `bench/run.py` from the scripts' last runs on {where}; ratio = anchor / lowbitc (higher is better for lowbitc).",
+        f"Gathered by `bench/run.py` from the scripts' last runs on {where}; ratio = anchor / lowbitc "
+        "(higher is better for lowbitc).",
         "",
         "| target | lowbitc | anchor | ratio | holds |",
         "|---|---|---|---|---|",

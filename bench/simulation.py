@@ -32,17 +32,11 @@ def main() -> None:
         for n in (few, many):
             np.save(tmp / f"in{n}.npy", np.resize(x, (n,) + x.shape[1:]))
         cold_env = dict(os.environ, XDG_CACHE_HOME=str(tmp / "cache"))
-        sim = lambda n, env=None: lowbitc(
-            "sim",
-            str(MODEL),
-            "-i",
-            str(tmp / f"in{n}.npy"),
-            "-o",
-            str(tmp / "out.npy"),  # noqa: E731
-            "--stats",
-            str(tmp / "stats.json"),
-            env=env,
-        )
+
+        def sim(n: int, env: dict | None = None) -> float:
+            out, stats_file = str(tmp / "out.npy"), str(tmp / "stats.json")
+            return lowbitc("sim", str(MODEL), "-i", str(tmp / f"in{n}.npy"), "-o", out, "--stats", stats_file, env=env)
+
         cold_s = sim(few, cold_env)  # builds into an empty cache
         few_s = median_of(lambda: sim(few, cold_env), args.repeats)
         many_s = median_of(lambda: sim(many, cold_env), args.repeats)

@@ -19,7 +19,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import BIN
+from support.cli import BIN
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -108,7 +108,7 @@ def with_operand_stubs(block: str) -> str:
     typed from the using op's signature (`: (T1, T2) -> R`, or one `: T` for all)."""
     defined: set[str] = set()
     stubs: list[str] = []
-    for line in (l.strip() for l in block.splitlines()):
+    for line in (raw.strip() for raw in block.splitlines()):
         if line.startswith("^"):
             defined.update(re.findall(r"(%\w+)\s*:", line))
             continue

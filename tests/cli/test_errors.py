@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import onnx
 import pytest
-from conftest import MODELS, lowbitc
 from onnx import TensorProto, helper, numpy_helper
+from support.cli import MODELS, lowbitc
 
 DIGITS = MODELS / "digits_bnn_w1a1.onnx"
 
@@ -187,31 +187,17 @@ def test_fps_out_of_reach_or_not_positive(out: Path) -> None:
 def test_fps_folds_for_the_rate(tmp_path: Path) -> None:
     import json
 
-    r = lowbitc(
-        "report",
-        MODELS / "bnnpynq_cnv_1w1a_ts.onnx",
-        "--target",
-        "xc7z020",
-        "--fps",
-        "3000",
-        "--json",
-        tmp_path / "r.json",
-    )
-    assert r.returncode == 0, r.stderr
-    rep = json.loads((tmp_path / "r.json").read_text())
-    assert rep["ii_cycles"] <= 100e6 / 3000 and rep["fps"] >= 3000
+    reports = {}
+    for fps in (3000, 1500):
+        out = tmp_path / f"fps{fps}.json"
+        r = lowbitc(
+            "report", MODELS / "bnnpynq_cnv_1w1a_ts.onnx", "--target", "xc7z020", "--fps", str(fps), "--json", out
+        )
+        assert r.returncode == 0, r.stderr
+        reports[fps] = json.loads(out.read_text())
+    assert reports[3000]["ii_cycles"] <= 100e6 / 3000 and reports[3000]["fps"] >= 3000
     # the fewest lanes: halving the rate must not cost more lanes
-    r = lowbitc(
-        "report",
-        MODELS / "bnnpynq_cnv_1w1a_ts.onnx",
-        "--target",
-        "xc7z020",
-        "--fps",
-        "1500",
-        "--json",
-        tmp_path / "h.json",
-    )
-    assert json.loads((tmp_path / "h.json").read_text())["totals"]["lanes"] < rep["totals"]["lanes"]
+    assert reports[1500]["totals"]["lanes"] < reports[3000]["totals"]["lanes"]
 
 
 def test_design_that_does_not_fit_its_target(out: Path) -> None:
@@ -294,7 +280,8 @@ def test_internal_error_is_one_line_with_exit_1(monkeypatch, capsys) -> None:
     assert main([str(DIGITS), "-o", "-"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [
-        "lowbitc: internal error: RuntimeError: invariant violated (a bug in lowbitc: rerun with --traceback and report it)"
+        "lowbitc: internal error: RuntimeError: invariant violated"
+        " (a bug in lowbitc: rerun with --traceback and report it)"
     ]
     with pytest.raises(RuntimeError):
         main([str(DIGITS), "-o", "-", "--traceback"])

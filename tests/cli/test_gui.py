@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import BIN, MODELS
+from support.cli import BIN, MODELS
 
 from lowbitc import cli, gui_cmd
 

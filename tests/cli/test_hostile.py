@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import onnx
 import pytest
-from conftest import lint_verilog_file, lowbitc
 from onnx import TensorProto, helper, numpy_helper
+from support.cli import lint_verilog_file, lowbitc
 
 QONNX = "qonnx.custom_op.general"
 ONE = np.ones(1, np.float32)

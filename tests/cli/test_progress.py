@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import BIN, MODELS
+from support.cli import BIN, MODELS
 
 from lowbitc import progress as progress_module
 from lowbitc.progress import DELAY_SECONDS, progress

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import MODELS, lowbitc
-from pngread import colour_count, read_png
+from support.cli import MODELS, lowbitc
+from support.png import colour_count, read_png
 
 from lowbitc.backends.analysis.resources import design_resources
 from lowbitc.backends.report.dataflow import LANE_W
@@ -77,7 +77,7 @@ def test_page_is_well_formed_and_self_contained(pages, name: str) -> None:
 def test_bottleneck_marked(pages, name: str) -> None:
     _, text, rep, _ = pages[name]
     root = parse_page(text)
-    slow = [unit["index"] for unit in rep["layers"] if unit["bottleneck"]]
+    slow = [layer["index"] for layer in rep["layers"] if layer["bottleneck"]]
     assert slow and all(rep["layers"][i]["cycles"] == rep["ii_cycles"] for i in slow)
     marked_rows = [
         int(tr.findall("td")[0].text) for tr in root.findall(".//tbody/tr") if tr.get("class") == "bottleneck"
@@ -264,6 +264,7 @@ def test_renders_in_headless_chromium(pages, name: str, tmp_path: Path) -> None:
     assert 0.03 < ink < 0.6, f"page looks blank or broken: {ink:.3f} of the pixels are ink"
     # Bars: a bottleneck bar 640 px x 16 px at least, and the unit kinds' own colours.
     assert colour_count(pixels, BOTTLENECK_COLOUR) > 5000
-    kinds = {unit["kind"] for unit in rep["layers"] if not unit["bottleneck"]}
-    for kind in kinds | {"mvu" if "tfc" in name else "mvu_int"}:
+    for kind in {layer["kind"] for layer in rep["layers"] if not layer["bottleneck"]} | {
+        "mvu" if "tfc" in name else "mvu_int"
+    }:
         assert colour_count(pixels, KIND_COLOURS[kind]) > 100, kind

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import MODELS, lowbitc
+from support.cli import MODELS, lowbitc
 
 DIGITS = MODELS / "digits_bnn_w1a1.onnx"
 KEYS = ("luts", "ffs", "brams", "dsps")

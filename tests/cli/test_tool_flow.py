@@ -4,19 +4,14 @@ line, reproducing what the driver does."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import BIN, MODELS, lowbitc
+from support.cli import MODELS, lowbitc, tool
 
 from lowbitc.pipeline import STAGES
 
 CNV = MODELS / "cnv_small_w1a1_dynamo.onnx"
-
-
-def tool(name: str, *args) -> subprocess.CompletedProcess:
-    return subprocess.run([str(BIN / name), *map(str, args)], capture_output=True, text=True)
 
 
 @pytest.mark.parametrize("stage", [s for s in STAGES if s not in ("onnx", "verilog")])
@@ -39,11 +34,6 @@ def test_lowbitc_opt_runs_the_whole_pipeline_like_the_driver(tmp_path: Path) -> 
 
 
 def test_lowbitc_opt_missing_file_is_a_user_error(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
-    r = subprocess.run(
-        [str(Path(sys.executable).parent / "lowbitc-opt"), str(tmp_path / "nope.mlir")], capture_output=True, text=True
-    )
+    r = tool("lowbitc-opt", tmp_path / "nope.mlir")
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert r.stderr.strip() == f"lowbitc-opt: error: {tmp_path / 'nope.mlir'}: No such file or directory"

@@ -19,10 +19,11 @@ from pathlib import Path
 import numpy as np
 import onnx
 import pytest
-from conftest import lowbitc, qonnx_reference
 from onnx import numpy_helper
+from support.cli import lowbitc
 
 from lowbitc.zoo import NETWORKS, build
+from lowbitc.zoo.reference import qonnx_reference
 
 CONV_RTL = {  # (fan-in, channels) of every matrix product: the papers' topologies
     "cnv": [(27, 64), (576, 64), (576, 128), (1152, 128), (1152, 256), (2304, 256), (256, 512), (512, 512), (512, 10)],
@@ -71,8 +72,8 @@ def test_list() -> None:
     r = lowbitc("zoo", "--list")
     assert r.returncode == 0 and not r.stderr
     lines = r.stdout.splitlines()
-    assert [l.split()[0] for l in lines] == list(NETWORKS)
-    assert len(NETWORKS) == 11 and all(len(l.split(None, 1)[1]) > 40 for l in lines)
+    assert [line.split()[0] for line in lines] == list(NETWORKS)
+    assert len(NETWORKS) == 11 and all(len(line.split(None, 1)[1]) > 40 for line in lines)
     assert {
         "binarynet-cifar10",
         "alexnet-t2a2",
@@ -96,7 +97,11 @@ def test_compiles_to_rtl(name: str, zoo_file) -> None:
 
     path = zoo_file(name)
     onnx.checker.check_model(str(path))
-    layers = [(l.fan_in, l.channels) for l in predict(compile_to(path, "rtl")).layers if l.kind.startswith("mvu")]
+    layers = [
+        (layer.fan_in, layer.channels)
+        for layer in predict(compile_to(path, "rtl")).layers
+        if layer.kind.startswith("mvu")
+    ]
     assert layers == expected_layers(name)
 
 
@@ -108,13 +113,13 @@ def test_resnet34_compiles_to_rtl(zoo_file) -> None:
     from lowbitc.pipeline import compile_to
 
     layers = predict(compile_to(zoo_file("resnet34-t2a2"), "rtl")).layers
-    mvus = [(l.fan_in, l.channels) for l in layers if l.kind.startswith("mvu")]
+    mvus = [(layer.fan_in, layer.channels) for layer in layers if layer.kind.startswith("mvu")]
     assert len(mvus) == 37 and mvus[0] == (147, 64) and mvus[-1] == (512, 1000)
-    kinds = [l.kind for l in layers]
+    kinds = [layer.kind for layer in layers]
     assert kinds.count("add") == 16 and kinds.count("pool") == 1 and kinds.count("gap") == 1
     pool = kinds.index("pool")
     assert kinds[pool - 1] == "pad" and layers[pool - 1].cycles == 114 * 114
-    assert next(l for l in layers if l.kind == "gap").cycles == 49
+    assert next(layer for layer in layers if layer.kind == "gap").cycles == 49
 
 
 def imported_layers(path: Path) -> list[tuple[int, int]]:

@@ -6,16 +6,16 @@ a 1-bit input layer padded the same way."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import lowbitc, qonnx_reference
-from conv_factory import make_cnv
+from support.cli import assert_ii_near_prediction, compile_and_lint, run_and_simulate
+from support.graphs import make_cnv
 
 from lowbitc.backends.runtime.interpreter import run_module
 from lowbitc.pipeline import compile_stages, compile_to
+from lowbitc.zoo.reference import qonnx_reference
 
 CASES = {
     "k3_s1_p1": dict(kernel=3, stride=1, pad=1),
@@ -51,26 +51,10 @@ def test_border_lowering_is_exact_at_every_stage(name: str, tmp_path: Path) -> N
 @pytest.mark.parametrize("name", list(CASES))
 def test_border_units_in_verilator_with_stalls(name: str, tmp_path: Path) -> None:
     model, x = build(name, tmp_path)
-    np.save(tmp_path / "in.npy", x)
-    r = lowbitc("run", model, "-i", tmp_path / "in.npy", "-o", tmp_path / "run.npy")
-    assert r.returncode == 0, r.stderr
-    s = lowbitc(
-        "sim",
-        model,
-        "-i",
-        tmp_path / "in.npy",
-        "-o",
-        tmp_path / "sim.npy",
-        "--stall",
-        "0.3",
-        "--stats",
-        tmp_path / "stats.json",
-    )
-    assert s.returncode == 0, s.stderr
-    np.testing.assert_array_equal(np.load(tmp_path / "sim.npy"), np.load(tmp_path / "run.npy"))
-    np.testing.assert_array_equal(np.load(tmp_path / "run.npy"), qonnx_reference(model, x))
-    stats = json.loads((tmp_path / "stats.json").read_text())
-    assert stats["ii_cycles_predicted"] <= stats["ii_cycles"] <= 1.02 * stats["ii_cycles_predicted"]
+    run, sim, stats = run_and_simulate(model, x, tmp_path)
+    np.testing.assert_array_equal(sim, run)
+    np.testing.assert_array_equal(run, qonnx_reference(model, x))
+    assert_ii_near_prediction(stats)
     kinds = [layer["kind"] for layer in stats["layers"]]
     # Integer units: only the 8-bit first layer and the dense layer after a 2-bit map; the
     # padded binary layers are XNOR units.
@@ -89,12 +73,6 @@ def test_ternary_weights_keep_the_si2_path(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", ["k3_s2_asym", "k3_p1_2bit"])
 def test_border_verilog_lints_clean(name: str, tmp_path: Path) -> None:
     """The bordered units (sign-bit and comparator thresholds) and the +1 pad lint clean."""
-    from conftest import lint_verilog_file
-
     model, _ = build(name, tmp_path)
-    out = tmp_path / "accel.v"
-    r = lowbitc(model, "-o", out)
-    assert r.returncode == 0, r.stderr
-    text = out.read_text()
+    text = compile_and_lint(model, tmp_path).read_text()
     assert ".NCASE(" in text and ".ONES(1)" in text
-    lint_verilog_file(out, "accel")

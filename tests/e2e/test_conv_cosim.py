@@ -10,41 +10,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import MODELS, lint_verilog_file, lowbitc
-from conv_factory import make_cnv
+from support.cli import MODELS, assert_ii_near_prediction, compile_and_lint, lowbitc, run_and_simulate
+from support.graphs import make_cnv
 
-
-def sim_and_run(model: Path, x: np.ndarray, tmp_path: Path, stall: str = "0.3") -> tuple[np.ndarray, np.ndarray, dict]:
-    np.save(tmp_path / "in.npy", x)
-    r = lowbitc("run", model, "-i", tmp_path / "in.npy", "-o", tmp_path / "run.npy")
-    assert r.returncode == 0, r.stderr
-    s = lowbitc(
-        "sim",
-        model,
-        "-i",
-        tmp_path / "in.npy",
-        "-o",
-        tmp_path / "sim.npy",
-        "--stall",
-        stall,
-        "--stats",
-        tmp_path / "stats.json",
-    )
-    assert s.returncode == 0, s.stderr
-    return (
-        np.load(tmp_path / "run.npy"),
-        np.load(tmp_path / "sim.npy"),
-        json.loads((tmp_path / "stats.json").read_text()),
-    )
+from lowbitc.zoo.reference import qonnx_reference
 
 
 def test_cnv_small_sim_equals_run_and_expected(tmp_path: Path) -> None:
     model = MODELS / "cnv_small_w1a1_dynamo.onnx"
     x = np.load(MODELS / "cnv_small_w1a1_in.npy")
-    run, sim, stats = sim_and_run(model, x, tmp_path)
+    run, sim, stats = run_and_simulate(model, x, tmp_path)
     np.testing.assert_array_equal(sim, run)
     np.testing.assert_array_equal(run, np.load(MODELS / "cnv_small_w1a1_out_torch.npy"))
-    assert stats["ii_cycles_predicted"] <= stats["ii_cycles"] <= 1.02 * stats["ii_cycles_predicted"]
+    assert_ii_near_prediction(stats)
     kinds = [layer["kind"] for layer in stats["layers"]]
     assert (
         kinds.count("swg") == 4 and kinds.count("pool") == 2 and kinds.count("collect") == 1 and kinds[1] == "mvu_int"
@@ -52,10 +30,7 @@ def test_cnv_small_sim_equals_run_and_expected(tmp_path: Path) -> None:
 
 
 def test_cnv_small_verilog_lints_clean(tmp_path: Path) -> None:
-    out = tmp_path / "accel.v"
-    r = lowbitc(MODELS / "cnv_small_w1a1_dynamo.onnx", "-o", out)
-    assert r.returncode == 0, r.stderr
-    lint_verilog_file(out, "accel")
+    compile_and_lint(MODELS / "cnv_small_w1a1_dynamo.onnx", tmp_path)
 
 
 @pytest.mark.parametrize("kernel,stride", [(3, 2), (1, 1), (2, 1)])
@@ -65,19 +40,17 @@ def test_generated_cnv_strides_and_kernels(kernel: int, stride: int, tmp_path: P
         tmp_path / "c.onnx", seed=40 + kernel * 3 + stride, kernel=kernel, stride=stride, pad=0, channels=(8, 16)
     )
     x = np.random.default_rng(3).uniform(-1, 1, (5, 3, 12, 12)).astype(np.float32)
-    run, sim, stats = sim_and_run(model, x, tmp_path, stall="0.5")
+    run, sim, stats = run_and_simulate(model, x, tmp_path, stall="0.5")
     np.testing.assert_array_equal(sim, run)
-    assert stats["ii_cycles_predicted"] <= stats["ii_cycles"] <= 1.02 * stats["ii_cycles_predicted"]
+    assert_ii_near_prediction(stats)
 
 
 @pytest.mark.parametrize("input_bits", [1, 4])
 def test_first_layer_input_widths(input_bits: int, tmp_path: Path) -> None:
     """The 1-bit input variant (XNOR first layer) and a 4-bit input (integer first layer)."""
-    from conftest import qonnx_reference
-
     model = make_cnv(tmp_path / "c.onnx", seed=90 + input_bits, kernel=3, stride=1, pad=0, input_bits=input_bits)
     x = np.random.default_rng(5).uniform(-1, 1, (4, 3, 12, 12)).astype(np.float32)
-    run, sim, stats = sim_and_run(model, x, tmp_path)
+    run, sim, stats = run_and_simulate(model, x, tmp_path)
     np.testing.assert_array_equal(run, qonnx_reference(model, x))
     np.testing.assert_array_equal(sim, run)
     assert stats["layers"][1]["kind"] == ("mvu" if input_bits == 1 else "mvu_int")
@@ -91,7 +64,7 @@ def test_report_matches_simulation(tmp_path: Path) -> None:
     rep = json.loads((tmp_path / "report.json").read_text())
     assert {"ii_cycles", "fps", "layers", "totals"} <= set(rep)
     assert rep["fps"] == pytest.approx(rep["clock_mhz"] * 1e6 / rep["ii_cycles"])
-    _, _, stats = sim_and_run(model, np.load(MODELS / "cnv_small_w1a1_in.npy"), tmp_path, stall="0")
+    _, _, stats = run_and_simulate(model, np.load(MODELS / "cnv_small_w1a1_in.npy"), tmp_path, stall="0")
     assert abs(stats["ii_cycles"] - rep["ii_cycles"]) <= 0.02 * rep["ii_cycles"]
 
 
@@ -99,7 +72,7 @@ def test_bnnpynq_cnv_sim_equals_run_and_expected(tmp_path: Path) -> None:
     """The full BNN-PYNQ CNV (6 convolutions, 64 to 256 channels) in Verilator: about a minute."""
     model = MODELS / "bnnpynq_cnv_1w1a_ts.onnx"
     x = np.load(MODELS / "bnnpynq_cnv_1w1a_in.npy")
-    run, sim, stats = sim_and_run(model, x, tmp_path)
+    run, sim, stats = run_and_simulate(model, x, tmp_path)
     np.testing.assert_array_equal(run, np.load(MODELS / "bnnpynq_cnv_1w1a_out_torch.npy"))
     np.testing.assert_array_equal(sim, run)
     assert abs(stats["ii_cycles"] - stats["ii_cycles_predicted"]) <= 0.02 * stats["ii_cycles_predicted"]
@@ -109,19 +82,14 @@ def test_bnnpynq_cnv_sim_equals_run_and_expected(tmp_path: Path) -> None:
 def test_zero_padded_convolutions_in_hardware(stride: int, tmp_path: Path) -> None:
     """Padding 1 on the 8-bit input and on bipolar maps: the pad unit widens bits to si2 with 0
     borders and the integer unit computes the layer; exact against qonnx and the interpreter."""
-    from conftest import qonnx_reference
-
     model = make_cnv(tmp_path / "c.onnx", seed=70 + stride, kernel=3, stride=stride, pad=1)
     x = np.random.default_rng(11).uniform(-1, 1, (4, 3, 12, 12)).astype(np.float32)
-    run, sim, stats = sim_and_run(model, x, tmp_path)
+    run, sim, stats = run_and_simulate(model, x, tmp_path)
     np.testing.assert_array_equal(run, qonnx_reference(model, x))
     np.testing.assert_array_equal(sim, run)
-    assert [l["kind"] for l in stats["layers"]].count("pad") == 2
-    assert stats["ii_cycles_predicted"] <= stats["ii_cycles"] <= 1.02 * stats["ii_cycles_predicted"]
+    assert [layer["kind"] for layer in stats["layers"]].count("pad") == 2
+    assert_ii_near_prediction(stats)
 
 
 def test_bnnpynq_cnv_verilog_lints_clean(tmp_path: Path) -> None:
-    out = tmp_path / "accel.v"
-    r = lowbitc(MODELS / "bnnpynq_cnv_1w1a_ts.onnx", "-o", out)
-    assert r.returncode == 0, r.stderr
-    lint_verilog_file(out, "accel")
+    compile_and_lint(MODELS / "bnnpynq_cnv_1w1a_ts.onnx", tmp_path)

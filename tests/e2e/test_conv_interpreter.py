@@ -9,10 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import MODELS, lowbitc, qonnx_reference
+from support.cli import MODELS, lowbitc
 
 from lowbitc.backends.runtime.interpreter import run_module
 from lowbitc.pipeline import compile_stages, compile_to
+from lowbitc.zoo.reference import qonnx_reference
 
 CNV = ["cnv_small_w1a1_dynamo", "bnnpynq_cnv_1w1a_ts"]
 INPUTS = {"cnv_small_w1a1_dynamo": "cnv_small_w1a1", "bnnpynq_cnv_1w1a_ts": "bnnpynq_cnv_1w1a"}
@@ -60,7 +61,7 @@ def test_interpreter_matches_qonnx_on_cnv_small() -> None:
 def test_padding_stride_kernel_against_qonnx(kernel: int, stride: int, pad: int, tmp_path: Path) -> None:
     """Zero padding of bipolar and 8-bit inputs, strides and 1x1 kernels, exact against qonnx
     before and after streamline (negative and zero BatchNorm gamma included)."""
-    from conv_factory import make_cnv
+    from support.graphs import make_cnv
 
     model = make_cnv(tmp_path / "c.onnx", seed=kernel * 10 + stride * 3 + pad, kernel=kernel, stride=stride, pad=pad)
     x = np.random.default_rng(7).uniform(-1, 1, (6, 3, 12, 12)).astype(np.float32)
@@ -73,7 +74,7 @@ def test_padding_stride_kernel_against_qonnx(kernel: int, stride: int, pad: int,
 def test_grouped_and_depthwise_convolutions_against_qonnx(group: int, tmp_path: Path) -> None:
     """Grouped (2) and depthwise (8 = channels) convolutions: exact at every stage (bitserial
     makes them dense with ternary weights, 0 outside each group) and in Verilator."""
-    from conv_factory import make_cnv
+    from support.graphs import make_cnv
 
     model = make_cnv(tmp_path / "g.onnx", seed=group, kernel=3, stride=1, pad=1, channels=(8, 8), group=group)
     x = np.random.default_rng(2).uniform(-1, 1, (4, 3, 12, 12)).astype(np.float32)

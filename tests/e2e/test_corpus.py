@@ -8,16 +8,16 @@ the measured initiation interval equals the model's prediction; the Verilog lint
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import MODELS, lint_verilog_file, lowbitc, qonnx_reference
+from support.cli import MODELS, compile_and_lint, lowbitc, run_and_simulate
+from support.stages import assert_matches_qonnx, assert_stages_bit_exact
 
 from lowbitc.backends.runtime.interpreter import run_module
-from lowbitc.pipeline import compile_stages, compile_to
+from lowbitc.pipeline import compile_to
 
 
 @dataclass(frozen=True)
@@ -76,48 +76,19 @@ def test_digits_accuracy() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_interpreter_matches_qonnx(case: Case) -> None:
-    ours = run_module(compile_to(case.path, "lowbit"), case.frames())
-    ref = qonnx_reference(case.path, case.frames()).reshape(ours.shape)
-    if ours.dtype == np.int64:
-        np.testing.assert_array_equal(ours, ref)
-    else:
-        np.testing.assert_allclose(ours, ref, rtol=0, atol=4 * np.finfo(np.float32).eps * max(1.0, np.abs(ref).max()))
+    assert_matches_qonnx(case.path, case.frames())
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_every_stage_is_bit_exact(case: Case) -> None:
-    frames = case.frames()
-    stages = compile_stages(case.path, last="pipeline")  # one import, every stage
-    _, lowbit = next(stages)
-    reference = run_module(lowbit, frames)
-    for stage, module in stages:  # streamline .. pipeline
-        out = run_module(module, frames)
-        assert out.dtype == reference.dtype
-        np.testing.assert_array_equal(out, reference, err_msg=f"stage {stage}")
+    assert_stages_bit_exact(case.path, case.frames())
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_sim_equals_run_with_stalls(case: Case, tmp_path: Path) -> None:
-    np.save(tmp_path / "in.npy", case.frames())
-    r = lowbitc("run", case.path, "-i", tmp_path / "in.npy", "-o", tmp_path / "run.npy")
-    assert r.returncode == 0, r.stderr
-    s = lowbitc(
-        "sim",
-        case.path,
-        "-i",
-        tmp_path / "in.npy",
-        "-o",
-        tmp_path / "sim.npy",
-        "--stall",
-        "0.3",
-        "--stats",
-        tmp_path / "stats.json",
-    )
-    assert s.returncode == 0, s.stderr
-    run, sim = np.load(tmp_path / "run.npy"), np.load(tmp_path / "sim.npy")
+    run, sim, stats = run_and_simulate(case.path, case.frames(), tmp_path)
     assert run.dtype == sim.dtype
     np.testing.assert_array_equal(sim, run)
-    stats = json.loads((tmp_path / "stats.json").read_text())
     assert stats["frames"] == len(case.frames())
     assert stats["ii_cycles"] == stats["ii_cycles_predicted"]
     assert stats["latency_cycles"] == stats["latency_cycles_predicted"]
@@ -125,10 +96,7 @@ def test_sim_equals_run_with_stalls(case: Case, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_verilog_lints_clean(case: Case, tmp_path: Path) -> None:
-    out = tmp_path / "accel.v"
-    r = lowbitc(case.path, "-o", out)
-    assert r.returncode == 0, r.stderr
-    lint_verilog_file(out, "accel")
+    compile_and_lint(case.path, tmp_path)
 
 
 def test_folds_that_do_not_divide_pad_channels_and_inputs(tmp_path: Path) -> None:
@@ -137,27 +105,9 @@ def test_folds_that_do_not_divide_pad_channels_and_inputs(tmp_path: Path) -> Non
     case = CASES[0]
     fold = tmp_path / "fold.json"
     fold.write_text('{"0": {"pe": 3, "simd": 10}, "1": {"pe": 5, "simd": 7}, "2": {"pe": 4, "simd": 9}}')
-    np.save(tmp_path / "in.npy", case.frames()[:40])
-    r = lowbitc("run", case.path, "-i", tmp_path / "in.npy", "-o", tmp_path / "run.npy", "--fold", fold)
-    assert r.returncode == 0, r.stderr
-    s = lowbitc(
-        "sim",
-        case.path,
-        "-i",
-        tmp_path / "in.npy",
-        "-o",
-        tmp_path / "sim.npy",
-        "--fold",
-        fold,
-        "--stall",
-        "0.3",
-        "--stats",
-        tmp_path / "stats.json",
+    run, sim, stats = run_and_simulate(
+        case.path, case.frames()[:40], tmp_path, run_options=("--fold", fold), sim_options=("--fold", fold)
     )
-    assert s.returncode == 0, s.stderr
-    np.testing.assert_array_equal(np.load(tmp_path / "sim.npy"), np.load(tmp_path / "run.npy"))
-    stats = json.loads((tmp_path / "stats.json").read_text())
+    np.testing.assert_array_equal(sim, run)
     assert stats["ii_cycles"] == stats["ii_cycles_predicted"] == 22 * 7  # ceil(64/3) x ceil(64/10)
-    out = tmp_path / "accel.v"
-    assert lowbitc(case.path, "-o", out, "--fold", fold).returncode == 0
-    lint_verilog_file(out, "accel")
+    compile_and_lint(case.path, tmp_path, "--fold", fold)

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import lint_verilog_file, lowbitc, qonnx_reference
+from support.cli import assert_ii_near_prediction, compile_and_lint, lowbitc, run_and_simulate, simulate_cli
 
 from lowbitc.zoo.graph import Act, Graph, Weights
+from lowbitc.zoo.reference import qonnx_reference
 
 TERNARY = Weights(2, narrow=True)
 RELU2 = Act(2, signed=False, scale=0.5, relu=True)
@@ -85,61 +86,25 @@ def test_gap_net_ties_occur(tmp_path: Path) -> None:
 def test_gap_net_sim_equals_run(tmp_path: Path) -> None:
     model = make_gap_net(tmp_path / "g.onnx", seed=3)
     x = frames(6, 12)
-    np.save(tmp_path / "in.npy", x)
-    r = lowbitc("run", model, "-i", tmp_path / "in.npy", "-o", tmp_path / "run.npy")
-    assert r.returncode == 0, r.stderr
-    s = lowbitc(
-        "sim",
-        model,
-        "-i",
-        tmp_path / "in.npy",
-        "-o",
-        tmp_path / "sim.npy",
-        "--stall",
-        "0.4",
-        "--stats",
-        tmp_path / "stats.json",
-    )
-    assert s.returncode == 0, s.stderr
-    np.testing.assert_array_equal(np.load(tmp_path / "sim.npy"), np.load(tmp_path / "run.npy"))
-    np.testing.assert_array_equal(np.load(tmp_path / "run.npy"), qonnx_reference(model, x))
-    import json
-
-    stats = json.loads((tmp_path / "stats.json").read_text())
+    run, sim, stats = run_and_simulate(model, x, tmp_path, stall="0.4")
+    np.testing.assert_array_equal(sim, run)
+    np.testing.assert_array_equal(run, qonnx_reference(model, x))
     kinds = [layer["kind"] for layer in stats["layers"]]
     assert kinds.count("gap") == 1 and kinds.count("pool") == 1 and kinds.count("pad") == 3
-    assert next(l for l in stats["layers"] if l["kind"] == "gap")["cycles"] == 36
+    assert next(layer for layer in stats["layers"] if layer["kind"] == "gap")["cycles"] == 36
 
 
 def test_gap_net_no_stall_ii_matches_model(tmp_path: Path) -> None:
     model = make_gap_net(tmp_path / "g.onnx", seed=4)
     np.save(tmp_path / "in.npy", frames(6, 12))
-    s = lowbitc(
-        "sim",
-        model,
-        "-i",
-        tmp_path / "in.npy",
-        "-o",
-        tmp_path / "sim.npy",
-        "--stall",
-        "0",
-        "--stats",
-        tmp_path / "stats.json",
-    )
-    assert s.returncode == 0, s.stderr
-    import json
-
-    stats = json.loads((tmp_path / "stats.json").read_text())
-    assert stats["ii_cycles_predicted"] <= stats["ii_cycles"] <= 1.02 * stats["ii_cycles_predicted"]
+    _, stats = simulate_cli(model, tmp_path / "in.npy", tmp_path, stall="0")
+    assert_ii_near_prediction(stats)
 
 
 def test_gap_net_verilog_lints_clean(tmp_path: Path) -> None:
     model = make_gap_net(tmp_path / "g.onnx", seed=3)
-    r = lowbitc(model, "-o", tmp_path / "accel.v")
-    assert r.returncode == 0, r.stderr
-    text = (tmp_path / "accel.v").read_text()
+    text = compile_and_lint(model, tmp_path).read_text()
     assert "lowbit_gap #(" in text and "lowbit_pool #(" in text
-    lint_verilog_file(tmp_path / "accel.v", "accel")
 
 
 def test_padded_bipolar_maxpool_exact_and_in_hardware(tmp_path: Path) -> None:

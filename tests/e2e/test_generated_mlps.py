@@ -8,11 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import lowbitc, qonnx_reference
-from mlp_factory import make_mlp
+from support.cli import lowbitc
+from support.graphs import make_mlp
 
 from lowbitc.backends.runtime.interpreter import run_module
 from lowbitc.pipeline import compile_stages, compile_to
+from lowbitc.zoo.reference import qonnx_reference
 
 SHAPES = {
     "w256-matmul": ([784, 256, 256, 256, 10], "matmul"),

@@ -11,16 +11,16 @@ simulated initiation interval equal to the prediction, and the Verilog lints cle
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import MODELS, lint_verilog_file, lowbitc, qonnx_reference
+from support.cli import MODELS, compile_and_lint, lowbitc, run_and_simulate
+from support.stages import assert_matches_qonnx, assert_stages_bit_exact
 
 from lowbitc.backends.runtime.interpreter import run_module
-from lowbitc.pipeline import compile_stages, compile_to
+from lowbitc.pipeline import compile_to
 
 GENERATED = MODELS / "generated"
 
@@ -92,47 +92,20 @@ def test_digits_accuracy(model: str) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_interpreter_matches_qonnx(case: Case) -> None:
-    frames = case.frames()
-    ours = run_module(compile_to(case.path, "lowbit"), frames)
-    ref = qonnx_reference(case.path, frames).reshape(ours.shape)
-    np.testing.assert_allclose(ours, ref, rtol=0, atol=4 * np.finfo(np.float32).eps * max(1.0, np.abs(ref).max()))
+    assert_matches_qonnx(case.path, case.frames())
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_every_stage_is_bit_exact(case: Case) -> None:
-    frames = case.frames()
-    stages = compile_stages(case.path, last="pipeline")  # one import, every stage
-    _, lowbit = next(stages)
-    reference = run_module(lowbit, frames)
-    for stage, module in stages:  # streamline .. pipeline
-        out = run_module(module, frames)
-        assert out.dtype == reference.dtype
-        np.testing.assert_array_equal(out, reference, err_msg=f"stage {stage}")
+    assert_stages_bit_exact(case.path, case.frames())
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_sim_equals_run_with_stalls(case: Case, tmp_path: Path) -> None:
     frames = case.frames()[:2] if case.model in BIG else case.frames()[:64]
-    np.save(tmp_path / "in.npy", frames)
-    r = lowbitc("run", case.path, "-i", tmp_path / "in.npy", "-o", tmp_path / "run.npy")
-    assert r.returncode == 0, r.stderr
-    s = lowbitc(
-        "sim",
-        case.path,
-        "-i",
-        tmp_path / "in.npy",
-        "-o",
-        tmp_path / "sim.npy",
-        "--stall",
-        "0.3",
-        "--stats",
-        tmp_path / "stats.json",
-    )
-    assert s.returncode == 0, s.stderr
-    run, sim = np.load(tmp_path / "run.npy"), np.load(tmp_path / "sim.npy")
+    run, sim, stats = run_and_simulate(case.path, frames, tmp_path)
     assert run.dtype == sim.dtype
     np.testing.assert_array_equal(sim, run)
-    stats = json.loads((tmp_path / "stats.json").read_text())
     assert stats["frames"] == len(frames)
     # Dense networks: exactly the prediction; line buffers at frame boundaries may add a little.
     assert stats["ii_cycles_predicted"] <= stats["ii_cycles"] <= 1.02 * stats["ii_cycles_predicted"]
@@ -140,7 +113,4 @@ def test_sim_equals_run_with_stalls(case: Case, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_verilog_lints_clean(case: Case, tmp_path: Path) -> None:
-    out = tmp_path / "accel.v"
-    r = lowbitc(case.path, "-o", out)
-    assert r.returncode == 0, r.stderr
-    lint_verilog_file(out, "accel")
+    compile_and_lint(case.path, tmp_path)

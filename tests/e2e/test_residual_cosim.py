@@ -8,13 +8,12 @@ below ran at 1716 cycles per frame against 1536 predicted, and at 353 against 32
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import onnx
 import pytest
-from conftest import lowbitc
+from support.cli import assert_ii_near_prediction, run_and_simulate
 
 from lowbitc.zoo.graph import Graph
 from lowbitc.zoo.networks import INPUT8, RELU2, TERNARY
@@ -39,58 +38,22 @@ def downsample_block(path: Path, size: int, seed: int = 0) -> Path:
 def test_downsample_block_sim_matches_model(size: int, fps: int, tmp_path: Path) -> None:
     model = downsample_block(tmp_path / "block.onnx", size)
     x = (np.random.default_rng(1).integers(0, 256, (6, 3, size, size)) / 255.0).astype(np.float32)
-    np.save(tmp_path / "in.npy", x)
-    r = lowbitc("run", model, "-i", tmp_path / "in.npy", "-o", tmp_path / "run.npy")
-    assert r.returncode == 0, r.stderr
-    s = lowbitc(
-        "sim",
-        model,
-        "--fps",
-        str(fps),
-        "-i",
-        tmp_path / "in.npy",
-        "-o",
-        tmp_path / "sim.npy",
-        "--stall",
-        "0.3",
-        "--stats",
-        tmp_path / "stats.json",
-    )
-    assert s.returncode == 0, s.stderr
-    np.testing.assert_array_equal(np.load(tmp_path / "sim.npy"), np.load(tmp_path / "run.npy"))
-    stats = json.loads((tmp_path / "stats.json").read_text())
+    run, sim, stats = run_and_simulate(model, x, tmp_path, sim_options=("--fps", str(fps)))
+    np.testing.assert_array_equal(sim, run)
     kinds = [layer["kind"] for layer in stats["layers"]]
     assert kinds.count("add") == 1 and kinds.count("swg") == 4
-    assert stats["ii_cycles_predicted"] <= stats["ii_cycles"] <= 1.02 * stats["ii_cycles_predicted"]
+    assert_ii_near_prediction(stats)
 
 
 def test_strided_chain_sim_matches_model(tmp_path: Path) -> None:
     """The same row gaps without a skip: two 3x3/2 convolutions folded fast (1556 cycles per
     frame against 1408 predicted before the FIFOs after the window generators were sized)."""
-    from conv_factory import make_cnv
+    from support.graphs import make_cnv
 
     model = make_cnv(
         tmp_path / "c.onnx", seed=7, in_shape=(3, 32, 32), kernel=3, stride=2, pad=1, channels=(16, 16), pool=False
     )
     x = np.random.default_rng(3).uniform(-1, 1, (6, 3, 32, 32)).astype(np.float32)
-    np.save(tmp_path / "in.npy", x)
-    r = lowbitc("run", model, "-i", tmp_path / "in.npy", "-o", tmp_path / "run.npy")
-    assert r.returncode == 0, r.stderr
-    s = lowbitc(
-        "sim",
-        model,
-        "--fps",
-        "70000",
-        "-i",
-        tmp_path / "in.npy",
-        "-o",
-        tmp_path / "sim.npy",
-        "--stall",
-        "0.3",
-        "--stats",
-        tmp_path / "stats.json",
-    )
-    assert s.returncode == 0, s.stderr
-    np.testing.assert_array_equal(np.load(tmp_path / "sim.npy"), np.load(tmp_path / "run.npy"))
-    stats = json.loads((tmp_path / "stats.json").read_text())
-    assert stats["ii_cycles_predicted"] <= stats["ii_cycles"] <= 1.02 * stats["ii_cycles_predicted"]
+    run, sim, stats = run_and_simulate(model, x, tmp_path, sim_options=("--fps", "70000"))
+    np.testing.assert_array_equal(sim, run)
+    assert_ii_near_prediction(stats)

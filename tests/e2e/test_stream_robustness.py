@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import MODELS
+from support.cli import MODELS
 from xdsl.interpreter import Interpreter, InterpreterFunctions, impl, register_impls
 
 from lowbitc.backends.runtime.interpreter import entry_function, run_module

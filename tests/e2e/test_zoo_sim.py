@@ -6,12 +6,11 @@ full-size BinaryNet, AlexNet and ResNet-34 are too large to simulate here."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import lowbitc
+from support.cli import lowbitc, run_and_simulate
 
 from lowbitc.zoo import NETWORKS
 
@@ -39,22 +38,6 @@ def model_file(name: str, folder: Path) -> tuple[Path, tuple[int, ...]]:
 def test_zoo_network_in_verilator_matches_the_interpreter_and_the_model(name: str, tmp_path: Path) -> None:
     model, shape = model_file(name, tmp_path)
     x = (np.random.default_rng(11).integers(0, 256, (3, *shape)) / 255).astype(np.float32)
-    np.save(tmp_path / "in.npy", x)
-    r = lowbitc("run", model, "-i", tmp_path / "in.npy", "-o", tmp_path / "run.npy")
-    assert r.returncode == 0, r.stderr
-    s = lowbitc(
-        "sim",
-        model,
-        "-i",
-        tmp_path / "in.npy",
-        "-o",
-        tmp_path / "sim.npy",
-        "--stall",
-        "0.2",
-        "--stats",
-        tmp_path / "stats.json",
-    )
-    assert s.returncode == 0, s.stderr
-    np.testing.assert_array_equal(np.load(tmp_path / "sim.npy"), np.load(tmp_path / "run.npy"))
-    stats = json.loads((tmp_path / "stats.json").read_text())
+    run, sim, stats = run_and_simulate(model, x, tmp_path, stall="0.2")
+    np.testing.assert_array_equal(sim, run)
     assert abs(stats["ii_cycles"] - stats["ii_cycles_predicted"]) <= 0.02 * stats["ii_cycles_predicted"], stats

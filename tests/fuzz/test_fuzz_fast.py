@@ -1,4 +1,4 @@
-"""Differential fuzzing, fast profile (runs in CI): random small networks from netgen.py (dense,
+"""Differential fuzzing, fast profile (runs in CI): random small networks from lowbitc/zoo/random_nets.py (dense,
 convolutional, pooled, grouped and residual; 1..4-bit weights and activations; BatchNorm with
 negative and zero gammas) must agree between qonnx's node-by-node execution, lowbitc's
 interpreter at every stage, and, for one network in ten, the generated Verilog in Verilator
@@ -12,13 +12,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import lowbitc, qonnx_reference
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from netgen import random_inputs, random_network
+from support.cli import lowbitc
 
 from lowbitc.backends.runtime.interpreter import run_module
 from lowbitc.pipeline import compile_stages
+from lowbitc.zoo.random_nets import random_inputs, random_network
+from lowbitc.zoo.reference import qonnx_reference
 
 
 def check_network(seed: int, folder: Path, verilator: bool) -> None:

@@ -5,7 +5,7 @@ streams plus two stall levels:
 
     [0 +: C*EA]          pixel of stream A
     [C*EA +: C*EB]       pixel of stream B
-    [C*(EA+EB) +: 2]     stall level of the A producer (tb_go, stall_gates.py)
+    [C*(EA+EB) +: 2]     stall level of the A producer (tb_go, tests/support/gates.py)
     [C*(EA+EB)+2 +: 2]   stall level of the B producer
 
 The wrapper forks the beat with lowbit_dup (4 beats of buffering per side,
@@ -24,21 +24,16 @@ from functools import cached_property
 
 import numpy as np
 import pytest
-from stall_gates import gate_sources
+from support.gates import fork, gate_sources, go, wires
+from support.hw import by_name, library_subset, pack, stream_ports, threshold_literal
 
 from lowbitc.backends.runtime.sim.verilator import LintError, SimResult, lint, simulate
-from lowbitc.backends.verilog.library import library_sources, with_headers
+from lowbitc.backends.verilog.printer import print_module
+from lowbitc.backends.verilog.vast import Assign, Comment, Instance, Module, Port, Wire
 
 N_PIX = 300
 FORK_DEPTH = 4
-_LIB_FILES = ("lowbit_add.v", "lowbit_thresholds.v", "lowbit_dup.v", "lowbit_fifo.v")
-
-
-def lib_sources() -> dict[str, str]:
-    lib = library_sources()
-    missing = [f for f in _LIB_FILES if f not in lib]
-    assert not missing, f"RTL library lacks {missing}"
-    return with_headers({f: lib[f] for f in _LIB_FILES})
+LIB_FILES = ("lowbit_add.v", "lowbit_thresholds.v", "lowbit_dup.v", "lowbit_fifo.v")
 
 
 def srange(e: int, signed: int) -> tuple[int, int]:
@@ -151,59 +146,61 @@ def thresholds(cfg: Add) -> np.ndarray:
     return t
 
 
+def gate(side: str, k: int) -> Instance:
+    """tb_src_gate: fork side ``k`` offered to the unit's input ``side`` only on its go."""
+    return Instance(
+        "tb_src_gate",
+        f"u_gate_{side}",
+        (),
+        (
+            *by_name("clk", "rst"),
+            ("go", f"go_{side}"),
+            ("src_valid", f"v{k}"),
+            ("src_ready", f"r{k}"),
+            ("dst_valid", f"{side}_valid"),
+            ("dst_ready", f"{side}_ready"),
+        ),
+    )
+
+
+def add_params(cfg: Add, thresh: str | None) -> tuple[tuple[str, str], ...]:
+    """The unit's parameters; THRESH (a Verilog literal) in MODE 0."""
+    extra = (("THRESH", thresh),) if cfg.MODE == 0 and thresh is not None else ()
+    return tuple((k, str(v)) for k, v in cfg.params().items()) + extra
+
+
 def wrapper(cfg: Add, thresh: np.ndarray) -> str:
-    args = [f".{k}({v})" for k, v in cfg.params().items()]
-    if cfg.MODE == 0:
-        mask = (1 << cfg.SW) - 1
-        packed = sum((int(v) & mask) << (i * cfg.SW) for i, v in enumerate(thresh.reshape(-1)))
-        args.append(f".THRESH({cfg.C * cfg.NT * cfg.SW}'h{packed:x})")
+    """lowbit_add behind a fork of the top's input: side 0 carries A, side 1 B, each through its
+    own random producer (the stall levels travel in the beat)."""
     aw, bw, iw = cfg.AW, cfg.BW, cfg.in_width
-    return f"""module dut_top (
-    input  wire clk,
-    input  wire rst,
-    input  wire [{iw - 1}:0] in_tdata,
-    input  wire in_tvalid,
-    output wire in_tready,
-    output wire [{cfg.out_width - 1}:0] out_tdata,
-    output wire out_tvalid,
-    input  wire out_tready
-);
-    wire [{iw - 1}:0] d0, d1;
-    wire v0, v1, r0, r1;
-    lowbit_dup #(.W({iw}), .DEPTH0({FORK_DEPTH}), .DEPTH1({FORK_DEPTH})) u_fork (
-        .clk(clk), .rst(rst),
-        .in_tdata(in_tdata), .in_tvalid(in_tvalid), .in_tready(in_tready),
-        .out0_tdata(d0), .out0_tvalid(v0), .out0_tready(r0),
-        .out1_tdata(d1), .out1_tvalid(v1), .out1_tready(r1)
-    );
-
-    // Independent random producers of A (fork side 0) and B (side 1).
-    wire go_a, go_b, a_valid, a_ready, b_valid, b_ready;
-    tb_go u_go_a (.clk(clk), .level(d0[{aw + bw} +: 2]), .go(go_a));
-    tb_go u_go_b (.clk(clk), .level(d1[{aw + bw + 2} +: 2]), .go(go_b));
-    tb_src_gate u_gate_a (
-        .clk(clk), .rst(rst), .go(go_a),
-        .src_valid(v0), .src_ready(r0), .dst_valid(a_valid), .dst_ready(a_ready)
-    );
-    tb_src_gate u_gate_b (
-        .clk(clk), .rst(rst), .go(go_b),
-        .src_valid(v1), .src_ready(r1), .dst_valid(b_valid), .dst_ready(b_ready)
-    );
-    wire unused_fork_bits = &{{1'b0, d0[{aw} +: {bw}], d0[{aw + bw + 2} +: 2], d1[0 +: {aw}], d1[{aw + bw} +: 2]}};
-
-    lowbit_add #({", ".join(args)}) u_dut (
-        .clk(clk), .rst(rst),
-        .a_tdata(d0[0 +: {aw}]), .a_tvalid(a_valid), .a_tready(a_ready),
-        .b_tdata(d1[{aw} +: {bw}]), .b_tvalid(b_valid), .b_tready(b_ready),
-        .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready)
-    );
-endmodule
-"""
-
-
-def pack(values, ew: int) -> int:
-    mask = (1 << ew) - 1
-    return sum((int(v) & mask) << (i * ew) for i, v in enumerate(values))
+    unused = f"&{{1'b0, d0[{aw} +: {bw}], d0[{aw + bw + 2} +: 2], d1[0 +: {aw}], d1[{aw + bw} +: 2]}}"
+    items = [
+        *fork(iw, FORK_DEPTH, FORK_DEPTH, "u_fork"),
+        Comment("Independent random producers of A (fork side 0) and B (side 1)."),
+        *wires("go_a", "go_b", "a_valid", "a_ready", "b_valid", "b_ready"),
+        go("u_go_a", f"d0[{aw + bw} +: 2]", "go_a"),
+        go("u_go_b", f"d1[{aw + bw + 2} +: 2]", "go_b"),
+        gate("a", 0),
+        gate("b", 1),
+        Wire("unused_fork_bits"),
+        Assign("unused_fork_bits", unused),
+    ]
+    unit = Instance(
+        "lowbit_add",
+        "u_dut",
+        add_params(cfg, threshold_literal(thresh, cfg.SW)),
+        (
+            *by_name("clk", "rst"),
+            ("a_tdata", f"d0[0 +: {aw}]"),
+            ("a_tvalid", "a_valid"),
+            ("a_tready", "a_ready"),
+            ("b_tdata", f"d1[{aw} +: {bw}]"),
+            ("b_tvalid", "b_valid"),
+            ("b_tready", "b_ready"),
+            *by_name("out_tdata", "out_tvalid", "out_tready"),
+        ),
+    )
+    return print_module(Module("dut_top", stream_ports(iw, cfg.out_width), [*items, unit]))
 
 
 class Case:
@@ -248,7 +245,7 @@ class Case:
 
     @cached_property
     def sources(self) -> dict[str, str]:
-        return {"dut_top.v": wrapper(self.cfg, self.thresh), **lib_sources(), **gate_sources()}
+        return {"dut_top.v": wrapper(self.cfg, self.thresh), **library_subset(LIB_FILES), **gate_sources()}
 
     def run(self, pattern: str = "free", **kw) -> SimResult:
         cfg = self.cfg
@@ -328,7 +325,7 @@ def test_add_lint(cfg: Add) -> None:
 
 
 def test_add_lints_standalone() -> None:
-    lint(lib_sources(), "lowbit_add")
+    lint(library_subset(LIB_FILES), "lowbit_add")
 
 
 @pytest.mark.parametrize("cfg", CFGS, ids=str)
@@ -361,19 +358,17 @@ def test_add_random_stalls(cfg: Add, pattern: str, stall_in: float, stall_out: f
 
 
 def lint_top(cfg: Add, thresh: int = 0) -> dict[str, str]:
-    args = [f".{k}({v})" for k, v in cfg.params().items()]
-    if cfg.MODE == 0:
-        args.append(f".THRESH({max(1, cfg.C * cfg.NT * cfg.SW)}'d{thresh})")
-    top = f"""module lint_top (
-    input  wire clk, input wire rst,
-    input  wire [{max(1, cfg.AW) - 1}:0] a_tdata, input wire a_tvalid, output wire a_tready,
-    input  wire [{max(1, cfg.BW) - 1}:0] b_tdata, input wire b_tvalid, output wire b_tready,
-    output wire [{max(1, cfg.out_width) - 1}:0] out_tdata, output wire out_tvalid, input wire out_tready
-);
-    lowbit_add #({", ".join(args)}) u_dut (.*);
-endmodule
-"""
-    return {"lint_top.v": top, **lib_sources()}
+    """The bare lowbit_add, every port on the top's ports (widths kept >= 1 so that only the
+    unit's own guards can fail)."""
+    ports = [Port("input", "clk"), Port("input", "rst")]
+    for side, width in (("a", cfg.AW), ("b", cfg.BW)):
+        ports += [Port("input", f"{side}_tdata", max(1, width)), Port("input", f"{side}_tvalid")]
+        ports.append(Port("output", f"{side}_tready"))
+    ports += [Port("output", "out_tdata", max(1, cfg.out_width)), Port("output", "out_tvalid")]
+    ports.append(Port("input", "out_tready"))
+    literal = f"{max(1, cfg.C * cfg.NT * cfg.SW)}'d{thresh}"
+    unit = Instance("lowbit_add", "u_dut", add_params(cfg, literal), by_name(*(p.name for p in ports)))
+    return {"lint_top.v": print_module(Module("lint_top", ports, [unit])), **library_subset(LIB_FILES)}
 
 
 @pytest.mark.parametrize(

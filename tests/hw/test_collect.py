@@ -7,6 +7,7 @@ from functools import cache
 
 import numpy as np
 import pytest
+from support.hw import stream_top
 
 from lowbitc.backends.runtime.sim.verilator import LintError, SimResult, lint, simulate
 from lowbitc.backends.verilog.library import library_sources
@@ -23,23 +24,7 @@ def cfg_id(cfg: tuple[int, int]) -> str:
 
 
 def wrapper(wi: int, n: int) -> str:
-    return f"""module dut_top (
-    input  wire clk,
-    input  wire rst,
-    input  wire [{wi - 1}:0] in_tdata,
-    input  wire in_tvalid,
-    output wire in_tready,
-    output wire [{n * wi - 1}:0] out_tdata,
-    output wire out_tvalid,
-    input  wire out_tready
-);
-    lowbit_collect #(.WI({wi}), .N({n})) u_dut (
-        .clk(clk), .rst(rst),
-        .in_tdata(in_tdata), .in_tvalid(in_tvalid), .in_tready(in_tready),
-        .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready)
-    );
-endmodule
-"""
+    return stream_top("lowbit_collect", {"WI": wi, "N": n}, wi, n * wi)
 
 
 @cache

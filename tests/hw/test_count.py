@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
+from support.hw import library_subset, pack, stream_top
 
 from lowbitc.backends.runtime.sim.verilator import LintError, lint, simulate
-from lowbitc.backends.verilog.library import library_sources
+from lowbitc.backends.verilog.vast import Instance, Wire
 
 _LIB_FILES = ("lowbit_mvu_count.v", "lowbit_mvu_lanes.v", "lowbit_fifo.v", "lowbit_functions.vh")
 # First on Verilator's command line, so the define holds in the library files after it.
@@ -48,31 +49,26 @@ def wrapper(cfg: Cfg) -> str:
     """The count of in beat {b, a} (2N bits), through a 2-deep FIFO so that the handshake is
     registered like every other unit's."""
     n, w = cfg.N, cfg.width
-    return f"""module count_top (
-    input  wire clk,
-    input  wire rst,
-    input  wire [{2 * n - 1}:0] in_tdata,
-    input  wire in_tvalid,
-    output wire in_tready,
-    output wire [{w - 1}:0] out_tdata,
-    output wire out_tvalid,
-    input  wire out_tready
-);
-    wire [{w - 1}:0] y;
-    lowbit_mvu_count #(.N({n}), .W({w}), .OP({cfg.OP})) u_cnt (
-        .a(in_tdata[{n - 1}:0]), .b(in_tdata[{2 * n - 1}:{n}]), .y(y));
-    lowbit_fifo #(.W({w}), .DEPTH(2)) u_fifo (
-        .clk(clk), .rst(rst),
-        .in_tdata(y), .in_tvalid(in_tvalid), .in_tready(in_tready),
-        .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready)
-    );
-endmodule
-"""
+    count = Instance(
+        "lowbit_mvu_count",
+        "u_cnt",
+        (("N", str(n)), ("W", str(w)), ("OP", str(cfg.OP))),
+        (("a", f"in_tdata[{n - 1}:0]"), ("b", f"in_tdata[{2 * n - 1}:{n}]"), ("y", "y")),
+    )
+    return stream_top(
+        "lowbit_fifo",
+        {"W": w, "DEPTH": 2},
+        2 * n,
+        w,
+        top="count_top",
+        instance="u_fifo",
+        items=[Wire("y", w), count],
+        rewire={"in_tdata": "y"},
+    )
 
 
 def sources(cfg: Cfg, impl: str = "tree") -> dict[str, str]:
-    lib = library_sources()
-    return {**IMPLS[impl], **{f: lib[f] for f in _LIB_FILES}, "count_top.v": wrapper(cfg)}
+    return {**IMPLS[impl], **library_subset(_LIB_FILES), "count_top.v": wrapper(cfg)}
 
 
 def operands(cfg: Cfg) -> tuple[np.ndarray, np.ndarray]:
@@ -92,10 +88,6 @@ def operands(cfg: Cfg) -> tuple[np.ndarray, np.ndarray]:
     return np.vstack([a, z, o, z, o]), np.vstack([b, z, o, o, z])
 
 
-def pack(bits: np.ndarray) -> int:
-    return int(sum(int(x) << i for i, x in enumerate(bits)))
-
-
 @pytest.mark.parametrize("impl", IMPLS)
 @pytest.mark.parametrize("cfg", CFGS, ids=str)
 def test_count_lint(cfg: Cfg, impl: str) -> None:
@@ -107,7 +99,7 @@ def test_count_lint(cfg: Cfg, impl: str) -> None:
 def test_count_matches_numpy(cfg: Cfg, impl: str) -> None:
     a, b = operands(cfg)
     want = (OPS[cfg.OP](a, b).sum(axis=1) % (1 << cfg.width)).tolist()
-    beats = [pack(ra) | (pack(rb) << cfg.N) for ra, rb in zip(a, b)]
+    beats = [pack(ra, 1) | (pack(rb, 1) << cfg.N) for ra, rb in zip(a, b)]
     r = simulate(sources(cfg, impl), "count_top", 2 * cfg.N, cfg.width, beats, stall_in=0.2, stall_out=0.2, seed=1)
     bad = [(i, g, w) for i, (g, w) in enumerate(zip(r.outputs, want)) if g != w]
     assert not bad and len(r.outputs) == len(want), f"{cfg}: (beat, got, want) {bad[:5]}, {len(r.outputs)} beats"
@@ -144,4 +136,4 @@ def test_count_rejects_zero_width() -> None:
         "    lowbit_mvu_count #(.N(4), .W(0), .OP(0)) u (.a(a), .b(4'b0), .y(y));\nendmodule\n"
     )
     with pytest.raises(LintError, match="lowbit_mvu_count_requires_W_at_least_1"):
-        lint({**{f: library_sources()[f] for f in _LIB_FILES}, "t.v": top}, "t")
+        lint({**library_subset(_LIB_FILES[:1]), "t.v": top}, "t")

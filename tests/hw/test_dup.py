@@ -1,7 +1,7 @@
 """lowbit_dup (one stream duplicated onto two) under Verilator.
 
 The harness has one output, so the wrapper gives each of the unit's two
-outputs its own random consumer (tb_go, stall_gates.py), records every beat
+outputs its own random consumer (tb_go, tests/support/gates.py), records every beat
 taken from output k with the cycle it was taken in, and pairs the j-th
 records of the two sides into the j-th harness output beat. The records are
 deep enough that pairing never holds a side back while the harness output
@@ -31,23 +31,18 @@ from functools import cached_property
 
 import numpy as np
 import pytest
-from stall_gates import LEVEL_READY_PROB, gate_sources
+from support.gates import LEVEL_READY_PROB, fork, gate_sources, go, wires
+from support.hw import by_name, library_subset, stream_top
 
 from lowbitc.backends.runtime.sim.verilator import LintError, SimResult, lint, simulate
-from lowbitc.backends.verilog.library import library_sources, with_headers
+from lowbitc.backends.verilog.printer import print_module
+from lowbitc.backends.verilog.vast import Assign, Comment, Instance, Module, Port, Wire
 
 P = 8  # payload bits
 W = P + 4  # beat width through the unit
 SB = 20  # stamp bits
 N_BEATS = 400
-_LIB_FILES = ("lowbit_dup.v", "lowbit_fifo.v")
-
-
-def lib_sources() -> dict[str, str]:
-    lib = library_sources()
-    missing = [f for f in _LIB_FILES if f not in lib]
-    assert not missing, f"RTL library lacks {missing}"
-    return with_headers({f: lib[f] for f in _LIB_FILES})
+LIB_FILES = ("lowbit_dup.v", "lowbit_fifo.v")
 
 
 @dataclass(frozen=True)
@@ -73,60 +68,48 @@ CFGS = [Dup(2, 2), Dup(1, 5)]
 OUT_W = 2 * (W + SB)
 
 
+def recorder(side: int, depth: int) -> Instance:
+    """A FIFO that takes side ``side``'s beat with the cycle it was taken in."""
+    k = str(side)
+    return Instance(
+        "lowbit_fifo",
+        f"u_rec{k}",
+        (("W", str(W + SB)), ("DEPTH", str(depth))),
+        (
+            *by_name("clk", "rst"),
+            ("in_tdata", f"{{cyc, d{k}}}"),
+            ("in_tvalid", f"v{k} && go{k}"),
+            ("in_tready", f"q{k}"),
+            ("out_tdata", f"m{k}"),
+            ("out_tvalid", f"mv{k}"),
+            ("out_tready", f"mr{k}"),
+        ),
+    )
+
+
 def wrapper(cfg: Dup) -> str:
-    m = W + SB
-    return f"""module dut_top (
-    input  wire clk,
-    input  wire rst,
-    input  wire [{W - 1}:0] in_tdata,
-    input  wire in_tvalid,
-    output wire in_tready,
-    output wire [{OUT_W - 1}:0] out_tdata,
-    output wire out_tvalid,
-    input  wire out_tready
-);
-    wire [{SB - 1}:0] cyc;
-    tb_cycle #(.W({SB})) u_cyc (.clk(clk), .rst(rst), .cycle(cyc));
-
-    wire [{W - 1}:0] d0, d1;
-    wire v0, v1, r0, r1;
-    lowbit_dup #(.W({W}), .DEPTH0({cfg.D0}), .DEPTH1({cfg.D1})) u_dut (
-        .clk(clk), .rst(rst),
-        .in_tdata(in_tdata), .in_tvalid(in_tvalid), .in_tready(in_tready),
-        .out0_tdata(d0), .out0_tvalid(v0), .out0_tready(r0),
-        .out1_tdata(d1), .out1_tvalid(v1), .out1_tready(r1)
-    );
-
-    // Random consumers; a beat taken is recorded with its cycle.
-    wire go0, go1, q0, q1;
-    tb_go u_go0 (.clk(clk), .level(d0[{P} +: 2]), .go(go0));
-    tb_go u_go1 (.clk(clk), .level(d1[{P + 2} +: 2]), .go(go1));
-    assign r0 = go0 && q0;
-    assign r1 = go1 && q1;
-
-    wire [{m - 1}:0] m0, m1;
-    wire mv0, mv1, mr0, mr1, oq;
-    lowbit_fifo #(.W({m}), .DEPTH({cfg.rec_depth})) u_rec0 (
-        .clk(clk), .rst(rst),
-        .in_tdata({{cyc, d0}}), .in_tvalid(v0 && go0), .in_tready(q0),
-        .out_tdata(m0), .out_tvalid(mv0), .out_tready(mr0)
-    );
-    lowbit_fifo #(.W({m}), .DEPTH({cfg.rec_depth})) u_rec1 (
-        .clk(clk), .rst(rst),
-        .in_tdata({{cyc, d1}}), .in_tvalid(v1 && go1), .in_tready(q1),
-        .out_tdata(m1), .out_tvalid(mv1), .out_tready(mr1)
-    );
-
-    // The j-th records of both sides form harness output beat j.
-    assign mr0 = mv1 && oq;
-    assign mr1 = mv0 && oq;
-    lowbit_fifo #(.W({OUT_W}), .DEPTH(2)) u_out (
-        .clk(clk), .rst(rst),
-        .in_tdata({{m1, m0}}), .in_tvalid(mv0 && mv1), .in_tready(oq),
-        .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready)
-    );
-endmodule
-"""
+    """lowbit_dup with a random consumer on each output (its stall level travels in the beat),
+    each beat taken recorded with its cycle; the j-th records of both sides form output beat j."""
+    items = [
+        Wire("cyc", SB),
+        Instance("tb_cycle", "u_cyc", (("W", str(SB)),), (*by_name("clk", "rst"), ("cycle", "cyc"))),
+        *fork(W, cfg.D0, cfg.D1, "u_dut"),
+        Comment("Random consumers; a beat taken is recorded with its cycle."),
+        *wires("go0", "go1", "q0", "q1"),
+        go("u_go0", f"d0[{P} +: 2]", "go0"),
+        go("u_go1", f"d1[{P + 2} +: 2]", "go1"),
+        Assign("r0", "go0 && q0"),
+        Assign("r1", "go1 && q1"),
+        *wires("m0", "m1", width=W + SB),
+        *wires("mv0", "mv1", "mr0", "mr1", "oq"),
+        recorder(0, cfg.rec_depth),
+        recorder(1, cfg.rec_depth),
+        Comment("The j-th records of both sides form harness output beat j."),
+        Assign("mr0", "mv1 && oq"),
+        Assign("mr1", "mv0 && oq"),
+    ]
+    pair = {"in_tdata": "{m1, m0}", "in_tvalid": "mv0 && mv1", "in_tready": "oq"}
+    return stream_top("lowbit_fifo", {"W": OUT_W, "DEPTH": 2}, W, OUT_W, instance="u_out", items=items, rewire=pair)
 
 
 @dataclass(frozen=True)
@@ -175,7 +158,7 @@ class Case:
 
     @cached_property
     def sources(self) -> dict[str, str]:
-        return {"dut_top.v": wrapper(self.cfg), **lib_sources(), **gate_sources()}
+        return {"dut_top.v": wrapper(self.cfg), **library_subset(LIB_FILES), **gate_sources()}
 
     def run(self, pattern: str, **kw) -> tuple[list[int], SimResult, Side, Side]:
         data = self.inputs(pattern)
@@ -234,7 +217,7 @@ def test_dup_lint(cfg: Dup) -> None:
 
 
 def test_dup_lints_standalone() -> None:
-    lint(lib_sources(), "lowbit_dup")
+    lint(library_subset(LIB_FILES), "lowbit_dup")
 
 
 @pytest.mark.parametrize("cfg", CFGS, ids=str)
@@ -285,32 +268,33 @@ def test_dup_fast_side_only_waits_for_full_buffer(cfg: Dup, slow: int) -> None:
     assert n > 0.2 * N_BEATS / LEVEL_READY_PROB[3], f"{cfg}: {n} cycles for {N_BEATS} beats"
 
 
+def dup_lint_top(w: int, d0: int, d1: int) -> str:
+    """The bare lowbit_dup, every port on the top's ports."""
+    ports = [
+        Port("input", "clk"),
+        Port("input", "rst"),
+        Port("input", "in_tdata", w),
+        Port("input", "in_tvalid"),
+        Port("output", "in_tready"),
+    ]
+    for k in "01":
+        ports += [Port("output", f"out{k}_tdata", w), Port("output", f"out{k}_tvalid"), Port("input", f"out{k}_tready")]
+    params = (("W", str(w)), ("DEPTH0", str(d0)), ("DEPTH1", str(d1)))
+    return print_module(
+        Module("lint_top", ports, [Instance("lowbit_dup", "u_dut", params, by_name(*(p.name for p in ports)))])
+    )
+
+
 @pytest.mark.parametrize(
     "w,d0,d1",
     [(1, 1, 1), (1, 2, 2), (64, 2, 2), (300, 3, 16), (7, 16, 1)],
 )
 def test_dup_module_lint(w: int, d0: int, d1: int) -> None:
-    top = f"""module lint_top (
-    input  wire clk, input wire rst,
-    input  wire [{w - 1}:0] in_tdata, input wire in_tvalid, output wire in_tready,
-    output wire [{w - 1}:0] out0_tdata, output wire out0_tvalid, input wire out0_tready,
-    output wire [{w - 1}:0] out1_tdata, output wire out1_tvalid, input wire out1_tready
-);
-    lowbit_dup #(.W({w}), .DEPTH0({d0}), .DEPTH1({d1})) u_dut (.*);
-endmodule
-"""
-    lint({"lint_top.v": top, **lib_sources()}, "lint_top")
+    top = dup_lint_top(w, d0, d1)
+    lint({"lint_top.v": top, **library_subset(LIB_FILES)}, "lint_top")
 
 
 def test_dup_rejects_zero_depth() -> None:
-    top = """module lint_top (
-    input  wire clk, input wire rst,
-    input  wire [3:0] in_tdata, input wire in_tvalid, output wire in_tready,
-    output wire [3:0] out0_tdata, output wire out0_tvalid, input wire out0_tready,
-    output wire [3:0] out1_tdata, output wire out1_tvalid, input wire out1_tready
-);
-    lowbit_dup #(.W(4), .DEPTH0(2), .DEPTH1(0)) u_dut (.*);
-endmodule
-"""
+    top = dup_lint_top(4, 2, 0)
     with pytest.raises(LintError, match="lowbit_fifo_requires_DEPTH_and_W_at_least_1"):
-        lint({"lint_top.v": top, **lib_sources()}, "lint_top")
+        lint({"lint_top.v": top, **library_subset(LIB_FILES)}, "lint_top")

@@ -7,6 +7,7 @@ import random
 
 import numpy as np
 import pytest
+from support.hw import behavioural_top, fifo_top
 
 import lowbitc.backends.runtime.sim.verilator as vsim
 from lowbitc.backends.runtime.sim.verilator import (
@@ -23,27 +24,6 @@ from lowbitc.backends.verilog.library import library_sources
 # (W, DEPTH): DEPTH 1 and 2 are the special cases (no ring / one-entry ring),
 # 3 and 6 give non-power-of-two rings, 300 bits exercises VlWide ports.
 FIFO_CFGS = [(8, 1), (8, 2), (13, 3), (5, 6), (300, 5)]
-
-
-def fifo_top(w: int, depth: int) -> dict[str, str]:
-    top = f"""module fifo_top (
-    input  wire clk,
-    input  wire rst,
-    input  wire [{w - 1}:0] in_tdata,
-    input  wire in_tvalid,
-    output wire in_tready,
-    output wire [{w - 1}:0] out_tdata,
-    output wire out_tvalid,
-    input  wire out_tready
-);
-    lowbit_fifo #(.W({w}), .DEPTH({depth})) u_fifo (
-        .clk(clk), .rst(rst),
-        .in_tdata(in_tdata), .in_tvalid(in_tvalid), .in_tready(in_tready),
-        .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready)
-    );
-endmodule
-"""
-    return {"fifo_top.v": top, **library_sources()}
 
 
 def beats(w: int, n: int, seed: int) -> list[int]:
@@ -110,28 +90,15 @@ def test_fifo_fills_to_depth(cfg) -> None:
 # Harness behaviour on misbehaving designs.
 # --------------------------------------------------------------------------
 
-_PORTS = """    input  wire clk,
-    input  wire rst,
-    input  wire [7:0] in_tdata,
-    input  wire in_tvalid,
-    output wire in_tready,
-    output wire [7:0] out_tdata,
-    output wire out_tvalid,
-    input  wire out_tready"""
-
-
-def _bad(name: str, body: str) -> dict[str, str]:
-    return {f"{name}.v": f"module {name} (\n{_PORTS}\n);\n{body}\nendmodule\n"}
-
 
 def test_harness_timeout_on_deadlock() -> None:
-    srcs = _bad("sink", "assign in_tready = 1'b1; assign out_tvalid = 1'b0; assign out_tdata = 8'd0;")
+    srcs = behavioural_top("sink", "assign in_tready = 1'b1; assign out_tvalid = 1'b0; assign out_tdata = 8'd0;")
     with pytest.raises(SimulationTimeout, match=r"no handshake for 50 cycles.*3/3 inputs accepted, 0/3"):
         simulate(srcs, "sink", 8, 8, [1, 2, 3], timeout_cycles=50)
 
 
 def test_harness_rejects_valid_depending_on_ready() -> None:
-    srcs = _bad(
+    srcs = behavioural_top(
         "comb",
         "assign in_tready = 1'b1; assign out_tvalid = out_tready; assign out_tdata = in_tdata;",
     )
@@ -140,7 +107,7 @@ def test_harness_rejects_valid_depending_on_ready() -> None:
 
 
 def test_harness_rejects_withdrawn_beat() -> None:
-    srcs = _bad(
+    srcs = behavioural_top(
         "blink",
         """reg t;
 always @(posedge clk) t <= rst ? 1'b0 : ~t;
@@ -151,7 +118,7 @@ assign in_tready = 1'b1; assign out_tvalid = t; assign out_tdata = 8'd0;""",
 
 
 def test_harness_rejects_extra_beats() -> None:
-    srcs = _bad("chatty", "assign in_tready = 1'b1; assign out_tvalid = 1'b1; assign out_tdata = 8'd7;")
+    srcs = behavioural_top("chatty", "assign in_tready = 1'b1; assign out_tvalid = 1'b1; assign out_tdata = 8'd7;")
     with pytest.raises(SimulationError, match="only 4 expected"):
         simulate(srcs, "chatty", 8, 8, [0] * 4)
 
@@ -171,7 +138,7 @@ def test_harness_input_validation() -> None:
 
 
 def test_lint_reports_verilator_output() -> None:
-    srcs = _bad(
+    srcs = behavioural_top(
         "unused",
         "wire [7:0] dead = in_tdata;\nassign in_tready = 1'b1; assign out_tvalid = in_tvalid; assign out_tdata = 8'd0;",
     )

@@ -5,23 +5,16 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 import pytest
+from support.hw import StreamCase, case_cache, library_subset, pack, stream_top, threshold_literal
 
-from lowbitc.backends.runtime.sim.verilator import LintError, SimResult, lint, simulate
-from lowbitc.backends.verilog.library import library_sources, with_headers
+from lowbitc.backends.runtime.sim.verilator import LintError, lint
+from lowbitc.backends.verilog.library import library_sources
 
 N_FRAMES = 5
-_LIB_FILES = ("lowbit_gap.v", "lowbit_thresholds.v", "lowbit_fifo.v")
-
-
-def lib_sources() -> dict[str, str]:
-    lib = library_sources()
-    missing = [f for f in _LIB_FILES if f not in lib]
-    assert not missing, f"RTL library lacks {missing}"
-    return with_headers({f: lib[f] for f in _LIB_FILES})
+LIB_FILES = ("lowbit_gap.v", "lowbit_thresholds.v", "lowbit_fifo.v")
 
 
 @dataclass(frozen=True)
@@ -71,32 +64,19 @@ CFGS = [
 ]
 
 
-def wrapper(g: Gap, thresh: int | None) -> str:
-    params = [f".{k}({v})" for k, v in g.params().items()]
-    if thresh is not None:
-        params.append(f".THRESH({g.C * g.NT * g.SW}'h{thresh:x})")
-    return f"""module dut_top (
-    input  wire clk,
-    input  wire rst,
-    input  wire [{g.in_width - 1}:0] in_tdata,
-    input  wire in_tvalid,
-    output wire in_tready,
-    output wire [{g.out_width - 1}:0] out_tdata,
-    output wire out_tvalid,
-    input  wire out_tready
-);
-    lowbit_gap #({", ".join(params)}) u_dut (
-        .clk(clk), .rst(rst),
-        .in_tdata(in_tdata), .in_tvalid(in_tvalid), .in_tready(in_tready),
-        .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready)
-    );
-endmodule
-"""
+def wrapper(g: Gap, thresholds: np.ndarray | None) -> str:
+    """Top around lowbit_gap; ``thresholds`` [C, NT] in MODE 0."""
+    params = g.params()
+    if thresholds is not None:
+        params["THRESH"] = threshold_literal(thresholds, g.SW)
+    return stream_top("lowbit_gap", params, g.in_width, g.out_width)
 
 
-class Case:
+class Case(StreamCase):
+    lib_files = LIB_FILES
+
     def __init__(self, cfg: Gap):
-        self.cfg = cfg
+        super().__init__(cfg)
         rng = np.random.default_rng(zlib.crc32(str(cfg).encode()))
         self.frames = rng.integers(cfg.lo, cfg.hi + 1, (N_FRAMES, cfg.N, cfg.C))
         self.frames[0] = cfg.lo  # the extreme sums
@@ -111,19 +91,8 @@ class Case:
             th[:, 0] = np.clip(self.sums[2], -(1 << (cfg.SW - 1)), (1 << (cfg.SW - 1)) - 1)
             self.thresholds = np.clip(np.sort(th, axis=1), -(1 << (cfg.SW - 1)), (1 << (cfg.SW - 1)) - 1)
 
-    @property
-    def thresh_vector(self) -> int | None:
-        if self.thresholds is None:
-            return None
-        cfg, value = self.cfg, 0
-        for c in range(cfg.C):
-            for i in range(cfg.NT):
-                value |= (int(self.thresholds[c, i]) & ((1 << cfg.SW) - 1)) << ((c * cfg.NT + i) * cfg.SW)
-        return value
-
     def inputs(self) -> list[int]:
-        m = (1 << self.cfg.EW) - 1
-        return [sum((int(v) & m) << (c * self.cfg.EW) for c, v in enumerate(px)) for f in self.frames for px in f]
+        return [pack(px, self.cfg.EW) for f in self.frames for px in f]
 
     def reference(self) -> list[int]:
         cfg = self.cfg
@@ -132,32 +101,16 @@ class Case:
         else:
             vals = (self.sums[:, :, None] >= self.thresholds[None]).sum(axis=2) + cfg.OOFF
             bits = cfg.OB
-        m = (1 << bits) - 1
-        return [sum((int(v) & m) << (c * bits) for c, v in enumerate(row)) for row in vals]
+        return [pack(row, bits) for row in vals]
 
-    @cached_property
-    def sources(self) -> dict[str, str]:
-        return {"dut_top.v": wrapper(self.cfg, self.thresh_vector), **lib_sources()}
+    def top_source(self) -> str:
+        return wrapper(self.cfg, self.thresholds)
 
-    def run(self, **kw) -> SimResult:
-        return simulate(
-            self.sources,
-            "dut_top",
-            self.cfg.in_width,
-            self.cfg.out_width,
-            self.inputs(),
-            expected_outputs=N_FRAMES,
-            **kw,
-        )
+    def expected_outputs(self) -> int:
+        return N_FRAMES
 
 
-_CASES: dict[Gap, Case] = {}
-
-
-def case(cfg: Gap) -> Case:
-    if cfg not in _CASES:
-        _CASES[cfg] = Case(cfg)
-    return _CASES[cfg]
+case = case_cache(Case)
 
 
 def test_reference_levels_are_mixed() -> None:
@@ -171,7 +124,7 @@ def test_reference_levels_are_mixed() -> None:
 
 @pytest.mark.parametrize("cfg", CFGS, ids=str)
 def test_gap_lint(cfg: Gap) -> None:
-    lint(case(cfg).sources, "dut_top")
+    case(cfg).lint()
 
 
 @pytest.mark.parametrize("cfg", CFGS, ids=str)
@@ -202,4 +155,4 @@ def test_gap_lints_standalone() -> None:
 def test_gap_rejects_narrow_sums() -> None:
     g = Gap(2, 2, 0, 49, 1, 8)  # sums reach 147: 9 bits
     with pytest.raises(LintError, match="lowbit_gap_requires_SW_between_2_and_31_holding_every_sum"):
-        lint({"dut_top.v": wrapper(g, None), **lib_sources()}, "dut_top")
+        lint({"dut_top.v": wrapper(g, None), **library_subset(LIB_FILES)}, "dut_top")

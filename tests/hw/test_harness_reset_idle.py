@@ -7,32 +7,11 @@ import random
 
 import numpy as np
 import pytest
+from support.hw import behavioural_top, fifo_top
 
 from lowbitc.backends.runtime.sim.verilator import SimulationTimeout, simulate
-from lowbitc.backends.verilog.library import library_sources
 
 N = 40
-
-
-def fifo_top() -> dict[str, str]:
-    top = """module fifo_top (
-    input  wire clk,
-    input  wire rst,
-    input  wire [7:0] in_tdata,
-    input  wire in_tvalid,
-    output wire in_tready,
-    output wire [7:0] out_tdata,
-    output wire out_tvalid,
-    input  wire out_tready
-);
-    lowbit_fifo #(.W(8), .DEPTH(3)) u_fifo (
-        .clk(clk), .rst(rst),
-        .in_tdata(in_tdata), .in_tvalid(in_tvalid), .in_tready(in_tready),
-        .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready)
-    );
-endmodule
-"""
-    return {"fifo_top.v": top, **library_sources()}
 
 
 DATA = [random.Random(5).getrandbits(8) for _ in range(N)]
@@ -44,7 +23,7 @@ def test_reset_restarts_the_stream(stall_in: float, stall_out: float, reset_cycl
     """Everything before the reset is reported apart; afterwards all beats are streamed again
     and the result holds exactly the handshakes after the reset."""
     r = simulate(
-        fifo_top(),
+        fifo_top(8, 3),
         "fifo_top",
         8,
         8,
@@ -68,7 +47,7 @@ def test_reset_withdraws_a_waiting_output_beat() -> None:
     """A beat waiting for out_tready when rst rises may vanish: that is no protocol error."""
     pending = [
         simulate(
-            fifo_top(), "fifo_top", 8, 8, DATA, stall_out=0.95, seed=s, reset_after_beats=20
+            fifo_top(8, 3), "fifo_top", 8, 8, DATA, stall_out=0.95, seed=s, reset_after_beats=20
         ).output_pending_at_reset
         for s in range(4)
     ]
@@ -76,18 +55,8 @@ def test_reset_withdraws_a_waiting_output_beat() -> None:
 
 
 def test_reset_after_the_last_beat() -> None:
-    r = simulate(fifo_top(), "fifo_top", 8, 8, DATA, stall_out=0.5, seed=2, reset_after_beats=N)
+    r = simulate(fifo_top(8, 3), "fifo_top", 8, 8, DATA, stall_out=0.5, seed=2, reset_after_beats=N)
     assert r.inputs_before_reset == N and r.outputs == DATA
-
-
-_PORTS = """    input  wire clk,
-    input  wire rst,
-    input  wire [7:0] in_tdata,
-    input  wire in_tvalid,
-    output wire in_tready,
-    output wire [7:0] out_tdata,
-    output wire out_tvalid,
-    input  wire out_tready"""
 
 
 def numbering(clear_on_reset: bool) -> dict[str, str]:
@@ -107,7 +76,7 @@ always @(posedge clk) begin
     if (in_tvalid && in_tready) q <= in_tdata + n;
     {clear}if (in_tvalid && in_tready) n <= n + 8'd1;
 end"""
-    return {"numbering.v": f"module numbering (\n{_PORTS}\n);\n{body}\nendmodule\n"}
+    return behavioural_top("numbering", body)
 
 
 @pytest.mark.parametrize("clear_on_reset", [False, True])
@@ -123,7 +92,7 @@ def test_idle_gaps_do_not_count_towards_the_timeout() -> None:
     """Gaps 50 times longer than the timeout after every 10 beats (not after the last one)."""
     gap = 5000
     r = simulate(
-        fifo_top(),
+        fifo_top(8, 3),
         "fifo_top",
         8,
         8,
@@ -146,17 +115,23 @@ def test_idle_gaps_do_not_count_towards_the_timeout() -> None:
 def test_idle_gaps_with_a_reset() -> None:
     """The gap counter restarts with the stream; a reset inside a gap ends it."""
     r = simulate(
-        fifo_top(), "fifo_top", 8, 8, DATA, stall_out=0.5, seed=8, idle_every=4, idle_cycles=300, reset_after_beats=12
+        fifo_top(8, 3),
+        "fifo_top",
+        8,
+        8,
+        DATA,
+        stall_out=0.5,
+        seed=8,
+        idle_every=4,
+        idle_cycles=300,
+        reset_after_beats=12,
     )
     assert r.outputs == DATA
     assert (np.diff(r.in_accept_cycles)[3::4] > 300).all()
 
 
 def test_idle_gaps_still_time_out_on_a_deadlock() -> None:
-    srcs = {
-        "sink.v": f"module sink (\n{_PORTS}\n);\n"
-        "assign in_tready = 1'b1; assign out_tvalid = 1'b0; assign out_tdata = 8'd0;\nendmodule\n"
-    }
+    srcs = behavioural_top("sink", "assign in_tready = 1'b1; assign out_tvalid = 1'b0; assign out_tdata = 8'd0;")
     with pytest.raises(SimulationTimeout, match=r"no handshake for 50 cycles.*3/3 inputs accepted, 0/3"):
         simulate(srcs, "sink", 8, 8, [1, 2, 3], timeout_cycles=50, idle_every=1, idle_cycles=1000)
 
@@ -174,4 +149,4 @@ def test_idle_gaps_still_time_out_on_a_deadlock() -> None:
 )
 def test_option_validation(kw: dict, msg: str) -> None:
     with pytest.raises(ValueError, match=msg):
-        simulate(fifo_top(), "fifo_top", 8, 8, DATA, **kw)
+        simulate(fifo_top(8, 3), "fifo_top", 8, 8, DATA, **kw)

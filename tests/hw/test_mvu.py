@@ -7,47 +7,27 @@ stall patterns reuse the same executable.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 import pytest
-from mvu_checks import check_exact_ii_latency, check_heavy_backpressure, check_latency_when_idle, check_random_stalls
+from support.hw import case_cache, clog2, threshold_literal
+from support.mvu import MvuCase, MvuFold, mvu_lint_top, mvu_rejects_top
+from support.mvu_checks import (
+    check_exact_ii_latency,
+    check_heavy_backpressure,
+    check_latency_when_idle,
+    check_random_stalls,
+)
 
-from lowbitc.backends.runtime.sim.verilator import SimResult, lint, simulate
+from lowbitc.backends.runtime.sim.verilator import lint
 from lowbitc.backends.verilog.library import library_sources
-from lowbitc.backends.verilog.rom import rom_addr_width, rom_module
+from lowbitc.backends.verilog.rom import rom_module
 
 
-def clog2(n: int) -> int:
-    return max(0, (n - 1).bit_length())
-
-
-@dataclass(frozen=True)
-class Cfg:
-    K: int
-    C: int
-    PE: int
-    SIMD: int
+@dataclass(frozen=True, kw_only=True)
+class Cfg(MvuFold):
     MODE: int
-    PIPE: int
     seed: int = 0
-
-    @property
-    def NF(self) -> int:
-        return self.C // self.PE
-
-    @property
-    def SF(self) -> int:
-        return self.K // self.SIMD
-
-    @property
-    def II(self) -> int:
-        return self.NF * self.SF
-
-    @property
-    def latency(self) -> int:
-        # Documented in lowbit_mvu.v: NF*SF + 3 + PIPE.
-        return self.II + 3 + self.PIPE
 
     @property
     def PW(self) -> int:
@@ -72,7 +52,7 @@ CFGS = [
 ]
 
 
-class Case:
+class Case(MvuCase):
     """Random weights, thresholds and inputs for one configuration."""
 
     def __init__(self, cfg: Cfg, n_vectors: int = 24):
@@ -98,7 +78,7 @@ class Case:
 
     def reference(self) -> list[int]:
         cfg = self.cfg
-        p = (self.x[:, None, :] == self.w[None, :, :]).sum(axis=2)  # (N, C)
+        p = self.popcounts()
         outs = []
         for row in p:
             v = 0
@@ -110,69 +90,13 @@ class Case:
             outs.append(v)
         return outs
 
-    def inputs(self) -> list[int]:
-        return [int(sum(int(b) << k for k, b in enumerate(row))) for row in self.x]
-
-    def rom_words(self) -> list[int]:
+    def params(self) -> dict[str, object]:
         cfg = self.cfg
-        words = []
-        for nf in range(cfg.NF):
-            for sf in range(cfg.SF):
-                word = 0
-                for p in range(cfg.PE):
-                    for s in range(cfg.SIMD):
-                        word |= int(self.w[nf * cfg.PE + p, sf * cfg.SIMD + s]) << (p * cfg.SIMD + s)
-                words.append(word)
-        return words
-
-    @cached_property
-    def sources(self) -> dict[str, str]:
-        cfg = self.cfg
-        thresh = sum(int(tc) << (c * cfg.PW) for c, tc in enumerate(self.t))
-        tw = cfg.C * cfg.PW
-        aw = rom_addr_width(cfg.II)
-        top = f"""module mvu_top (
-    input  wire clk,
-    input  wire rst,
-    input  wire [{cfg.K - 1}:0] in_tdata,
-    input  wire in_tvalid,
-    output wire in_tready,
-    output wire [{cfg.out_width - 1}:0] out_tdata,
-    output wire out_tvalid,
-    input  wire out_tready
-);
-    wire [{aw - 1}:0] wmem_addr;
-    wire wmem_en;
-    wire [{cfg.PE * cfg.SIMD - 1}:0] wmem_data;
-    L0_wmem u_wmem (.clk(clk), .en(wmem_en), .addr(wmem_addr), .data(wmem_data));
-    lowbit_mvu #(
-        .K({cfg.K}), .C({cfg.C}), .PE({cfg.PE}), .SIMD({cfg.SIMD}), .PW({cfg.PW}),
-        .MODE({cfg.MODE}), .PIPE({cfg.PIPE}), .THRESH({tw}'h{thresh:0{(tw + 3) // 4}x})
-    ) u_mvu (
-        .clk(clk), .rst(rst),
-        .in_tdata(in_tdata), .in_tvalid(in_tvalid), .in_tready(in_tready),
-        .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready),
-        .wmem_addr(wmem_addr), .wmem_en(wmem_en), .wmem_data(wmem_data)
-    );
-endmodule
-"""
-        return {
-            "mvu_top.v": top,
-            "L0_wmem.v": rom_module("L0_wmem", self.rom_words(), cfg.PE * cfg.SIMD),
-            **library_sources(),
-        }
-
-    def run(self, **kw) -> SimResult:
-        return simulate(self.sources, "mvu_top", self.cfg.K, self.cfg.out_width, self.inputs(), **kw)
+        params = {"K": cfg.K, "C": cfg.C, "PE": cfg.PE, "SIMD": cfg.SIMD, "PW": cfg.PW, "MODE": cfg.MODE}
+        return params | {"PIPE": cfg.PIPE, "THRESH": threshold_literal(self.t, cfg.PW)}
 
 
-_CASES: dict[Cfg, Case] = {}
-
-
-def case(cfg: Cfg) -> Case:
-    if cfg not in _CASES:
-        _CASES[cfg] = Case(cfg)
-    return _CASES[cfg]
+case = case_cache(Case)
 
 
 @pytest.mark.parametrize("cfg", CFGS, ids=str)
@@ -215,34 +139,16 @@ def test_mvu_latency_when_idle() -> None:
 )
 def test_mvu_module_lint(params: dict[str, int]) -> None:
     """The bare module (ports left to Verilator) for extra parameter corners."""
-    args = ", ".join(f".{k}({v})" for k, v in params.items())
     k = params.get("K", 16)
     c, pe, simd = params.get("C", 8), params.get("PE", 2), params.get("SIMD", 4)
     pw = params.get("PW", clog2(k + 2))
     ow = c if params.get("MODE", 0) == 0 else c * pw
-    aw = max(1, clog2((c // pe) * (k // simd)))
-    wrapper = f"""module lint_top (
-    input wire clk, input wire rst,
-    input wire [{k - 1}:0] in_tdata, input wire in_tvalid, output wire in_tready,
-    output wire [{ow - 1}:0] out_tdata, output wire out_tvalid, input wire out_tready,
-    output wire [{aw - 1}:0] wmem_addr, output wire wmem_en, input wire [{pe * simd - 1}:0] wmem_data
-);
-    lowbit_mvu #({args}) u (
-        .clk(clk), .rst(rst), .in_tdata(in_tdata), .in_tvalid(in_tvalid), .in_tready(in_tready),
-        .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready),
-        .wmem_addr(wmem_addr), .wmem_en(wmem_en), .wmem_data(wmem_data));
-endmodule
-"""
+    wrapper = mvu_lint_top(params, k, ow, (c // pe) * (k // simd), pe * simd)
     lint({"lint_top.v": wrapper, **library_sources()}, "lint_top")
 
 
 def test_mvu_rejects_bad_folding() -> None:
-    bad = """module lint_top (input wire clk, input wire rst);
-    lowbit_mvu #(.K(10), .C(4), .PE(3), .SIMD(4)) u (.clk(clk), .rst(rst),
-        .in_tdata(), .in_tvalid(1'b0), .in_tready(), .out_tdata(), .out_tvalid(),
-        .out_tready(1'b0), .wmem_addr(), .wmem_en(), .wmem_data());
-endmodule
-"""
+    bad = mvu_rejects_top({"K": 10, "C": 4, "PE": 3, "SIMD": 4})
     with pytest.raises(Exception, match="lowbit_mvu_requires_PE_divides_C"):
         lint({"lint_top.v": bad, **library_sources()}, "lint_top")
 

@@ -6,47 +6,25 @@ path) and three (comparators), several channel folds, frames back to back, rando
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 import pytest
-from mvu_checks import check_exact_ii_latency, check_heavy_backpressure, check_random_stalls
+from support.hw import case_cache, clog2
+from support.mvu import MvuCase, MvuFold
+from support.mvu_checks import check_exact_ii_latency, check_heavy_backpressure, check_random_stalls
 
-from lowbitc.backends.runtime.sim.verilator import SimResult, lint, simulate
+from lowbitc.backends.runtime.sim.verilator import lint
 from lowbitc.backends.verilog.instances import parameter_text
-from lowbitc.backends.verilog.library import library_sources
-from lowbitc.backends.verilog.rom import rom_addr_width, rom_module
 from lowbitc.dialects.lowbit.attributes import dense_from_numpy
 from lowbitc.dialects.lowbit.border import BorderAttr
 from lowbitc.dialects.rtl.mvu import border_parameters
 from lowbitc.dialects.rtl.parameters import threshold_vector
 
 
-def clog2(n: int) -> int:
-    return max(0, (n - 1).bit_length())
-
-
-@dataclass(frozen=True)
-class Cfg:
-    K: int
-    C: int
-    PE: int
-    SIMD: int
+@dataclass(frozen=True, kw_only=True)
+class Cfg(MvuFold):
     NT: int
-    PIPE: int
     geometry: tuple  # (map (H, W), kernel, strides, pads)
-
-    @property
-    def NF(self) -> int:
-        return self.C // self.PE
-
-    @property
-    def II(self) -> int:
-        return self.NF * (self.K // self.SIMD)
-
-    @property
-    def latency(self) -> int:
-        return self.II + 3 + self.PIPE
 
     @property
     def PW(self) -> int:
@@ -66,8 +44,8 @@ class Cfg:
 
     def __str__(self) -> str:
         (h, w), (kh, _), (s, _), pads = self.geometry
-        unit = f"K{self.K}_C{self.C}_PE{self.PE}_S{self.SIMD}_NT{self.NT}_P{self.PIPE}"
-        return f"{unit}_{h}x{w}_k{kh}_s{s}_p{''.join(map(str, pads))}"
+        head = f"K{self.K}_C{self.C}_PE{self.PE}_S{self.SIMD}_NT{self.NT}_P{self.PIPE}"
+        return f"{head}_{h}x{w}_k{kh}_s{s}_p{''.join(map(str, pads))}"
 
 
 CFGS = [
@@ -78,7 +56,7 @@ CFGS = [
 ]
 
 
-class Case:
+class Case(MvuCase):
     def __init__(self, cfg: Cfg, frames: int = 2):
         self.cfg = cfg
         rng = np.random.default_rng(cfg.K * 31 + cfg.C * 7 + cfg.NT)
@@ -92,33 +70,16 @@ class Case:
 
     def reference(self) -> list[int]:
         cfg = self.cfg
-        p = (self.x[:, None, :] == self.w[None, :, :]).sum(axis=2)
+        p = self.popcounts()
         outs = []
         for i, row in enumerate(p):
             table = self.t[self.cases[i % len(self.cases)]]
             outs.append(sum(int((pc >= table[c]).sum()) << (c * cfg.OB) for c, pc in enumerate(row)))
         return outs
 
-    def inputs(self) -> list[int]:
-        return [int(sum(int(b) << k for k, b in enumerate(row))) for row in self.x]
-
-    def rom_words(self) -> list[int]:
+    def params(self) -> list[tuple[str, object]]:
         cfg = self.cfg
-        sf_n = cfg.K // cfg.SIMD
         return [
-            sum(
-                int(self.w[nf * cfg.PE + p, sf * cfg.SIMD + s]) << (p * cfg.SIMD + s)
-                for p in range(cfg.PE)
-                for s in range(cfg.SIMD)
-            )
-            for nf in range(cfg.NF)
-            for sf in range(sf_n)
-        ]
-
-    @cached_property
-    def sources(self) -> dict[str, str]:
-        cfg = self.cfg
-        params = [
             ("K", cfg.K),
             ("C", cfg.C),
             ("PE", cfg.PE),
@@ -131,46 +92,9 @@ class Case:
             ("THRESH", parameter_text(threshold_vector(dense_from_numpy(self.t), cfg.C, cfg.PW))),
             *((name, parameter_text(value)) for name, value in border_parameters(cfg.border, cfg.NF)),
         ]
-        aw = rom_addr_width(cfg.II)
-        top = f"""module mvu_top (
-    input  wire clk,
-    input  wire rst,
-    input  wire [{cfg.K - 1}:0] in_tdata,
-    input  wire in_tvalid,
-    output wire in_tready,
-    output wire [{cfg.out_width - 1}:0] out_tdata,
-    output wire out_tvalid,
-    input  wire out_tready
-);
-    wire [{aw - 1}:0] wmem_addr;
-    wire wmem_en;
-    wire [{cfg.PE * cfg.SIMD - 1}:0] wmem_data;
-    L0_wmem u_wmem (.clk(clk), .en(wmem_en), .addr(wmem_addr), .data(wmem_data));
-    lowbit_mvu #({", ".join(f".{k}({v})" for k, v in params)}) u_mvu (
-        .clk(clk), .rst(rst),
-        .in_tdata(in_tdata), .in_tvalid(in_tvalid), .in_tready(in_tready),
-        .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready),
-        .wmem_addr(wmem_addr), .wmem_en(wmem_en), .wmem_data(wmem_data)
-    );
-endmodule
-"""
-        return {
-            "mvu_top.v": top,
-            "L0_wmem.v": rom_module("L0_wmem", self.rom_words(), cfg.PE * cfg.SIMD),
-            **library_sources(),
-        }
-
-    def run(self, **kw) -> SimResult:
-        return simulate(self.sources, "mvu_top", self.cfg.K, self.cfg.out_width, self.inputs(), **kw)
 
 
-_CASES: dict[Cfg, Case] = {}
-
-
-def case(cfg: Cfg) -> Case:
-    if cfg not in _CASES:
-        _CASES[cfg] = Case(cfg)
-    return _CASES[cfg]
+case = case_cache(Case)
 
 
 def test_case_numbering_groups_equal_padding_patterns() -> None:

@@ -1,26 +1,27 @@
 """lowbit_mvu with integer lanes (EW >= 1: signed EW-bit inputs x binary
 weights) against a numpy reference, co-simulated with Verilator.
 
-Each parameter set is one Verilator build (cached on disk across runs); the
-stall patterns reuse the same executable.
+One Verilator build per configuration, cached on disk; every stall pattern runs on
+that build.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 import pytest
-from mvu_checks import check_exact_ii_latency, check_heavy_backpressure, check_latency_when_idle, check_random_stalls
+from support.hw import case_cache, clog2, threshold_literal, to_unsigned
+from support.mvu import MvuCase, MvuFold, mvu_lint_top, mvu_rejects_top
+from support.mvu_checks import (
+    check_exact_ii_latency,
+    check_heavy_backpressure,
+    check_latency_when_idle,
+    check_random_stalls,
+)
 
-from lowbitc.backends.runtime.sim.verilator import SimResult, lint, simulate
+from lowbitc.backends.runtime.sim.verilator import lint
 from lowbitc.backends.verilog.library import library_sources
-from lowbitc.backends.verilog.rom import rom_addr_width, rom_module
-
-
-def clog2(n: int) -> int:
-    return max(0, (n - 1).bit_length())
 
 
 def min_pw(k: int, ew: int) -> int:
@@ -28,33 +29,11 @@ def min_pw(k: int, ew: int) -> int:
     return ew + clog2(k + 1)
 
 
-@dataclass(frozen=True)
-class Cfg:
-    K: int
-    C: int
-    PE: int
-    SIMD: int
+@dataclass(frozen=True, kw_only=True)
+class Cfg(MvuFold):
     EW: int
     MODE: int
-    PIPE: int
     PW: int = 0  # 0: minimum, min_pw(K, EW)
-
-    @property
-    def NF(self) -> int:
-        return self.C // self.PE
-
-    @property
-    def SF(self) -> int:
-        return self.K // self.SIMD
-
-    @property
-    def II(self) -> int:
-        return self.NF * self.SF
-
-    @property
-    def latency(self) -> int:
-        # Documented in lowbit_mvu.v: NF*SF + 3 + PIPE.
-        return self.II + 3 + self.PIPE
 
     @property
     def acc_w(self) -> int:
@@ -88,11 +67,7 @@ CFGS = [
 ]
 
 
-def to_unsigned(v: int, w: int) -> int:
-    return int(v) & ((1 << w) - 1)
-
-
-class Case:
+class Case(MvuCase):
     """Random weights, thresholds and inputs for one configuration."""
 
     def __init__(self, cfg: Cfg, n_vectors: int = 24):
@@ -155,68 +130,14 @@ class Case:
         ew = self.cfg.EW
         return [sum(to_unsigned(v, ew) << (k * ew) for k, v in enumerate(row)) for row in self.x]
 
-    def rom_words(self) -> list[int]:
-        cfg = self.cfg
-        words = []
-        for nf in range(cfg.NF):
-            for sf in range(cfg.SF):
-                word = 0
-                for p in range(cfg.PE):
-                    for s in range(cfg.SIMD):
-                        word |= int(self.w[nf * cfg.PE + p, sf * cfg.SIMD + s]) << (p * cfg.SIMD + s)
-                words.append(word)
-        return words
-
-    @cached_property
-    def sources(self) -> dict[str, str]:
+    def params(self) -> dict[str, object]:
         cfg = self.cfg
         pw = cfg.acc_w
-        thresh = sum(to_unsigned(tc, pw) << (c * pw) for c, tc in enumerate(self.t))
-        tw = cfg.C * pw
-        adw = rom_addr_width(cfg.II)
-        top = f"""module mvu_top (
-    input  wire clk,
-    input  wire rst,
-    input  wire [{cfg.in_width - 1}:0] in_tdata,
-    input  wire in_tvalid,
-    output wire in_tready,
-    output wire [{cfg.out_width - 1}:0] out_tdata,
-    output wire out_tvalid,
-    input  wire out_tready
-);
-    wire [{adw - 1}:0] wmem_addr;
-    wire wmem_en;
-    wire [{cfg.PE * cfg.SIMD - 1}:0] wmem_data;
-    L0_wmem u_wmem (.clk(clk), .en(wmem_en), .addr(wmem_addr), .data(wmem_data));
-    lowbit_mvu #(
-        .K({cfg.K}), .C({cfg.C}), .PE({cfg.PE}), .SIMD({cfg.SIMD}), .EW({cfg.EW}), .PW({pw}),
-        .MODE({cfg.MODE}), .PIPE({cfg.PIPE}), .THRESH({tw}'h{thresh:0{(tw + 3) // 4}x})
-    ) u_mvu (
-        .clk(clk), .rst(rst),
-        .in_tdata(in_tdata), .in_tvalid(in_tvalid), .in_tready(in_tready),
-        .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready),
-        .wmem_addr(wmem_addr), .wmem_en(wmem_en), .wmem_data(wmem_data)
-    );
-endmodule
-"""
-        return {
-            "mvu_top.v": top,
-            "L0_wmem.v": rom_module("L0_wmem", self.rom_words(), cfg.PE * cfg.SIMD),
-            **library_sources(),
-        }
-
-    def run(self, **kw) -> SimResult:
-        cfg = self.cfg
-        return simulate(self.sources, "mvu_top", cfg.in_width, cfg.out_width, self.inputs(), **kw)
+        params = {"K": cfg.K, "C": cfg.C, "PE": cfg.PE, "SIMD": cfg.SIMD, "EW": cfg.EW, "PW": pw, "MODE": cfg.MODE}
+        return params | {"PIPE": cfg.PIPE, "THRESH": threshold_literal(self.t, pw)}
 
 
-_CASES: dict[Cfg, Case] = {}
-
-
-def case(cfg: Cfg) -> Case:
-    if cfg not in _CASES:
-        _CASES[cfg] = Case(cfg)
-    return _CASES[cfg]
+case = case_cache(Case)
 
 
 def test_reference_reaches_extremes() -> None:
@@ -268,24 +189,11 @@ def _int_params(params: dict[str, int]) -> dict[str, int]:
 
 def _lint_wrapper(params: dict[str, int]) -> str:
     params = _int_params(params)
-    args = ", ".join(f".{k}({v})" for k, v in params.items())
     k, ew = params.get("K", 16), params["EW"]
     c, pe, simd = params.get("C", 8), params.get("PE", 2), params.get("SIMD", 4)
     pw = params.get("PW", min_pw(k, ew))
     ow = c if params.get("MODE", 0) == 0 else c * pw
-    adw = max(1, clog2((c // pe) * (k // simd)))
-    return f"""module lint_top (
-    input wire clk, input wire rst,
-    input wire [{k * ew - 1}:0] in_tdata, input wire in_tvalid, output wire in_tready,
-    output wire [{ow - 1}:0] out_tdata, output wire out_tvalid, input wire out_tready,
-    output wire [{adw - 1}:0] wmem_addr, output wire wmem_en, input wire [{pe * simd - 1}:0] wmem_data
-);
-    lowbit_mvu #({args}) u (
-        .clk(clk), .rst(rst), .in_tdata(in_tdata), .in_tvalid(in_tvalid), .in_tready(in_tready),
-        .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready),
-        .wmem_addr(wmem_addr), .wmem_en(wmem_en), .wmem_data(wmem_data));
-endmodule
-"""
+    return mvu_lint_top(params, k * ew, ow, (c // pe) * (k // simd), pe * simd)
 
 
 @pytest.mark.parametrize(
@@ -319,12 +227,6 @@ def test_mvu_int_module_lint(params: dict[str, int]) -> None:
     ],
 )
 def test_mvu_int_rejects_bad_parameters(params: dict[str, int], message: str) -> None:
-    args = ", ".join(f".{k}({v})" for k, v in _int_params(params).items())
-    bad = f"""module lint_top (input wire clk, input wire rst);
-    lowbit_mvu #({args}) u (.clk(clk), .rst(rst),
-        .in_tdata(), .in_tvalid(1'b0), .in_tready(), .out_tdata(), .out_tvalid(),
-        .out_tready(1'b0), .wmem_addr(), .wmem_en(), .wmem_data());
-endmodule
-"""
+    bad = mvu_rejects_top(_int_params(params))
     with pytest.raises(Exception, match=message):
         lint({"lint_top.v": bad, **library_sources()}, "lint_top")

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 import pytest
-from mvu_checks import (
+from support.hw import case_cache, clog2, threshold_literal, to_unsigned
+from support.mvu import MvuCase, MvuFold, fold_words, mvu_lint_top, mvu_rejects_top
+from support.mvu_checks import (
     check_exact_ii_latency,
     check_heavy_backpressure,
     check_latency_when_idle,
@@ -23,13 +24,8 @@ from mvu_checks import (
     diff_msg,
 )
 
-from lowbitc.backends.runtime.sim.verilator import SimResult, lint, simulate
+from lowbitc.backends.runtime.sim.verilator import lint
 from lowbitc.backends.verilog.library import library_sources
-from lowbitc.backends.verilog.rom import rom_addr_width, rom_module
-
-
-def clog2(n: int) -> int:
-    return max(0, (n - 1).bit_length())
 
 
 def swidth(lo: int, hi: int) -> int:
@@ -64,39 +60,21 @@ def min_pw(k: int, ew: int, es: int, wb: int, mode: int) -> int:
     return swidth(lo, hi + (1 if mode == 0 else 0))
 
 
-@dataclass(frozen=True)
-class Cfg:
-    K: int
-    C: int
-    PE: int
-    SIMD: int
+@dataclass(frozen=True, kw_only=True)
+class Cfg(MvuFold):
     EW: int
     ES: int
     WB: int
     PS: int
     MODE: int
-    PIPE: int
     NT: int = 1
     OB: int = 1
     OOFF: int = 0
 
     @property
-    def NF(self) -> int:
-        return self.C // self.PE
-
-    @property
-    def SF(self) -> int:
-        return self.K // self.SIMD
-
-    @property
     def II(self) -> int:
         # Documented in lowbit_mvu.v: S = NF*SF*(EW if PS else 1) steps per vector.
         return self.NF * self.SF * (self.EW if self.PS else 1)
-
-    @property
-    def latency(self) -> int:
-        # Documented in lowbit_mvu.v: S + 3 + PIPE.
-        return self.II + 3 + self.PIPE
 
     @property
     def PW(self) -> int:
@@ -150,11 +128,7 @@ CFGS = [
 ]
 
 
-def to_unsigned(v: int, w: int) -> int:
-    return int(v) & ((1 << w) - 1)
-
-
-class Case:
+class Case(MvuCase):
     """Random weights, inputs and thresholds for one configuration, with the extremes forced."""
 
     def __init__(self, cfg: Cfg, n_vectors: int = 32):
@@ -225,76 +199,22 @@ class Case:
         ew = max(1, self.cfg.EW)
         return [sum(to_unsigned(v, ew) << (k * ew) for k, v in enumerate(row)) for row in self.x]
 
-    def rom_words(self) -> list[int]:
-        cfg = self.cfg
+    @property
+    def word_width(self) -> int:
+        return self.cfg.PE * self.cfg.SIMD * self.cfg.WB
+
+    def words(self) -> list[int]:
         # WB == 1: bit 1 = +1, bit 0 = -1; WB >= 2: two's complement.
-        enc = (self.w > 0).astype(np.int64) if cfg.WB == 1 else self.w
-        words = []
-        for nf in range(cfg.NF):
-            for sf in range(cfg.SF):
-                word = 0
-                for p in range(cfg.PE):
-                    for s in range(cfg.SIMD):
-                        v = enc[nf * cfg.PE + p, sf * cfg.SIMD + s]
-                        word |= to_unsigned(v, cfg.WB) << ((p * cfg.SIMD + s) * cfg.WB)
-                words.append(word)
-        return words
+        enc = (self.w > 0).astype(np.int64) if self.cfg.WB == 1 else self.w
+        return fold_words(enc, self.cfg.PE, self.cfg.SIMD, self.cfg.WB)
 
-    def thresh_literal(self) -> str:
+    def params(self) -> dict[str, object]:
         cfg = self.cfg
-        pw, tw = cfg.PW, cfg.C * cfg.NT * cfg.PW
-        v = 0
-        if cfg.MODE == 0:
-            for c in range(cfg.C):
-                for i in range(cfg.NT):
-                    v |= to_unsigned(self.t[c, i], pw) << ((c * cfg.NT + i) * pw)
-        return f"{tw}'h{v:0{(tw + 3) // 4}x}"
-
-    @cached_property
-    def sources(self) -> dict[str, str]:
-        cfg = self.cfg
-        adw = rom_addr_width(cfg.NF * cfg.SF)
-        args = ", ".join(f".{k}({v})" for k, v in cfg.params().items())
-        top = f"""module mvu_top (
-    input  wire clk,
-    input  wire rst,
-    input  wire [{cfg.in_width - 1}:0] in_tdata,
-    input  wire in_tvalid,
-    output wire in_tready,
-    output wire [{cfg.out_width - 1}:0] out_tdata,
-    output wire out_tvalid,
-    input  wire out_tready
-);
-    wire [{adw - 1}:0] wmem_addr;
-    wire wmem_en;
-    wire [{cfg.PE * cfg.SIMD * cfg.WB - 1}:0] wmem_data;
-    L0_wmem u_wmem (.clk(clk), .en(wmem_en), .addr(wmem_addr), .data(wmem_data));
-    lowbit_mvu #({args}, .THRESH({self.thresh_literal()})) u_mvu (
-        .clk(clk), .rst(rst),
-        .in_tdata(in_tdata), .in_tvalid(in_tvalid), .in_tready(in_tready),
-        .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready),
-        .wmem_addr(wmem_addr), .wmem_en(wmem_en), .wmem_data(wmem_data)
-    );
-endmodule
-"""
-        return {
-            "mvu_top.v": top,
-            "L0_wmem.v": rom_module("L0_wmem", self.rom_words(), cfg.PE * cfg.SIMD * cfg.WB),
-            **library_sources(),
-        }
-
-    def run(self, **kw) -> SimResult:
-        cfg = self.cfg
-        return simulate(self.sources, "mvu_top", cfg.in_width, cfg.out_width, self.inputs(), **kw)
+        thresholds = self.t if cfg.MODE == 0 else np.zeros((cfg.C, cfg.NT), dtype=np.int64)
+        return cfg.params() | {"THRESH": threshold_literal(thresholds, cfg.PW)}
 
 
-_CASES: dict[Cfg, Case] = {}
-
-
-def case(cfg: Cfg) -> Case:
-    if cfg not in _CASES:
-        _CASES[cfg] = Case(cfg)
-    return _CASES[cfg]
+case = case_cache(Case)
 
 
 @pytest.mark.parametrize("cfg", CFGS, ids=str)
@@ -397,20 +317,7 @@ def _wrapper(params: dict[str, int]) -> str:
         else (ew - es if ew else 0) + wb + clog2(k + 1) + (1 if p["MODE"] == 0 and ew == es and wb == 1 else 0)
     )
     ow = c * (p["OB"] if p["MODE"] == 0 else pw)
-    adw = max(1, clog2((c // pe) * (k // simd)))
-    args = ", ".join(f".{n}({v})" for n, v in params.items())
-    return f"""module lint_top (
-    input wire clk, input wire rst,
-    input wire [{k * max(1, ew) - 1}:0] in_tdata, input wire in_tvalid, output wire in_tready,
-    output wire [{ow - 1}:0] out_tdata, output wire out_tvalid, input wire out_tready,
-    output wire [{adw - 1}:0] wmem_addr, output wire wmem_en, input wire [{pe * simd * wb - 1}:0] wmem_data
-);
-    lowbit_mvu #({args}) u (
-        .clk(clk), .rst(rst), .in_tdata(in_tdata), .in_tvalid(in_tvalid), .in_tready(in_tready),
-        .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready),
-        .wmem_addr(wmem_addr), .wmem_en(wmem_en), .wmem_data(wmem_data));
-endmodule
-"""
+    return mvu_lint_top(params, k * max(1, ew), ow, (c // pe) * (k // simd), pe * simd * wb)
 
 
 @pytest.mark.parametrize(
@@ -461,12 +368,6 @@ def test_mvu_planes_module_lint(params: dict[str, int]) -> None:
     ],
 )
 def test_mvu_planes_rejects_bad_parameters(params: dict[str, int], message: str) -> None:
-    args = ", ".join(f".{k}({v})" for k, v in params.items())
-    bad = f"""module lint_top (input wire clk, input wire rst);
-    lowbit_mvu #({args}) u (.clk(clk), .rst(rst),
-        .in_tdata(), .in_tvalid(1'b0), .in_tready(), .out_tdata(), .out_tvalid(),
-        .out_tready(1'b0), .wmem_addr(), .wmem_en(), .wmem_data());
-endmodule
-"""
+    bad = mvu_rejects_top(params)
     with pytest.raises(Exception, match=message):
         lint({"lint_top.v": bad, **library_sources()}, "lint_top")

@@ -12,25 +12,15 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 import pytest
+from support.hw import StreamCase, case_cache, library_subset, pack, stream_top
 
-from lowbitc.backends.runtime.sim.verilator import LintError, SimResult, lint, simulate
-from lowbitc.backends.verilog.library import library_sources, with_headers
+from lowbitc.backends.runtime.sim.verilator import LintError, lint
 
 N_FRAMES = 4
-# Only the files this unit needs, so the tests do not depend on the rest of
-# the library (and its cache key does not change with it).
-_LIB_FILES = ("lowbit_pad.v", "lowbit_fifo.v")
-
-
-def lib_sources() -> dict[str, str]:
-    lib = library_sources()
-    missing = [f for f in _LIB_FILES if f not in lib]
-    assert not missing, f"RTL library lacks {missing}"
-    return with_headers({f: lib[f] for f in _LIB_FILES})
+LIB_FILES = ("lowbit_pad.v", "lowbit_fifo.v")
 
 
 @dataclass(frozen=True)
@@ -113,37 +103,16 @@ CFGS = [
 
 
 def wrapper(cfg: Pad) -> str:
-    args = ", ".join(f".{k}({v})" for k, v in cfg.params().items())
-    return f"""module dut_top (
-    input  wire clk,
-    input  wire rst,
-    input  wire [{cfg.in_width - 1}:0] in_tdata,
-    input  wire in_tvalid,
-    output wire in_tready,
-    output wire [{cfg.out_width - 1}:0] out_tdata,
-    output wire out_tvalid,
-    input  wire out_tready
-);
-    lowbit_pad #({args}) u_dut (
-        .clk(clk), .rst(rst),
-        .in_tdata(in_tdata), .in_tvalid(in_tvalid), .in_tready(in_tready),
-        .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready)
-    );
-endmodule
-"""
+    return stream_top("lowbit_pad", cfg.params(), cfg.in_width, cfg.out_width)
 
 
-def pack(values, ew: int) -> int:
-    """Pack signed elements as two's complement, element i at bits [i*ew +: ew]."""
-    mask = (1 << ew) - 1
-    return sum((int(v) & mask) << (i * ew) for i, v in enumerate(values))
-
-
-class Case:
+class Case(StreamCase):
     """Random frames for one configuration and the expected padded frames."""
 
+    lib_files = LIB_FILES
+
     def __init__(self, cfg: Pad):
-        self.cfg = cfg
+        super().__init__(cfg)
         rng = np.random.default_rng(zlib.crc32(str(cfg).encode()))
         shape = (N_FRAMES, cfg.H, cfg.W, cfg.C)
         if cfg.WIDEN:
@@ -183,30 +152,14 @@ class Case:
             for x in range(cfg.W)
         ]
 
-    @cached_property
-    def sources(self) -> dict[str, str]:
-        return {"dut_top.v": wrapper(self.cfg), **lib_sources()}
+    def top_source(self) -> str:
+        return wrapper(self.cfg)
 
-    def run(self, inputs: list[int] | None = None, expected: int | None = None, **kw) -> SimResult:
-        cfg = self.cfg
-        return simulate(
-            self.sources,
-            "dut_top",
-            cfg.in_width,
-            cfg.out_width,
-            self.inputs() if inputs is None else inputs,
-            expected_outputs=N_FRAMES * cfg.P if expected is None else expected,
-            **kw,
-        )
+    def expected_outputs(self) -> int:
+        return N_FRAMES * self.cfg.P
 
 
-_CASES: dict[Pad, Case] = {}
-
-
-def case(cfg: Pad) -> Case:
-    if cfg not in _CASES:
-        _CASES[cfg] = Case(cfg)
-    return _CASES[cfg]
+case = case_cache(Case)
 
 
 def _diff_msg(got: list[int], want: list[int], cfg: Pad) -> str:
@@ -238,7 +191,7 @@ def test_signed_extremes_present() -> None:
 
 @pytest.mark.parametrize("cfg", CFGS, ids=str)
 def test_pad_lint(cfg: Pad) -> None:
-    lint(case(cfg).sources, "dut_top")
+    case(cfg).lint()
 
 
 @pytest.mark.parametrize("cfg", CFGS, ids=str)
@@ -327,11 +280,11 @@ def test_pad_single_frame_then_idle(cfg: Pad) -> None:
     ids=str,
 )
 def test_pad_module_lint(cfg: Pad) -> None:
-    lint({"dut_top.v": wrapper(cfg), **lib_sources()}, "dut_top")
+    lint({"dut_top.v": wrapper(cfg), **library_subset(LIB_FILES)}, "dut_top")
 
 
 def test_pad_lints_standalone() -> None:
-    lint(lib_sources(), "lowbit_pad")
+    lint(library_subset(LIB_FILES), "lowbit_pad")
 
 
 @pytest.mark.parametrize(
@@ -349,20 +302,8 @@ def test_pad_lints_standalone() -> None:
 )
 def test_pad_rejects_bad_params(cfg: Pad, msg: str) -> None:
     # Port widths of the wrapper are kept >= 1 so only the guard can fail.
-    args = ", ".join(f".{k}({v})" for k, v in cfg.params().items())
     iw = max(1, cfg.C if cfg.WIDEN else cfg.C * cfg.EW)
     ow = max(1, 2 * cfg.C if cfg.WIDEN else cfg.C * cfg.EW)
-    src = f"""module dut_top (
-    input  wire clk, input wire rst,
-    input  wire [{iw - 1}:0] in_tdata, input wire in_tvalid, output wire in_tready,
-    output wire [{ow - 1}:0] out_tdata, output wire out_tvalid, input wire out_tready
-);
-    lowbit_pad #({args}) u_dut (
-        .clk(clk), .rst(rst),
-        .in_tdata(in_tdata), .in_tvalid(in_tvalid), .in_tready(in_tready),
-        .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready)
-    );
-endmodule
-"""
+    src = stream_top("lowbit_pad", cfg.params(), iw, ow)
     with pytest.raises(LintError, match=msg):
-        lint({"dut_top.v": src, **lib_sources()}, "dut_top")
+        lint({"dut_top.v": src, **library_subset(LIB_FILES)}, "dut_top")

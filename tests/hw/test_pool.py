@@ -5,25 +5,16 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 import pytest
+from support.hw import StreamCase, case_cache, diff_msg, library_subset, pack, stream_top
 
-from lowbitc.backends.runtime.sim.verilator import LintError, SimResult, lint, simulate
-from lowbitc.backends.verilog.library import library_sources, with_headers
+from lowbitc.backends.runtime.sim.verilator import LintError, lint
+from lowbitc.backends.verilog.library import library_sources
 
 N_FRAMES = 4
-# Only the files this unit needs, so its cached builds do not change when
-# other library modules do.
-_LIB_FILES = ("lowbit_pool.v", "lowbit_swg.v", "lowbit_fifo.v")
-
-
-def lib_sources() -> dict[str, str]:
-    lib = library_sources()
-    missing = [f for f in _LIB_FILES if f not in lib]
-    assert not missing, f"RTL library lacks {missing}"
-    return with_headers({f: lib[f] for f in _LIB_FILES})
+LIB_FILES = ("lowbit_pool.v", "lowbit_swg.v", "lowbit_fifo.v")
 
 
 @dataclass(frozen=True)
@@ -40,6 +31,14 @@ class Pool:
     def PW(self) -> int:
         """Bits per pixel beat."""
         return self.C * self.EW
+
+    @property
+    def in_width(self) -> int:
+        return self.PW
+
+    @property
+    def out_width(self) -> int:
+        return self.PW
 
     @property
     def lo(self) -> int:
@@ -83,29 +82,14 @@ INT_CFGS = [c for c in CFGS if c.EW > 1]
 
 def wrapper(params: dict[str, int], c: int) -> str:
     """Top around lowbit_pool; c is the pixel width in bits (C*EW)."""
-    args = ", ".join(f".{k}({v})" for k, v in params.items())
-    return f"""module dut_top (
-    input  wire clk,
-    input  wire rst,
-    input  wire [{c - 1}:0] in_tdata,
-    input  wire in_tvalid,
-    output wire in_tready,
-    output wire [{c - 1}:0] out_tdata,
-    output wire out_tvalid,
-    input  wire out_tready
-);
-    lowbit_pool #({args}) u_dut (
-        .clk(clk), .rst(rst),
-        .in_tdata(in_tdata), .in_tvalid(in_tvalid), .in_tready(in_tready),
-        .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready)
-    );
-endmodule
-"""
+    return stream_top("lowbit_pool", params, c, c)
 
 
-class Case:
+class Case(StreamCase):
+    lib_files = LIB_FILES
+
     def __init__(self, cfg: Pool):
-        self.cfg = cfg
+        super().__init__(cfg)
         rng = np.random.default_rng(zlib.crc32(str(cfg).encode()))
         shape = (N_FRAMES, cfg.H, cfg.W, cfg.C)
         kk = cfg.K * cfg.K
@@ -122,12 +106,8 @@ class Case:
             u = rng.random(shape)
             self.frames = cfg.lo + np.minimum((cfg.levels * u**kk).astype(np.int64), cfg.levels - 1)
 
-    def pack(self, px) -> int:
-        mask = (1 << self.cfg.EW) - 1
-        return sum((int(v) & mask) << (c * self.cfg.EW) for c, v in enumerate(px))
-
     def inputs(self) -> list[int]:
-        return [self.pack(px) for f in self.frames for row in f for px in row]
+        return [pack(px, self.cfg.EW) for f in self.frames for row in f for px in row]
 
     def windows(self):
         """(frame, oy, ox, window array K x K x C) in output order."""
@@ -140,7 +120,7 @@ class Case:
     def reference(self) -> list[int]:
         # Bipolar max: +1 (bit 1) iff any element is +1, i.e. the max of the
         # bits; integers: the max of the values (packed as two's complement).
-        return [self.pack(win.max(axis=(0, 1))) for *_, win in self.windows()]
+        return [pack(win.max(axis=(0, 1)), self.cfg.EW) for *_, win in self.windows()]
 
     def completing_pixel(self) -> list[int]:
         cfg = self.cfg
@@ -151,30 +131,18 @@ class Case:
             for ox in range(cfg.Wo)
         ]
 
-    @cached_property
-    def sources(self) -> dict[str, str]:
-        return {"dut_top.v": wrapper(self.cfg.params(), self.cfg.PW), **lib_sources()}
+    def top_source(self) -> str:
+        return wrapper(self.cfg.params(), self.cfg.PW)
 
-    def run(self, **kw) -> SimResult:
-        cfg = self.cfg
-        n_out = N_FRAMES * cfg.Ho * cfg.Wo
-        return simulate(self.sources, "dut_top", cfg.PW, cfg.PW, self.inputs(), expected_outputs=n_out, **kw)
+    def expected_outputs(self) -> int:
+        return N_FRAMES * self.cfg.Ho * self.cfg.Wo
 
 
-_CASES: dict[Pool, Case] = {}
-
-
-def case(cfg: Pool) -> Case:
-    if cfg not in _CASES:
-        _CASES[cfg] = Case(cfg)
-    return _CASES[cfg]
+case = case_cache(Case)
 
 
 def _diff_msg(got: list[int], want: list[int], cfg: Pool) -> str:
-    for i, (g, w) in enumerate(zip(got, want)):
-        if g != w:
-            return f"{cfg}: output {i}: got {g:#x}, want {w:#x} (xor {g ^ w:#x})"
-    return f"{cfg}: {len(got)} outputs, want {len(want)}"
+    return diff_msg(got, want, cfg, "output")
 
 
 def test_pool_data_is_mixed() -> None:
@@ -209,7 +177,7 @@ def test_pool_reference_packing() -> None:
 
 @pytest.mark.parametrize("cfg", CFGS, ids=str)
 def test_pool_lint(cfg: Pool) -> None:
-    lint(case(cfg).sources, "dut_top")
+    case(cfg).lint()
 
 
 @pytest.mark.parametrize("cfg", CFGS, ids=str)
@@ -257,7 +225,7 @@ def test_pool_random_stalls(cfg: Pool, stall_in: float, stall_out: float) -> Non
     ids=str,
 )
 def test_pool_module_lint(cfg: Pool) -> None:
-    lint({"dut_top.v": wrapper(cfg.params(), cfg.PW), **lib_sources()}, "dut_top")
+    lint({"dut_top.v": wrapper(cfg.params(), cfg.PW), **library_subset(LIB_FILES)}, "dut_top")
 
 
 def test_pool_lints_standalone() -> None:
@@ -273,4 +241,4 @@ def test_pool_rejects_kernel_larger_than_frame() -> None:
 def test_pool_rejects_bad_signedness() -> None:
     src = wrapper(Pool(2, 4, 4, 2, 2, EW=2, ES=2).params(), 4)
     with pytest.raises(LintError, match="lowbit_pool_requires_ES_0_or_1"):
-        lint({"dut_top.v": src, **lib_sources()}, "dut_top")
+        lint({"dut_top.v": src, **library_subset(LIB_FILES)}, "dut_top")

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 import pytest
+from support.hw import StreamCase, case_cache, diff_msg, pack, stream_top
 
-from lowbitc.backends.runtime.sim.verilator import LintError, SimResult, lint, simulate
+from lowbitc.backends.runtime.sim.verilator import LintError, lint
 from lowbitc.backends.verilog.library import library_sources
 
 N_FRAMES = 4
@@ -65,38 +65,17 @@ CFGS = [
 ]
 
 
-def wrapper(module: str, params: dict[str, int], in_w: int, out_w: int) -> str:
-    args = ", ".join(f".{k}({v})" for k, v in params.items())
-    return f"""module dut_top (
-    input  wire clk,
-    input  wire rst,
-    input  wire [{in_w - 1}:0] in_tdata,
-    input  wire in_tvalid,
-    output wire in_tready,
-    output wire [{out_w - 1}:0] out_tdata,
-    output wire out_tvalid,
-    input  wire out_tready
-);
-    {module} #({args}) u_dut (
-        .clk(clk), .rst(rst),
-        .in_tdata(in_tdata), .in_tvalid(in_tvalid), .in_tready(in_tready),
-        .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready)
-    );
-endmodule
-"""
-
-
-class Case:
+class Case(StreamCase):
     """Random frames for one configuration and the expected windows."""
 
     def __init__(self, cfg: Swg):
-        self.cfg = cfg
+        super().__init__(cfg)
         rng = np.random.default_rng(zlib.crc32(str(cfg).encode()))
         self.frames = rng.integers(0, 1 << cfg.EW, size=(N_FRAMES, cfg.H, cfg.W, cfg.C), dtype=np.int64)
 
     def inputs(self) -> list[int]:
         cfg = self.cfg
-        return [sum(int(v) << (c * cfg.EW) for c, v in enumerate(px)) for f in self.frames for row in f for px in row]
+        return [pack(px, cfg.EW) for f in self.frames for row in f for px in row]
 
     def reference(self) -> list[int]:
         cfg = self.cfg
@@ -107,7 +86,7 @@ class Case:
                     win = f[oy * cfg.SH : oy * cfg.SH + cfg.KH, ox * cfg.SW : ox * cfg.SW + cfg.KW]
                     # Element (ky, kx, c) at ((ky*KW + kx)*C + c)*EW is the
                     # row-major flattening of the (KH, KW, C) window.
-                    outs.append(sum(int(v) << (i * cfg.EW) for i, v in enumerate(win.reshape(-1))))
+                    outs.append(pack(win.reshape(-1), cfg.EW))
         return outs
 
     def completing_pixel(self) -> list[int]:
@@ -120,46 +99,24 @@ class Case:
             for ox in range(cfg.Wo)
         ]
 
-    @cached_property
-    def sources(self) -> dict[str, str]:
+    def top_source(self) -> str:
         cfg = self.cfg
-        return {
-            "dut_top.v": wrapper("lowbit_swg", cfg.params(), cfg.in_width, cfg.out_width),
-            **library_sources(),
-        }
+        return stream_top("lowbit_swg", cfg.params(), cfg.in_width, cfg.out_width)
 
-    def run(self, **kw) -> SimResult:
-        cfg = self.cfg
-        return simulate(
-            self.sources,
-            "dut_top",
-            cfg.in_width,
-            cfg.out_width,
-            self.inputs(),
-            expected_outputs=N_FRAMES * cfg.Ho * cfg.Wo,
-            **kw,
-        )
+    def expected_outputs(self) -> int:
+        return N_FRAMES * self.cfg.Ho * self.cfg.Wo
 
 
-_CASES: dict[Swg, Case] = {}
-
-
-def case(cfg: Swg) -> Case:
-    if cfg not in _CASES:
-        _CASES[cfg] = Case(cfg)
-    return _CASES[cfg]
+case = case_cache(Case)
 
 
 def _diff_msg(got: list[int], want: list[int], cfg: Swg) -> str:
-    for i, (g, w) in enumerate(zip(got, want)):
-        if g != w:
-            return f"{cfg}: window {i}: got {g:#x}, want {w:#x} (xor {g ^ w:#x})"
-    return f"{cfg}: {len(got)} windows, want {len(want)}"
+    return diff_msg(got, want, cfg, "window")
 
 
 @pytest.mark.parametrize("cfg", CFGS, ids=str)
 def test_swg_lint(cfg: Swg) -> None:
-    lint(case(cfg).sources, "dut_top")
+    case(cfg).lint()
 
 
 @pytest.mark.parametrize("cfg", CFGS, ids=str)
@@ -225,7 +182,7 @@ def test_swg_stalls_only_on_completing_pixels(cfg: Swg) -> None:
 )
 def test_swg_module_lint(cfg: Swg) -> None:
     lint(
-        {"dut_top.v": wrapper("lowbit_swg", cfg.params(), cfg.in_width, cfg.out_width), **library_sources()},
+        {"dut_top.v": stream_top("lowbit_swg", cfg.params(), cfg.in_width, cfg.out_width), **library_sources()},
         "dut_top",
     )
 
@@ -244,6 +201,6 @@ def test_swg_lints_standalone() -> None:
     ids=lambda v: str(v) if isinstance(v, Swg) else "",
 )
 def test_swg_rejects_bad_params(cfg: Swg, msg: str) -> None:
-    src = wrapper("lowbit_swg", cfg.params(), cfg.in_width, cfg.out_width)
+    src = stream_top("lowbit_swg", cfg.params(), cfg.in_width, cfg.out_width)
     with pytest.raises(LintError, match=msg):
         lint({"dut_top.v": src, **library_sources()}, "dut_top")

@@ -1,4 +1,5 @@
-"""Test-only Verilog for driving the extra streams of multi-stream units.
+"""Test-only Verilog for driving the extra streams of multi-stream units, and the syntax-tree
+pieces the multi-stream wrappers (tests/hw/test_dup.py, test_add.py) are built from.
 
 The co-simulation harness (tb_axis.cpp) drives one input and one output
 stream. Units with more streams (lowbit_dup: two outputs, lowbit_add: two
@@ -21,6 +22,9 @@ stalls from inside the design:
 
 from __future__ import annotations
 
+from lowbitc.backends.verilog.vast import Instance, Wire
+from support.hw import by_name
+
 LEVEL_READY_PROB = (1.0, 1 / 2, 1 / 4, 1 / 32)
 
 GATES_V = """\
@@ -29,7 +33,7 @@ module tb_go (
     input  wire [1:0] level,
     output wire       go
 );
-    // Not reset on purpose: see stall_gates.py.
+    // Not reset on purpose: see tests/support/gates.py.
     reg  [31:0] s;
     wire [31:0] x1 = s ^ (s << 13);
     wire [31:0] x2 = x1 ^ (x1 >> 17);
@@ -71,3 +75,33 @@ endmodule
 
 def gate_sources() -> dict[str, str]:
     return {"tb_gates.v": GATES_V}
+
+
+def wires(*names: str, width: int = 1) -> list[Wire]:
+    """One wire per name, all ``width`` bits wide."""
+    return [Wire(n, width) for n in names]
+
+
+def fork(width: int, depth0: int, depth1: int, instance: str) -> list[Wire | Instance]:
+    """lowbit_dup fed by the top's input stream, its sides on wires d0/v0/r0 and d1/v1/r1: the
+    two streams a multi-stream wrapper gates or records."""
+    dup = Instance(
+        "lowbit_dup",
+        instance,
+        (("W", str(width)), ("DEPTH0", str(depth0)), ("DEPTH1", str(depth1))),
+        (
+            *by_name("clk", "rst", "in_tdata", "in_tvalid", "in_tready"),
+            ("out0_tdata", "d0"),
+            ("out0_tvalid", "v0"),
+            ("out0_tready", "r0"),
+            ("out1_tdata", "d1"),
+            ("out1_tvalid", "v1"),
+            ("out1_tready", "r1"),
+        ),
+    )
+    return [*wires("d0", "d1", width=width), *wires("v0", "v1", "r0", "r1"), dup]
+
+
+def go(instance: str, level: str, out: str) -> Instance:
+    """tb_go: ``out`` high on a cycle with the probability of the stall level ``level``."""
+    return Instance("tb_go", instance, (), (("clk", "clk"), ("level", level), ("go", out)))

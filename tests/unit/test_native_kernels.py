@@ -9,7 +9,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import MODELS
+from support.cli import MODELS
 
 from lowbitc.backends.runtime.interpreter import native
 from lowbitc.backends.runtime.interpreter.values import pack_bits

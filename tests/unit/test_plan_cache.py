@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import MODELS
+from support.cli import MODELS
 
 from lowbitc.backends.runtime.interpreter import plan_cache, prepare
 from lowbitc.backends.runtime.interpreter.plan import execute

@@ -9,7 +9,7 @@ from math import ceil
 import numpy as np
 import onnx
 import pytest
-from conftest import MODELS
+from support.cli import MODELS
 
 from lowbitc.backends.analysis.projection import weight_placement
 from lowbitc.backends.report.design import design_report

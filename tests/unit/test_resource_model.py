@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import MODELS
+from support.cli import MODELS
 
 from lowbitc.backends.analysis.perf import predict
 from lowbitc.backends.analysis.resource_cells import (
@@ -86,7 +86,7 @@ def test_design_report_carries_the_model() -> None:
     module = compile_to(MODELS / "digits_bnn_w1a1.onnx", "rtl", Options(target="xc7z020"))
     rep = design_report(module, XC7)
     for key in ("luts", "ffs", "brams", "dsps"):
-        assert rep["totals"][key] == sum(l[key] for l in rep["layers"])
+        assert rep["totals"][key] == sum(layer[key] for layer in rep["layers"])
         assert rep["device"][key] > 0 and rep["shares"][key] == round(rep["totals"][key] / rep["device"][key], 4)
     assert rep["totals"]["lanes"] and rep["totals"]["units"] == len(rep["layers"]) and rep["totals"]["dsps"] == 0
     generic = design_report(compile_to(MODELS / "digits_bnn_w1a1.onnx", "rtl", Options()), get_device("generic"))

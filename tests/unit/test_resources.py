@@ -4,7 +4,7 @@ like the performance model's layers, and capacities are never invented."""
 from __future__ import annotations
 
 import pytest
-from conftest import MODELS
+from support.cli import MODELS
 from xdsl.dialects.builtin import ModuleOp
 
 from lowbitc.backends.analysis.perf import predict

@@ -50,8 +50,9 @@ def random_chain(rng: np.random.Generator, monotone: bool) -> tuple[str, str]:
         kind = str(rng.choice(kinds))
         if kind == "bn":
             op(
-                f"lowbit.batchnorm {{v}} {{{{scale = {f32(gamma)}, bias = {f32(rng.normal(0, 1, C))}, mean = {f32(rng.normal(0, 3, C))}, "
-                f"var = {f32(rng.uniform(0.1, 9, C))}, epsilon = {float(np.float32(rng.choice([0.0, 1e-5, 1e-3])))!r} : f32}}}}"
+                f"lowbit.batchnorm {{v}} {{{{scale = {f32(gamma)}, bias = {f32(rng.normal(0, 1, C))}, "
+                f"mean = {f32(rng.normal(0, 3, C))}, var = {f32(rng.uniform(0.1, 9, C))}, "
+                f"epsilon = {float(np.float32(rng.choice([0.0, 1e-5, 1e-3])))!r} : f32}}}}"
             )
             continue
         const = rng.normal(0, 2, C if rng.random() < 0.5 else 1)
@@ -62,7 +63,8 @@ def random_chain(rng: np.random.Generator, monotone: bool) -> tuple[str, str]:
         op(f"lowbit.elementwise {{v}} {{{{kind = #lowbit<elementwise_kind {kind}>, constant = {f32(const)}{extra}}}}}")
     if not monotone:
         op(
-            f"lowbit.elementwise {{v}} {{{{kind = #lowbit<elementwise_kind div>, constant = {f32(rng.normal(0, 2, 1))}, swapped = true}}}}"
+            f"lowbit.elementwise {{v}} {{{{kind = #lowbit<elementwise_kind div>, "
+            f"constant = {f32(rng.normal(0, 2, 1))}, swapped = true}}}}"
         )
     q = int(rng.integers(0, 4))
     if q == 0:
@@ -96,7 +98,10 @@ def parse(text: str):
 def case(seed: int, monotone: bool):
     rng = np.random.default_rng(seed)
     body, out = random_chain(rng, monotone)
-    text = f"func.func @f(%acc: tensor<{C}xsi16>) -> tensor<{C}x{out}> {{\n{body}\n  func.return %q : tensor<{C}x{out}>\n}}"
+    text = (
+        f"func.func @f(%acc: tensor<{C}xsi16>) -> tensor<{C}x{out}> {{\n{body}\n"
+        f"  func.return %q : tensor<{C}x{out}>\n}}"
+    )
     module = parse(text)
     q = next(o for o in module.walk() if isinstance(o, g.QuantizeOp))
     chain = [o for o in module.walk() if isinstance(o, (g.DequantizeOp, g.ElementwiseOp, g.BatchNormOp))]

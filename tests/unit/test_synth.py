@@ -8,8 +8,8 @@ import shutil
 import time
 
 import pytest
-from conftest import MODELS
-from conv_factory import make_cnv
+from support.cli import MODELS
+from support.graphs import make_cnv
 
 from lowbitc.backends.analysis.perf import predict
 from lowbitc.backends.eda.synth import (
@@ -177,7 +177,10 @@ def test_intel_and_generic_are_refused() -> None:
 
 
 def test_pin_wrapper() -> None:
-    v = "module accel (\n    input  wire clk,\n    input  wire [63:0] in_tdata,\n    output wire [71:0] out_tdata\n);\nendmodule\n"
+    v = (
+        "module accel (\n    input  wire clk,\n    input  wire [63:0] in_tdata,\n"
+        "    output wire [71:0] out_tdata\n);\nendmodule\n"
+    )
     assert _ports(v, "accel") == {"clk": 1, "in_tdata": 64, "out_tdata": 72}
     w = pin_wrapper(v, "accel")
     assert "reg [63:0] sr;" in w and "wire [71:0] out_tdata;" in w and "out_parity <= ^out_tdata;" in w

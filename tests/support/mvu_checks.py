@@ -1,16 +1,11 @@
-"""Checks shared by the XNOR and integer tests of lowbit_mvu (one module, two lane kinds):
-given a case with `run(...)` and `reference()` and a config with `II` and `latency`."""
+"""The checks every lowbit_mvu lane kind passes (XNOR, integer, bit-plane, border cases), given a
+case with `run(...)` and `reference()` and a configuration with `II` and `latency`."""
 
 from __future__ import annotations
 
 import numpy as np
 
-
-def diff_msg(got: list[int], want: list[int], cfg) -> str:
-    for i, (g, w) in enumerate(zip(got, want)):
-        if g != w:
-            return f"{cfg}: beat {i}: got {g:#x}, want {w:#x} (xor {g ^ w:#x})"
-    return f"{cfg}: {len(got)} beats, want {len(want)}"
+from support.hw import diff_msg
 
 
 def check_exact_ii_latency(c, cfg) -> None:

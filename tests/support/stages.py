@@ -1,0 +1,38 @@
+"""The interpreter's checks of a model: against the independent reference (qonnx), and every
+stage against the first, bit for bit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from lowbitc.backends.runtime.interpreter import run_module
+from lowbitc.pipeline import compile_stages, compile_to
+from lowbitc.zoo.reference import qonnx_reference
+
+
+def assert_matches_qonnx(model: Path, frames: np.ndarray) -> np.ndarray:
+    """The lowbit stage's outputs equal qonnx's: exactly for integer outputs (argmax, TopK),
+    within a few float32 ULP of the largest logit for float ones (the float epilogue's order of
+    operations may differ). Returns lowbitc's outputs."""
+    ours = run_module(compile_to(model, "lowbit"), frames)
+    ref = qonnx_reference(model, frames).reshape(ours.shape)
+    if ours.dtype == np.int64:
+        np.testing.assert_array_equal(ours, ref)
+    else:
+        np.testing.assert_allclose(ours, ref, rtol=0, atol=4 * np.finfo(np.float32).eps * max(1.0, np.abs(ref).max()))
+    return ours
+
+
+def assert_stages_bit_exact(model: Path, frames: np.ndarray) -> np.ndarray:
+    """Every stage from streamline to pipeline gives the lowbit stage's outputs, dtype included,
+    bit for bit. Returns them."""
+    stages = compile_stages(model, last="pipeline")  # one import, every stage
+    _, lowbit = next(stages)
+    reference = run_module(lowbit, frames)
+    for stage, module in stages:  # streamline .. pipeline
+        out = run_module(module, frames)
+        assert out.dtype == reference.dtype
+        np.testing.assert_array_equal(out, reference, err_msg=f"stage {stage}")
+    return reference
