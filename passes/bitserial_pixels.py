@@ -276,7 +276,8 @@ class PixelLowering:
         c, hgt, wid = reshape.input.type.get_shape()
         if reshape.output.type.get_shape() != (c * hgt * wid,):
             raise DiagnosticException(
-                f"bitserial: a feature map is reshaped to {list(reshape.output.type.get_shape())}; only a flatten to the dense layers is lowered"
+                f"bitserial: a feature map is reshaped to {list(reshape.output.type.get_shape())}; only a flatten to "
+                "the dense layers is lowered"
             )
         flat = g.ReshapeOp.create(operands=[x], result_types=[reshape.output.type])
         self.insert(reshape, flat)

@@ -242,7 +242,8 @@ class FoldQuantizeChain(RewritePattern):
             bad = int(np.nonzero(negate)[0][0])
             what = "a residual add" if isinstance(mm, AddOp) else "a global pool"
             raise DiagnosticException(
-                f"streamline: the activation after {what} falls as the sum rises (channel {bad}); only rising requantizers fold"
+                f"streamline: the activation after {what} falls as the sum rises (channel {bad}); only rising "
+                "requantizers fold"
             )
         if negate.any():
             weights = negated(mm.weights, negate)

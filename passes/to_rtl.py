@@ -74,12 +74,14 @@ def hardware_graph(func_body: list[Operation]) -> tuple[list[Operation], SSAValu
             consumers = [u.operation for u in r.uses if u.operation in inside]
             if len(consumers) > 1:
                 raise DiagnosticException(
-                    f"rtl: a {o.name} stream feeds {len(consumers)} units; a stream has one consumer (the pipeline pass duplicates skip connections with lowbit.dup)"
+                    f"rtl: a {o.name} stream feeds {len(consumers)} units; a stream has one consumer (the pipeline "
+                    "pass duplicates skip connections with lowbit.dup)"
                 )
     sinks = [o for o in units if any(u.operation not in inside for r in o.results for u in r.uses)]
     if len(sinks) != 1:
         raise DiagnosticException(
-            f"rtl: the hardware has {len(sinks)} outputs to the host; lowbitc builds one streaming pipeline with one output"
+            f"rtl: the hardware has {len(sinks)} outputs to the host; lowbitc builds one streaming pipeline with one "
+            "output"
         )
     return units, next(iter(sources)), sinks[0]
 

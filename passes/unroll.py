@@ -203,7 +203,8 @@ class Unroller:
         for operand in (add.lhs, add.rhs):
             if isinstance(operand.type, PackedType) or not isinstance(operand.type.element_type, IntegerType):
                 raise DiagnosticException(
-                    f"unroll: a residual add of {operand.type} values has no hardware unit; quantize both inputs to 2..4 bits"
+                    f"unroll: a residual add of {operand.type} values has no hardware unit; quantize both inputs to "
+                    "2..4 bits"
                 )
         users = [u.operation for u in add.output.uses]
         th = users[0] if len(users) == 1 and isinstance(users[0], g.ThresholdOp) else None

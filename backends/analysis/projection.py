@@ -44,7 +44,7 @@ class WeightPlacement:
 
 
 def macs_per_frame(perf: DesignPerf) -> int:
-    return sum(l.fan_in * l.channels * l.vectors for l in perf.layers if l.kind.startswith("mvu"))
+    return sum(layer.fan_in * layer.channels * layer.vectors for layer in perf.layers if layer.kind.startswith("mvu"))
 
 
 def weight_placement(module: ModuleOp, device: Device, fps: float) -> WeightPlacement | None:

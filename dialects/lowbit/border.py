@@ -160,7 +160,8 @@ class BorderAttr(ParametrizedAttribute):
         (h, w), (kh, kw), (sh, sw), pads = self.map_hw, self.kernel, self.strides, self.pads
         if min(h, w, kh, kw, sh, sw) < 1 or min(pads) < 0:
             raise VerifyException(
-                f"border map {h}x{w}, kernel {kh}x{kw} and strides {sh}x{sw} must be positive and pads {list(pads)} non-negative"
+                f"border map {h}x{w}, kernel {kh}x{kw} and strides {sh}x{sw} must be positive and pads {list(pads)} "
+                "non-negative"
             )
         ho, wo = self.output_hw
         if ho < 1 or wo < 1:

@@ -54,7 +54,7 @@ class ConvOp(IRDLOperation):
     ```mlir
     %y = lowbit.conv %x {weights = #lowbit.bits<16x27, "0x...">, kernel = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : tensor<3x32x32xsi8> -> tensor<16x30x30xsi13>
     ```
-    """
+    """  # noqa: E501 (IR examples parse as written)
 
     name = "lowbit.conv"
     input = operand_def(TensorType)
@@ -117,7 +117,7 @@ class MaxPoolOp(IRDLOperation):
     %p = lowbit.maxpool %a {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>} : tensor<64x28x28x!lowbit.bipolar> -> tensor<64x14x14x!lowbit.bipolar>
     %q = lowbit.maxpool %b {kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : tensor<64x112x112xui2> -> tensor<64x56x56xui2>
     ```
-    """
+    """  # noqa: E501 (IR examples parse as written)
 
     name = "lowbit.maxpool"
     input = operand_def(TensorType)

@@ -94,7 +94,7 @@ class ElementwiseOp(IRDLOperation):
     ```mlir
     %y = lowbit.elementwise %x {kind = #lowbit<elementwise_kind mul>, constant = dense<2.0> : tensor<1xf32>} : tensor<64xf32> -> tensor<64xf32>
     ```
-    """
+    """  # noqa: E501 (IR examples parse as written)
 
     name = "lowbit.elementwise"
     input = operand_def(TensorType)
@@ -121,7 +121,7 @@ class BatchNormOp(IRDLOperation):
     ```mlir
     %y = lowbit.batchnorm %x {scale = dense<...> : tensor<64xf32>, bias = ..., mean = ..., var = ..., epsilon = 1.0e-05 : f32} : tensor<64xf32> -> tensor<64xf32>
     ```
-    """
+    """  # noqa: E501 (IR examples parse as written)
 
     name = "lowbit.batchnorm"
     input = operand_def(TensorType)
@@ -296,7 +296,7 @@ class ThresholdOp(IRDLOperation):
     %a = lowbit.threshold %acc {thresholds = dense<[[3], [-1]]> : tensor<2x1xi64>} : tensor<2xsi5> -> tensor<2x!lowbit.bipolar>
     %t = lowbit.threshold %acc {thresholds = dense<[[-2, 2], [0, 1]]> : tensor<2x2xi64>, offset = -1 : i64} : tensor<2xsi5> -> tensor<2xsi2>
     ```
-    """
+    """  # noqa: E501 (IR examples parse as written)
 
     name = "lowbit.threshold"
     input = operand_def(TensorType)
@@ -335,7 +335,8 @@ class ThresholdOp(IRDLOperation):
         if self.border is not None:
             if len(shape) != 3 or self.channel_axis != 2:
                 raise VerifyException(
-                    f"threshold with a border needs an [Ho, Wo, C] input on axis 2, got {list(shape)} on axis {self.channel_axis}"
+                    f"threshold with a border needs an [Ho, Wo, C] input on axis 2, got {list(shape)} on axis "
+                    f"{self.channel_axis}"
                 )
             check_border_table(self.border, th, shape[:2], channels, "threshold")
             th = th.reshape(-1, th.shape[2])

@@ -81,7 +81,7 @@ class XnorPopcountOp(IRDLOperation):
     ```mlir
     %p = lowbit.xnor_popcount %x {weights = #lowbit.bits<64x784, "0x...">, fold = #lowbit.fold<pe = 16, simd = 49>} : !lowbit.packed<784x!lowbit.bipolar> -> tensor<64xui10>
     ```
-    """
+    """  # noqa: E501 (IR examples parse as written)
 
     name = "lowbit.xnor_popcount"
     input = operand_def(PackedType)
@@ -189,7 +189,7 @@ class MVUOp(IRDLOperation):
     ```mlir
     %y = lowbit.mvu %x {fold = #lowbit.fold<pe = 2, simd = 4>, memory = #lowbit.bits<4x8, "0x...">, thresholds = dense<...> : tensor<4x1xi64>} : !lowbit.packed<8x!lowbit.bipolar> -> !lowbit.packed<4x!lowbit.bipolar>
     ```
-    """
+    """  # noqa: E501 (IR examples parse as written)
 
     name = "lowbit.mvu"
     input = operand_def()
@@ -312,7 +312,8 @@ class MVUOp(IRDLOperation):
             if self.border is not None:
                 if self.integer_input or self.wb != 1 or len(shape) != 3:
                     raise VerifyException(
-                        f"an mvu with a border needs XNOR lanes over [Ho, Wo, K] pixels, got {t} with {self.wb}-bit weights"
+                        f"an mvu with a border needs XNOR lanes over [Ho, Wo, K] pixels, got {t} with {self.wb}-bit "
+                        "weights"
                     )
                 check_border_table(self.border, th, shape[:2], c, "mvu")
                 th = th.reshape(-1, th.shape[2])

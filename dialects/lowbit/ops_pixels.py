@@ -65,7 +65,7 @@ class WindowOp(IRDLOperation):
     ```mlir
     %w = lowbit.window %p {kernel = array<i64: 3, 3>, strides = array<i64: 1, 1>} : tensor<32x32x3xsi8> -> tensor<30x30x27xsi8>
     ```
-    """
+    """  # noqa: E501 (IR examples parse as written)
 
     name = "lowbit.window"
     input = operand_def(TensorType | PackedType)
@@ -136,7 +136,7 @@ class PadOp(IRDLOperation):
     %p = lowbit.pad %x {pads = array<i64: 1, 1, 1, 1>} : tensor<8x8x16x!lowbit.bipolar> -> tensor<10x10x16xsi2>
     %q = lowbit.pad %y {pads = array<i64: 1, 1, 1, 1>, fill = -1 : i64} : !lowbit.packed<8x8x16x!lowbit.bipolar> -> !lowbit.packed<10x10x16x!lowbit.bipolar>
     ```
-    """
+    """  # noqa: E501 (IR examples parse as written)
 
     name = "lowbit.pad"
     input = operand_def(TensorType | PackedType)

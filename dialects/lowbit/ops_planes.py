@@ -97,7 +97,7 @@ class PlanePopcountOp(IRDLOperation):
     ```mlir
     %y = lowbit.plane_popcount %p {element = si2, weights = #lowbit.ints<10x64, si2, "0x...">} : !lowbit.packed<2x64xi1> -> tensor<10xsi9>
     ```
-    """
+    """  # noqa: E501 (IR examples parse as written)
 
     name = "lowbit.plane_popcount"
     input = operand_def(PackedType)

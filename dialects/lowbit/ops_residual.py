@@ -63,7 +63,8 @@ class AddOp(IRDLOperation):
                 raise VerifyException(f"add operands must be siN/uiN codes, got {t}")
         if a.get_shape() != b.get_shape() or self.output.type.get_shape() != a.get_shape():
             raise VerifyException(
-                f"add needs equal shapes, got {list(a.get_shape())} + {list(b.get_shape())} -> {list(self.output.type.get_shape())}"
+                f"add needs equal shapes, got {list(a.get_shape())} + {list(b.get_shape())} -> "
+                f"{list(self.output.type.get_shape())}"
             )
         check_accumulator(self.output.type, *self.value_range(), "add")
 
@@ -77,7 +78,7 @@ class AddUnitOp(IRDLOperation):
     ```mlir
     %y = lowbit.add_unit %a, %b {thresholds = dense<...> : tensor<16x3xi64>} : tensor<8x8x16xui2>, tensor<8x8x16xui2> -> tensor<8x8x16xui2>
     ```
-    """
+    """  # noqa: E501 (IR examples parse as written)
 
     name = "lowbit.add_unit"
     lhs = operand_def(TensorType)
@@ -107,7 +108,8 @@ class AddUnitOp(IRDLOperation):
         out = self.output.type
         if a.get_shape() != b.get_shape() or out.get_shape() != a.get_shape():
             raise VerifyException(
-                f"add_unit needs equal shapes, got {list(a.get_shape())} + {list(b.get_shape())} -> {list(out.get_shape())}"
+                f"add_unit needs equal shapes, got {list(a.get_shape())} + {list(b.get_shape())} -> "
+                f"{list(out.get_shape())}"
             )
         if self.thresholds is None:
             if not isinstance(out, TensorType) or self.offset is not None:

@@ -1,6 +1,7 @@
-"""Reference semantics of the float (host-side) lowbit ops: ONNX float32 arithmetic, shared by the interpreter and `streamline`
-(which evaluates these very functions over every reachable accumulator value, so the folded
-integer thresholds agree with the un-folded float graph by construction)."""
+"""Reference semantics of the float (host-side) lowbit ops: ONNX float32 arithmetic, shared by the
+interpreter and `streamline` (which evaluates these very functions over every reachable
+accumulator value, so the folded integer thresholds agree with the un-folded float graph by
+construction)."""
 
 from __future__ import annotations
 

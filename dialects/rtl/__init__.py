@@ -18,7 +18,7 @@ rtl.module @accel {
 }
 func.func @main(...) { ... %y = rtl.invoke @accel(%x) : (!lowbit.packed<8x!lowbit.bipolar>) -> !lowbit.packed<4x!lowbit.bipolar> ... }
 ```
-"""
+"""  # noqa: E501 (IR examples parse as written)
 
 from xdsl.ir import Dialect
 

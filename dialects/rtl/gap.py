@@ -3,7 +3,7 @@
 ```mlir
 %y = rtl.gap %x {channels = 16 : i64, element_width = 2 : i64, element_signed = 0 : i64, pixels = 49 : i64, sum_width = 9 : i64, ...} : !rtl.stream<32> -> !rtl.stream<32>
 ```
-"""
+"""  # noqa: E501 (IR examples parse as written)
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ class GapInstanceOp(IRDLOperation, StreamUnit):
     ```mlir
     %y = rtl.gap %x {channels = 2 : i64, element_width = 2 : i64, element_signed = 0 : i64, pixels = 4 : i64, sum_width = 5 : i64, thresholds = dense<[[2, 6, 10], [2, 6, 10]]> : tensor<2x3xi64>, output_bits = 2 : i64} : !rtl.stream<4> -> !rtl.stream<4>
     ```
-    """
+    """  # noqa: E501 (IR examples parse as written)
 
     name = "rtl.gap"
     input = operand_def(StreamType)

@@ -198,7 +198,7 @@ class MVUInstanceOp(IRDLOperation, StreamUnit):
     ```mlir
     %y = rtl.mvu %x {rom = @accel_l0_weights, fold = #lowbit.fold<pe = 2, simd = 4>, channels = 4 : i64, popcount_width = 4 : i64, pipe = 1 : i64, thresholds = dense<[[4], [4], [5], [5]]> : tensor<4x1xi64>} : !rtl.stream<8> -> !rtl.stream<4>
     ```
-    """
+    """  # noqa: E501 (IR examples parse as written)
 
     name = "rtl.mvu"
     input = operand_def(StreamType)

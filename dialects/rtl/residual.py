@@ -4,7 +4,7 @@
 %a, %b = rtl.dup %x : !rtl.stream<32>
 %y = rtl.add %a2, %b2 {channels = 16 : i64, lhs_width = 2 : i64, rhs_width = 2 : i64, sum_width = 3 : i64, ...} : !rtl.stream<32>, !rtl.stream<32> -> !rtl.stream<32>
 ```
-"""
+"""  # noqa: E501 (IR examples parse as written)
 
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ class AddInstanceOp(IRDLOperation, StreamUnit):
     ```mlir
     %y = rtl.add %a, %b {channels = 2 : i64, lhs_width = 2 : i64, lhs_signed = 0 : i64, rhs_width = 2 : i64, rhs_signed = 0 : i64, sum_width = 4 : i64, pixels = 16 : i64, thresholds = dense<[[2, 3, 6], [2, 3, 6]]> : tensor<2x3xi64>, output_bits = 2 : i64} : !rtl.stream<4>, !rtl.stream<4> -> !rtl.stream<4>
     ```
-    """
+    """  # noqa: E501 (IR examples parse as written)
 
     name = "rtl.add"
     lhs = operand_def(StreamType)

@@ -45,7 +45,7 @@ class SWGInstanceOp(IRDLOperation, StreamUnit):
     ```mlir
     %w = rtl.swg %p {channels = 16 : i64, element_width = 2 : i64, height = 8 : i64, width = 8 : i64, kernel = array<i64: 3, 3>, strides = array<i64: 1, 1>} : !rtl.stream<32> -> !rtl.stream<288>
     ```
-    """
+    """  # noqa: E501 (IR examples parse as written)
 
     name = "rtl.swg"
     input = operand_def(StreamType)
@@ -106,7 +106,7 @@ class PadInstanceOp(IRDLOperation, StreamUnit):
     ```mlir
     %p = rtl.pad %m {channels = 16 : i64, element_width = 2 : i64, height = 8 : i64, width = 8 : i64, pads = array<i64: 1, 1, 1, 1>, widen = 1 : i64} : !rtl.stream<16> -> !rtl.stream<32>
     ```
-    """
+    """  # noqa: E501 (IR examples parse as written)
 
     name = "rtl.pad"
     input = operand_def(StreamType)
@@ -183,7 +183,7 @@ class PoolInstanceOp(IRDLOperation, StreamUnit):
     ```mlir
     %q = rtl.pool %m {height = 8 : i64, width = 8 : i64, kernel = 2 : i64, stride = 2 : i64, element_width = 2 : i64, element_signed = 0 : i64} : !rtl.stream<32> -> !rtl.stream<32>
     ```
-    """
+    """  # noqa: E501 (IR examples parse as written)
 
     name = "rtl.pool"
     input = operand_def(StreamType)

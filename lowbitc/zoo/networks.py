@@ -167,13 +167,15 @@ NETWORKS: dict[str, Network] = {
         ),
         Network(
             "alexnet-t2a2",
-            "AlexNet on ImageNet 3x224x224 (torchvision): 64C11/4-MP3/2-192C5-MP3/2-384C3-256C3-256C3-MP3/2-FC4096-FC4096-FC1000, "
+            "AlexNet on ImageNet 3x224x224 (torchvision): "
+            "64C11/4-MP3/2-192C5-MP3/2-384C3-256C3-256C3-MP3/2-FC4096-FC4096-FC1000, "
             "ternary weights, 2-bit unsigned activations, 8-bit input",
             alexnet,
         ),
         Network(
             "resnet34-t2a2",
-            "ResNet-34 on ImageNet 3x224x224: 64C7/2-MP3/2, BasicBlocks [3,4,6,3] x 64..512 with 1x1/2 downsampling skips, "
+            "ResNet-34 on ImageNet 3x224x224: 64C7/2-MP3/2, BasicBlocks [3,4,6,3] x 64..512 with 1x1/2 downsampling "
+            "skips, "
             "global average pool, FC1000; ternary weights, 2-bit unsigned activations, 8-bit input",
             resnet34,
         ),
@@ -194,6 +196,7 @@ for _net, _width in (("lfc", 1024), ("sfc", 256), ("tfc", 64)):
     for _bits, (_w, _a, _what) in _BITS.items():
         NETWORKS[f"{_net}-{_bits}"] = Network(
             f"{_net}-{_bits}",
-            f"FINN/BNN-PYNQ {_net.upper()} on MNIST 1x28x28: 784-{_width}-{_width}-{_width}-10, {_what}, TensorNorm head",
+            f"FINN/BNN-PYNQ {_net.upper()} on MNIST 1x28x28: 784-{_width}-{_width}-{_width}-10, {_what}, TensorNorm "
+            "head",
             mlp((_width,) * 3, _w, _a, f"{_net}_{_bits}"),
         )
