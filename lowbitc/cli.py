@@ -18,7 +18,7 @@ import argparse
 import json
 import sys
 
-from lowbitc.cli_io import (  # noqa: F401  (re-exported: the inspector and zoo write through them)
+from lowbitc.cli_io import (
     frame_shape,
     load_frames,
     output_array,

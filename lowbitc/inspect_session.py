@@ -310,7 +310,7 @@ class Session:
 
     def _interpret(self, module: ModuleOp, path: str, frames=None):
         from lowbitc.backends.runtime.interpreter import run_module
-        from lowbitc.cli import frame_shape, load_frames, output_array
+        from lowbitc.cli_io import frame_shape, load_frames, output_array
 
         if frames is None:
             frames = load_frames(path, self.model, frame_shape(module))
@@ -331,9 +331,14 @@ class Session:
         return f"{l1} and {l2} agree bit for bit on {frames.shape[0]} frames (output {list(r1.shape)} {r1.dtype})\n"
 
     def write(self, path: str) -> str:
+        from lowbitc.backends.analysis.fit import check_fits, overfull_message
         from lowbitc.backends.verilog.emit import emit_verilog
-        from lowbitc.cli import write_atomic
+        from lowbitc.cli_io import write_atomic
 
-        text = emit_verilog(self.module("rtl"))
+        rtl = self.module("rtl")
+        text = emit_verilog(rtl)
         write_atomic(path, text)
-        return f"wrote {path}: {text.count(chr(10))} lines of Verilog\n"
+        # Hardware built here gets the compile command's check; the session only warns, so that
+        # a design can still be explored and written while its folding is worked on.
+        problems = [p for p in (check_fits(rtl, self.device), overfull_message(rtl, self.device)) if p]
+        return f"wrote {path}: {text.count(chr(10))} lines of Verilog\n" + "".join(f"WARNING: {p}\n" for p in problems)

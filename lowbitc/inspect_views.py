@@ -170,6 +170,7 @@ def format_cost(model: str, report: dict, rows: Sequence[UnitRow], fixed: set[in
     lines.append(design_line(report))
     if resources:
         lines.append(resource_line(report))
+    lines += [f"WARNING: {p}" for p in (report.get("fit_problem"), report.get("fit_warning")) if p]
     return "\n".join(lines) + "\n"
 
 
