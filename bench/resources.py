@@ -21,7 +21,8 @@ from common import ROOT, machine, replace_table
 
 from lowbitc.backends.analysis.perf import predict
 from lowbitc.backends.analysis.resource_model import design_cost
-from lowbitc.backends.eda.synth import synthesize, tool_version, unit_figures
+from lowbitc.backends.eda.synth import synthesize, unit_figures
+from lowbitc.backends.eda.tools import tool_version
 from lowbitc.backends.target.devices import get_device
 from lowbitc.backends.verilog.emit import emit_verilog
 from lowbitc.dialects.rtl import find_top

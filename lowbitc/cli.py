@@ -111,7 +111,7 @@ def cmd_sim(args: argparse.Namespace) -> None:
     module = compile_to(args.model, "rtl", options)
     frames = load_frames(args.input, args.model, frame_shape(module))
     from lowbitc.backends.analysis.fit import check_fits, overfull_message
-    from lowbitc.backends.runtime.sim.verilator import VerilatorNotFoundError
+    from lowbitc.backends.runtime.sim.build import VerilatorNotFoundError
 
     for problem in (check_fits(module, options.device), overfull_message(module, options.device)):
         if problem:  # simulating it is still useful: the warning says the part cannot hold it

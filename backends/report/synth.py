@@ -56,7 +56,7 @@ def add_synth(rep: dict, module: ModuleOp, device: Device) -> None:
 
 def add_pnr(rep: dict, module: ModuleOp, device: Device) -> None:
     """Place and route on the iCE40 ``device`` and put fmax and utilisation into ``rep``."""
-    from lowbitc.backends.eda.synth import place_and_route
+    from lowbitc.backends.eda.pnr import place_and_route
     from lowbitc.backends.verilog.emit import emit_verilog
     from lowbitc.dialects.rtl import find_top
 

@@ -288,7 +288,7 @@ def test_internal_error_is_one_line_with_exit_1(monkeypatch, capsys) -> None:
 
 
 def test_sim_without_verilator(monkeypatch, capsys, tmp_path: Path) -> None:
-    import lowbitc.backends.runtime.sim.verilator as v
+    import lowbitc.backends.runtime.sim.build as v
     from lowbitc.cli import main
 
     def missing() -> str:

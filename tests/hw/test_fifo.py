@@ -9,16 +9,9 @@ import numpy as np
 import pytest
 from support.hw import behavioural_top, fifo_top
 
-import lowbitc.backends.runtime.sim.verilator as vsim
-from lowbitc.backends.runtime.sim.verilator import (
-    LintError,
-    SimulationError,
-    SimulationTimeout,
-    VerilatorNotFoundError,
-    build_simulator,
-    lint,
-    simulate,
-)
+import lowbitc.backends.runtime.sim.build as vsim
+from lowbitc.backends.runtime.sim.build import VerilatorNotFoundError, build_simulator
+from lowbitc.backends.runtime.sim.verilator import LintError, SimulationError, SimulationTimeout, lint, simulate
 from lowbitc.backends.verilog.library import library_sources
 
 # (W, DEPTH): DEPTH 1 and 2 are the special cases (no ring / one-entry ring),

@@ -1,4 +1,4 @@
-"""backends/eda/synth.py and synth_stats.py: parsing of Yosys/nextpnr output (on saved text), and
+"""backends/eda (synth.py, pnr.py, tools.py, synth_stats.py): parsing of Yosys/nextpnr output (on saved text), and
 real runs: a small CNN synthesised for xc7z020 and ice40-up5k, the digits MLP placed and routed
 on an iCE40 UltraPlus at its default clock, a design too large for it, and the Intel error."""
 
@@ -12,16 +12,8 @@ from support.cli import MODELS
 from support.graphs import make_cnv
 
 from lowbitc.backends.analysis.perf import predict
-from lowbitc.backends.eda.synth import (
-    SynthError,
-    _ports,
-    pin_wrapper,
-    place_and_route,
-    roms_to_readmemh,
-    synthesize,
-    unit_figures,
-    yosys_script,
-)
+from lowbitc.backends.eda.pnr import pin_wrapper, place_and_route, top_ports
+from lowbitc.backends.eda.synth import synthesize, unit_figures, yosys_script
 from lowbitc.backends.eda.synth_stats import (
     Figures,
     figures,
@@ -30,6 +22,7 @@ from lowbitc.backends.eda.synth_stats import (
     parse_stat_json,
     parse_top_cells,
 )
+from lowbitc.backends.eda.tools import SynthError, roms_to_readmemh
 from lowbitc.backends.target.devices import Family, get_device
 from lowbitc.backends.verilog.emit import emit_verilog
 from lowbitc.backends.verilog.rom import rom_module
@@ -181,11 +174,11 @@ def test_pin_wrapper() -> None:
         "module accel (\n    input  wire clk,\n    input  wire [63:0] in_tdata,\n"
         "    output wire [71:0] out_tdata\n);\nendmodule\n"
     )
-    assert _ports(v, "accel") == {"clk": 1, "in_tdata": 64, "out_tdata": 72}
+    assert top_ports(v, "accel") == {"clk": 1, "in_tdata": 64, "out_tdata": 72}
     w = pin_wrapper(v, "accel")
     assert "reg [63:0] sr;" in w and "wire [71:0] out_tdata;" in w and "out_parity <= ^out_tdata;" in w
     with pytest.raises(SynthError, match="no module 'other'"):
-        _ports(v, "other")
+        top_ports(v, "other")
 
 
 def test_roms_become_readmemh_files() -> None:
