@@ -164,7 +164,8 @@ def mvu_cells(op: MVUInstanceOp) -> tuple[Cell, ...]:
         cells.append(ConstantTable(_threshold_table(blocks.reshape(-1, nt), pe, words, aw if ta else pw, ta)))
         if not ta:  # NT comparators of PW bits per channel and the NT-bit count
             cells += [Adder(pw, pe * nt), Logic(pe * max(1, -(-nt // 3)))]
-        cells.append(Registers(clog2(words)))  # anf/onf fold counter, or lowbit_mvu_border's table address
+        # lowbit_mvu_table's channel-fold counter nf, or lowbit_mvu_border's table address
+        cells.append(Registers(clog2(words)))
         if op.border is not None:
             ho, wo = op.border.output_hw
             cells += [Logic(_border_logic(op.border, words)), Registers(clog2(ho) + clog2(wo))]
