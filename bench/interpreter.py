@@ -123,7 +123,8 @@ def main() -> None:
     import onnxruntime as ort
 
     from lowbitc.backends.runtime.interpreter import run_module
-    from lowbitc.pipeline import Options, compile_to
+    from lowbitc.options import Options
+    from lowbitc.pipeline import compile_to
     from lowbitc.zoo.reference import qonnx_reference
 
     x = np.tile(np.load(INPUTS), (args.frames // 4, 1, 1, 1)).astype(np.float32)

@@ -26,7 +26,8 @@ from lowbitc.backends.eda.tools import tool_version
 from lowbitc.backends.target.devices import get_device
 from lowbitc.backends.verilog.emit import emit_verilog
 from lowbitc.dialects.rtl import find_top
-from lowbitc.pipeline import Options, compile_to
+from lowbitc.options import Options
+from lowbitc.pipeline import compile_to
 
 CORPUS = Path("/work/shared/models")
 if not CORPUS.is_dir():

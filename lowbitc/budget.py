@@ -22,7 +22,7 @@ from lowbitc.backends.analysis.perf import predict
 from lowbitc.backends.analysis.projection import weight_placement
 from lowbitc.backends.analysis.resource_model import design_cost
 from lowbitc.errors import LowbitcError
-from lowbitc.options import Options, device_capacity
+from lowbitc.options import Options, budget_capacity
 from lowbitc.passes.tile import TileError, stream_floor
 from lowbitc.stages import pass_stages_from
 
@@ -70,7 +70,7 @@ def probe(module: ModuleOp, cycles: int, options: Options) -> Probe | None:
     # the budget, and the batch the bandwidth needs is the report's business.
     placement = weight_placement(m, device, device.clock_mhz * 1e6 / ii)
     total = design_cost(m, device, frozenset(placement.streamed_units)).total
-    cap = device_capacity(device)
+    cap = budget_capacity(device)
     shares = {
         r: (getattr(total, r) / cap[r] if cap[r] else (0.0 if not getattr(total, r) else float("inf")))
         for r in RESOURCES

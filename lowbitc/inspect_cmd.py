@@ -24,7 +24,7 @@ from lowbitc.inspect_commands import COMMANDS
 from lowbitc.inspect_grammar import run_script
 from lowbitc.inspect_session import Session
 from lowbitc.ir_print import ELIDE_HELP, check_elide_limit
-from lowbitc.pipeline import STAGES
+from lowbitc.stages import STAGES
 
 HISTORY = Path("~/.cache/lowbitc/inspect_history")
 HISTORY_LENGTH = 1000

@@ -55,8 +55,8 @@ class Options:
         if self.budget is not None:
             if not 0 < self.budget <= 1:
                 raise LowbitcError(f"--budget {self.budget:g} must be a share of the device in (0, 1]")
-            device_capacity(device)
-        self.target_cycles  # noqa: B018  (--fps checked against the clock)
+            budget_capacity(device)
+        self._check_fps()
         folds = dict(self.folds)
         if self.fold_file is not None:
             folds |= read_folds(self.fold_file)
@@ -66,20 +66,26 @@ class Options:
     def device(self) -> Device:
         return get_device(self.target)
 
+    def _check_fps(self) -> None:
+        """--fps must be positive and at most one frame per cycle of the device's clock."""
+        if self.fps is not None and self.ii_cycles is None:
+            self._fps_cycles(self.fps)
+
     @property
     def target_cycles(self) -> int:
         """The initiation interval asked of `tile` (0: no target, `lanes` decides)."""
         if self.ii_cycles is not None:
             return self.ii_cycles
-        if self.fps is None:
-            return 0
-        if not self.fps > 0:
-            raise LowbitcError(f"--fps {self.fps:g} must be positive")
+        return 0 if self.fps is None else self._fps_cycles(self.fps)
+
+    def _fps_cycles(self, fps: float) -> int:
+        if not fps > 0:
+            raise LowbitcError(f"--fps {fps:g} must be positive")
         clock = self.device.clock_mhz
-        cycles = int(clock * 1e6 // self.fps)
+        cycles = int(clock * 1e6 // fps)
         if cycles < 1:  # a streaming design takes at least one cycle per frame
             raise LowbitcError(
-                f"--fps {self.fps:g} at {clock:g} MHz is under one cycle per frame: "
+                f"--fps {fps:g} at {clock:g} MHz is under one cycle per frame: "
                 f"ask for at most {clock * 1e6:.0f} frames/s"
             )
         return cycles
@@ -97,7 +103,7 @@ class Options:
         return tuple(fold_spec(layer, *fold) for layer, fold in sorted(self.folds.items()))
 
 
-def device_capacity(device: Device) -> dict[str, float]:
+def budget_capacity(device: Device) -> dict[str, float]:
     """What --budget measures shares against; refused for a device without a known fabric."""
     if device.fabric is None:
         raise LowbitcError(

@@ -16,9 +16,9 @@ from lowbitc.importer import import_onnx
 from lowbitc.options import Options
 from lowbitc.passes.tile import TileError
 from lowbitc.progress import progress
-from lowbitc.stages import IR_STAGES, PASS_STAGES, STAGES, pass_stages_from
+from lowbitc.stages import IR_STAGES, PASS_STAGES, pass_stages_from
 
-__all__ = ["STAGES", "Options", "compile_stages", "compile_to", "stage_passes"]
+__all__ = ["compile_stages", "compile_to", "stage_passes"]
 
 
 def stage_passes(options: Options) -> list[tuple[str, ModulePass]]:

@@ -7,11 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import MODELS
+from support.cli import MODELS
 
 from lowbitc.budget import RESOURCES, probe
 from lowbitc.cli import main
-from lowbitc.pipeline import Options, compile_to
+from lowbitc.options import Options
+from lowbitc.pipeline import compile_to
 
 TFC = MODELS / "tfc_w1a1_ts.onnx"
 CNV = MODELS / "bnnpynq_cnv_1w1a_ts.onnx"

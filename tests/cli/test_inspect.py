@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import MODELS
+from support.cli import MODELS
 from xdsl.passes import ModulePass
 
 from lowbitc import cli
@@ -32,7 +32,8 @@ from lowbitc.inspect_commands import HELP
 from lowbitc.inspect_grammar import parse_commands, run_script
 from lowbitc.inspect_session import Session
 from lowbitc.inspect_views import first_difference
-from lowbitc.pipeline import STAGES, compile_to
+from lowbitc.pipeline import compile_to
+from lowbitc.stages import STAGES
 
 DIGITS = MODELS / "digits_bnn_w1a1.onnx"
 CNV = MODELS / "bnnpynq_cnv_1w1a_ts.onnx"

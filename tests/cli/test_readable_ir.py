@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import BIN, MODELS, lowbitc
+from support.cli import BIN, MODELS, lowbitc
 
 DIGITS = MODELS.parent.parent / "examples" / "digits_bnn_w1a1.onnx"
 CNV = MODELS / "cnv_small_w1a1_dynamo.onnx"

@@ -19,7 +19,8 @@ from support.png import colour_count, read_png
 from lowbitc.backends.analysis.resources import design_resources
 from lowbitc.backends.report.dataflow import LANE_W
 from lowbitc.backends.report.svg import BOTTLENECK_COLOUR, KIND_COLOURS
-from lowbitc.pipeline import Options, compile_to
+from lowbitc.options import Options
+from lowbitc.pipeline import compile_to
 
 SVG = "{http://www.w3.org/2000/svg}"
 CASES = {

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from support.cli import MODELS, lowbitc, tool
 
-from lowbitc.pipeline import STAGES
+from lowbitc.stages import STAGES
 
 CNV = MODELS / "cnv_small_w1a1_dynamo.onnx"
 

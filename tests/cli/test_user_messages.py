@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import MODELS, lowbitc
+from support.cli import MODELS, lowbitc
 
 from lowbitc.backends.target.devices import BOARDS, DEVICES
 

@@ -30,10 +30,11 @@ from support.hw import by_name, library_subset, pack, stream_ports, threshold_li
 from lowbitc.backends.runtime.sim.verilator import LintError, SimResult, lint, simulate
 from lowbitc.backends.verilog.printer import print_module
 from lowbitc.backends.verilog.vast import Assign, Comment, Instance, Module, Port, Wire
+from lowbitc.dialects import rtl
 
 N_PIX = 300
 FORK_DEPTH = 4
-LIB_FILES = ("lowbit_add.v", "lowbit_thresholds.v", "lowbit_dup.v", "lowbit_fifo.v")
+LIB_FILES = (*rtl.AddInstanceOp.LIBRARY_FILES, *rtl.DupInstanceOp.LIBRARY_FILES)  # the test forks a dup
 
 
 def srange(e: int, signed: int) -> tuple[int, int]:

@@ -37,12 +37,13 @@ from support.hw import by_name, library_subset, stream_top
 from lowbitc.backends.runtime.sim.verilator import LintError, SimResult, lint, simulate
 from lowbitc.backends.verilog.printer import print_module
 from lowbitc.backends.verilog.vast import Assign, Comment, Instance, Module, Port, Wire
+from lowbitc.dialects import rtl
 
 P = 8  # payload bits
 W = P + 4  # beat width through the unit
 SB = 20  # stamp bits
 N_BEATS = 400
-LIB_FILES = ("lowbit_dup.v", "lowbit_fifo.v")
+LIB_FILES = rtl.DupInstanceOp.LIBRARY_FILES
 
 
 @dataclass(frozen=True)

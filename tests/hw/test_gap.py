@@ -12,9 +12,10 @@ from support.hw import StreamCase, case_cache, library_subset, pack, stream_top,
 
 from lowbitc.backends.runtime.sim.verilator import LintError, lint
 from lowbitc.backends.verilog.library import library_sources
+from lowbitc.dialects import rtl
 
 N_FRAMES = 5
-LIB_FILES = ("lowbit_gap.v", "lowbit_thresholds.v", "lowbit_fifo.v")
+LIB_FILES = rtl.GapInstanceOp.LIBRARY_FILES
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
-from support.hw import case_cache, clog2, threshold_literal
+from support.hw import case_cache, threshold_literal
 from support.mvu import MvuCase, MvuFold, mvu_lint_top, mvu_rejects_top
 from support.mvu_checks import (
     check_exact_ii_latency,
@@ -22,6 +22,7 @@ from support.mvu_checks import (
 from lowbitc.backends.runtime.sim.verilator import lint
 from lowbitc.backends.verilog.library import library_sources
 from lowbitc.backends.verilog.rom import rom_module
+from lowbitc.dialects.rtl.cells import clog2
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
-from support.hw import case_cache, clog2
+from support.hw import case_cache
 from support.mvu import MvuCase, MvuFold
 from support.mvu_checks import check_exact_ii_latency, check_heavy_backpressure, check_random_stalls
 
@@ -17,6 +17,7 @@ from lowbitc.backends.runtime.sim.verilator import lint
 from lowbitc.backends.verilog.instances import parameter_text
 from lowbitc.dialects.lowbit.attributes import dense_from_numpy
 from lowbitc.dialects.lowbit.border import BorderAttr
+from lowbitc.dialects.rtl.cells import clog2
 from lowbitc.dialects.rtl.mvu import border_parameters
 from lowbitc.dialects.rtl.parameters import threshold_vector
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
-from support.hw import case_cache, clog2, threshold_literal, to_unsigned
+from support.hw import case_cache, threshold_literal, to_unsigned
 from support.mvu import MvuCase, MvuFold, fold_words, mvu_lint_top, mvu_rejects_top
 from support.mvu_checks import (
     check_exact_ii_latency,
@@ -26,6 +26,7 @@ from support.mvu_checks import (
 
 from lowbitc.backends.runtime.sim.verilator import lint
 from lowbitc.backends.verilog.library import library_sources
+from lowbitc.dialects.rtl.cells import clog2
 
 
 def swidth(lo: int, hi: int) -> int:

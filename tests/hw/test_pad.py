@@ -18,9 +18,10 @@ import pytest
 from support.hw import StreamCase, case_cache, library_subset, pack, stream_top
 
 from lowbitc.backends.runtime.sim.verilator import LintError, lint
+from lowbitc.dialects import rtl
 
 N_FRAMES = 4
-LIB_FILES = ("lowbit_pad.v", "lowbit_fifo.v")
+LIB_FILES = rtl.PadInstanceOp.LIBRARY_FILES
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,10 @@ from support.hw import StreamCase, case_cache, diff_msg, library_subset, pack, s
 
 from lowbitc.backends.runtime.sim.verilator import LintError, lint
 from lowbitc.backends.verilog.library import library_sources
+from lowbitc.dialects import rtl
 
 N_FRAMES = 4
-LIB_FILES = ("lowbit_pool.v", "lowbit_swg.v", "lowbit_fifo.v")
+LIB_FILES = rtl.PoolInstanceOp.LIBRARY_FILES
 
 
 @dataclass(frozen=True)

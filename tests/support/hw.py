@@ -24,11 +24,6 @@ STREAM_SIGNALS = ("in_tdata", "in_tvalid", "in_tready", "out_tdata", "out_tvalid
 """The AXI4-Stream handshake every unit has, connected by name in every wrapper."""
 
 
-def clog2(n: int) -> int:
-    """ceil(log2(n)) for n >= 1, as Verilog's $clog2 (0 for n = 1)."""
-    return max(0, (n - 1).bit_length())
-
-
 def to_unsigned(value: int, width: int) -> int:
     """The ``width``-bit two's-complement code of ``value``."""
     return int(value) & ((1 << width) - 1)

@@ -15,7 +15,8 @@ from lowbitc.backends.runtime.sim.verilator import SimResult, simulate
 from lowbitc.backends.verilog.library import library_sources
 from lowbitc.backends.verilog.rom import rom_addr_width, rom_module
 from lowbitc.backends.verilog.vast import Instance, Port, Wire
-from support.hw import by_name, clog2, pack, stream_top, tied_off_top, to_unsigned
+from lowbitc.dialects.rtl.cells import clog2
+from support.hw import by_name, pack, stream_top, tied_off_top, to_unsigned
 
 WMEM_SIGNALS = ("wmem_addr", "wmem_en", "wmem_data")
 """lowbit_mvu's weight-memory port: address and enable out, the word back one cycle later."""

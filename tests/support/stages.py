@@ -9,6 +9,7 @@ import numpy as np
 
 from lowbitc.backends.runtime.interpreter import run_module
 from lowbitc.pipeline import compile_stages, compile_to
+from lowbitc.stages import IR_STAGES
 from lowbitc.zoo.reference import qonnx_reference
 
 
@@ -28,10 +29,10 @@ def assert_matches_qonnx(model: Path, frames: np.ndarray) -> np.ndarray:
 def assert_stages_bit_exact(model: Path, frames: np.ndarray) -> np.ndarray:
     """Every stage from streamline to pipeline gives the lowbit stage's outputs, dtype included,
     bit for bit. Returns them."""
-    stages = compile_stages(model, last="pipeline")  # one import, every stage
-    _, lowbit = next(stages)
-    reference = run_module(lowbit, frames)
-    for stage, module in stages:  # streamline .. pipeline
+    stages = dict(compile_stages(model, last="pipeline"))  # one import, every stage
+    assert tuple(stages) == IR_STAGES[: IR_STAGES.index("pipeline") + 1]
+    reference = run_module(stages.pop("lowbit"), frames)
+    for stage, module in stages.items():  # streamline .. pipeline
         out = run_module(module, frames)
         assert out.dtype == reference.dtype
         np.testing.assert_array_equal(out, reference, err_msg=f"stage {stage}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import MODELS
+from support.cli import MODELS
 
 from lowbitc.backends.runtime.sim.verilator import lint
 from lowbitc.backends.verilog.emit import emit_sources, emit_verilog

@@ -14,7 +14,8 @@ from support.cli import MODELS
 from lowbitc.backends.analysis.projection import weight_placement
 from lowbitc.backends.report.design import design_report
 from lowbitc.backends.target.devices import get_device
-from lowbitc.pipeline import Options, compile_to
+from lowbitc.options import Options
+from lowbitc.pipeline import compile_to
 
 CNV = MODELS / "bnnpynq_cnv_1w1a_ts.onnx"
 

@@ -23,7 +23,8 @@ from lowbitc.backends.report.design import design_report
 from lowbitc.backends.target.devices import get_device
 from lowbitc.backends.verilog.emit import emit_verilog
 from lowbitc.dialects.rtl import find_top
-from lowbitc.pipeline import Options, compile_to
+from lowbitc.options import Options
+from lowbitc.pipeline import compile_to
 
 XC7 = get_device("xc7z020")
 ICE40 = get_device("ice40-up5k")

@@ -12,7 +12,8 @@ from lowbitc.backends.analysis.resources import Resource, design_resources
 from lowbitc.backends.target.devices import DEVICES, get_device
 from lowbitc.dialects import rtl
 from lowbitc.dialects.rtl import find_top
-from lowbitc.pipeline import Options, compile_to
+from lowbitc.options import Options
+from lowbitc.pipeline import compile_to
 
 TFC = MODELS / "tfc_w1a1_ts.onnx"
 CNV = MODELS / "cnv_small_w1a1_dynamo.onnx"

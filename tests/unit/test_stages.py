@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import MODELS
+from support.cli import MODELS
 from xdsl.context import Context
 
 from lowbitc import cli

@@ -27,7 +27,8 @@ from lowbitc.backends.target.devices import Family, get_device
 from lowbitc.backends.verilog.emit import emit_verilog
 from lowbitc.backends.verilog.rom import rom_module
 from lowbitc.dialects.rtl import find_top
-from lowbitc.pipeline import Options, compile_to
+from lowbitc.options import Options
+from lowbitc.pipeline import compile_to
 
 # `stat -json` of Yosys 0.23 on a three-level design (top: pair p0 + inv4 q0; pair: two inv4),
 # with the hierarchy that version prints as plain text inside the JSON (trimmed of wire counts).

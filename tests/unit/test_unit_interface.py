@@ -264,10 +264,11 @@ def test_emitter_prints_what_the_ops_state(case) -> None:
 def test_pipeline_counts_cycles_as_the_rtl_units_state_them(model: str) -> None:
     """`pipeline` sizes FIFOs from the II before the rtl ops exist: its per-unit cycles (lowbit
     level) are the rtl units' own, unit by unit."""
-    from conftest import MODELS
+    from support.cli import MODELS
 
+    from lowbitc.options import Options
     from lowbitc.passes.pipeline import stream_cycles
-    from lowbitc.pipeline import Options, compile_to
+    from lowbitc.pipeline import compile_to
 
     lowbit = compile_to(MODELS / model, "pipeline", Options())
     hardware = compile_to(MODELS / model, "rtl", Options())
