@@ -30,6 +30,22 @@
         end
     endfunction
 
+    // Greatest common divisor of two positive widths (the gearbox's chunk).
+    function integer lowbit_gcd;
+        input integer a, b;
+        integer x, y, t;
+        begin
+            x = a;
+            y = b;
+            while (y != 0) begin
+                t = x % y;
+                x = y;
+                y = t;
+            end
+            lowbit_gcd = x;
+        end
+    endfunction
+
     function signed [63:0] lowbit_min;
         input signed [63:0] a, b;
         lowbit_min = (a < b) ? a : b;

@@ -1,0 +1,139 @@
+// lowbit_gearbox: a stream width converter that knows vectors. A vector of
+// NI input beats of IW bits (beat 0 in the low bits) leaves as NO output
+// beats of OW bits, followed by P = NO*OW - NI*IW pad bits of value PAD
+// (0 <= P < OW): the concatenation of a vector's output beats equals the
+// concatenation of its input beats with P copies of PAD on top. It sits
+// between a producer whose beats are a pixel's (or a window word's) worth
+// and a matrix-vector unit that takes one fold (SIMD elements) per beat, so
+// no unit has to hold a whole vector in registers; the pad bits are the
+// ones the compiler adds when SIMD does not divide the fan-in (a 1 bit for
+// XNOR lanes, 0 for integers: see unroll.weight_memory).
+//
+// Structure: a buffer of B bits holds the `fill` oldest bits not yet sent,
+// in order from bit 0. An output beat is buf[OW-1:0]; sending it shifts the
+// buffer down by OW (a wire shuffle). An input beat (and, with the vector's
+// last beat, the pad) is written at the fill position after that shift. All
+// positions are multiples of G = gcd(IW, OW), so the buffer is handled in
+// G-bit chunks and each chunk chooses among at most min(IW/G + P/G, number
+// of fill positions) sources: a wire when IW is a multiple of OW and P = 0
+// with the vector in one beat, a two-way select for a whole vector cut into
+// folds, a wider multiplexer only when the widths share a small G (the
+// resource model prices it, so the compiler's fold search can avoid it).
+//
+// B = IW + P + 2*OW - G: an input beat is accepted while the buffer has
+// room for it before the cycle's output leaves (so in_tready is a function
+// of flops only), and with IW >= OW and input always valid the fill never
+// drops below OW once the first beat is in: with out_tready high the unit
+// emits one beat per cycle (it accepts IW-bit beats at OW/IW of the cycles).
+// With IW < OW it emits at the input's rate.
+//
+// Handshake: out_tvalid and out_tdata come from flops; in_tready depends on
+// flops only (never on in_tvalid or out_tready). Latency: a beat accepted in
+// cycle t whose bits complete an output beat is offered from cycle t + 1.
+// Only control state (fill, the input beat counter, run) is reset.
+module lowbit_gearbox #(
+    parameter integer IW  = 32,
+    parameter integer OW  = 18,
+    parameter integer NI  = 72,
+    parameter integer NO  = 128,
+    parameter integer PAD = 0
+) (
+    input  wire clk,
+    input  wire rst,
+
+    input  wire [IW-1:0] in_tdata,
+    input  wire          in_tvalid,
+    output wire          in_tready,
+
+    output wire [OW-1:0] out_tdata,
+    output wire          out_tvalid,
+    input  wire          out_tready
+);
+
+    `include "lowbit_functions.vh"
+
+    localparam integer P   = NO * OW - NI * IW;   // pad bits per vector
+    localparam integer G   = lowbit_gcd(IW, OW);
+    localparam integer B   = IW + P + 2 * OW - G;
+    localparam integer NB  = B / G;               // buffer chunks
+    localparam integer IC  = IW / G;
+    localparam integer PC  = P / G;
+    localparam integer OC  = OW / G;
+    localparam integer DC  = IC + PC;             // chunks written with a vector's last beat
+    localparam integer FW  = lowbit_index_width(NB + 1);
+    localparam integer IBW = lowbit_index_width(NI);
+    localparam integer NIL = NI - 1;
+    localparam [IBW-1:0] IB_LAST = NIL[IBW-1:0];
+    localparam integer ROOM  = NB - IC;           // accept while fill <= ROOM (ROOML with the pad)
+    localparam integer ROOML = NB - DC;
+    localparam [FW-1:0]  F_IC    = IC[FW-1:0];
+    localparam [FW-1:0]  F_DC    = DC[FW-1:0];
+    localparam [FW-1:0]  F_OC    = OC[FW-1:0];
+    localparam [FW-1:0]  F_ROOM  = ROOM[FW-1:0];
+    localparam [FW-1:0]  F_ROOML = ROOML[FW-1:0];
+
+    generate
+        if (IW < 1 || OW < 1 || NI < 1 || NO < 1) begin : g_bad_size
+            lowbit_gearbox_requires_positive_IW_OW_NI_NO u_bad ();
+        end
+        if (P < 0 || P >= OW) begin : g_bad_pad
+            lowbit_gearbox_requires_0_le_NO_OW_minus_NI_IW_lt_OW u_bad ();
+        end
+        if (PAD != 0 && PAD != 1) begin : g_bad_padbit
+            lowbit_gearbox_requires_PAD_0_or_1 u_bad ();
+        end
+    endgenerate
+
+    reg [B-1:0]   buffer;
+    reg [FW-1:0]  fill;      // chunks held, from chunk 0
+    reg [IBW-1:0] ib;        // the next input beat's index in its vector
+    reg           run;       // low in reset: no handshakes
+
+    wire last_in = (ib == IB_LAST);
+    assign in_tready  = run && (fill <= (last_in ? F_ROOML : F_ROOM));
+    assign out_tvalid = (fill >= F_OC);
+    assign out_tdata  = buffer[OW-1:0];
+
+    wire accept = in_tvalid && in_tready;
+    wire emit   = out_tvalid && out_tready;
+
+    // The buffer after this cycle's output leaves, and where the input goes.
+    wire [B-1:0]  base = emit ? (buffer >> OW) : buffer;
+    wire [FW-1:0] pos  = emit ? fill - F_OC : fill;
+    wire [FW-1:0] nwr  = last_in ? F_DC : F_IC;
+
+    // The written chunks: the beat and, with a vector's last beat, the pad.
+    wire [DC*G-1:0] data;
+    generate
+        if (P > 0) begin : g_pad
+            assign data = {{P{PAD[0]}}, in_tdata};
+        end else begin : g_nopad
+            assign data = in_tdata;
+        end
+    endgenerate
+
+    wire [B-1:0] nx;
+    genvar q;
+    generate
+        for (q = 0; q < NB; q = q + 1) begin : g_chunk
+            localparam [FW-1:0] Q = q;
+            wire          hit = accept && (Q >= pos) && (Q - pos < nwr);
+            wire [FW-1:0] s   = Q - pos;
+            assign nx[q*G +: G] = hit ? data[s*G +: G] : base[q*G +: G];
+        end
+    endgenerate
+
+    always @(posedge clk) begin
+        buffer <= nx;
+        if (rst) begin
+            run  <= 1'b0;
+            fill <= {FW{1'b0}};
+            ib   <= {IBW{1'b0}};
+        end else begin
+            run  <= 1'b1;
+            fill <= accept ? pos + nwr : pos;
+            if (accept) ib <= last_in ? {IBW{1'b0}} : ib + 1'b1;
+        end
+    end
+
+endmodule
