@@ -27,8 +27,15 @@ def all_dialects() -> dict[str, Callable[[], Dialect]]:
 
 
 def all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
-    """lowbitc's passes by name, from the stage table (lowbitc/stages.py), each loaded when asked for."""
-    return {s.name: s.pass_class for s in PASS_STAGES}
+    """lowbitc's passes by name, each loaded when asked for: the stage table's (lowbitc/stages.py)
+    and the rtl-to-rtl passes a stage runs inside (for filecheck tests and experiments)."""
+
+    def narrow_streams() -> type[ModulePass]:
+        from lowbitc.passes.narrow_streams import NarrowStreamsPass
+
+        return NarrowStreamsPass
+
+    return {**{s.name: s.pass_class for s in PASS_STAGES}, "narrow-streams": narrow_streams}
 
 
 def all_targets():

@@ -6,7 +6,9 @@ host input (packed bits for dense networks, the channels-last pixels of the quan
 convolutional ones) and one host output; a global pool's sum unit becomes `rtl.gap`. The
 function keeps the host prologue and epilogue and calls the module through `rtl.invoke`. A
 window followed by a window_max is one pool unit. Afterwards no stream unit may remain in the
-function.
+function. Then `narrow-streams` (passes/narrow_streams.py) lets window generators feed their
+units one fold per beat; ``narrow=false`` keeps whole windows (the hardware before issue 15, for
+comparisons).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from lowbitc.dialects.lowbit.ops_pixels import PadOp, WindowMaxOp, WindowOp
 from lowbitc.dialects.lowbit.ops_residual import AddUnitOp, DupOp
 from lowbitc.dialects.lowbit.types import PackedType
 from lowbitc.passes.bitserial import require_gone
+from lowbitc.passes.narrow_streams import NarrowStreamsPass
 
 HW_OPS = (h.MVUOp, WindowOp, WindowMaxOp, h.CollectOp, PadOp, h.FifoOp, AddUnitOp, DupOp, SumUnitOp)
 
@@ -93,6 +96,8 @@ class ToRTLPass(ModulePass):
     name = "rtl"
 
     top: str = "accel"
+    narrow: bool = True
+    """Run `narrow-streams` after lowering: window generators feed their units fold by fold."""
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         body_ops = [o for o in op.walk()]
@@ -178,6 +183,8 @@ class ToRTLPass(ModulePass):
             else:
                 top_block.insert_op_before(new, first)
         require_gone(op, HW_OPS, self.name)
+        if self.narrow:
+            NarrowStreamsPass().apply(ctx, op)
 
     def add(self, hw: AddUnitOp, ins: list[SSAValue]) -> rtl.AddInstanceOp:
         a, b = hw.lhs.type, hw.rhs.type

@@ -85,7 +85,7 @@ def mvu_items(op: rtl.MVUInstanceOp, i: int, streams, params) -> list:
     ]
     conns = dict(streams)
     kp, cp = sf * simd, nf * pe  # padded fan-in and channels when PE/SIMD do not divide
-    if kp > k:
+    if kp > k and not op.fold_per_beat:  # fed fold by fold, the gearbox in front pads
         # Padded inputs must not change the accumulator: a 1 bit against the 0 weight the ROM
         # holds there (an XNOR mismatch), or an integer 0.
         eb = ew or 1

@@ -24,10 +24,11 @@ from xdsl.ir import Dialect
 
 from lowbitc.dialects.rtl.base import FifoInstanceOp, InvokeOp, ModuleOp, OutputOp, RomOp, StreamType, find_top
 from lowbitc.dialects.rtl.gap import GapInstanceOp
+from lowbitc.dialects.rtl.gearbox import GearboxInstanceOp
 from lowbitc.dialects.rtl.interfaces import HardwareInstance, StreamUnit, unit_owner
 from lowbitc.dialects.rtl.mvu import MVUInstanceOp
 from lowbitc.dialects.rtl.residual import AddInstanceOp, DupInstanceOp
-from lowbitc.dialects.rtl.units import CollectInstanceOp, PadInstanceOp, PoolInstanceOp, SWGInstanceOp
+from lowbitc.dialects.rtl.units import CollectInstanceOp, PadInstanceOp, PoolInstanceOp, SWGInstanceOp, SWGRamInstanceOp
 
 RTL = Dialect(
     "rtl",
@@ -37,6 +38,8 @@ RTL = Dialect(
         OutputOp,
         MVUInstanceOp,
         SWGInstanceOp,
+        SWGRamInstanceOp,
+        GearboxInstanceOp,
         PadInstanceOp,
         PoolInstanceOp,
         CollectInstanceOp,
@@ -56,6 +59,7 @@ __all__ = [
     "DupInstanceOp",
     "FifoInstanceOp",
     "GapInstanceOp",
+    "GearboxInstanceOp",
     "HardwareInstance",
     "InvokeOp",
     "MVUInstanceOp",
@@ -65,6 +69,7 @@ __all__ = [
     "PoolInstanceOp",
     "RomOp",
     "SWGInstanceOp",
+    "SWGRamInstanceOp",
     "StreamType",
     "StreamUnit",
     "find_top",

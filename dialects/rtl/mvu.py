@@ -41,6 +41,7 @@ from lowbitc.dialects.rtl.cells import (
     Gate,
     LaneCell,
     Lanes,
+    LineBuffer,
     Logic,
     Registers,
     Rom,
@@ -93,6 +94,8 @@ def mvu_parameters(op: MVUInstanceOp) -> tuple[tuple[str, VerilogValue], ...]:
         params.append(("OOFF", op.offset.value.data))
     params += [("MODE", 0 if th is not None else 1), ("THRESH", threshold_vector(th, nf * pe, pw))]
     params.append(("PIPE", op.pipe.value.data))
+    if op.fold_per_beat:
+        params.append(("NARROW", 1))
     if op.border is not None:
         params += border_parameters(op.border, nf)
     return tuple(params)
@@ -171,7 +174,14 @@ def mvu_cells(op: MVUInstanceOp) -> tuple[Cell, ...]:
             cells += [Logic(_border_logic(op.border, words)), Registers(clog2(ho) + clog2(wo))]
     # Issue: the K-element working register cur (rotated by SIMD elements each fold), ibuf, the
     # stage-1 lane register (SIMD elements) and, with PIPE, the lane sums per PE.
-    cells += [WorkingRegister(iw, sf > 1), Registers(2 * iw + xw + op.pipe.value.data * pe * sw)]
+    if op.fold_per_beat:
+        # NARROW: the fold register loads from the stream (channel fold 0) or from the RAM that
+        # keeps the vector's SF folds for the other channel folds (a 2:1 multiplexer per bit).
+        cells += [Registers(xw + op.pipe.value.data * pe * sw)]
+        if nf > 1:
+            cells += [LineBuffer(sf, xw), Logic(xw)]
+    else:
+        cells += [WorkingRegister(iw, sf > 1), Registers(2 * iw + xw + op.pipe.value.data * pe * sw)]
     if op.is_serial:
         cells.append(Logic(xw))  # the plane shift of s1
     # Output: NF - 1 channel folds of assembly (flip-flops with an enable) and the 2-deep FIFO;
@@ -219,6 +229,9 @@ class MVUInstanceOp(IRDLOperation, StreamUnit):
     vectors = opt_prop_def(IntegerAttr)
     border = opt_prop_def(BorderAttr)
     """Thresholds [cases, C, NT] chosen per output pixel (lowbit_mvu's NCASE, HO, WO, CYT, CXT)."""
+    fan_in_elements = opt_prop_def(IntegerAttr, prop_name="fan_in")
+    """K, when the input stream carries one fold (SIMD elements, the last fold padded) per beat
+    (lowbit_mvu's NARROW): the vector is kept in a RAM for the channel folds, not registers."""
     traits = traits_def(HasParent(ModuleOp))
     irdl_options = (ParsePropInAttrDict(),)
     assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
@@ -281,7 +294,14 @@ class MVUInstanceOp(IRDLOperation, StreamUnit):
         return 1 if self.output_bits is None else self.output_bits.value.data
 
     @property
+    def fold_per_beat(self) -> bool:
+        """The input stream carries one fold per beat (NARROW), not a whole vector."""
+        return self.fan_in_elements is not None
+
+    @property
     def fan_in(self) -> int:
+        if self.fan_in_elements is not None:
+            return self.fan_in_elements.value.data
         return self.input.type.width.data // (self.input_element_width or 1)
 
     @property
@@ -346,6 +366,11 @@ class MVUInstanceOp(IRDLOperation, StreamUnit):
                 domain = "popcount" if ew is None and self.wb == 1 else "accumulator"
                 raise VerifyException(f"mvu thresholds must lie in [{lo}, {hi + 1}] ({domain} domain)")
         pe, simd = self.fold.pe.data, self.fold.simd.data
+        if self.fold_per_beat and self.input.type.width.data != simd * (ew or 1):
+            raise VerifyException(
+                f"an mvu fed one fold per beat needs a {simd * (ew or 1)}-bit input stream (SIMD {simd} elements), "
+                f"got {self.input.type.width.data}"
+            )
         if pe > c or simd > k:
             raise VerifyException(f"folding PE {pe} x SIMD {simd} exceeds {c} x {k}")
         if self.border is not None and self.thresholds is None:

@@ -96,6 +96,101 @@ class SWGInstanceOp(IRDLOperation, StreamUnit):
             raise VerifyException(f"swg output stream must carry {kh} x {kw} x {c} x {ew} bits")
 
 
+def window_ram_rows(kh: int, sh: int) -> int:
+    """Rows of pixels lowbit_swg_ram keeps: the KH rows of the windows being read and the SH rows
+    the writer fills meanwhile."""
+    return kh + sh
+
+
+@irdl_op_definition
+class SWGRamInstanceOp(IRDLOperation, StreamUnit):
+    """An instance of the library's `lowbit_swg_ram`: a [height, width] map of pixels of
+    ``channels`` elements of ``element_width`` bits in; out, each KHxKW window element by element
+    in (ky, kx, c) order, ``word`` elements per beat (a divisor of the channels). Its rows live
+    in a RAM, so nothing of the size of a window is held in registers.
+
+    ```mlir
+    %w = rtl.swg_ram %p {channels = 16 : i64, element_width = 2 : i64, height = 8 : i64, width = 8 : i64, kernel = array<i64: 3, 3>, strides = array<i64: 1, 1>, word = 8 : i64} : !rtl.stream<32> -> !rtl.stream<16>
+    ```
+    """  # noqa: E501 (IR examples parse as written)
+
+    name = "rtl.swg_ram"
+    input = operand_def(StreamType)
+    output = result_def(StreamType)
+    channels = prop_def(IntegerAttr)
+    element_width = prop_def(IntegerAttr)
+    height = prop_def(IntegerAttr)
+    width = prop_def(IntegerAttr)
+    kernel = prop_def(DenseArrayBase)
+    strides = prop_def(DenseArrayBase)
+    word = prop_def(IntegerAttr)
+    traits = traits_def(HasParent(ModuleOp))
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    LIBRARY_FILES: ClassVar = ("lowbit_swg_ram.v", "lowbit_fifo.v")
+    VERILOG_MODULE: ClassVar = "lowbit_swg_ram"
+
+    @property
+    def report_kind(self) -> str:
+        return "swg"
+
+    def summary(self) -> str:
+        kh, kw = self.kernel.get_values()
+        h, w, c = self.height.value.data, self.width.value.data, self.channels.value.data
+        return f"{kh}x{kw} on {h}x{w}x{c}, {self.word.value.data} per beat"
+
+    @property
+    def words_per_window(self) -> int:
+        kh, kw = self.kernel.get_values()
+        return kh * kw * self.channels.value.data // self.word.value.data
+
+    @property
+    def vectors_per_frame(self) -> int:
+        return self.height.value.data * self.width.value.data  # input pixels
+
+    def cycles_per_frame(self) -> int:
+        """A pixel in per cycle, a window word out per cycle: the busier side sets the rate."""
+        (kh, kw), (sh, sw) = self.kernel.get_values(), self.strides.get_values()
+        h, w = self.height.value.data, self.width.value.data
+        windows = ((h - kh) // sh + 1) * ((w - kw) // sw + 1)
+        return max(h * w, windows * self.words_per_window)
+
+    def latency(self) -> None:
+        return None  # the rows fill before the first window
+
+    def verilog_parameters(self) -> tuple[tuple[str, VerilogValue], ...]:
+        (kh, kw), (sh, sw) = self.kernel.get_values(), self.strides.get_values()
+        c, ew = self.channels.value.data, self.element_width.value.data
+        return (("C", c), ("EW", ew), ("H", self.height.value.data), ("W", self.width.value.data),
+                ("KH", kh), ("KW", kw), ("SH", sh), ("SW", sw), ("G", self.word.value.data))  # fmt: skip
+
+    def resource_cells(self) -> tuple[Cell, ...]:
+        """lowbit_swg_ram: the rows in a RAM of pixels, the select of a word from the pixel
+        read, the 2-deep FIFO of words, and the write and read counters."""
+        (kh, kw), (sh, _) = self.kernel.get_values(), self.strides.get_values()
+        h, w = self.height.value.data, self.width.value.data
+        pixel, word = self.input.type.width.data, self.output.type.width.data
+        rows = window_ram_rows(kh, sh)
+        select = word * max(0, -(-(pixel // word - 1) // 3))  # a (C/G)-way multiplexer per word bit
+        counters = 2 * (clog2(w) + clog2(h)) + clog2(kh) + clog2(kw) + clog2(pixel // word) + clog2(rows)
+        return (
+            LineBuffer(rows * w, pixel),
+            Logic(select),
+            Fifo(word, 2),
+            Control("lowbit_swg", 2 * counters, counters),
+        )
+
+    def verify_(self) -> None:
+        c, ew, g = self.channels.value.data, self.element_width.value.data, self.word.value.data
+        if g < 1 or c % g:
+            raise VerifyException(f"swg_ram word of {g} elements must divide the {c} channels")
+        if self.input.type.width.data != c * ew:
+            raise VerifyException(f"swg_ram input stream must carry {c} x {ew} bits")
+        if self.output.type.width.data != g * ew:
+            raise VerifyException(f"swg_ram output stream must carry {g} x {ew} bits")
+
+
 @irdl_op_definition
 class PadInstanceOp(IRDLOperation, StreamUnit):
     """An instance of the library's `lowbit_pad`: a [height, width] map of ``channels``-element

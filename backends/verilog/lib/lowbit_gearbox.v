@@ -66,6 +66,7 @@ module lowbit_gearbox #(
     localparam [IBW-1:0] IB_LAST = NIL[IBW-1:0];
     localparam integer ROOM  = NB - IC;           // accept while fill <= ROOM (ROOML with the pad)
     localparam integer ROOML = NB - DC;
+    localparam integer PMAX  = (ROOM > ROOML) ? ROOM : ROOML;
     localparam [FW-1:0]  F_IC    = IC[FW-1:0];
     localparam [FW-1:0]  F_DC    = DC[FW-1:0];
     localparam [FW-1:0]  F_OC    = OC[FW-1:0];
@@ -98,6 +99,7 @@ module lowbit_gearbox #(
     wire emit   = out_tvalid && out_tready;
 
     // The buffer after this cycle's output leaves, and where the input goes.
+    wire [B-1:0]  nx;
     wire [B-1:0]  base = emit ? (buffer >> OW) : buffer;
     wire [FW-1:0] pos  = emit ? fill - F_OC : fill;
     wire [FW-1:0] nwr  = last_in ? F_DC : F_IC;
@@ -112,14 +114,40 @@ module lowbit_gearbox #(
         end
     endgenerate
 
-    wire [B-1:0] nx;
-    genvar q;
+    // Chunk q takes data chunk q - p when the write starts at pos == p and
+    // covers q. pos is at most PMAX (the fill before a write is at most ROOM,
+    // or ROOML with the pad), so each chunk ORs the few sources that can reach
+    // it, each gated by a decode of pos shared by all chunks (a shift by pos
+    // would build a barrel shifter over every position of the buffer).
+    wire [PMAX:0] at;
+    genvar q, p;
     generate
+        for (p = 0; p <= PMAX; p = p + 1) begin : g_at
+            localparam [FW-1:0] PV = p;
+            assign at[p] = accept && (pos == PV);
+        end
         for (q = 0; q < NB; q = q + 1) begin : g_chunk
-            localparam [FW-1:0] Q = q;
-            wire          hit = accept && (Q >= pos) && (Q - pos < nwr);
-            wire [FW-1:0] s   = Q - pos;
-            assign nx[q*G +: G] = hit ? data[s*G +: G] : base[q*G +: G];
+            wire [G-1:0] src [0:PMAX];
+            wire [PMAX:0] sel;
+            for (p = 0; p <= PMAX; p = p + 1) begin : g_src
+                if (q >= p && q - p < IC) begin : g_beat
+                    assign sel[p] = at[p];
+                    assign src[p] = data[(q-p)*G +: G];
+                end else if (q >= p && q - p < DC) begin : g_pad
+                    assign sel[p] = at[p] && last_in;
+                    assign src[p] = data[(q-p)*G +: G];
+                end else begin : g_none
+                    assign sel[p] = 1'b0;
+                    assign src[p] = {G{1'b0}};
+                end
+            end
+            reg [G-1:0] wr;
+            integer k;
+            always @* begin
+                wr = {G{1'b0}};
+                for (k = 0; k <= PMAX; k = k + 1) wr = wr | ({G{sel[k]}} & src[k]);
+            end
+            assign nx[q*G +: G] = (|sel) ? wr : base[q*G +: G];
         end
     endgenerate
 

@@ -1,0 +1,112 @@
+"""`rtl.gearbox`: a stream width converter that knows vectors (the library's `lowbit_gearbox`).
+It lets a matrix-vector unit take one fold (SIMD elements) per beat from a producer whose beats
+are another width: a window generator's words, or a whole vector; the pad bits it adds at the
+end of each vector are the ones SIMD-padding needs (see `passes/narrow_streams.py`)."""
+
+from __future__ import annotations
+
+from math import gcd
+from typing import ClassVar
+
+from xdsl.dialects.builtin import IntegerAttr
+from xdsl.irdl import (
+    IRDLOperation,
+    ParsePropInAttrDict,
+    irdl_op_definition,
+    operand_def,
+    opt_prop_def,
+    prop_def,
+    result_def,
+    traits_def,
+)
+from xdsl.traits import HasParent
+from xdsl.utils.exceptions import VerifyException
+
+from lowbitc.dialects.rtl.base import ModuleOp, StreamType
+from lowbitc.dialects.rtl.cells import Cell, Control, Logic, Registers, clog2
+from lowbitc.dialects.rtl.interfaces import HardwareInstance, VerilogValue
+
+
+@irdl_op_definition
+class GearboxInstanceOp(IRDLOperation, HardwareInstance):
+    """An instance of the library's `lowbit_gearbox`: each vector of ``in_beats`` input beats
+    leaves as ``out_beats`` output beats of the result's width, the bits beyond the input's on
+    top set to ``pad`` (0 or 1, default 0).
+
+    ```mlir
+    %g = rtl.gearbox %w {in_beats = 72 : i64, out_beats = 128 : i64} : !rtl.stream<32> -> !rtl.stream<18>
+    ```
+    """
+
+    name = "rtl.gearbox"
+    input = operand_def(StreamType)
+    output = result_def(StreamType)
+    in_beats = prop_def(IntegerAttr)
+    out_beats = prop_def(IntegerAttr)
+    pad = opt_prop_def(IntegerAttr)
+    traits = traits_def(HasParent(ModuleOp))
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    LIBRARY_FILES: ClassVar = ("lowbit_gearbox.v",)
+    VERILOG_MODULE: ClassVar = "lowbit_gearbox"
+
+    @property
+    def widths(self) -> tuple[int, int]:
+        return self.input.type.width.data, self.output.type.width.data
+
+    @property
+    def pad_bits(self) -> int:
+        iw, ow = self.widths
+        return self.out_beats.value.data * ow - self.in_beats.value.data * iw
+
+    @property
+    def pad_value(self) -> int:
+        return 0 if self.pad is None else self.pad.value.data
+
+    def summary(self) -> str:
+        iw, ow = self.widths
+        return f"{self.in_beats.value.data} x {iw} -> {self.out_beats.value.data} x {ow} bits"
+
+    def latency(self) -> int:
+        return 1  # a beat that completes an output beat is offered the next cycle
+
+    def verilog_parameters(self) -> tuple[tuple[str, VerilogValue], ...]:
+        iw, ow = self.widths
+        params: tuple[tuple[str, VerilogValue], ...] = (
+            ("IW", iw),
+            ("OW", ow),
+            ("NI", self.in_beats.value.data),
+            ("NO", self.out_beats.value.data),
+        )
+        return params + ((("PAD", 1),) if self.pad_value else ())
+
+    def resource_cells(self) -> tuple[Cell, ...]:
+        """lowbit_gearbox: its B-bit buffer and, per G-bit chunk, an AND-OR of the input chunks
+        that can land on it (one per fill position reaching it) beside the buffer's own bit and
+        the one OW above (the shift of a sent beat), with the fill and beat counters."""
+        iw, ow = self.widths
+        g, p = gcd(iw, ow), self.pad_bits
+        buffer = iw + p + 2 * ow - g
+        nb, ic, dc = buffer // g, iw // g, (iw + p) // g
+        pmax = nb - ic
+        luts = 0
+        for q in range(nb):
+            sources = min(q, pmax) - max(0, q - dc + 1) + 1
+            luts += g * max(1, -(-(2 * max(0, sources) + 3 - 6) // 5) + 1)  # a LUT6, then 5 more inputs each
+        return (
+            Registers(buffer),
+            Logic(luts),
+            Control("lowbit_gearbox", 2 * clog2(nb + 1) + clog2(self.in_beats.value.data), clog2(nb + 1)),
+        )
+
+    def verify_(self) -> None:
+        if self.pad_value not in (0, 1):
+            raise VerifyException(f"gearbox pad {self.pad_value} must be 0 or 1")
+        if self.in_beats.value.data < 1 or self.out_beats.value.data < 1:
+            raise VerifyException("gearbox in_beats and out_beats must be positive")
+        if not 0 <= self.pad_bits < self.widths[1]:
+            raise VerifyException(
+                f"gearbox out_beats x output width must cover the input vector with fewer pad bits than a beat, "
+                f"got {self.pad_bits} pad bits"
+            )
