@@ -68,12 +68,10 @@ def narrow(mvu: rtl.MVUInstanceOp, rw: Rewriter) -> bool:
     if g is None:
         return False
     props = dict(swg.properties) | {"word": IntegerAttr(g, i64)}
-    words = rtl.SWGRamInstanceOp.create(
-        operands=[swg.input], result_types=[rtl.StreamType(g * ew)], properties=props
-    )
+    words = rtl.SWGRamInstanceOp.create(operands=[swg.input], result_types=[rtl.StreamType(g * ew)], properties=props)
     new_ops: list[Operation] = [words]
     stream = words.output
-    for fifo in chain:
+    for _ in chain:  # the same FIFOs, now carrying words
         again = rtl.FifoInstanceOp.create(
             operands=[stream], result_types=[stream.type], properties={"depth": IntegerAttr(WORD_FIFO_DEPTH, i64)}
         )
