@@ -7,51 +7,15 @@ crossed with the line buffer still holding the previous frame.
 
 from __future__ import annotations
 
-import zlib
-from dataclasses import dataclass
-
 import numpy as np
 import pytest
-from support.hw import StreamCase, case_cache, diff_msg, pack, stream_top
+from support.hw import StreamCase, case_cache, diff_msg, stream_top
+from support.windows import Swg, completing_pixels, pixel_beats, random_frames, window_words
 
 from lowbitc.backends.runtime.sim.verilator import LintError, lint
 from lowbitc.backends.verilog.library import library_sources
 
 N_FRAMES = 4
-
-
-@dataclass(frozen=True)
-class Swg:
-    C: int
-    EW: int
-    H: int
-    W: int
-    KH: int
-    KW: int
-    SH: int
-    SW: int
-
-    @property
-    def Ho(self) -> int:
-        return (self.H - self.KH) // self.SH + 1
-
-    @property
-    def Wo(self) -> int:
-        return (self.W - self.KW) // self.SW + 1
-
-    @property
-    def in_width(self) -> int:
-        return self.C * self.EW
-
-    @property
-    def out_width(self) -> int:
-        return self.KH * self.KW * self.C * self.EW
-
-    def params(self) -> dict[str, int]:
-        return {k: getattr(self, k) for k in ("C", "EW", "H", "W", "KH", "KW", "SH", "SW")}
-
-    def __str__(self) -> str:
-        return f"C{self.C}_EW{self.EW}_{self.H}x{self.W}_k{self.KH}x{self.KW}_s{self.SH}x{self.SW}"
 
 
 CFGS = [
@@ -70,34 +34,17 @@ class Case(StreamCase):
 
     def __init__(self, cfg: Swg):
         super().__init__(cfg)
-        rng = np.random.default_rng(zlib.crc32(str(cfg).encode()))
-        self.frames = rng.integers(0, 1 << cfg.EW, size=(N_FRAMES, cfg.H, cfg.W, cfg.C), dtype=np.int64)
+        self.frames = random_frames(cfg, N_FRAMES)
 
     def inputs(self) -> list[int]:
-        cfg = self.cfg
-        return [pack(px, cfg.EW) for f in self.frames for row in f for px in row]
+        return pixel_beats(self.cfg, self.frames)
 
     def reference(self) -> list[int]:
-        cfg = self.cfg
-        outs = []
-        for f in self.frames:
-            for oy in range(cfg.Ho):
-                for ox in range(cfg.Wo):
-                    win = f[oy * cfg.SH : oy * cfg.SH + cfg.KH, ox * cfg.SW : ox * cfg.SW + cfg.KW]
-                    # Element (ky, kx, c) at ((ky*KW + kx)*C + c)*EW is the
-                    # row-major flattening of the (KH, KW, C) window.
-                    outs.append(pack(win.reshape(-1), cfg.EW))
-        return outs
+        return window_words(self.cfg, self.frames)
 
     def completing_pixel(self) -> list[int]:
         """Index in the input stream of each window's bottom-right pixel."""
-        cfg = self.cfg
-        return [
-            f * cfg.H * cfg.W + (oy * cfg.SH + cfg.KH - 1) * cfg.W + ox * cfg.SW + cfg.KW - 1
-            for f in range(N_FRAMES)
-            for oy in range(cfg.Ho)
-            for ox in range(cfg.Wo)
-        ]
+        return completing_pixels(self.cfg, N_FRAMES)
 
     def top_source(self) -> str:
         cfg = self.cfg
