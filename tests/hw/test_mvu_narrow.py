@@ -10,9 +10,13 @@ the same executable.
 
 from __future__ import annotations
 
+import re
 import shutil
+import subprocess
+import tempfile
 import zlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -332,6 +336,51 @@ def test_mvu_rejects_bad_narrow() -> None:
         lint({"lint_top.v": bad, **library_sources()}, "lint_top")
 
 
+def _unit_design(params: dict[str, int]) -> str:
+    """The bare narrow unit (`_lint_wrapper`) and the library files it uses, as one text."""
+    lib = library_sources()
+    files = [name for name in lib if name.startswith("lowbit_mvu") or name == "lowbit_fifo.v"]
+    return "\n".join([*(inline_includes(lib[name], lib) for name in files), _lint_wrapper(params)])
+
+
+def _combinational_path(design: str, source: str, sink: str) -> bool:
+    """Whether port ``sink`` of lint_top is in the combinational fanout of port ``source``
+    (Yosys after proc and flatten: every cell but the flip-flops is followed)."""
+    with tempfile.TemporaryDirectory() as d:
+        (Path(d) / "design.v").write_text(design)
+        cone = f"w:{source} %co*:-$dff,$adff w:{sink} %i"
+        script = f"read_verilog design.v; hierarchy -top lint_top; proc; flatten; tee -q -o n.txt select -count {cone}"
+        r = subprocess.run(["yosys", "-q", "-p", script], capture_output=True, text=True, cwd=d)
+        assert r.returncode == 0, r.stdout + r.stderr
+        count = re.search(r"(\d+) objects", (Path(d) / "n.txt").read_text())
+    assert count, "yosys select -count printed no count"
+    return int(count.group(1)) > 0
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"K": 16, "C": 8, "PE": 8, "SIMD": 4},  # NF 1: straight to the lanes
+        {"K": 16, "C": 8, "PE": 2, "SIMD": 4},  # through the RAM
+        {"K": 16, "C": 8, "PE": 2, "SIMD": 16},  # SF 1: held in the lane register
+        {"K": 16, "C": 8, "PE": 2, "SIMD": 4, "EW": 2, "PS": 1},  # planes, through the RAM
+    ],
+    ids=lambda p: "_".join(f"{k}{v}" for k, v in p.items()),
+)
+def test_mvu_narrow_in_tready_is_a_function_of_flops(params: dict[str, int]) -> None:
+    """in_tready depends combinationally on neither in_tvalid nor out_tready. The same check
+    finds the path from in_tvalid to the weight-memory enable where a step is issued in the
+    cycle of its beat (no RAM), and none where it comes from the RAM."""
+    if shutil.which("yosys") is None:  # loud, never a silent skip
+        pytest.fail("yosys not installed; this test needs it: apt-get install yosys")
+    design = _unit_design(params)
+    assert not _combinational_path(design, "in_tvalid", "in_tready")
+    assert not _combinational_path(design, "out_tready", "in_tready")
+    nf, sf = params["C"] // params["PE"], params["K"] // params["SIMD"]
+    through_ram = nf > 1 and (sf > 1 or params.get("PS", 0) == 1)
+    assert _combinational_path(design, "in_tvalid", "wmem_en") == (not through_ram)
+
+
 def test_mvu_narrow_vector_is_in_lut_ram() -> None:
     """Yosys synth_xilinx (flat, as `report --synth` runs it) keeps a narrow unit's vector (SF = 8
     folds x 64 bits, read by NF = 4 channel folds) in LUT RAM: the unit's flip-flops are fewer
@@ -339,10 +388,7 @@ def test_mvu_narrow_vector_is_in_lut_ram() -> None:
     if shutil.which("yosys") is None:  # loud, never a silent skip
         pytest.fail("yosys not installed; this test needs it: apt-get install yosys")
     k, c, simd = 512, 4, 64
-    top = _lint_wrapper({"K": k, "C": c, "PE": 1, "SIMD": simd})
-    lib = library_sources()
-    files = [name for name in lib if name.startswith("lowbit_mvu") or name == "lowbit_fifo.v"]
-    design = "\n".join([*(inline_includes(lib[name], lib) for name in files), top])
+    design = _unit_design({"K": k, "C": c, "PE": 1, "SIMD": simd})
     total = synthesize(design, "lint_top", get_device("xc7z020"), flat=True).total
     assert total.lutram > 0, total
     assert total.ffs < k // 2, total
