@@ -9,10 +9,13 @@ SIMD = 64 lanes, C = 64 channels, so a PW = 10-bit accumulator.
   a port), the K-bit input buffer, the issue counters and the output assembly and FIFO.
 * whole unit: lowbit_mvu as the compiler instantiates it, minus only the weight memory; the
   K-bit input buffer and its rotation are per unit, shared by all PE rows.
+* whole unit, narrow: the same with NARROW = 1: 64-bit beats (one fold), the vector kept for the
+  channel folds after the first in a RAM of SF = 9 words x 64 bits (Xilinx LUT RAM).
 * popcount alone: 64 XNORs and their count, combinational, against the issue's anchor, a naive
   XNOR + adder-chain popcount written inline here (137 LUTs with -abc9 in the issue).
 
-LUTs are LUT1..LUT6 (MUXF7/MUXF8 are listed apart); FFs are the FD* cells. Writes
+LUTs are LUT sites: LUT1..LUT6 and the LUT RAM (also listed apart; a RAM32M is four sites, as
+backends/eda/synth_stats.py counts them); MUXF7/MUXF8 are listed apart; FFs are the FD* cells. Writes
 bench/results_datapath.json and the README table between the datapath-table markers.
 
     .venv/bin/python bench/datapath.py [--lib DIR] [--no-readme]
@@ -27,7 +30,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import re
 import shutil
 import subprocess
 import tempfile
@@ -35,6 +37,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from common import ROOT, machine, replace_table
+
+from lowbitc.backends.eda.synth_stats import figures
+from lowbitc.backends.target.devices import Family
 
 LIB = ROOT / "backends" / "verilog" / "lib"
 LIB_FILES = (
@@ -50,12 +55,12 @@ LIB_FILES = (
 FLOWS = {"synth_xilinx": "", "synth_xilinx -abc9": "-abc9"}
 HEADLINE = "datapath, PE 1 x SIMD 64"
 
-# Where the datapath is cut from the rest of lowbit_mvu (flattened instance u): slice is the
-# issue stage's fold slice of the input vector (it feeds the lane register s1), v1 .. fin1 the
+# Where the datapath is cut from the rest of lowbit_mvu (flattened instance u): g_wide.slice is
+# the (NARROW = 0) issue stage's fold slice of the input vector (it feeds the lane register s1), v1 .. fin1 the
 # step flags of the issue stage, ofifo_ready the output FIFO's ready; blk and blk_v (the
 # threshold results and their valid) become outputs. Everything that only feeds the cut inputs
 # (input buffer, rotation, counters) or only reads the outputs (assembly, FIFO) is then unused.
-CUT_INPUTS = ("slice", "v1", "first1", "last1", "fin1", "ofifo_ready")
+CUT_INPUTS = ("g_wide.slice", "v1", "first1", "last1", "fin1", "ofifo_ready")
 CUT_OUTPUTS = ("blk", "blk_v")
 
 
@@ -65,6 +70,12 @@ class Unit:
     C: int
     PE: int
     SIMD: int
+    NARROW: int = 0
+
+    @property
+    def in_width(self) -> int:
+        """Input beat bits: one fold (NARROW = 1) or a whole vector."""
+        return self.SIMD if self.NARROW else self.K
 
     @property
     def PW(self) -> int:
@@ -84,6 +95,9 @@ class Unit:
             f".K({self.K}), .C({self.C}), .PE({self.PE}), .SIMD({self.SIMD}), .MODE(0), "
             f".THRESH({self.C * self.PW}'h{self.thresholds():x})"
         )
+        if self.NARROW:
+            params += f", .NARROW({self.NARROW})"
+
         return f"  lowbit_mvu #({params}) u (\n{ports});\n"
 
 
@@ -98,7 +112,7 @@ def unit_top(u: Unit) -> str:
     )
     return (
         f"module top (input wire clk, input wire rst,\n"
-        f"  input wire [{u.K - 1}:0] in_tdata, input wire in_tvalid, output wire in_tready,\n"
+        f"  input wire [{u.in_width - 1}:0] in_tdata, input wire in_tvalid, output wire in_tready,\n"
         f"  output wire [{u.C - 1}:0] out_tdata, output wire out_tvalid, input wire out_tready,\n"
         f"  output wire [{adw - 1}:0] wmem_addr, output wire wmem_en, input wire [{u.lanes - 1}:0] wmem_data);\n"
         + u.instance(ports)
@@ -169,8 +183,10 @@ def synth(top: str, flow: str, lib: Path | None, prep: str = "") -> dict[str, in
         if r.returncode:
             raise SystemExit(f"yosys failed ({flow}):\n{(r.stdout + r.stderr)[-3000:]}")
         cells = json.loads((Path(d) / "stat.json").read_text())["design"]["num_cells_by_type"]
+    fig = figures(cells, Family.XILINX7)
     return {
-        "luts": sum(n for k, n in cells.items() if re.fullmatch(r"LUT[1-6]", k)),
+        "luts": fig.lut_sites,
+        "lutram": fig.lutram,
         "ffs": sum(n for k, n in cells.items() if k.startswith("FD")),
         "carry4": cells.get("CARRY4", 0),
         "muxf": cells.get("MUXF7", 0) + cells.get("MUXF8", 0),
@@ -184,6 +200,8 @@ def measure(lib: Path) -> list[dict]:
         ("datapath, PE 4 x SIMD 64", 256, datapath_top(Unit(576, 64, 4, 64)), lib, cut_script()),
         ("whole unit, PE 1 x SIMD 64", 64, unit_top(Unit(576, 64, 1, 64)), lib, ""),
         ("whole unit, PE 4 x SIMD 64", 256, unit_top(Unit(576, 64, 4, 64)), lib, ""),
+        ("whole unit, narrow, PE 1 x SIMD 64", 64, unit_top(Unit(576, 64, 1, 64, NARROW=1)), lib, ""),
+        ("whole unit, narrow, PE 4 x SIMD 64", 256, unit_top(Unit(576, 64, 4, 64, NARROW=1)), lib, ""),
         ("popcount alone: 64 XNOR + lowbit_mvu_count", 64, popcount_top(lib_text), lib, ""),
         ("popcount alone: anchor, 64 XNOR + adder chain", 64, ANCHOR, None, ""),
     ]
@@ -208,17 +226,18 @@ def table(result: dict) -> str:
         "lanes, K = 576 folded over 9 steps, C = 64 channels, 10-bit accumulator, one threshold per channel; "
         "weight memory excluded. *datapath* is XNOR, popcount tree, pipeline registers, accumulator and "
         "threshold compare (with the threshold table); *whole unit* adds the 576-bit input buffer, the "
-        "issue counters and the output FIFO.",
+        "issue counters and the output FIFO; *narrow* takes one 64-bit fold per beat and keeps the vector "
+        "in a 9 x 64 RAM (LUT RAM) instead. LUTs are LUT sites, LUT RAM included (its share listed apart).",
         "",
-        "| design | lanes | LUTs synth_xilinx | LUTs -abc9 | LUTs/lane (worse flow) | FFs | CARRY4 |",
-        "|---|---|---|---|---|---|---|",
+        "| design | lanes | LUTs synth_xilinx | LUTs -abc9 | LUTs/lane (worse flow) | LUT RAM | FFs | CARRY4 |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in result["rows"]:
         a, b = (r[f] for f in FLOWS)
         worst = r[worst_flow(r)]
         lines.append(
             f"| {r['design']} | {r['lanes']} | {a['luts']} | {b['luts']} | {worst['luts_per_lane']:.2f} | "
-            f"{a['ffs']} | {a['carry4']} |"
+            f"{a['lutram']} | {a['ffs']} | {a['carry4']} |"
         )
     return "\n".join(lines)
 
@@ -244,7 +263,7 @@ def ensure_markers(readme: Path) -> None:
 
 SMALL = Unit(K=24, C=4, PE=2, SIMD=8)
 """The same wrapper code as the measured units, a faster build."""
-CHECKS = ("unit-small", "unit-bench", "popcount", "cut")
+CHECKS = ("unit-small", "unit-bench", "unit-narrow", "popcount", "cut")
 
 
 def check(name: str) -> None:
@@ -258,6 +277,8 @@ def check(name: str) -> None:
         lint(lib | {"top.v": unit_top(SMALL)}, "top")
     elif name == "unit-bench":
         lint(lib | {"top.v": unit_top(Unit(576, 64, 1, 64))}, "top")
+    elif name == "unit-narrow":
+        lint(lib | {"top.v": unit_top(Unit(576, 64, 4, 64, NARROW=1))}, "top")
     elif name == "popcount":
         lint(lib | {"top.v": popcount_top("module lowbit_mvu_count")}, "top")
         lint({"top.v": ANCHOR}, "top")

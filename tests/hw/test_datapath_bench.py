@@ -21,7 +21,7 @@ def bench_check(name: str) -> None:
     assert f"datapath check {name}: ok" in r.stdout
 
 
-@pytest.mark.parametrize("unit", ["small", "bench"])
+@pytest.mark.parametrize("unit", ["small", "bench", "narrow"])
 def test_whole_unit_wrapper_lints(unit: str) -> None:
     bench_check(f"unit-{unit}")
 

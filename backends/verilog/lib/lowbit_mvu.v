@@ -24,6 +24,20 @@
 //   THRESH    MODE 0 thresholds (layout below); ignored in MODE 1.
 //   PIPE      0/1: register after the per-fold lane sums (+1 cycle latency,
 //             shorter critical path).
+//   NARROW    0: an input beat is a whole vector (Layouts). 1: a beat is one
+//             fold, XW = SIMD*max(1,EW) bits laid out alike (element s at
+//             [s*EW +: EW], bit s for EW == 0), a vector SF beats in fold
+//             order (lowbit_mvu_feed, lowbit_mvu_issue.v). A fold's plane-0
+//             step in channel fold 0 waits for its beat (a gap is a bubble);
+//             in_tready is a function of flops. NF == 1, or SF == 1 with
+//             PS == 0: the beat goes straight to the lane register (R = 0);
+//             else it is written into a RAM of SF x XW bits (registered
+//             read) and every channel fold reads it from there (R = 1). The
+//             II is S as below; the latency is S + 2 + PIPE + R from the
+//             vector's first beat (beats without gaps, unit idle) and
+//             S - (SF-1)*NPL + 2 + PIPE + R from its last. No vector buffer
+//             beyond the RAM; the output FIFO is 1 deep (2 when S == 1: its
+//             registered ready needs it).
 //   NCASE, HO, WO, CYT, CXT  border cases (MODE 0; NCASE = 1, the default,
 //             has none): the thresholds are NCASE tables, and the vectors
 //             are the HO x WO output pixels of a +1-padded convolution in
@@ -167,6 +181,7 @@ module lowbit_mvu #(
                              + ((MODE == 0 && EW == ES && WB == 1) ? 1 : 0),
     parameter [NCASE*C*NT*PW-1:0] THRESH = {NCASE*C*NT*PW{1'b0}},
     parameter integer PIPE = 1,
+    parameter integer NARROW = 0,
     parameter integer HO = 1,
     parameter integer WO = 1,
     parameter [HO*((NCASE*(C/PE) > 1) ? $clog2(NCASE*(C/PE)) : 1)-1:0] CYT = 0,
@@ -175,7 +190,7 @@ module lowbit_mvu #(
     input  wire clk,
     input  wire rst,
 
-    input  wire [(EW == 0 ? K : K*EW)-1:0] in_tdata,
+    input  wire [(NARROW != 0 ? SIMD : K)*(EW == 0 ? 1 : EW)-1:0] in_tdata,
     input  wire                            in_tvalid,
     output wire                            in_tready,
 
@@ -299,6 +314,9 @@ module lowbit_mvu #(
         if (PIPE != 0 && PIPE != 1) begin : g_bad_pipe
             lowbit_mvu_requires_PIPE_0_or_1 u_bad ();
         end
+        if (NARROW != 0 && NARROW != 1) begin : g_bad_narrow
+            lowbit_mvu_requires_NARROW_0_or_1 u_bad ();
+        end
         if (LK == 0 && PW < PW_ACC) begin : g_bad_pw
             lowbit_mvu_requires_PW_at_least_clog2_K_plus_1 u_bad ();
         end else if (LK == 1 && ES == 1 && PW < PW_ACC) begin : g_bad_pw_int
@@ -328,12 +346,15 @@ module lowbit_mvu #(
     wire en = !fin_v || ofifo_ready;
 
     // ------------------------------------------------------------------
-    // Input buffer + issue stage (lowbit_mvu_issue, lowbit_mvu_issue.v): the
-    // fold slice of the current vector, its weight-memory address and where
-    // the step stands in its fold, its channel fold and its vector.
+    // Issue stage: the step's weight-memory address and where the step
+    // stands in its fold, its channel fold and its vector; x1 is the step's
+    // SIMD input elements in stage 1 (the cycle after its issue).
+    // NARROW = 0: lowbit_mvu_issue buffers whole vectors and issues their
+    // fold slices; NARROW = 1: lowbit_mvu_feed takes one fold per beat (both
+    // in lowbit_mvu_issue.v).
     // ------------------------------------------------------------------
-    wire [XW-1:0]  slice;         // the step's SIMD input elements
-    wire           active;        // a step is being issued
+    wire [XW-1:0]  x1;            // stage 1: the step's input elements
+    wire           active;        // a step is being issued (with en)
     wire [PLW-1:0] pl;            // plane of the step being issued (0 for NPL == 1)
     wire           plane0;        // the step is its fold's first
     wire           step_last;     // the step is its fold's last
@@ -343,39 +364,55 @@ module lowbit_mvu #(
 
     assign wmem_en = en && active && plane0;
 
-    lowbit_mvu_issue #(
-        .IW(IW), .XW(XW), .F(F), .SF(SF), .NPL(NPL), .ADW(ADW), .PLW(PLW)
-    ) u_issue (
-        .clk(clk), .rst(rst), .en(en),
-        .in_tdata(in_tdata), .in_tvalid(in_tvalid), .in_tready(in_tready),
-        .slice(slice), .active(active), .addr(wmem_addr), .pl(pl), .plane0(plane0), .step_last(step_last),
-        .sf_first(sf_first), .sf_last(sf_last), .vec_last(vec_last)
-    );
+    generate
+        if (NARROW == 0) begin : g_wide
+            wire [XW-1:0] slice;   // the step's SIMD input elements
+            lowbit_mvu_issue #(
+                .IW(IW), .XW(XW), .F(F), .SF(SF), .NPL(NPL), .ADW(ADW), .PLW(PLW)
+            ) u_issue (
+                .clk(clk), .rst(rst), .en(en),
+                .in_tdata(in_tdata), .in_tvalid(in_tvalid), .in_tready(in_tready),
+                .slice(slice), .active(active), .addr(wmem_addr), .pl(pl), .plane0(plane0),
+                .step_last(step_last), .sf_first(sf_first), .sf_last(sf_last), .vec_last(vec_last)
+            );
+
+            // Stage-1 input register. PS == 1: load the slice in plane 0,
+            // then shift so that bit s*EW is always the current plane of
+            // element s.
+            reg  [XW-1:0] s1;
+            wire [XW-1:0] s1_nx;
+            if (NPL > 1) begin : g_s1_shift
+                assign s1_nx = plane0 ? slice : {1'b0, s1[XW-1:1]};
+            end else begin : g_s1_load
+                assign s1_nx = slice;
+            end
+            always @(posedge clk) begin
+                if (en) s1 <= s1_nx;
+            end
+            assign x1 = s1;
+        end else begin : g_narrow
+            lowbit_mvu_feed #(
+                .XW(XW), .F(F), .SF(SF), .NPL(NPL), .ADW(ADW), .PLW(PLW)
+            ) u_feed (
+                .clk(clk), .rst(rst), .en(en),
+                .in_tdata(in_tdata), .in_tvalid(in_tvalid), .in_tready(in_tready),
+                .x(x1), .active(active), .addr(wmem_addr), .pl(pl), .plane0(plane0),
+                .step_last(step_last), .sf_first(sf_first), .sf_last(sf_last), .vec_last(vec_last)
+            );
+        end
+    endgenerate
 
     // ------------------------------------------------------------------
     // Stage 1: weight word arrives (and is held over a fold's planes);
     // per PE, the lanes of one step are summed.
     // ------------------------------------------------------------------
     reg           v1, first1, last1, fin1;
-    reg [XW-1:0]  s1;
     reg [PLW-1:0] pl1;
-    wire [XW-1:0] s1_nx;
-
-    generate
-        if (NPL > 1) begin : g_s1_shift
-            // PS == 1: load the slice in plane 0, then shift so that bit
-            // s*EW is always the current plane of element s.
-            assign s1_nx = plane0 ? slice : {1'b0, s1[XW-1:1]};
-        end else begin : g_s1_load
-            assign s1_nx = slice;
-        end
-    endgenerate
 
     always @(posedge clk) begin
         if (rst) v1 <= 1'b0;
         else if (en) v1 <= active;
         if (en) begin
-            s1     <= s1_nx;
             pl1    <= pl;
             first1 <= sf_first && plane0;
             last1  <= sf_last && step_last;
@@ -392,7 +429,7 @@ module lowbit_mvu #(
                 .SIMD(SIMD), .EW(EW), .ES(ES), .WB(WB), .LK(LK), .SER(SER), .NA(NA), .NB(NB), .XE(XE),
                 .RW(RW), .RWD(RWD), .SW(SW), .PLW(PLW)
             ) u_lane (
-                .x(s1), .w(wmem_data[gp*SIMD*WB +: SIMD*WB]), .pl(pl1),
+                .x(x1), .w(wmem_data[gp*SIMD*WB +: SIMD*WB]), .pl(pl1),
                 .sum(sum1[gp*SW +: SW]), .cin(cin1[gp])
             );
         end
@@ -504,8 +541,13 @@ module lowbit_mvu #(
 
     // The FIFO holds finished vectors until accepted. Depth 2 lets one vector
     // wait for the consumer while the next completes, and its registered
-    // in_tready is what keeps `en` free of combinational backpressure.
-    lowbit_fifo #(.W(OW), .DEPTH(2)) u_ofifo (.clk(clk), .rst(rst),
+    // in_tready is what keeps `en` free of combinational backpressure. A
+    // 1-deep FIFO is ready again the cycle after its word is taken, which is
+    // soon enough when vectors are S >= 2 cycles apart; NARROW uses it there
+    // (for PE = 1, SIMD = 64, C = 64 it spares 64 LUTs and 64 FFs,
+    // bench/datapath.py). NARROW = 0 keeps depth 2.
+    localparam integer ODEPTH = (NARROW != 0 && F * NPL > 1) ? 1 : 2;
+    lowbit_fifo #(.W(OW), .DEPTH(ODEPTH)) u_ofifo (.clk(clk), .rst(rst),
         .in_tdata(result), .in_tvalid(fin_v), .in_tready(ofifo_ready),
         .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready));
 
