@@ -27,6 +27,7 @@ from common import ROOT, machine, replace_table
 from lowbitc.backends.report.design import DesignReport, design_report
 from lowbitc.backends.target.devices import get_device
 from lowbitc.budget import cycles_for_budget
+from lowbitc.options import Options
 from lowbitc.passes.tile import stream_floor
 from lowbitc.pipeline import compile_to
 from lowbitc.zoo import NETWORKS
@@ -106,10 +107,11 @@ def project(w: Workload, budget: float, folder: Path) -> list[dict]:
     device = get_device(w.device)
     clocks = [("paper", w.paper_clock_mhz)] if w.paper_clock_mhz else []
     clocks.append(("device", device.clock_mhz))
+    # The search is in cycles per frame and shares of the device: the clock does not change it.
+    probe = cycles_for_budget(module, Options(target=w.device, budget=budget), model.name)
     for label, clock in clocks:
         dev = replace(device, clock_mhz=clock)
-        probe = cycles_for_budget(module, dev, budget, model.name)
-        rep = design_report(probe.module, dev)
+        rep = design_report(probe.module, dev, model.name)
         ours = rep.tops if w.metric == "tops" else rep.fps
         rows.append(
             {

@@ -167,7 +167,7 @@ def cmd_report(args: argparse.Namespace) -> None:
     if args.html:  # rendered before anything is written, so a failure leaves no file behind
         from lowbitc.backends.report.html import render_html
 
-        page = render_html(rep, module, options.device)
+        page = render_html(rep, module)
     if args.json:
         write_atomic(args.json, rep.to_json())
     if page is not None:

@@ -14,7 +14,6 @@ from lowbitc.backends.analysis.resources import DesignResources, design_resource
 from lowbitc.backends.report.dataflow import dataflow_svg
 from lowbitc.backends.report.design import DesignReport
 from lowbitc.backends.report.svg import BOTTLENECK_COLOUR, Panel, cycles_chart, esc, legend, resources_chart
-from lowbitc.backends.target.devices import Device
 from lowbitc.dialects.rtl import find_top
 from lowbitc.dialects.rtl.interfaces import HardwareInstance
 
@@ -127,8 +126,8 @@ def resource_panels(rep: DesignReport, res: DesignResources) -> list[Panel]:
     return panels
 
 
-def render_html(rep: DesignReport, module: ModuleOp, device: Device) -> str:
-    """The page for ``rep`` (`report.design.design_report` of the rtl-stage ``module`` on ``device``)."""
+def render_html(rep: DesignReport, module: ModuleOp) -> str:
+    """The page for ``rep`` (`report.design.design_report` of the rtl-stage ``module``)."""
     res = design_resources(module)
     bottlenecks = {unit.index for unit in rep.bottlenecks}
     names = ", ".join(f"{unit.index} {unit.kind}" for unit in rep.bottlenecks)
@@ -144,7 +143,7 @@ def render_html(rep: DesignReport, module: ModuleOp, device: Device) -> str:
         ("units", f"{rep.totals.units}"),
         ("bottleneck", names),
     ]
-    capacity_note = NO_DEVICE_NOTE if device.fabric is None else ""
+    capacity_note = NO_DEVICE_NOTE if rep.device is None else ""  # a target without fabric
     banner = "".join(f'<div class="warning"><b>Does not fit:</b> {esc(w)}</div>' for w in rep.fit.messages)
     return "".join(
         [
