@@ -125,14 +125,17 @@ def unit_lines(instances: list[dict]) -> list[str]:
 
 def parts_lines(parts: dict) -> list[str]:
     """Each kind's figures by library module (the run keeping every module boundary)."""
-    lines = ["| kind | part (library module) | LUTs | share | FFs | share | BRAM36 |", "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| kind | part (library module) | LUTs | share | of which LUT RAM | FFs | share | BRAM36 |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for kind, by_module in sorted(parts.items(), key=lambda kv: -sum(a["luts"] for a in kv[1].values())):
         luts = sum(a["luts"] for a in by_module.values()) or 1
         ffs = sum(a["ffs"] for a in by_module.values()) or 1
         for module, a in by_module.items():
             lines.append(
-                f"| {kind} | {module} | {a['luts']:,.0f} | {a['luts'] / luts:.0%} | {a['ffs']:,.0f} | "
-                f"{a['ffs'] / ffs:.0%} | {a['brams']:g} |"
+                f"| {kind} | {module} | {a['luts']:,.0f} | {a['luts'] / luts:.0%} | {a['lutram']:,} | "
+                f"{a['ffs']:,.0f} | {a['ffs'] / ffs:.0%} | {a['brams']:g} |"
             )
     return lines
 

@@ -177,14 +177,21 @@ def kind_table(rows: list[InstanceRow], glue: Figures) -> dict[str, dict]:
 
 def kind_parts(rows: list[InstanceRow], split: dict[str, dict[str, Figures]]) -> dict[str, dict[str, dict]]:
     """Per kind, Yosys's figures by library module from the run keeping every boundary
-    (synth_split.py): which part of a unit its logic is in."""
+    (synth_split.py): which part of a unit its logic is in; `lutram` counts the LUT sites used
+    as memory (line buffers, FIFO rings), included in `luts`."""
     kind_of = {r.instance: r.kind for r in rows}
-    out: dict[str, dict[str, Amounts]] = {}
+    out: dict[str, dict[str, Figures]] = {}
     for instance, parts in split.items():
         kind = out.setdefault(kind_of.get(instance, GLUE), {})
         for part, figs in parts.items():
-            kind.setdefault(part, Amounts()).add(Amounts.of_figures(figs))
-    return {k: {p: a.as_dict() for p, a in sorted(v.items(), key=lambda x: -x[1].luts)} for k, v in out.items()}
+            kind[part] = kind.get(part, Figures()) + figs
+    return {
+        k: {
+            part: Amounts.of_figures(f).as_dict() | {"lutram": f.lutram}
+            for part, f in sorted(v.items(), key=lambda x: -x[1].lut_sites)
+        }
+        for k, v in out.items()
+    }
 
 
 def measure(module, device: Device, *, split: bool = False) -> dict:
