@@ -49,16 +49,16 @@ HIERARCHY_BOUND = 0.5
 FF_BOUND = 0.05
 
 
-def commit() -> str:
-    """The repository's commit (with `+changes` when the work tree differs from it)."""
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--", "backends", "dialects", "passes", "lowbitc"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    return head.stdout.strip() + (" +changes" if dirty.stdout.strip() else "")
+HARDWARE = ("backends/verilog", "dialects", "passes", "lowbitc")
+"""What decides the hardware: the compiler and the Verilog library."""
+
+
+def hardware_commit() -> str:
+    """The last commit that changed the hardware (`+changes` when the work tree differs from it)."""
+    git = ["git", "-C", str(ROOT)]
+    last = subprocess.run([*git, "log", "-1", "--format=%h", "--", *HARDWARE], capture_output=True, text=True)
+    dirty = subprocess.run([*git, "status", "--porcelain", "--", *HARDWARE], capture_output=True, text=True)
+    return last.stdout.strip() + (" +changes" if dirty.stdout.strip() else "")
 
 
 def models_dir(arg: Path | None) -> Path:
@@ -103,6 +103,11 @@ def kind_lines(kinds: dict, before: dict | None) -> list[str]:
             f"| {name} | {k['units']} | {k['lanes'] or ''} | {k['in_bits'] or ''} | {s['luts']:,.0f} | "
             f"{m['luts']:,.0f} | {s['ffs']:,.0f} | {m['ffs']:,.0f} | {s['brams']:g} | {m['brams']:g} | "
             f"{per(s['luts'], k)} | {per(s['ffs'], k)} | {vs if before is not None else ''} |"
+        )
+    for name in sorted(set(before or {}) - set(kinds)):  # a kind the change removed: what it cost before
+        b = before[name]["synth"]  # type: ignore[index]
+        lines.append(
+            f"| {name} (gone) | 0 | | | 0 | | 0 | | 0 | | | | was {b['luts']:,.0f} / {b['ffs']:,.0f} / {b['brams']:g} |"
         )
     return lines
 
@@ -272,11 +277,13 @@ def run(cases: list[str], folder: Path, args: argparse.Namespace) -> None:
         "designs": designs,
     }
     if args.save_baseline:
-        baseline = result | {"label": f"bench/baseline_units.json, the hardware of commit {commit()}"}
-        BASELINE.write_text(json.dumps(baseline, indent=2) + "\n")
+        label = f"bench/baseline_units.json, the hardware of commit {hardware_commit()}"
+        kept = {case: {k: v for k, v in d.items() if k != "instances"} for case, d in designs.items()}
+        baseline = result | {"label": label, "designs": kept}  # per kind and in total: what later runs compare
+        BASELINE.write_text(json.dumps(baseline, indent=1) + "\n")
     result["baseline"] = baseline["label"] if baseline else None
-    args.json.write_text(json.dumps(result, indent=2) + "\n")
-    text = table(result, baseline)
+    args.json.write_text(json.dumps(result, indent=1) + "\n")
+    text = table(result, None if args.save_baseline else baseline)  # no ratios against itself
     print(text)
     if not args.no_readme:
         replace_table("units-table", text)

@@ -75,12 +75,9 @@ class InstanceRow:
     """The model's figures by resource-cell class (dialects/rtl/cells.py): where they come from."""
 
     def as_dict(self) -> dict:
+        """Its figures; the model's by cell class are summed per kind only (kind_table)."""
         d = {k: v for k, v in self.__dict__.items() if k not in ("synth", "model", "model_cells")}
-        return d | {
-            "synth": self.synth.as_dict(),
-            "model": self.model.as_dict(),
-            "model_cells": {k: v.as_dict() for k, v in self.model_cells.items()},
-        }
+        return d | {"synth": self.synth.as_dict(), "model": self.model.as_dict()}
 
 
 def _stream_bits(values) -> int:
