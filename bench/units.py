@@ -196,12 +196,12 @@ def table(result: dict, baseline: dict | None) -> str:
                 "",
                 *parts_lines(head["parts"]),
             ]
-    corpus = [d for case, d in designs.items() if "@" not in case]
-    if corpus:
-        before_corpus = [d for case, d in base.items() if "@" not in case] if base else None
-        names = ", ".join(c for c in designs if "@" not in c)
-        out += ["", f"**Every corpus model at its default folding** ({names}), per kind, summed:", ""]
-        out += kind_lines(summed_kinds(corpus), summed_kinds(before_corpus) if before_corpus else None)
+    cases = [case for case in designs if "@" not in case]
+    if cases:
+        # compared only when the baseline has every one of these models, so that both sums are of the same set
+        before_corpus = summed_kinds([base[c] for c in cases]) if all(c in base for c in cases) else None
+        out += ["", f"**Every corpus model at its default folding** ({', '.join(cases)}), per kind, summed:", ""]
+        out += kind_lines(summed_kinds([designs[c] for c in cases]), before_corpus)
     if head:
         out += ["", "<details><summary>The headline design instance by instance</summary>", ""]
         out += unit_lines(head["instances"]) + ["", "</details>"]
