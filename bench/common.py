@@ -13,6 +13,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "tests" / "models"
+CORPUS = ROOT.parent / "shared" / "models"
+"""The corpus of real models beside the repository's folder (`../shared/models`); the scripts
+that read it take --models DIR for another."""
 LOWBITC = Path(sys.executable).parent / "lowbitc"
 
 

@@ -24,9 +24,10 @@ from pathlib import Path
 
 from common import ROOT, machine, replace_table
 
-from lowbitc.backends.report.design import design_report
+from lowbitc.backends.report.design import DesignReport, design_report
 from lowbitc.backends.target.devices import get_device
 from lowbitc.budget import cycles_for_budget
+from lowbitc.options import Options
 from lowbitc.passes.tile import stream_floor
 from lowbitc.pipeline import compile_to
 from lowbitc.zoo import NETWORKS
@@ -76,10 +77,10 @@ WORKLOADS = [
 ]
 
 
-def limit_of(rep: dict, probe, floor: int, budget: float) -> str:
+def limit_of(rep: DesignReport, probe, floor: int, budget: float) -> str:
     """What keeps the design from going faster."""
-    cap = rep["clock_mhz"] * 1e6 / floor
-    if rep["ii_cycles"] <= floor:
+    cap = rep.clock_mhz * 1e6 / floor
+    if rep.ii_cycles <= floor:
         return f"pixel stream: {floor:,} pixels per frame at one per cycle"
     name, share = probe.worst
     return (
@@ -88,11 +89,12 @@ def limit_of(rep: dict, probe, floor: int, budget: float) -> str:
     )
 
 
-def weights_of(rep: dict) -> str:
-    w = rep.get("weights")
-    if not w or w["fits_on_chip"]:
+def weights_of(rep: DesignReport) -> str:
+    w = rep.weights
+    if w is None or w.fits_on_chip:
         return "on chip"
-    return f"DRAM, batch {w['batch_needed']} (batch 1: {w['fps_batch1']:,.0f} frames/s)"
+    assert w.fps_batch1 is not None
+    return f"DRAM, batch {w.batch_needed} (batch 1: {w.fps_batch1:,.0f} frames/s)"
 
 
 def project(w: Workload, budget: float, folder: Path) -> list[dict]:
@@ -105,11 +107,12 @@ def project(w: Workload, budget: float, folder: Path) -> list[dict]:
     device = get_device(w.device)
     clocks = [("paper", w.paper_clock_mhz)] if w.paper_clock_mhz else []
     clocks.append(("device", device.clock_mhz))
+    # The search is in cycles per frame and shares of the device: the clock does not change it.
+    probe = cycles_for_budget(module, Options(target=w.device, budget=budget), model.name)
     for label, clock in clocks:
         dev = replace(device, clock_mhz=clock)
-        probe = cycles_for_budget(module, dev, budget, model.name)
-        rep = design_report(probe.module, dev)
-        ours = rep["tops"] if w.metric == "tops" else rep["fps"]
+        rep = design_report(probe.module, dev, model.name)
+        ours = rep.tops if w.metric == "tops" else rep.fps
         rows.append(
             {
                 "workload": w.key,
@@ -117,14 +120,14 @@ def project(w: Workload, budget: float, folder: Path) -> list[dict]:
                 "device": w.device,
                 "clock": label,
                 "clock_mhz": clock,
-                "ii_cycles": rep["ii_cycles"],
-                "fps": rep["fps"],
-                "tops": rep["tops"],
-                "macs_per_frame": rep["macs_per_frame"],
-                "lanes": rep["totals"]["lanes"],
-                "shares": rep["shares"],
-                "totals": {k: rep["totals"][k] for k in ("luts", "ffs", "brams", "dsps")},
-                "weights": rep["weights"],
+                "ii_cycles": rep.ii_cycles,
+                "fps": rep.fps,
+                "tops": rep.tops,
+                "macs_per_frame": rep.macs_per_frame,
+                "lanes": rep.totals.lanes,
+                "shares": None if rep.shares is None else rep.shares.as_dict(),
+                "totals": rep.totals.model.as_dict(),
+                "weights": None if rep.weights is None else rep.weights.as_dict(),
                 "weights_where": weights_of(rep),
                 "limit": limit_of(rep, probe, floor, budget),
                 "paper": w.paper,

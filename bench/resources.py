@@ -7,7 +7,7 @@ seconds; cold, the whole corpus takes about 20 minutes on 2 cores.
 
 Writes bench/results_resources.json and the README table between the resources-table markers.
 
-    .venv/bin/python bench/resources.py [--no-readme] [MODEL ...]
+    .venv/bin/python bench/resources.py [--no-readme] [--models DIR] [MODEL ...]
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import json
 import time
 from pathlib import Path
 
-from common import ROOT, machine, replace_table
+from common import CORPUS, ROOT, machine, replace_table
 
 from lowbitc.backends.analysis.perf import predict
 from lowbitc.backends.analysis.resource_model import design_cost
@@ -29,9 +29,6 @@ from lowbitc.dialects.rtl import find_top
 from lowbitc.options import Options
 from lowbitc.pipeline import compile_to
 
-CORPUS = Path("/work/shared/models")
-if not CORPUS.is_dir():
-    CORPUS = ROOT.parent / "shared" / "models"
 MODELS = (
     "digits_bnn_w1a1",
     "tfc_w1a1_ts",
@@ -52,10 +49,10 @@ def err(model: float, measured: float) -> float | None:
     return None if not measured else round(model / measured - 1, 4)
 
 
-def compare(case: str) -> dict:
+def compare(case: str, corpus: Path) -> dict:
     name, _, fps = case.partition("@")
     dev = get_device(DEVICE)
-    module = compile_to(CORPUS / f"{name}.onnx", "rtl", Options(target=DEVICE, fps=float(fps) if fps else None))
+    module = compile_to(corpus / f"{name}.onnx", "rtl", Options(target=DEVICE, fps=float(fps) if fps else None))
     verilog, top = emit_verilog(module), find_top(module).sym_name.data
     start = time.monotonic()
     kept = synthesize(verilog, top, dev)
@@ -158,10 +155,20 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("models", nargs="*", default=list(MODELS))
     ap.add_argument("--no-readme", action="store_true")
+    ap.add_argument(
+        "--models",
+        dest="models_dir",
+        type=Path,
+        default=CORPUS,
+        help="folder of the corpus models (default: ../shared/models)",
+    )
     args = ap.parse_args()
+    missing = [c for c in args.models if not (args.models_dir / f"{c.partition('@')[0]}.onnx").is_file()]
+    if missing:
+        ap.error(f"--models {args.models_dir}: no {missing[0].partition('@')[0]}.onnx there; give the corpus folder")
     rows = []
     for case in args.models:
-        rows.append(compare(case))
+        rows.append(compare(case, args.models_dir))
         r = rows[-1]
         print(
             f"{case}: LUTs {r['luts']:.0f} vs {r['luts_flat']} ({pct(r['luts_err'])}), FFs {r['ffs']:.0f} vs "

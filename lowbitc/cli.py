@@ -58,16 +58,15 @@ def cmd_compile(args: argparse.Namespace) -> None:
 
         text = onnx.printer.to_text(load(args.model).model)
     elif stage == "verilog":
-        from lowbitc.backends.analysis.fit import check_fits, overfull_message
+        from lowbitc.backends.analysis.fit import fit_check
         from lowbitc.backends.verilog.emit import emit_verilog
 
         module = compile_to(args.model, "rtl", options)
-        misfit = check_fits(module, options.device)  # refuse before writing anything
-        if misfit:
-            raise LowbitcError(f"{args.model}: {misfit}")
-        over = None if args.allow_overfull else overfull_message(module, options.device)
-        if over:
-            raise LowbitcError(f"{args.model}: {over}; or pass --allow-overfull to write it anyway")
+        fit = fit_check(module, options.device)  # refuse before writing anything
+        if fit.problem:
+            raise LowbitcError(f"{args.model}: {fit.problem}")
+        if fit.warning and not args.allow_overfull:
+            raise LowbitcError(f"{args.model}: {fit.warning}; or pass --allow-overfull to write it anyway")
         text = emit_verilog(module)
     else:
         text = ir_text(compile_to(args.model, stage, options), args.elide_constants_larger_than)
@@ -110,12 +109,11 @@ def cmd_sim(args: argparse.Namespace) -> None:
     options = options_from(args)
     module = compile_to(args.model, "rtl", options)
     frames = load_frames(args.input, args.model, frame_shape(module))
-    from lowbitc.backends.analysis.fit import check_fits, overfull_message
+    from lowbitc.backends.analysis.fit import fit_check
     from lowbitc.backends.runtime.sim.build import VerilatorNotFoundError
 
-    for problem in (check_fits(module, options.device), overfull_message(module, options.device)):
-        if problem:  # simulating it is still useful: the warning says the part cannot hold it
-            warn(f"{args.model}: {problem}")
+    for problem in fit_check(module, options.device).messages:
+        warn(f"{args.model}: {problem}")  # simulating it is still useful: the warning says the part cannot hold it
 
     stats = CosimStats()
     try:
@@ -157,22 +155,21 @@ def cmd_report(args: argparse.Namespace) -> None:
 
         check_pnr_target(options.device)
     module = compile_to(args.model, "rtl", options)
-    rep = design_report(module, options.device)
-    rep = {"model": str(args.model), **rep}
+    rep = design_report(module, options.device, str(args.model))
     if args.synth or args.pnr:
-        from lowbitc.backends.report.synth import add_pnr, add_synth
+        from lowbitc.backends.report.synth import with_pnr, with_synth
 
         if args.synth:
-            add_synth(rep, module, options.device)
+            rep = with_synth(rep, module, options.device)
         if args.pnr:
-            add_pnr(rep, module, options.device)
+            rep = with_pnr(rep, module, options.device)
     page = None
     if args.html:  # rendered before anything is written, so a failure leaves no file behind
         from lowbitc.backends.report.html import render_html
 
-        page = render_html(str(args.model), rep, module, options.device)
+        page = render_html(rep, module)
     if args.json:
-        write_atomic(args.json, json.dumps(rep, indent=2) + "\n")
+        write_atomic(args.json, rep.to_json())
     if page is not None:
         write_atomic(args.html, page)
     sys.stdout.write(format_report(rep))

@@ -34,6 +34,7 @@ from lowbitc.inspect_passes import (
     pass_module_doc,
 )
 from lowbitc.inspect_views import (
+    CostView,
     first_difference,
     first_sentence,
     fold_change,
@@ -41,7 +42,6 @@ from lowbitc.inspect_views import (
     layer_excerpt,
     layer_ops,
     run_summary,
-    unit_rows,
 )
 from lowbitc.ir_print import ir_text
 from lowbitc.options import LayerFold, Options, read_folds
@@ -249,16 +249,15 @@ class Session:
                 f"{name} runs on the IR of {before}: 'show {before}' first"
             )
 
-    def _cost_rows(self):
+    def _cost_view(self) -> CostView:
         from lowbitc.backends.report.design import design_report
 
         rtl = self.module("rtl")
-        report = design_report(rtl, self.device)
-        return report, unit_rows(report, [op.is_serial for op in layer_ops(rtl)])
+        serial = frozenset(i for i, op in enumerate(layer_ops(rtl)) if op.is_serial)
+        return CostView(design_report(rtl, self.device, self.model), serial)
 
     def cost(self) -> str:
-        report, rows = self._cost_rows()
-        return format_cost(self.model, report, rows, set(self.folds))
+        return format_cost(self._cost_view(), set(self.folds))
 
     def fold(self, command: Fold) -> str:
         if command.layer is None:
@@ -273,7 +272,7 @@ class Session:
         if command.pe == 0 or command.simd == 0:
             raise LowbitcError(f"fold {layer}: pe and simd must be positive")
         old_folds, old_cache = dict(self.folds), dict(self._cache)
-        rep0, rows0 = self._cost_rows()
+        before = self._cost_view()
         folds = dict(self.folds)
         if command.auto:
             folds.pop(layer, None)
@@ -282,7 +281,7 @@ class Session:
             folds[layer] = LayerFold(command.pe, command.simd, command.serial)
         self._set_folds(folds)
         try:
-            rep1, rows1 = self._cost_rows()
+            after = self._cost_view()
         except BaseException as exc:  # the tile pass refused the fold (or Ctrl-C): back to the old one
             self._set_folds(old_folds)
             self._cache = old_cache
@@ -295,7 +294,7 @@ class Session:
                 note = f"note: the current IR ({self.label}) keeps the folds it was made with\n"
             else:
                 self.current = self.module(self.position)
-        return fold_change(layer, rows0, rows1, rep0, rep1) + note
+        return fold_change(layer, before, after) + note
 
     def _runnable(self, command: str, stage: str | None) -> tuple[ModuleOp, str]:
         stage = self._stage(command, stage or "current", (*RUN_STAGES, "current"))
@@ -331,7 +330,7 @@ class Session:
         return f"{l1} and {l2} agree bit for bit on {frames.shape[0]} frames (output {list(r1.shape)} {r1.dtype})\n"
 
     def write(self, path: str) -> str:
-        from lowbitc.backends.analysis.fit import check_fits, overfull_message
+        from lowbitc.backends.analysis.fit import fit_check
         from lowbitc.backends.verilog.emit import emit_verilog
         from lowbitc.cli_io import write_atomic
 
@@ -340,5 +339,5 @@ class Session:
         write_atomic(path, text)
         # Hardware built here gets the compile command's check; the session only warns, so that
         # a design can still be explored and written while its folding is worked on.
-        problems = [p for p in (check_fits(rtl, self.device), overfull_message(rtl, self.device)) if p]
+        problems = fit_check(rtl, self.device).messages
         return f"wrote {path}: {text.count(chr(10))} lines of Verilog\n" + "".join(f"WARNING: {p}\n" for p in problems)

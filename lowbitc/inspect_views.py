@@ -13,6 +13,7 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Operation, SSAValue
 from xdsl.printer import Printer
 
+from lowbitc.backends.report.design import DesignReport, UnitRow
 from lowbitc.ir_print import ir_printer
 
 LAYER_OPS = frozenset(
@@ -92,93 +93,61 @@ def _unique(ops) -> list[Operation]:
 
 
 # -- cost ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class UnitRow:
-    """One unit of the performance model, with the layer number `fold` and `show` use."""
-
-    unit: int
-    layer: int | None
-    kind: str
-    fan_in: int
-    channels: int
-    pe: int
-    simd: int
-    lanes: int
-    vectors: int
-    cycles: int
-    serial: bool
-    bottleneck: bool
-    luts: float | None = None
-    """The resource model's figures; None for a target without a fabric (`generic`)."""
-    ffs: float | None = None
-    brams: float | None = None
-
-
 RESOURCES = (("luts", "LUTs"), ("ffs", "FFs"), ("brams", "BRAM"), ("dsps", "DSPs"))
 """The resource model's totals, in the order `cost` prints them."""
 
 
-def unit_rows(report: dict, serial_flags: Sequence[bool]) -> list[UnitRow]:
-    """`design_report`'s units; matrix-vector units get their layer number (program order)."""
-    rows, layer = [], 0
-    for u in report["layers"]:
-        is_mvu = u["kind"].startswith("mvu")
-        rows.append(
-            UnitRow(
-                u["index"],
-                layer if is_mvu else None,
-                u["kind"],
-                u["fan_in"],
-                u["channels"],
-                u["pe"],
-                u["simd"],
-                u["lanes"],
-                u["vectors"],
-                u["cycles"],
-                serial_flags[layer] if is_mvu else False,
-                u["bottleneck"],
-                u.get("luts"),
-                u.get("ffs"),
-                u.get("brams"),
-            )
-        )
-        layer += is_mvu
-    return rows
+@dataclass(frozen=True)
+class CostView:
+    """What `cost` and `fold` show: the design's report (`report.design.design_report`, whose
+    rows number the layers as `fold` does) and the layers folded bit-serially."""
+
+    report: DesignReport
+    serial: frozenset[int]
+    """Layer numbers of the matrix-vector units that take their input one bit plane at a time."""
+
+    def unit_of_layer(self, layer: int) -> UnitRow:
+        return next(u for u in self.report.units if u.layer == layer)
+
+    def fold_of(self, unit: UnitRow) -> tuple[int, int, bool]:
+        """(PE, SIMD, serial) of a layer."""
+        return unit.pe, unit.simd, unit.layer in self.serial
 
 
-def format_cost(model: str, report: dict, rows: Sequence[UnitRow], fixed: set[int]) -> str:
+def format_cost(view: CostView, fixed: set[int]) -> str:
     """The cost table: per unit its folding and cycles, and with a target that has a fabric its
     LUTs, FFs and block RAMs; then the design's II, throughput and resources."""
-    resources = report.get("shares") is not None
+    report = view.report
+    resources = report.has_model
     head = (
         f"{'#':>3} {'layer':>5} {'unit':<8} {'fan-in':>7} {'out':>5} {'PE':>4} {'SIMD':>5} {'lanes':>6} "
         f"{'vectors':>8} {'cycles/frame':>13}" + (f" {'LUTs':>8} {'FFs':>8} {'BRAM':>6}" if resources else "")
     )
-    lines = [f"{model} on {report['target']} at {report['clock_mhz']:g} MHz", head, "-" * len(head)]
-    for r in rows:
-        notes = [n for n, on in (("serial", r.serial), ("fixed", r.layer in fixed)) if on]
+    lines = [f"{report.model} on {report.target} at {report.clock_mhz:g} MHz", head, "-" * len(head)]
+    for r in report.units:
+        notes = [n for n, on in (("serial", r.layer in view.serial), ("fixed", r.layer in fixed)) if on]
         tail = ("  " + ", ".join(notes) if notes else "") + ("  <- bottleneck" if r.bottleneck else "")
-        cost = f" {_figure(r.luts):>8} {_figure(r.ffs):>8} {_figure(r.brams):>6}" if resources else ""
+        m = r.model
+        cost = f" {_figure(m.luts):>8} {_figure(m.ffs):>8} {_figure(m.brams):>6}" if resources else ""
         if r.layer is not None:
             lines.append(
-                f"{r.unit:>3} {r.layer:>5} {r.kind:<8} {r.fan_in:>7} {r.channels:>5} {r.pe:>4} {r.simd:>5} "
+                f"{r.index:>3} {r.layer:>5} {r.kind:<8} {r.fan_in:>7} {r.channels:>5} {r.pe:>4} {r.simd:>5} "
                 f"{r.lanes:>6} {r.vectors:>8} {r.cycles:>13}{cost}{tail}"
             )
         else:
             blank = f"{'':>7} {'':>5} {'':>4} {'':>5} {'':>6}"  # fan-in .. lanes
-            lines.append(f"{r.unit:>3} {'':>5} {r.kind:<8} {blank} {r.vectors:>8} {r.cycles:>13}{cost}{tail}")
+            lines.append(f"{r.index:>3} {'':>5} {r.kind:<8} {blank} {r.vectors:>8} {r.cycles:>13}{cost}{tail}")
     lines.append(design_line(report))
     if resources:
         lines.append(resource_line(report))
-    lines += [f"WARNING: {p}" for p in (report.get("fit_problem"), report.get("fit_warning")) if p]
+    lines += [f"WARNING: {p}" for p in report.fit.messages]
     return "\n".join(lines) + "\n"
 
 
-def design_line(report: dict) -> str:
-    latency = "n/a (line buffers)" if report["latency_cycles"] is None else f"{report['latency_cycles']} cycles"
+def design_line(report: DesignReport) -> str:
+    latency = "n/a (line buffers)" if report.latency_cycles is None else f"{report.latency_cycles} cycles"
     return (
-        f"II {report['ii_cycles']} cycles/frame, {report['fps']:.1f} frames/s, latency {latency}, "
-        f"{report['totals']['lanes']} lanes"
+        f"II {report.ii_cycles} cycles/frame, {report.fps:.1f} frames/s, latency {latency}, {report.totals.lanes} lanes"
     )
 
 
@@ -186,37 +155,41 @@ def _figure(value: float | None) -> str:
     return "-" if value is None else f"{value:,.1f}" if value != int(value) else f"{int(value):,}"
 
 
-def resource_line(report: dict) -> str:
+def resource_line(report: DesignReport) -> str:
     """The design's resources against the device: ``14,844 LUTs (27.9%), ...``."""
-    totals, shares = report["totals"], report["shares"]
+    totals, shares = report.totals.model, report.shares
+    assert shares is not None
     return "resources (model): " + ", ".join(
-        f"{_figure(totals[key])} {name}" + (f" ({shares[key]:.1%})" if shares.get(key) is not None else "")
+        f"{_figure(getattr(totals, key))} {name}"
+        + (f" ({getattr(shares, key):.1%})" if getattr(shares, key) is not None else "")
         for key, name in RESOURCES
     )
 
 
-def fold_change(layer: int, before: Sequence[UnitRow], after: Sequence[UnitRow], rep0: dict, rep1: dict) -> str:
+def fold_change(layer: int, before: CostView, after: CostView) -> str:
     """`fold`'s answer: the layer and the design before -> after, and what else moved."""
-    old = next(r for r in before if r.layer == layer)
-    new = next(r for r in after if r.layer == layer)
+    old, new = before.unit_of_layer(layer), after.unit_of_layer(layer)
 
-    def fold(r: UnitRow) -> str:
-        return f"PE {r.pe} SIMD {r.simd}" + (" serial" if r.serial else "")
+    def fold(view: CostView, r: UnitRow) -> str:
+        pe, simd, serial = view.fold_of(r)
+        return f"PE {pe} SIMD {simd}" + (" serial" if serial else "")
 
     others = [
         a.layer
-        for b, a in zip(before, after, strict=True)
-        if a.layer not in (None, layer) and (b.pe, b.simd, b.serial) != (a.pe, a.simd, a.serial)
+        for b, a in zip(before.report.units, after.report.units, strict=True)
+        if a.layer not in (None, layer) and before.fold_of(b) != after.fold_of(a)
     ]
+    rep0, rep1 = before.report, after.report
     lines = [
-        f"layer {layer} (unit #{new.unit}, {new.kind} {new.fan_in} -> {new.channels}): {fold(old)} -> {fold(new)}, "
+        f"layer {layer} (unit #{new.index}, {new.kind} {new.fan_in} -> {new.channels}): "
+        f"{fold(before, old)} -> {fold(after, new)}, "
         f"lanes {old.lanes} -> {new.lanes}, cycles/frame {old.cycles} -> {new.cycles}",
-        f"design: II {rep0['ii_cycles']} -> {rep1['ii_cycles']} cycles/frame, "
-        f"{rep0['fps']:.1f} -> {rep1['fps']:.1f} frames/s, lanes {rep0['totals']['lanes']} -> {rep1['totals']['lanes']}"
+        f"design: II {rep0.ii_cycles} -> {rep1.ii_cycles} cycles/frame, "
+        f"{rep0.fps:.1f} -> {rep1.fps:.1f} frames/s, lanes {rep0.totals.lanes} -> {rep1.totals.lanes}"
         + "".join(
-            f", {name} {_figure(rep0['totals'][key])} -> {_figure(rep1['totals'][key])}"
+            f", {name} {_figure(getattr(rep0.totals.model, key))} -> {_figure(getattr(rep1.totals.model, key))}"
             for key, name in RESOURCES[:3]
-            if rep0.get("shares") is not None
+            if rep0.has_model
         ),
     ]
     if others:

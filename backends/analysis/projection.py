@@ -73,19 +73,3 @@ def weight_placement(module: ModuleOp, device: Device, fps: float) -> WeightPlac
     return WeightPlacement(
         total, capacity, not streamed, sorted(streamed), streamed_bytes, fabric.dram_gbps, batch, fps1
     )
-
-
-def device_capacity(device: Device) -> dict | None:
-    """The device's capacity with the keys of the report's totals."""
-    fabric = device.fabric
-    if fabric is None:
-        return None
-    return {
-        "name": device.name,
-        "part": fabric.part,
-        "clock_mhz": device.clock_mhz,
-        **fabric.capacity(),
-        "bram_kind": fabric.bram.name,
-        "dram_gbps": fabric.dram_gbps,
-        "board": fabric.board,
-    }

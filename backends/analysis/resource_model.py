@@ -169,7 +169,7 @@ def _adder_tree_luts(tree: AdderTree) -> int:
 
 def instance_cost(op: HardwareInstance, device: Device, *, weights_on_chip: bool = True) -> Cost:
     """The instance's own hardware (a matrix-vector unit with its weight ROM, unless its weights
-    stream from off-chip memory), in LUT6 logic until `_family_scale`."""
+    stream from off-chip memory), in LUT6 logic until `family_scale`."""
     fab = device.fabric
     assert fab is not None  # design_cost requires a fabric
     total = Cost()
@@ -179,7 +179,7 @@ def instance_cost(op: HardwareInstance, device: Device, *, weights_on_chip: bool
     return total
 
 
-def _family_scale(cost: Cost, device: Device) -> Cost:
+def family_scale(cost: Cost, device: Device) -> Cost:
     """LUT6 figures into the family's logic unit (see LUT4_PER_LUT6; Intel keeps LUT6
     equivalents, the unit of its capacity in `Logic.luts`)."""
     fab = device.fabric
@@ -215,8 +215,8 @@ def design_cost(module: ModuleOp, device: Device, streamed: frozenset[int] = fro
                 other += c
             else:
                 costs[index[owner]] += c
-    costs = [_family_scale(c, device).rounded() for c in costs]
-    other = _family_scale(other, device).rounded()
+    costs = [family_scale(c, device).rounded() for c in costs]
+    other = family_scale(other, device).rounded()
     total = other
     for c in costs:
         total += c

@@ -23,6 +23,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lowbitc.backends.eda.synth_stats import (
     Figures,
@@ -45,6 +46,9 @@ from lowbitc.backends.eda.tools import (
 )
 from lowbitc.backends.target.devices import Device, Family
 
+if TYPE_CHECKING:
+    from xdsl.ir import Operation
+
 SYNTH_TIMEOUT_S = 3600.0
 
 _SYNTH_COMMAND = {
@@ -54,7 +58,7 @@ _SYNTH_COMMAND = {
     Family.ECP5: "synth_ecp5",  # flattens by default
 }
 
-__all__ = ["SynthError", "SynthResult", "synthesize", "unit_figures", "yosys_script"]
+__all__ = ["SynthError", "SynthResult", "instance_index", "instance_ops", "synthesize", "unit_figures", "yosys_script"]
 
 
 @dataclass(frozen=True)
@@ -89,13 +93,19 @@ class SynthResult:
         )
 
 
-def yosys_script(top: str, family: Family, *, flat: bool, abc9: bool, json_out: str | None = None) -> str:
+def yosys_script(
+    top: str, family: Family, *, flat: bool, abc9: bool, json_out: str | None = None, nested: bool = False
+) -> str:
     """The Yosys script reading `design.v` and writing `stat.json` (and `top.il`, the top
-    module's cells, unless ``flat``)."""
+    module's cells, unless ``flat``). ``nested``: every module keeps its boundary, not only the
+    top's instances (synth_split.py)."""
     lines = ["read_verilog design.v", f"hierarchy -check -top {top}"]
-    if not flat:  # the top's instances stay modules; everything below them is flattened into them
+    if not flat and not nested:  # the top's instances stay modules; everything below them is flattened into them
         lines.append(f"setattr -set keep_hierarchy 1 {top}/c:*")
-    synth = f"{_SYNTH_COMMAND[family]} -top {top}" + (" -abc9" if abc9 else "")
+    command = _SYNTH_COMMAND[family]
+    if nested:
+        command = command.replace(" -flatten", "") if " -flatten" in command else command + " -noflatten"
+    synth = f"{command} -top {top}" + (" -abc9" if abc9 else "")
     lines.append(synth + (f" -json {json_out}" if json_out else ""))
     lines.append("tee -q -o stat.json stat -json")
     if not flat:
@@ -155,28 +165,39 @@ def _result(
 
 
 # -- figures per layer -------------------------------------------------------------------------
+def instance_ops(module) -> dict[int, Operation]:
+    """The rtl-stage ``module``'s instance ops by the index ``i`` of their Verilog instances
+    `u<i>_*` (the i-th op of the top, as backends/verilog/emit.py numbers them)."""
+    from lowbitc.dialects.rtl import find_top
+    from lowbitc.dialects.rtl.interfaces import HardwareInstance
+
+    ops = find_top(module).body.block.ops
+    return {i: op for i, op in enumerate(ops, start=1) if isinstance(op, HardwareInstance)}
+
+
+def instance_index(name: str) -> int | None:
+    """The op index ``i`` of a top-level instance named `u<i>_*`; None for any other name."""
+    m = re.match(r"u(\d+)_", name)
+    return int(m.group(1)) if m else None
+
+
 def unit_figures(result: SynthResult, module) -> dict[int | None, Figures]:
     """``result``'s instances summed per unit of the rtl-stage ``module``, keyed by the unit
     indices of `perf.predict` and `resources.design_resources`: a matrix-vector unit with its
     weight ROM, a FIFO or duplicator with the unit owning it (`rtl.unit_owner`); key None
     collects the rest (the top's glue and instances belonging to no unit)."""
-    from lowbitc.dialects.rtl import find_top
-    from lowbitc.dialects.rtl.interfaces import HardwareInstance, StreamUnit, unit_owner
+    from lowbitc.dialects.rtl.interfaces import StreamUnit, unit_owner
 
-    ops = list(find_top(module).body.block.ops)
-    units = [op for op in ops if isinstance(op, StreamUnit)]
-    index = {op: i for i, op in enumerate(units)}
+    ops = instance_ops(module)
+    index = {op: n for n, op in enumerate(op for op in ops.values() if isinstance(op, StreamUnit))}
     owner: dict[int, int | None] = {}
-    for i, op in enumerate(ops, start=1):  # instance u<i>_* belongs to the i-th op (backends/verilog/emit.py)
-        if isinstance(op, StreamUnit):
-            owner[i] = index[op]
-        elif isinstance(op, HardwareInstance):
-            unit = unit_owner(op)
-            owner[i] = index.get(unit) if unit is not None else None
+    for i, op in ops.items():
+        unit = op if isinstance(op, StreamUnit) else unit_owner(op)
+        owner[i] = index.get(unit) if unit is not None else None
     out: dict[int | None, Figures] = {}
     for name, figs in result.instances.items():
-        m = re.match(r"u(\d+)_", name)
-        key = owner.get(int(m.group(1))) if m else None
+        i = instance_index(name)
+        key = owner.get(i) if i is not None else None
         out[key] = out.get(key, Figures()) + figs
     out[None] = out.get(None, Figures()) + result.glue
     return out

@@ -12,8 +12,8 @@ from xdsl.dialects.builtin import ModuleOp
 
 from lowbitc.backends.analysis.resources import DesignResources, design_resources
 from lowbitc.backends.report.dataflow import dataflow_svg
+from lowbitc.backends.report.design import DesignReport
 from lowbitc.backends.report.svg import BOTTLENECK_COLOUR, Panel, cycles_chart, esc, legend, resources_chart
-from lowbitc.backends.target.devices import Device
 from lowbitc.dialects.rtl import find_top
 from lowbitc.dialects.rtl.interfaces import HardwareInstance
 
@@ -54,7 +54,7 @@ NO_DEVICE_NOTE = (
     "--target DEVICE (or a board such as pynq-z2) to see LUTs, FFs, block RAMs and DSPs against its capacity."
 )
 MODEL_PANELS = (("luts", "LUTs"), ("ffs", "FFs"), ("brams", "{bram} blocks"), ("dsps", "DSPs"))
-"""The resource model's figures in the chart and the table: report key and label."""
+"""The resource model's figures in the chart and the table: `ResourceFigures` field and label."""
 DATAFLOW_NOTE = (
     "One box per instance of the rtl.module; arrows are AXI4-Stream channels labelled with their width; "
     "skip paths of residual blocks run beside the branch, from the duplicator to the add."
@@ -83,23 +83,22 @@ def _cell_class(column: str) -> str:
     return {"unit": ' class="kind"', "": ' class="mark"'}.get(column, "")
 
 
-def _table(rep: dict, res: DesignResources) -> str:
-    model = rep.get("shares") is not None  # the resource model ran (a device with fabric)
-    columns = COLUMNS + (MODEL_COLUMNS if model else ())
+def _table(rep: DesignReport, res: DesignResources) -> str:
+    columns = COLUMNS + (MODEL_COLUMNS if rep.has_model else ())
     head = "".join(f"<th{_cell_class(c)}>{esc(c)}</th>" for c in columns)
     rows = []
-    for layer, unit in zip(rep["layers"], res.units, strict=True):
-        mvu = layer["kind"].startswith("mvu")
-        number = "" if layer["layer"] is None else layer["layer"]
-        cells = [layer["index"], number, layer["kind"]] + (
-            [layer["fan_in"], layer["channels"], layer["pe"], layer["simd"], layer["lanes"]] if mvu else [""] * 5
+    for layer, unit in zip(rep.units, res.units, strict=True):
+        mvu = layer.kind.startswith("mvu")
+        number = "" if layer.layer is None else layer.layer
+        cells = [layer.index, number, layer.kind] + (
+            [layer.fan_in, layer.channels, layer.pe, layer.simd, layer.lanes] if mvu else [""] * 5
         )
-        cells += [layer["vectors"], layer["cycles"], "\u2190 bottleneck" if layer["bottleneck"] else ""]
+        cells += [layer.vectors, layer.cycles, "\u2190 bottleneck" if layer.bottleneck else ""]
         cells += [unit.lane_bits, unit.weight_bits, unit.line_buffer_bits, unit.fifo_bits]
-        if model:
-            cells += ["-" if layer[k] is None else layer[k] for k, _ in MODEL_PANELS]
+        if rep.has_model:
+            cells += ["-" if v is None else v for v in (getattr(layer.model, k) for k, _ in MODEL_PANELS)]
         tds = "".join(f"<td{_cell_class(c)}>{esc(_shown(v))}</td>" for c, v in zip(columns, cells))
-        cls = ' class="bottleneck"' if layer["bottleneck"] else ""
+        cls = ' class="bottleneck"' if layer.bottleneck else ""
         rows.append(f"<tr{cls}>{tds}</tr>")
     return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
 
@@ -110,16 +109,16 @@ def _shown(value: object) -> object:
     return f"{value:,}" if isinstance(value, int | float) else value
 
 
-def resource_panels(rep: dict, res: DesignResources) -> list[Panel]:
+def resource_panels(rep: DesignReport, res: DesignResources) -> list[Panel]:
     """The chart's bars: the resource model's LUTs, FFs, block RAMs and DSPs against the device
     (a device with fabric), then the exact bits of the IR."""
     panels = []
-    device = rep.get("device")
-    if rep.get("shares") is not None and device is not None:
+    device = rep.device
+    if rep.has_model and device is not None:
         for key, label in MODEL_PANELS:
-            segments = [(u["index"], u["kind"], u[key]) for u in rep["layers"] if u[key]]
-            name = label.format(bram=device["bram_kind"])
-            panels.append(Panel(name, rep["totals"][key], device[key], segments))
+            segments = [(u.index, u.kind, getattr(u.model, key)) for u in rep.units if getattr(u.model, key)]
+            name = label.format(bram=device.bram_kind)
+            panels.append(Panel(name, getattr(rep.totals.model, key), getattr(device.capacity, key), segments))
     no_capacity = "exact bits from the IR" if panels else "device capacity unknown"
     for use in res.totals:
         segments = [(u.index, u.kind, u.amount(use.resource)) for u in res.units]
@@ -127,31 +126,30 @@ def resource_panels(rep: dict, res: DesignResources) -> list[Panel]:
     return panels
 
 
-def render_html(model: str, rep: dict, module: ModuleOp, device: Device) -> str:
-    """The page for ``rep`` (`report.design.design_report` of the rtl-stage ``module`` on ``device``)."""
+def render_html(rep: DesignReport, module: ModuleOp) -> str:
+    """The page for ``rep`` (`report.design.design_report` of the rtl-stage ``module``)."""
     res = design_resources(module)
-    bottlenecks = {layer["index"] for layer in rep["layers"] if layer["bottleneck"]}
-    names = ", ".join(f"{layer['index']} {layer['kind']}" for layer in rep["layers"] if layer["bottleneck"])
-    latency = "n/a (line buffers)" if rep["latency_cycles"] is None else f"{rep['latency_cycles']:,} cycles"
+    bottlenecks = {unit.index for unit in rep.bottlenecks}
+    names = ", ".join(f"{unit.index} {unit.kind}" for unit in rep.bottlenecks)
+    latency = "n/a (line buffers)" if rep.latency_cycles is None else f"{rep.latency_cycles:,} cycles"
     ops = find_top(module).body.block.ops
     kinds = list(dict.fromkeys(op.report_kind for op in ops if isinstance(op, HardwareInstance)))
     summary = [
-        ("target", f"{rep['target']} at {rep['clock_mhz']:g} MHz"),
-        ("II", f"{rep['ii_cycles']:,} cycles/frame"),
-        ("throughput", f"{rep['fps']:,.1f} frames/s"),
+        ("target", f"{rep.target} at {rep.clock_mhz:g} MHz"),
+        ("II", f"{rep.ii_cycles:,} cycles/frame"),
+        ("throughput", f"{rep.fps:,.1f} frames/s"),
         ("latency", latency),
-        ("lanes", f"{rep['totals']['lanes']:,}"),
-        ("units", f"{rep['totals']['units']}"),
+        ("lanes", f"{rep.totals.lanes:,}"),
+        ("units", f"{rep.totals.units}"),
         ("bottleneck", names),
     ]
-    capacity_note = NO_DEVICE_NOTE if device.fabric is None else ""
-    warnings = [w for w in (rep.get("fit_problem"), rep.get("fit_warning")) if w]
-    banner = "".join(f'<div class="warning"><b>Does not fit:</b> {esc(w)}</div>' for w in warnings)
+    capacity_note = NO_DEVICE_NOTE if rep.device is None else ""  # a target without fabric
+    banner = "".join(f'<div class="warning"><b>Does not fit:</b> {esc(w)}</div>' for w in rep.fit.messages)
     return "".join(
         [
             '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"/>',
-            f"<title>lowbitc report: {esc(model)}</title><style>{CSS}</style></head><body>",
-            f"<h1>lowbitc report: {esc(model)}</h1>",
+            f"<title>lowbitc report: {esc(rep.model)}</title><style>{CSS}</style></head><body>",
+            f"<h1>lowbitc report: {esc(rep.model)}</h1>",
             '<div class="summary">',
             "".join(f"<span>{esc(k)}: <b>{esc(v)}</b></span>" for k, v in summary),
             "</div>",
@@ -162,7 +160,7 @@ def render_html(model: str, rep: dict, module: ModuleOp, device: Device) -> str:
             f'<p class="note">{CYCLES_NOTE}</p>',
             "<h2>Cycles per frame</h2>",
             '<div class="scroll">',
-            cycles_chart(rep["layers"], rep["ii_cycles"]),
+            cycles_chart(rep.units, rep.ii_cycles),
             "</div>",
             "<h2>Resources against the device</h2>",
             '<div class="scroll">',

@@ -6,7 +6,10 @@ safe inside HTML."""
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from lowbitc.backends.report.design import UnitRow
 
 KIND_COLOURS = {
     "mvu": "#4e79a7",
@@ -53,26 +56,26 @@ def text(
     )
 
 
-def cycles_chart(layers: list[dict], ii_cycles: int) -> str:
-    """Horizontal bars of cycles per frame, one per unit of `design_report`'s layers; the
-    bottleneck units in `BOTTLENECK_COLOUR` and labelled, the II as a dashed line."""
+def cycles_chart(units: Sequence[UnitRow], ii_cycles: int) -> str:
+    """Horizontal bars of cycles per frame, one per unit of the report; the bottleneck units in
+    `BOTTLENECK_COLOUR` and labelled, the II as a dashed line."""
     label_w, bar_w, right_w, row_h, top = 150, 640, 190, 22, 34
-    width, height = label_w + bar_w + right_w, top + row_h * len(layers) + 16
+    width, height = label_w + bar_w + right_w, top + row_h * len(units) + 16
     scale = bar_w / max(ii_cycles, 1)
-    parts = [svg_open(width, height, f"cycles per frame of {len(layers)} units; II {ii_cycles} cycles")]
-    for i, layer in enumerate(layers):
+    parts = [svg_open(width, height, f"cycles per frame of {len(units)} units; II {ii_cycles} cycles")]
+    for i, unit in enumerate(units):
         y = top + i * row_h
-        w = max(layer["cycles"] * scale, 1.0)
-        colour = BOTTLENECK_COLOUR if layer["bottleneck"] else kind_colour(layer["kind"])
-        tip = f"unit {layer['index']} {layer['kind']}: {layer['cycles']:,} cycles/frame ({layer['vectors']:,} vectors)"
-        parts.append(text(label_w - 8, y + 15, f"{layer['index']} {layer['kind']}", anchor="end"))
+        w = max(unit.cycles * scale, 1.0)
+        colour = BOTTLENECK_COLOUR if unit.bottleneck else kind_colour(unit.kind)
+        tip = f"unit {unit.index} {unit.kind}: {unit.cycles:,} cycles/frame ({unit.vectors:,} vectors)"
+        parts.append(text(label_w - 8, y + 15, f"{unit.index} {unit.kind}", anchor="end"))
         parts.append(
-            f'<rect class="bar{" bottleneck" if layer["bottleneck"] else ""}" x="{label_w}" y="{y + 3}" '
+            f'<rect class="bar{" bottleneck" if unit.bottleneck else ""}" x="{label_w}" y="{y + 3}" '
             f'width="{w:.1f}" height="{row_h - 6}" fill="{colour}"><title>{esc(tip)}</title></rect>'
         )
-        value = f"{layer['cycles']:,}"
+        value = f"{unit.cycles:,}"
         parts.append(text(label_w + w + 6, y + 15, value, size=11))
-        if layer["bottleneck"]:
+        if unit.bottleneck:
             parts.append(
                 text(
                     label_w + w + 12 + 7 * len(value),

@@ -11,15 +11,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from xdsl.dialects.builtin import ModuleOp
 
 from lowbitc.backends.eda.synth_stats import Figures
+from lowbitc.backends.report.design import DesignReport, PnrRun, ResourceFigures, SynthRun
 from lowbitc.backends.target.devices import Device, Family
 from lowbitc.errors import LowbitcError
 
 
-def _synth_keys(f: Figures) -> dict:
-    return {"luts_synth": f.lut_sites, "ffs_synth": f.ffs, "brams_synth": f.brams, "dsps_synth": f.dsps}
+def _synth_figures(f: Figures) -> ResourceFigures:
+    """Yosys's figures as the report keeps them: LUT sites (logic and LUT RAM), as the model counts."""
+    return ResourceFigures(f.lut_sites, f.ffs, f.brams, f.dsps)
 
 
 def check_pnr_target(device: Device) -> None:
@@ -31,8 +35,8 @@ def check_pnr_target(device: Device) -> None:
         )
 
 
-def add_synth(rep: dict, module: ModuleOp, device: Device) -> None:
-    """Run Yosys (kept hierarchy, then flat) and put its figures into ``rep`` in place."""
+def with_synth(rep: DesignReport, module: ModuleOp, device: Device) -> DesignReport:
+    """``rep`` with Yosys's figures (kept hierarchy per unit, flat for the totals) beside the model's."""
     from lowbitc.backends.eda.synth import synthesize, unit_figures
     from lowbitc.backends.verilog.emit import emit_verilog
     from lowbitc.dialects.rtl import find_top
@@ -41,33 +45,25 @@ def add_synth(rep: dict, module: ModuleOp, device: Device) -> None:
     kept = synthesize(verilog, top, device)
     flat = synthesize(verilog, top, device, flat=True)
     per_unit = unit_figures(kept, module)
-    for layer in rep["layers"]:
-        layer.update(_synth_keys(per_unit.get(layer["index"], Figures())))
-    rep["totals"].update(_synth_keys(flat.total))
-    rep["synth"] = {
-        "tool": flat.tool,
-        "per_layer_from": "kept-hierarchy run (top-level instances kept as modules)",
-        "totals_from": "flat run",
-        "kept_totals": _synth_keys(kept.total),
-        "outside_layers": _synth_keys(per_unit.get(None, Figures())),
-        "seconds": round(kept.seconds + flat.seconds, 2),
-    }
+    units = tuple(replace(u, synth=_synth_figures(per_unit.get(u.index, Figures()))) for u in rep.units)
+    run = SynthRun(
+        tool=flat.tool,
+        per_layer_from="kept-hierarchy run (top-level instances kept as modules)",
+        totals_from="flat run",
+        kept_totals=_synth_figures(kept.total),
+        outside_layers=_synth_figures(per_unit.get(None, Figures())),
+        seconds=round(kept.seconds + flat.seconds, 2),
+    )
+    return replace(rep, units=units, totals=replace(rep.totals, synth=_synth_figures(flat.total)), synth=run)
 
 
-def add_pnr(rep: dict, module: ModuleOp, device: Device) -> None:
-    """Place and route on the iCE40 ``device`` and put fmax and utilisation into ``rep``."""
+def with_pnr(rep: DesignReport, module: ModuleOp, device: Device) -> DesignReport:
+    """``rep`` with fmax and utilisation from placing and routing on the iCE40 ``device``."""
     from lowbitc.backends.eda.pnr import place_and_route
     from lowbitc.backends.verilog.emit import emit_verilog
     from lowbitc.dialects.rtl import find_top
 
     check_pnr_target(device)
     res = place_and_route(emit_verilog(module), find_top(module).sym_name.data, device)
-    rep["pnr"] = {
-        "tool": res.tool,
-        "fits": res.fits,
-        "target_mhz": res.target_mhz,
-        "fmax_mhz_pnr": res.fmax_mhz,
-        "utilisation": {k: list(v) for k, v in res.utilisation.items()},
-        "seconds": res.seconds,
-    }
-    rep["fmax_mhz_pnr"] = res.fmax_mhz
+    run = PnrRun(res.tool, res.fits, res.target_mhz, res.fmax_mhz, dict(res.utilisation), res.seconds)
+    return replace(rep, pnr=run)

@@ -218,7 +218,7 @@ def test_apply_invalid_ir(monkeypatch) -> None:
 def test_cost_is_the_performance_model() -> None:
     out = session_run(Session(DIGITS), "cost")
     rep = design_report(compile_to(DIGITS, "rtl"), Session(DIGITS).device)
-    assert f"II {rep['ii_cycles']} cycles/frame, {rep['fps']:.1f} frames/s" in out
+    assert f"II {rep.ii_cycles} cycles/frame, {rep.fps:.1f} frames/s" in out
     assert len([line for line in out.splitlines() if " mvu " in line]) == 3
 
 
@@ -226,20 +226,21 @@ def test_cost_and_fold_show_resources_with_a_fabric() -> None:
     s = Session(DIGITS, target="xc7z020")
     out = session_run(s, "cost")
     rep = design_report(s.module("rtl"), s.device)
-    totals, shares = rep["totals"], rep["shares"]
+    totals, shares = rep.totals.model, rep.shares
+    assert shares is not None
     assert re.search(r"cycles/frame +LUTs +FFs +BRAM$", out, re.M)
-    for unit in rep["layers"]:
+    for unit in rep.units:
         assert re.search(
-            rf"^ +{unit['index']} .* {unit['luts']:,} +{unit['ffs']:,} +{unit['brams']:,g}(  |$)", out, re.M
+            rf"^ +{unit.index} .* {unit.model.luts:,} +{unit.model.ffs:,} +{unit.model.brams:,g}(  |$)", out, re.M
         )
     assert (
-        f"resources (model): {totals['luts']:,} LUTs ({shares['luts']:.1%}), {totals['ffs']:,} FFs "
-        f"({shares['ffs']:.1%}), {totals['brams']:,g} BRAM ({shares['brams']:.1%})"
+        f"resources (model): {totals.luts:,} LUTs ({shares.luts:.1%}), {totals.ffs:,} FFs "
+        f"({shares.ffs:.1%}), {totals.brams:,g} BRAM ({shares.brams:.1%})"
     ) in out
     change = session_run(s, "fold 1 pe=2 simd=16")
-    after = design_report(s.module("rtl"), s.device)["totals"]
-    assert f"LUTs {totals['luts']:,} -> {after['luts']:,}, FFs {totals['ffs']:,} -> {after['ffs']:,}" in change
-    assert after["luts"] < totals["luts"]
+    after = design_report(s.module("rtl"), s.device).totals.model
+    assert f"LUTs {totals.luts:,} -> {after.luts:,}, FFs {totals.ffs:,} -> {after.ffs:,}" in change
+    assert after.luts < totals.luts
     generic = session_run(Session(DIGITS), "cost")  # no fabric: no resource columns
     assert "LUTs" not in generic and "resources" not in generic
 

@@ -45,10 +45,10 @@ def cnv_rtl():
 
 def test_macs_and_tops_of_the_cnv(cnv_rtl) -> None:
     rep = design_report(cnv_rtl, get_device("xc7z020"))
-    assert rep["macs_per_frame"] == onnx_macs(CNV) == 59_461_376
-    assert rep["tops"] == pytest.approx(2 * rep["macs_per_frame"] * rep["fps"] / 1e12)
-    assert rep["device"]["luts"] == 53200 and rep["device"]["brams"] == 140
-    assert rep["weights"]["fits_on_chip"] and rep["fit_problem"] is None
+    assert rep.macs_per_frame == onnx_macs(CNV) == 59_461_376
+    assert rep.tops == pytest.approx(2 * rep.macs_per_frame * rep.fps / 1e12)
+    assert rep.device is not None and rep.device.capacity.luts == 53200 and rep.device.capacity.brams == 140
+    assert rep.weights is not None and rep.weights.fits_on_chip and rep.fit.problem is None
 
 
 def test_weights_that_do_not_fit_are_streamed_with_a_batch(cnv_rtl) -> None:
@@ -68,4 +68,4 @@ def test_weights_that_do_not_fit_are_streamed_with_a_batch(cnv_rtl) -> None:
 
 def test_the_generic_target_has_no_capacity(cnv_rtl) -> None:
     rep = design_report(cnv_rtl, get_device("generic"))
-    assert rep["device"] is None and rep["weights"] is None and rep["fit_problem"] is None
+    assert rep.device is None and rep.weights is None and rep.fit.problem is None

@@ -86,12 +86,15 @@ def test_fifo_depth_two_matches_measurement() -> None:
 def test_design_report_carries_the_model() -> None:
     module = compile_to(MODELS / "digits_bnn_w1a1.onnx", "rtl", Options(target="xc7z020"))
     rep = design_report(module, XC7)
+    assert rep.device is not None and rep.shares is not None
     for key in ("luts", "ffs", "brams", "dsps"):
-        assert rep["totals"][key] == sum(layer[key] for layer in rep["layers"])
-        assert rep["device"][key] > 0 and rep["shares"][key] == round(rep["totals"][key] / rep["device"][key], 4)
-    assert rep["totals"]["lanes"] and rep["totals"]["units"] == len(rep["layers"]) and rep["totals"]["dsps"] == 0
+        total = getattr(rep.totals.model, key)
+        assert total == sum(getattr(unit.model, key) for unit in rep.units)
+        capacity = getattr(rep.device.capacity, key)
+        assert capacity > 0 and getattr(rep.shares, key) == round(total / capacity, 4)
+    assert rep.totals.lanes and rep.totals.units == len(rep.units) and rep.totals.model.dsps == 0
     generic = design_report(compile_to(MODELS / "digits_bnn_w1a1.onnx", "rtl", Options()), get_device("generic"))
-    assert generic["totals"]["luts"] is None and generic["shares"] is None
+    assert generic.totals.model.luts is None and generic.shares is None
 
 
 # -- against Yosys -----------------------------------------------------------------------------
