@@ -96,10 +96,11 @@ class SWGInstanceOp(IRDLOperation, StreamUnit):
             raise VerifyException(f"swg output stream must carry {kh} x {kw} x {c} x {ew} bits")
 
 
-def window_ram_rows(kh: int, sh: int) -> int:
-    """Rows of pixels lowbit_swg_ram keeps: the KH rows of the windows being read and the SH rows
-    the writer fills meanwhile."""
-    return kh + sh
+def window_ram_shape(kh: int, kw: int, sw: int, width: int) -> tuple[int, int]:
+    """(rows, pixels per row) lowbit_swg_ram keeps: 2*KH rows, so the writer fills the next
+    window row's KH rows while the reader walks the current one (fewer lose time at every frame
+    boundary, see its header), of the (Wo-1)*SW + KW columns some window covers."""
+    return 2 * kh, ((width - kw) // sw) * sw + kw
 
 
 @irdl_op_definition
@@ -166,16 +167,18 @@ class SWGRamInstanceOp(IRDLOperation, StreamUnit):
                 ("KH", kh), ("KW", kw), ("SH", sh), ("SW", sw), ("G", self.word.value.data))  # fmt: skip
 
     def resource_cells(self) -> tuple[Cell, ...]:
-        """lowbit_swg_ram: the rows in a RAM of pixels, the select of a word from the pixel
-        read, the 2-deep FIFO of words, and the write and read counters."""
-        (kh, kw), (sh, _) = self.kernel.get_values(), self.strides.get_values()
+        """lowbit_swg_ram: its rows in a RAM of pixels with the pixel read register, the select
+        of a word from it, the 2-deep FIFO of words, and the writer's and reader's counters."""
+        (kh, kw), (_, sw) = self.kernel.get_values(), self.strides.get_values()
         h, w = self.height.value.data, self.width.value.data
         pixel, word = self.input.type.width.data, self.output.type.width.data
-        rows = window_ram_rows(kh, sh)
+        rows, columns = window_ram_shape(kh, kw, sw, w)
         select = word * max(0, -(-(pixel // word - 1) // 3))  # a (C/G)-way multiplexer per word bit
-        counters = 2 * (clog2(w) + clog2(h)) + clog2(kh) + clog2(kw) + clog2(pixel // word) + clog2(rows)
+        counters = clog2(w) + clog2(h) + 3 * clog2(rows * columns) + clog2(h) + clog2(kh) + clog2(kw)
+        counters += clog2(pixel // word) + clog2(rows + 1)
         return (
-            LineBuffer(rows * w, pixel),
+            LineBuffer(rows * columns, pixel),
+            Registers(pixel),  # the read register
             Logic(select),
             Fifo(word, 2),
             Control("lowbit_swg", 2 * counters, counters),
