@@ -9,6 +9,7 @@ streams several frames back to back.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,8 +17,10 @@ import pytest
 from support.hw import StreamCase, case_cache, diff_msg, stream_top
 from support.windows import Swg, completing_pixels, pixel_beats, random_frames, window_words
 
+from lowbitc.backends.eda.synth import synthesize
 from lowbitc.backends.runtime.sim.verilator import LintError, lint, simulate
-from lowbitc.backends.verilog.library import library_sources
+from lowbitc.backends.target.devices import get_device
+from lowbitc.backends.verilog.library import inline_includes, library_sources
 
 N_FRAMES = 4
 READ_LATENCY = 3
@@ -30,6 +33,7 @@ class SwgRam(Swg):
     """lowbit_swg's parameters and G, the elements per output beat."""
 
     G: int = 1
+    RAM_STYLE: int = 0
 
     @property
     def beats_per_window(self) -> int:
@@ -45,14 +49,14 @@ class SwgRam(Swg):
         return max(self.H * self.W, self.Ho * self.Wo * self.beats_per_window)
 
     def params(self) -> dict[str, int]:
-        return super().params() | {"G": self.G}
+        return super().params() | {"G": self.G, "RAM_STYLE": self.RAM_STYLE}
 
     def window(self) -> Swg:
         """The same windows as lowbit_swg builds them."""
         return Swg(self.C, self.EW, self.H, self.W, self.KH, self.KW, self.SH, self.SW)
 
     def __str__(self) -> str:
-        return f"{super().__str__()}_G{self.G}"
+        return f"{super().__str__()}_G{self.G}" + (f"_style{self.RAM_STYLE}" if self.RAM_STYLE else "")
 
 
 CFGS = [
@@ -197,6 +201,7 @@ def test_swg_ram_lints_standalone() -> None:
         (SwgRam(2, 1, 4, 4, 5, 3, 1, 1, G=2), "lowbit_swg_ram_requires_1_le_KH_le_H"),
         (SwgRam(2, 1, 4, 4, 3, 5, 1, 1, G=2), "lowbit_swg_ram_requires_1_le_KH_le_H"),
         (SwgRam(2, 1, 4, 4, 3, 3, 1, 0, G=2), "lowbit_swg_ram_requires_SH_and_SW_at_least_1"),
+        (SwgRam(2, 1, 4, 4, 3, 3, 1, 1, G=2, RAM_STYLE=3), "lowbit_swg_ram_requires_RAM_STYLE_0_1_or_2"),
     ],
     ids=lambda v: str(v) if isinstance(v, Swg) else "",
 )
@@ -204,3 +209,19 @@ def test_swg_ram_rejects_bad_params(cfg: SwgRam, msg: str) -> None:
     src = stream_top("lowbit_swg_ram", cfg.params(), cfg.in_width, max(1, cfg.out_width))
     with pytest.raises(LintError, match=msg):
         lint({"dut_top.v": src, **library_sources()}, "dut_top")
+
+
+@pytest.mark.parametrize("style,primitive", [(0, "brams"), (1, "lutram"), (2, "brams")])
+def test_swg_ram_ram_style_picks_the_primitive(style: int, primitive: str) -> None:
+    """Yosys synth_xilinx (as `report --synth`) on 14x14x64 in 64-element beats (a 5.4 Kbit ring,
+    which Yosys puts in block RAM by itself): RAM_STYLE 1 moves it to LUT RAM, 2 keeps it in block
+    RAM; the other primitive is then unused."""
+    if shutil.which("yosys") is None:  # loud, never a silent skip
+        pytest.fail("yosys not installed; the RAM_STYLE check needs it: apt-get install yosys")
+    cfg = SwgRam(64, 1, 14, 14, 3, 3, 1, 1, G=64, RAM_STYLE=style)
+    library = library_sources()
+    top = stream_top("lowbit_swg_ram", cfg.params(), cfg.in_width, cfg.out_width, top="top")
+    verilog = top + "".join(inline_includes(library[f], library) for f in ("lowbit_swg_ram.v", "lowbit_fifo.v"))
+    total = synthesize(verilog, "top", get_device("xc7z020"), flat=True).total
+    other = "lutram" if primitive == "brams" else "brams"
+    assert getattr(total, primitive) > 0 and getattr(total, other) == 0, f"RAM_STYLE {style}: {total}"

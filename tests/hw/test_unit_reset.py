@@ -1,5 +1,6 @@
 """A reset in the middle of a frame, unit by unit: after it the unit must behave exactly as after
-power-on, whatever it held (line-buffer rows and window history in lowbit_swg, a pool's window,
+power-on, whatever it held (line-buffer rows and window history in lowbit_swg, the ring of rows
+and the reader's position in lowbit_swg_ram, a pool's window,
 the padding position in lowbit_pad, a half-assembled group in lowbit_collect, partial sums,
 the fold position and the held weight word of a plane-serial fold in lowbit_mvu).
 
@@ -20,6 +21,7 @@ import test_mvu_planes as planes
 import test_pad as pad
 import test_pool as pool
 import test_swg as swg
+import test_swg_ram as swg_ram
 
 from lowbitc.backends.runtime.sim.verilator import SimResult
 
@@ -39,6 +41,11 @@ class Unit:
 def _swg(cfg: swg.Swg) -> Unit:
     c = swg.case(cfg)
     return Unit(f"swg_{cfg}", c.run, c.reference, swg.N_FRAMES * cfg.H * cfg.W, cfg.H * cfg.W)
+
+
+def _swg_ram(cfg: swg_ram.SwgRam) -> Unit:
+    c = swg_ram.case(cfg)
+    return Unit(f"swg_ram_{cfg}", c.run, c.reference, swg_ram.N_FRAMES * cfg.H * cfg.W, cfg.H * cfg.W)
 
 
 def _pool(cfg: pool.Pool) -> Unit:
@@ -68,6 +75,10 @@ def _mvu(module, cfg) -> Unit:
 
 UNITS = [
     *(_swg(cfg) for cfg in swg.CFGS),
+    _swg_ram(swg_ram.CFGS[1]),  # whole-pixel words, 3 beats a pixel
+    _swg_ram(swg_ram.CFGS[2]),  # G-element banks, stride 2
+    _swg_ram(swg_ram.CFGS[7]),  # one window row a frame
+    _swg_ram(swg_ram.CFGS[12]),  # rows between windows (SH > KH)
     _pool(pool.CFGS[1]),  # overlapping 3x3/2
     _pool(pool.CFGS[3]),  # 2-bit signed max
     _pad(pad.CFGS[0]),  # 8-bit, pads 1

@@ -18,16 +18,15 @@
 // SH > KH / SW > KW) are consumed; margin rows and columns are not stored.
 //
 // Structure:
-//   * a RAM of R = 2*KH rows of Wu = (Wo-1)*SW + KW pixels (C*EW bits a
-//     word, R*Wu words), a ring of rows written through one address counter
-//     and read through a registered read port: Yosys maps it to LUT RAM or
-//     block RAM. Only the stored rows take a place in the ring: all rows up
-//     to the last window's bottom row when SH <= KH, the KH rows of each
-//     window row when SH > KH.
-//   * a writer (x, y counters) that stores one pixel per cycle while the ring
-//     has a free row, and a reader (g, kx, ky, window column and row
-//     counters, the word address) that reads one word per beat and selects
-//     its g-th G-element slice after the read register.
+//   * a RAM of R = 2*KH rows of Wu = (Wo-1)*SW + KW pixels, a ring of rows
+//     written through one address counter and read through a registered
+//     read port: Yosys maps it to LUT RAM or block RAM. Only the stored rows
+//     take a place in the ring: all rows up to the last window's bottom row
+//     when SH <= KH, the KH rows of each window row when SH > KH.
+//   * a writer (x, y counters, the write address) that stores one pixel per
+//     cycle while the ring has a free row, and a reader (g, kx, ky, window
+//     column and row counters; the read address and its window and row
+//     bases) that reads one beat per cycle.
 //   * `ahead`, the stored rows the writer has completed beyond the top row of
 //     the reader's current window row. The writer waits at a stored pixel
 //     while ahead == R; the reader starts a window once its bottom-right
@@ -36,15 +35,29 @@
 //   * a 2-deep lowbit_fifo of G*EW-bit beats.
 // Why 2*KH rows: the reader holds the KH rows of its window row while the
 // writer stores the next ones. At the last window row of a frame the next
-// frame's first window row needs KH new rows: with fewer than 2*KH rows in
-// the ring, a reader-bound unit idles at every frame boundary (KH + SH rows,
-// enough inside a frame, lose about (KH - SH) rows' time per frame), and a
-// writer-bound one whose frame is one window row (H == KH) stalls its input.
-// Why one word per pixel: a RAM of G-element words would need C/G writes
-// per pixel; banks of G elements read at one address are the same RAM with
-// the select before the read register. Measured with Yosys synth_xilinx on
-// the CNV's window shapes (bench/units_swg.py), a C*EW-bit read register
-// with the select after it costs (see the header of bench/units_swg.py).
+// frame's first window row needs KH new rows: with fewer rows a reader-bound
+// unit idles at every frame boundary (in a cycle model of this flow control,
+// KH + SH rows cost (KH - SH - 1)*W + KW cycles a frame at SH < KH, 2*KH - 1
+// rows about KW), and a writer-bound one whose frame is one window row
+// (H == KH) stalls its input. With 2*KH the throughput below is exact.
+// The RAM's words (measured with Yosys synth_xilinx on the CNV's window
+// shapes, bench/units_swg.py):
+//   * C/G a power of two above 1: words of G elements, a pixel written as
+//     its C/G words at addresses {pixel, j} in one cycle. Yosys builds C/G
+//     LUT RAM banks whose outputs are selected before a G*EW-bit read
+//     register, or a block RAM with a wide write port that selects for free.
+//     Against whole-pixel words: 124 to 244 fewer FFs on the LUT RAM shapes
+//     (5x5x128 G 8, 3x3x256 G 16/32) for up to 40 more LUT sites, and 29 to
+//     48 fewer LUTs on the block RAM shapes (30x30x64 G 32, 12x12x128 G 16/32).
+//   * otherwise: words of a whole pixel (C*EW bits) and the g-th G elements
+//     selected after the C*EW-bit read register. Padding C/G banks to a
+//     power of two would waste RAM: 12x12x96 G 32 took 2 block RAMs instead
+//     of 1.5, 5x5x320 G 64 701 LUT sites instead of 510.
+//
+// RAM_STYLE: 0 lets Yosys pick LUT RAM or block RAM by its cost (block RAM
+// from about 5 Kbit on: 14x14x64 took a RAMB36), 1 asks for LUT RAM and 2
+// for block RAM (Yosys's ram_style "distributed" / "block"), so that a
+// compiler that budgets block RAMs decides.
 //
 // Handshake: in_tready is a function of flops only (low in reset and while
 // the next pixel is a stored one and the ring is full); the reader issues a
@@ -63,9 +76,12 @@
 //     many cycles after frame f's, and a writer-bound unit (H*W larger)
 //     accepts a pixel in every cycle.
 //
-// Storage: R*Wu*C*EW RAM bits, a C*EW-bit read register (a block RAM's own
-// output register), 2*G*EW FIFO bits; counters of clog2 of W, H, Wu*R
-// (write and read addresses, the read address's window and row bases),
+// Storage: R*Wu*C*EW RAM bits; a read register of G*EW bits (banked) or
+// C*EW bits plus clog2(C/G) select bits (whole pixels), inside the RAM when
+// it is a block RAM; 2*G*EW FIFO bits; counters of clog2 of W, H (and SH
+// when SH > KH), four of clog2(R*Wu) (the write address; the read address,
+// its window base and its row base, the read address and the row base
+// stepped by wrap-around adders), clog2 of W (the window's right column),
 // Ho, KH, KW, C/G and R+1 (ahead). Only control state is reset.
 //
 // Requires lowbit_fifo (lowbit_fifo.v).
@@ -78,7 +94,8 @@ module lowbit_swg_ram #(
     parameter integer KW = 3,
     parameter integer SH = 1,
     parameter integer SW = 1,
-    parameter integer G  = 2
+    parameter integer G  = 2,
+    parameter integer RAM_STYLE = 0   // 0: the tool's choice, 1: LUT RAM, 2: block RAM
 ) (
     input  wire clk,
     input  wire rst,
@@ -155,6 +172,9 @@ module lowbit_swg_ram #(
         end
         if (G < 1 || C % G != 0) begin : g_bad_group
             lowbit_swg_ram_requires_G_to_divide_C u_bad ();
+        end
+        if (RAM_STYLE < 0 || RAM_STYLE > 2) begin : g_bad_style
+            lowbit_swg_ram_requires_RAM_STYLE_0_1_or_2 u_bad ();
         end
     endgenerate
 
@@ -294,21 +314,34 @@ module lowbit_swg_ram #(
     end
 
     // ------------------------------------------------------------------
-    // The RAM: one word per pixel, written by the writer, read through a
-    // registered port held while the FIFO is full; the beat's G elements are
-    // selected after the read register.
+    // The RAM, written by the writer and read through a registered port
+    // that holds its beat while the FIFO is full (see the header for the
+    // choice of word; bench/units_swg.py measures both).
     // ------------------------------------------------------------------
-    reg [PW-1:0]  mem [0:D-1];
-    reg [PW-1:0]  rq;
-    reg [GCW-1:0] rg;
+    wire [GW-1:0] beat;
 
-    always @(posedge clk) begin
-        if (in_fire && w_store) mem[wa] <= in_tdata;
-        if (issue) begin
-            rq <= mem[ra];
-            rg <= g;
+    generate
+        if (NB > 1 && (NB & (NB - 1)) == 0) begin : g_banked
+            // Words of G elements, a pixel's NB words at addresses {wa, j}
+            // written at once: NB LUT RAM banks read before the G*EW-bit read
+            // register, or a block RAM with a wide write port.
+            lowbit_swg_ram_store #(.WW(GW), .NW(NB), .JW(GCW), .DEPTH(D), .AW(AW), .RAM_STYLE(RAM_STYLE)) u_store (
+                .clk(clk), .we(in_fire && w_store), .waddr(wa), .wdata(in_tdata),
+                .re(issue), .raddr({ra, g}), .rdata(beat));
+        end else begin : g_whole
+            // Words of a whole pixel; the g-th G elements are selected after
+            // the C*EW-bit read register.
+            wire [PW-1:0]  rq;
+            reg  [GCW-1:0] rg;
+            lowbit_swg_ram_store #(.WW(PW), .NW(1), .JW(0), .DEPTH(D), .AW(AW), .RAM_STYLE(RAM_STYLE)) u_store (
+                .clk(clk), .we(in_fire && w_store), .waddr(wa), .wdata(in_tdata),
+                .re(issue), .raddr(ra), .rdata(rq));
+            always @(posedge clk) begin
+                if (issue) rg <= g;
+            end
+            assign beat = rq[rg*GW +: GW];
         end
-    end
+    endgenerate
 
     always @(posedge clk) begin
         if (rst) rv <= 1'b0;
@@ -316,10 +349,79 @@ module lowbit_swg_ram #(
         else if (ofifo_ready) rv <= 1'b0;
     end
 
-    wire [GW-1:0] beat = rq[rg*GW +: GW];
-
     lowbit_fifo #(.W(GW), .DEPTH(2)) u_ofifo (.clk(clk), .rst(rst),
         .in_tdata(beat), .in_tvalid(rv), .in_tready(ofifo_ready),
         .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready));
+
+endmodule
+
+
+// lowbit_swg_ram_store: lowbit_swg_ram's RAM. DEPTH*NW words of WW bits; a
+// write stores NW words (NW a power of two, or 1) at addresses {waddr, j},
+// j = 0 .. NW-1 in JW = clog2(NW) bits, word j from wdata[j*WW +: WW]; a read
+// loads the word at raddr into the read register rdata (held while re is
+// low). RAM_STYLE sets Yosys's ram_style (1: "distributed", LUT RAM; 2:
+// "block"); 0 leaves the choice to the tool. Attributes take literals only,
+// hence one branch per style.
+module lowbit_swg_ram_store #(
+    parameter integer WW        = 8,
+    parameter integer NW        = 1,
+    parameter integer JW        = 0,
+    parameter integer DEPTH     = 16,
+    parameter integer AW        = 4,
+    parameter integer RAM_STYLE = 0
+) (
+    input  wire                 clk,
+    input  wire                 we,
+    input  wire [AW-1:0]        waddr,
+    input  wire [NW*WW-1:0]     wdata,
+    input  wire                 re,
+    input  wire [AW+JW-1:0]     raddr,
+    output reg  [WW-1:0]        rdata
+);
+    localparam integer WORDS = DEPTH * NW;
+
+    generate
+        if (NW > 1 && (1 << JW) != NW) begin : g_bad_banks
+            lowbit_swg_ram_store_requires_NW_equal_2_to_the_JW u_bad ();
+        end
+        if (NW == 1 && JW != 0) begin : g_bad_single
+            lowbit_swg_ram_store_requires_JW_0_for_NW_1 u_bad ();
+        end
+    endgenerate
+
+    generate
+        if (RAM_STYLE == 1) begin : g_lutram
+            (* ram_style = "distributed" *) reg [WW-1:0] mem [0:WORDS-1];
+            if (NW == 1) begin : g_one
+                always @(posedge clk) if (we) mem[waddr] <= wdata;
+            end else begin : g_wide
+                integer j;
+                always @(posedge clk) if (we)
+                    for (j = 0; j < NW; j = j + 1) mem[{waddr, j[JW-1:0]}] <= wdata[j*WW +: WW];
+            end
+            always @(posedge clk) if (re) rdata <= mem[raddr];
+        end else if (RAM_STYLE == 2) begin : g_bram
+            (* ram_style = "block" *) reg [WW-1:0] mem [0:WORDS-1];
+            if (NW == 1) begin : g_one
+                always @(posedge clk) if (we) mem[waddr] <= wdata;
+            end else begin : g_wide
+                integer j;
+                always @(posedge clk) if (we)
+                    for (j = 0; j < NW; j = j + 1) mem[{waddr, j[JW-1:0]}] <= wdata[j*WW +: WW];
+            end
+            always @(posedge clk) if (re) rdata <= mem[raddr];
+        end else begin : g_auto
+            reg [WW-1:0] mem [0:WORDS-1];
+            if (NW == 1) begin : g_one
+                always @(posedge clk) if (we) mem[waddr] <= wdata;
+            end else begin : g_wide
+                integer j;
+                always @(posedge clk) if (we)
+                    for (j = 0; j < NW; j = j + 1) mem[{waddr, j[JW-1:0]}] <= wdata[j*WW +: WW];
+            end
+            always @(posedge clk) if (re) rdata <= mem[raddr];
+        end
+    endgenerate
 
 endmodule
