@@ -32,17 +32,17 @@
 
     // Greatest common divisor of two positive widths (the gearbox's chunk).
     function integer lowbit_gcd;
-        input integer a, b;
-        integer x, y, t;
+        input integer gcd_a, gcd_b;
+        integer gcd_x, gcd_y, gcd_t;  // named apart from the including modules' signals
         begin
-            x = a;
-            y = b;
-            while (y != 0) begin
-                t = x % y;
-                x = y;
-                y = t;
+            gcd_x = gcd_a;
+            gcd_y = gcd_b;
+            while (gcd_y != 0) begin
+                gcd_t = gcd_x % gcd_y;
+                gcd_x = gcd_y;
+                gcd_y = gcd_t;
             end
-            lowbit_gcd = x;
+            lowbit_gcd = gcd_x;
         end
     endfunction
 
