@@ -51,7 +51,7 @@
 // Storage: 2*C*OEW FIFO bits (data not reset), clog2(WP) + clog2(HP)
 // position bits. Only control state is reset.
 //
-// Requires lowbit_fifo (lowbit_fifo.v).
+// Requires lowbit_fifo (lowbit_fifo.v); lowbit_pad_span is below.
 module lowbit_pad #(
     parameter integer C     = 4,
     parameter integer EW    = 8,
@@ -107,43 +107,16 @@ module lowbit_pad #(
 
     // ------------------------------------------------------------------
     // Position (oy, ox) of the next output pixel in the padded frame and
-    // whether it is an input pixel. Bounds that are absent (pad 0) are
-    // left out rather than compared, so no comparison is constant.
+    // whether it is an input pixel: inside the input's columns and rows.
     // ------------------------------------------------------------------
     reg  [XW-1:0] ox;
     reg  [YW-1:0] oy;
-    wire          x_lo, x_hi, y_lo, y_hi;
+    wire          x_in, y_in;
 
-    generate
-        if (PL == 0) begin : g_x_lo_all
-            assign x_lo = 1'b1;
-        end else begin : g_x_lo
-            localparam [XW-1:0] X_BEG = PL[XW-1:0];
-            assign x_lo = (ox >= X_BEG);
-        end
-        if (PR == 0) begin : g_x_hi_all
-            assign x_hi = 1'b1;
-        end else begin : g_x_hi
-            localparam integer  XE    = PL + W;       // <= WP - 1 here
-            localparam [XW-1:0] X_END = XE[XW-1:0];
-            assign x_hi = (ox < X_END);
-        end
-        if (PT == 0) begin : g_y_lo_all
-            assign y_lo = 1'b1;
-        end else begin : g_y_lo
-            localparam [YW-1:0] Y_BEG = PT[YW-1:0];
-            assign y_lo = (oy >= Y_BEG);
-        end
-        if (PB == 0) begin : g_y_hi_all
-            assign y_hi = 1'b1;
-        end else begin : g_y_hi
-            localparam integer  YE    = PT + H;       // <= HP - 1 here
-            localparam [YW-1:0] Y_END = YE[YW-1:0];
-            assign y_hi = (oy < Y_END);
-        end
-    endgenerate
+    lowbit_pad_span #(.N(W), .BEFORE(PL), .AFTER(PR), .PW(XW)) u_x_in (.p(ox), .in_span(x_in));
+    lowbit_pad_span #(.N(H), .BEFORE(PT), .AFTER(PB), .PW(YW)) u_y_in (.p(oy), .in_span(y_in));
 
-    wire interior    = x_lo && x_hi && y_lo && y_hi;
+    wire interior    = x_in && y_in;
     wire frame_start = (ox == {XW{1'b0}}) && (oy == {YW{1'b0}});
     wire x_end       = (ox == X_LAST);
     wire y_end       = (oy == Y_LAST);
@@ -194,4 +167,39 @@ module lowbit_pad #(
         .in_tdata(pix), .in_tvalid(push), .in_tready(ofifo_ready),
         .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready));
 
+endmodule
+
+// lowbit_pad_span: whether position p (PW bits) of one padded axis, BEFORE
+// pad positions, then N input positions, then AFTER pad positions, is an
+// input position: BEFORE <= p < BEFORE + N. A bound whose pad is 0 is left
+// out rather than compared, so no comparison is constant. Combinational.
+module lowbit_pad_span #(
+    parameter integer N      = 4,
+    parameter integer BEFORE = 1,
+    parameter integer AFTER  = 1,
+    parameter integer PW     = 2
+) (
+    input  wire [PW-1:0] p,
+    output wire          in_span
+);
+    wire lo, hi;
+    // With no pad on either side p decides nothing.
+    wire unused_p = &{1'b0, p};
+
+    generate
+        if (BEFORE == 0) begin : g_lo_all
+            assign lo = 1'b1;
+        end else begin : g_lo
+            localparam [PW-1:0] FIRST = BEFORE[PW-1:0];
+            assign lo = (p >= FIRST);
+        end
+        if (AFTER == 0) begin : g_hi_all
+            assign hi = 1'b1;
+        end else begin : g_hi
+            localparam integer  E   = BEFORE + N;   // < BEFORE + N + AFTER here
+            localparam [PW-1:0] STOP = E[PW-1:0];
+            assign hi = (p < STOP);
+        end
+    endgenerate
+    assign in_span = lo && hi;
 endmodule
