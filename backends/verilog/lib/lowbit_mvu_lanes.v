@@ -1,8 +1,8 @@
 // lowbit_mvu_lanes: the per-PE lane datapaths of lowbit_mvu (lowbit_mvu.v),
 // one module per lane kind, plus the small helpers they share. All of them are
 // purely combinational; lowbit_mvu registers their inputs and outputs. See
-// lowbit_mvu.v's header for which kind a parameter set selects, the numbers
-// each computes and why the widths are exact.
+// docs/hardware.md (lowbit_mvu, Numbers) for which kind a parameter set
+// selects, the numbers each computes and why the widths are exact.
 //
 //   lowbit_mvu_lane     one PE's lane sum of a step, of the kind LK
 //   lowbit_mvu_sum      heap-shaped adder tree over N W-bit leaves (mod 2^W)
