@@ -51,7 +51,8 @@
 // Storage: 2*C*OEW FIFO bits (data not reset), clog2(WP) + clog2(HP)
 // position bits. Only control state is reset.
 //
-// Requires lowbit_fifo (lowbit_fifo.v); lowbit_pad_span is below.
+// Requires lowbit_fifo (lowbit_fifo.v) and lowbit_raster (lowbit_raster.v);
+// lowbit_pad_span is below.
 module lowbit_pad #(
     parameter integer C     = 4,
     parameter integer EW    = 8,
@@ -83,10 +84,6 @@ module lowbit_pad #(
     localparam integer WP = PL + W + PR;                      // padded columns
     localparam integer XW = lowbit_index_width(WP);
     localparam integer YW = lowbit_index_width(HP);
-    localparam integer WL = WP - 1;
-    localparam integer HL = HP - 1;
-    localparam [XW-1:0] X_LAST = WL[XW-1:0];
-    localparam [YW-1:0] Y_LAST = HL[YW-1:0];
 
     // Parameter guards: instantiating a non-existent module is the only
     // portable way to abort elaboration in Verilog-2005.
@@ -109,8 +106,8 @@ module lowbit_pad #(
     // Position (oy, ox) of the next output pixel in the padded frame and
     // whether it is an input pixel: inside the input's columns and rows.
     // ------------------------------------------------------------------
-    reg  [XW-1:0] ox;
-    reg  [YW-1:0] oy;
+    wire [XW-1:0] ox;
+    wire [YW-1:0] oy;
     wire          x_in, y_in;
 
     lowbit_pad_span #(.N(W), .BEFORE(PL), .AFTER(PR), .PW(XW)) u_x_in (.p(ox), .in_span(x_in));
@@ -118,8 +115,6 @@ module lowbit_pad #(
 
     wire interior    = x_in && y_in;
     wire frame_start = (ox == {XW{1'b0}}) && (oy == {YW{1'b0}});
-    wire x_end       = (ox == X_LAST);
-    wire y_end       = (oy == Y_LAST);
     wire ofifo_ready;
 
     // Interior step = input handshake. Padding step: FIFO room, and at the
@@ -127,19 +122,11 @@ module lowbit_pad #(
     assign in_tready = ofifo_ready && interior;
     wire push = ofifo_ready && (in_tvalid || (!interior && !frame_start));
 
-    always @(posedge clk) begin
-        if (rst) begin
-            ox <= {XW{1'b0}};
-            oy <= {YW{1'b0}};
-        end else if (push) begin
-            if (x_end) begin
-                ox <= {XW{1'b0}};
-                oy <= y_end ? {YW{1'b0}} : oy + 1'b1;
-            end else begin
-                ox <= ox + 1'b1;
-            end
-        end
-    end
+    // The walk over the padded frame, one position per push.
+    wire [YW-1:0] unused_oy_next;
+    wire [XW-1:0] unused_ox_next;
+    lowbit_raster #(.H(HP), .W(WP), .YW(YW), .XW(XW)) u_pos (.clk(clk), .rst(rst), .step(push),
+        .y(oy), .x(ox), .y_next(unused_oy_next), .x_next(unused_ox_next));
 
     // ------------------------------------------------------------------
     // Pixel data: the (widened) input pixel at interior positions, else 0.
