@@ -40,18 +40,10 @@ from common import ROOT, machine, replace_table
 
 from lowbitc.backends.eda.synth_stats import figures
 from lowbitc.backends.target.devices import Family
+from lowbitc.dialects.rtl.mvu import MVUInstanceOp
 
 LIB = ROOT / "backends" / "verilog" / "lib"
-LIB_FILES = (
-    "lowbit_functions.vh",
-    "lowbit_fifo.v",
-    "lowbit_mvu.v",
-    "lowbit_mvu_issue.v",
-    "lowbit_mvu_acc.v",
-    "lowbit_mvu_lanes.v",
-    "lowbit_mvu_count.v",
-    "lowbit_mvu_tables.v",
-)
+LIB_FILES = ("lowbit_functions.vh", *MVUInstanceOp.LIBRARY_FILES)
 FLOWS = {"synth_xilinx": "", "synth_xilinx -abc9": "-abc9"}
 HEADLINE = "datapath, PE 1 x SIMD 64"
 

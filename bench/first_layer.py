@@ -19,17 +19,11 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from lowbitc.dialects.rtl.mvu import MVUInstanceOp
+
 ROOT = Path(__file__).resolve().parent.parent
 LIB = ROOT / "backends" / "verilog" / "lib"
-MVU_FILES = (
-    "lowbit_fifo.v",
-    "lowbit_mvu.v",
-    "lowbit_mvu_issue.v",
-    "lowbit_mvu_acc.v",
-    "lowbit_mvu_lanes.v",
-    "lowbit_mvu_count.v",
-    "lowbit_mvu_tables.v",
-)
+MVU_FILES = MVUInstanceOp.LIBRARY_FILES
 
 WRAPPER = """module top #(
   parameter integer IW = 8, parameter integer OW = 8, parameter integer AW = 4, parameter integer DW = 8

@@ -7,9 +7,11 @@ bench/results_interpreter.json and the README table between the interpreter-tabl
 
     .venv/bin/python bench/interpreter.py [--frames 512] [--repeats 3]
 
-The float-equivalent network replaces every BipolarQuant by Where(x >= 0, s, -s) and every
-Quant by its float arithmetic (divide, round half to even, clip, multiply), with quantized
-weights folded into float initializers: what a user without a low-bit runtime would run.
+The float-equivalent network is the reference runner's plain ONNX form of the model
+(`lowbitc.zoo.reference.plain_onnx`): every BipolarQuant becomes Where(x >= 0, s, -s) and every
+Quant its float arithmetic (divide, round half to even, clip, multiply), which onnxruntime folds
+into float initializers for the weights when it builds the session: what a user without a
+low-bit runtime would run.
 """
 
 from __future__ import annotations
@@ -27,73 +29,24 @@ from pathlib import Path
 import numpy as np
 import onnx
 from common import LOWBITC, MODELS, ROOT, machine, replace_table
-from onnx import helper, numpy_helper
+from onnx import numpy_helper
 
 MODEL = MODELS / "bnnpynq_cnv_1w1a_ts.onnx"
 INPUTS = MODELS / "bnnpynq_cnv_1w1a_in.npy"
 
 
 def float_equivalent(model: onnx.ModelProto, batch: int) -> onnx.ModelProto:
-    """The same network in plain float ONNX, with the batch set to ``batch``."""
-    from lowbitc.importer.onnx_graph import attrs, bipolar_quant, int_quant
+    """The same network in plain float ONNX (the reference runner's `plain_onnx`), with the batch
+    set to ``batch``."""
+    from lowbitc.zoo.reference import plain_onnx
 
-    g = model.graph
-    consts = {i.name: numpy_helper.to_array(i) for i in g.initializer}
-    nodes, new_inits = [], []
-    for n in g.node:
-        if n.op_type in ("BipolarQuant", "Quant") and n.input[0] in consts:  # quantized weights: fold
-            ins = [consts[i] for i in n.input]
-            a = attrs(n)
-            value = (
-                bipolar_quant(*ins)
-                if n.op_type == "BipolarQuant"
-                else int_quant(
-                    ins[0],
-                    ins[1],
-                    ins[2],
-                    ins[3],
-                    a.get("signed", 1),
-                    a.get("narrow", 0),
-                    a.get("rounding_mode", "ROUND"),
-                )
-            )
-            consts[n.output[0]] = value
-            new_inits.append(numpy_helper.from_array(value.astype(np.float32), n.output[0]))
-        elif n.op_type == "BipolarQuant":
-            s = float(consts[n.input[1]].reshape(-1)[0])
-            ge, pos, neg, zero = (f"{n.output[0]}_{k}" for k in ("ge", "pos", "neg", "zero"))
-            new_inits += [numpy_helper.from_array(np.float32(v), k) for v, k in ((s, pos), (-s, neg), (0.0, zero))]
-            nodes += [
-                helper.make_node("GreaterOrEqual", [n.input[0], zero], [ge]),
-                helper.make_node("Where", [ge, pos, neg], [n.output[0]]),
-            ]
-        elif n.op_type == "Quant":
-            a = attrs(n)
-            s, zp, bits = (float(consts[i].reshape(-1)[0]) for i in n.input[1:4])
-            lo, hi = (
-                (-(2 ** (bits - 1)) + a.get("narrow", 0), 2 ** (bits - 1) - 1)
-                if a.get("signed", 1)
-                else (0, 2**bits - 1 - a.get("narrow", 0))
-            )
-            t = [f"{n.output[0]}_{k}" for k in ("div", "round", "clip", "s", "lo", "hi")]
-            new_inits += [numpy_helper.from_array(np.float32(v), k) for v, k in ((s, t[3]), (lo, t[4]), (hi, t[5]))]
-            nodes += [
-                helper.make_node("Div", [n.input[0], t[3]], [t[0]]),
-                helper.make_node("Round", [t[0]], [t[1]]),
-                helper.make_node("Clip", [t[1], t[4], t[5]], [t[2]]),
-                helper.make_node("Mul", [t[2], t[3]], [n.output[0]]),
-            ]
-        else:
-            nodes.append(n)
-    inits = [i for i in g.initializer] + new_inits
-    for i, init in enumerate(inits):  # the flatten's [B, -1] target: keep it batch independent
+    m = plain_onnx(model)
+    g = m.graph
+    for i, init in enumerate(g.initializer):  # the flatten's [B, -1] target: keep it batch independent
         if init.name.endswith("Constant_2_output_0"):
-            inits[i] = numpy_helper.from_array(np.array([-1, 256], np.int64), init.name)
-    inp = helper.make_tensor_value_info(g.input[0].name, onnx.TensorProto.FLOAT, [batch, 3, 32, 32])
-    out = helper.make_tensor_value_info(g.output[0].name, onnx.TensorProto.FLOAT, [batch, 10])
-    graph = helper.make_graph(nodes, "float_cnv", [inp], [out], inits)
-    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 20)])
-    m.ir_version = 9
+            g.initializer[i].CopyFrom(numpy_helper.from_array(np.array([-1, 256], np.int64), init.name))
+    for value in (g.input[0], g.output[0]):
+        value.type.tensor_type.shape.dim[0].dim_value = batch
     return m
 
 
@@ -106,6 +59,8 @@ def median_time(fn, repeats: int) -> float:
     return float(np.median(times))
 
 
+# The whole-process anchor is a user's own script: onnxruntime alone, not imported through lowbitc,
+# with the settings of `onnxruntime_session`.
 ORT_PROCESS = """
 import sys, numpy as np, onnx, onnxruntime as ort
 x = np.load(sys.argv[2])
@@ -120,12 +75,10 @@ def main() -> None:
     ap.add_argument("--frames", type=int, default=512)
     ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()
-    import onnxruntime as ort
-
     from lowbitc.backends.runtime.interpreter import run_module
     from lowbitc.options import Options
     from lowbitc.pipeline import compile_to
-    from lowbitc.zoo.reference import qonnx_reference
+    from lowbitc.zoo.reference import onnxruntime_session, qonnx_reference
 
     x = np.tile(np.load(INPUTS), (args.frames // 4, 1, 1, 1)).astype(np.float32)
     results: dict = {"frames": len(x), "machine": machine()}
@@ -158,10 +111,7 @@ def main() -> None:
     run_module(module, x[:8])  # warm: the kernels are built and loaded
     steady_s = median_time(lambda: run_module(module, x), args.repeats)
     exact = bool(np.array_equal(run_module(module, x).reshape(ours.shape), ours))
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = 2
-    opts.log_severity_level = 3
-    sess = ort.InferenceSession(fm.SerializeToString(), opts, providers=["CPUExecutionProvider"])
+    sess = onnxruntime_session(fm, threads=2)
     name = sess.get_inputs()[0].name
     ort_out = sess.run(None, {name: x})[0]
     ort_s = median_time(lambda: sess.run(None, {name: x}), args.repeats)

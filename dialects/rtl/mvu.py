@@ -242,6 +242,7 @@ class MVUInstanceOp(IRDLOperation, StreamUnit):
         "lowbit_mvu_lanes.v",
         "lowbit_mvu_count.v",
         "lowbit_mvu_tables.v",
+        "lowbit_raster.v",
         "lowbit_fifo.v",
     )  # outputs in a lowbit_fifo
     VERILOG_MODULE: ClassVar = "lowbit_mvu"

@@ -221,7 +221,7 @@ class PadInstanceOp(IRDLOperation, StreamUnit):
     irdl_options = (ParsePropInAttrDict(),)
     assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
 
-    LIBRARY_FILES: ClassVar = ("lowbit_pad.v", "lowbit_fifo.v")  # its output in a lowbit_fifo
+    LIBRARY_FILES: ClassVar = ("lowbit_pad.v", "lowbit_raster.v", "lowbit_fifo.v")  # its output in a lowbit_fifo
     VERILOG_MODULE: ClassVar = "lowbit_pad"
 
     def summary(self) -> str:

@@ -25,7 +25,7 @@ from functools import cached_property
 import numpy as np
 import pytest
 from support.gates import fork, gate_sources, go, wires
-from support.hw import by_name, library_subset, pack, stream_ports, threshold_literal
+from support.hw import ConstOutputs, by_name, int_range, library_subset, pack, stream_ports, threshold_literal
 
 from lowbitc.backends.runtime.sim.verilator import LintError, SimResult, lint, simulate
 from lowbitc.backends.verilog.printer import print_module
@@ -37,22 +37,13 @@ FORK_DEPTH = 4
 LIB_FILES = (*rtl.AddInstanceOp.LIBRARY_FILES, *rtl.DupInstanceOp.LIBRARY_FILES)  # the test forks a dup
 
 
-def srange(e: int, signed: int) -> tuple[int, int]:
-    return (-(1 << (e - 1)), (1 << (e - 1)) - 1) if signed else (0, (1 << e) - 1)
-
-
 @dataclass(frozen=True)
-class Add:
+class Add(ConstOutputs):
     C: int
     EA: int
     SA: int
     EB: int
     SB: int
-    MODE: int
-    SW: int
-    NT: int = 1
-    OB: int = 1
-    OOFF: int = 0
 
     @property
     def AW(self) -> int:
@@ -67,16 +58,12 @@ class Add:
         return self.AW + self.BW + 4
 
     @property
-    def OEW(self) -> int:
-        return self.SW if self.MODE == 1 else self.OB
-
-    @property
     def out_width(self) -> int:
         return self.C * self.OEW
 
     @property
     def sum_range(self) -> tuple[int, int]:
-        (la, ha), (lb, hb) = srange(self.EA, self.SA), srange(self.EB, self.SB)
+        (la, ha), (lb, hb) = int_range(self.EA, self.SA), int_range(self.EB, self.SB)
         return la + lb, ha + hb
 
     @property
@@ -89,29 +76,25 @@ class Add:
         return w
 
     def params(self) -> dict[str, int]:
-        keys = ("C", "EA", "SA", "EB", "SB", "MODE", "SW") + (("NT", "OB", "OOFF") if self.MODE == 0 else ())
-        return {k: getattr(self, k) for k in keys}
+        return {"C": self.C, "EA": self.EA, "SA": self.SA, "EB": self.EB, "SB": self.SB, **self.output_params()}
 
     def __str__(self) -> str:
         sa, sb = "su"[1 - self.SA], "su"[1 - self.SB]
-        head = f"C{self.C}_a{sa}{self.EA}_b{sb}{self.EB}_sw{self.SW}"
-        if self.MODE == 1:
-            return f"{head}_raw"
-        return f"{head}_nt{self.NT}_ob{self.OB}_off{self.OOFF}"
+        return f"C{self.C}_a{sa}{self.EA}_b{sb}{self.EB}_{self.output_label()}"
 
 
 CFGS = [
     # ternary out {-1, 0, +1}; sums in [-6, 4], thresholds 6 bits wide
-    Add(6, 3, 1, 2, 1, 0, 6, NT=2, OB=2, OOFF=-1),
+    Add(6, 3, 1, 2, 1, MODE=0, SW=6, NT=2, OB=2, OOFF=-1),
     # 2-bit unsigned out; unsigned + signed, sums in [-4, 6], SW = NEED = 4
-    Add(5, 2, 0, 3, 1, 0, 4, NT=3, OB=2, OOFF=0),
+    Add(5, 2, 0, 3, 1, MODE=0, SW=4, NT=3, OB=2, OOFF=0),
     # bipolar bit out; B is 1-bit signed {-1, 0}; sums in [-9, 7] but only
     # 3-bit thresholds [-4, 3], narrower than the sum
-    Add(9, 4, 1, 1, 1, 0, 3, NT=1, OB=1, OOFF=0),
+    Add(9, 4, 1, 1, 1, MODE=0, SW=3, NT=1, OB=1, OOFF=0),
     # raw, SW = NEED = 5 < adder width 6 (unsigned + 1-bit signed: [-1, 15])
-    Add(3, 4, 0, 1, 1, 1, 5),
+    Add(3, 4, 0, 1, 1, MODE=1, SW=5),
     # raw, SW = 8 > adder width 5: sign extension (sums in [-2, 8])
-    Add(4, 2, 1, 3, 0, 1, 8),
+    Add(4, 2, 1, 3, 0, MODE=1, SW=8),
 ]
 MT_CFGS = [c for c in CFGS if c.MODE == 0]
 
@@ -124,7 +107,7 @@ def thresholds(cfg: Add) -> np.ndarray:
     beyond the sum range; with too narrow an SW they become the SW extremes."""
     rng = np.random.default_rng(zlib.crc32(f"thresholds/{cfg}".encode()))
     lo, hi = cfg.sum_range
-    tmin, tmax = srange(cfg.SW, 1)
+    tmin, tmax = int_range(cfg.SW, 1)
 
     def clip(v: int) -> int:
         return int(min(max(v, tmin), tmax))
@@ -208,7 +191,7 @@ class Case:
     def __init__(self, cfg: Add):
         self.cfg = cfg
         rng = np.random.default_rng(zlib.crc32(str(cfg).encode()))
-        (la, ha), (lb, hb) = srange(cfg.EA, cfg.SA), srange(cfg.EB, cfg.SB)
+        (la, ha), (lb, hb) = int_range(cfg.EA, cfg.SA), int_range(cfg.EB, cfg.SB)
         self.a = rng.integers(la, ha + 1, (N_PIX, cfg.C))
         self.b = rng.integers(lb, hb + 1, (N_PIX, cfg.C))
         # The lowest and the highest sum in every channel.
@@ -237,12 +220,7 @@ class Case:
         return self.a + self.b
 
     def reference(self) -> list[int]:
-        cfg = self.cfg
-        s = self.sums()
-        if cfg.MODE == 1:
-            return [pack(px, cfg.SW) for px in s]
-        count = (s[:, :, None] >= self.thresh[None, :, :]).sum(axis=2)
-        return [pack(px, cfg.OB) for px in count + cfg.OOFF]
+        return self.cfg.output_beats(self.sums(), self.thresh)
 
     @cached_property
     def sources(self) -> dict[str, str]:
@@ -280,15 +258,15 @@ def _diff_msg(got: list[int], want: list[int], cfg: Add) -> str:
 
 def test_reference_flavours() -> None:
     """Ternary, 2-bit unsigned and bipolar codes of the reference, by hand."""
-    t = Case(Add(1, 3, 1, 2, 1, 0, 6, NT=2, OB=2, OOFF=-1))
+    t = Case(Add(1, 3, 1, 2, 1, MODE=0, SW=6, NT=2, OB=2, OOFF=-1))
     t.thresh[:] = [[-1, 2]]
     t.a[:3, 0], t.b[:3, 0] = [-3, 0, 3], [1, 1, 1]  # sums -2, 1, 4 -> -1, 0, +1
     assert t.reference()[:3] == [0b11, 0b00, 0b01]
-    u = Case(Add(1, 2, 0, 3, 1, 0, 4, NT=3, OB=2, OOFF=0))
+    u = Case(Add(1, 2, 0, 3, 1, MODE=0, SW=4, NT=3, OB=2, OOFF=0))
     u.thresh[:] = [[0, 0, 3]]
     u.a[:3, 0], u.b[:3, 0] = [0, 0, 3], [-1, 0, 0]  # sums -1, 0, 3 -> 0, 2, 3
     assert u.reference()[:3] == [0, 2, 3]
-    r = Case(Add(2, 4, 0, 1, 1, 1, 5))
+    r = Case(Add(2, 4, 0, 1, 1, MODE=1, SW=5))
     r.a[0], r.b[0] = [0, 15], [-1, 0]  # sums -1, 15
     assert r.reference()[0] == 0b01111_11111
 
@@ -375,13 +353,13 @@ def lint_top(cfg: Add, thresh: int = 0) -> dict[str, str]:
 @pytest.mark.parametrize(
     "cfg,thresh",
     [
-        (Add(1, 1, 1, 1, 1, 1, 2), 0),  # {-1,0} + {-1,0}: NEED = 2 = adder width
-        (Add(1, 1, 0, 1, 0, 1, 31), 0),
-        (Add(64, 2, 1, 2, 1, 0, 4, NT=2, OB=2, OOFF=-1), (1 << 512) - 1),  # all thresholds -1
-        (Add(8, 24, 1, 24, 0, 1, 26), 0),  # widest operands
-        (Add(3, 8, 1, 8, 1, 0, 16, NT=15, OB=4, OOFF=-8), 12345678901234567890),
-        (Add(2, 2, 0, 2, 0, 0, 1, NT=1, OB=3, OOFF=5), 2),  # 1-bit thresholds, count widened
-        (Add(2, 2, 1, 2, 1, 0, 8, NT=2, OB=2, OOFF=0), (0x7F7F << 16) | 0x8080),  # all constant
+        (Add(1, 1, 1, 1, 1, MODE=1, SW=2), 0),  # {-1,0} + {-1,0}: NEED = 2 = adder width
+        (Add(1, 1, 0, 1, 0, MODE=1, SW=31), 0),
+        (Add(64, 2, 1, 2, 1, MODE=0, SW=4, NT=2, OB=2, OOFF=-1), (1 << 512) - 1),  # all thresholds -1
+        (Add(8, 24, 1, 24, 0, MODE=1, SW=26), 0),  # widest operands
+        (Add(3, 8, 1, 8, 1, MODE=0, SW=16, NT=15, OB=4, OOFF=-8), 12345678901234567890),
+        (Add(2, 2, 0, 2, 0, MODE=0, SW=1, NT=1, OB=3, OOFF=5), 2),  # 1-bit thresholds, count widened
+        (Add(2, 2, 1, 2, 1, MODE=0, SW=8, NT=2, OB=2, OOFF=0), (0x7F7F << 16) | 0x8080),  # all constant
     ],
     ids=lambda v: str(v) if isinstance(v, Add) else "",
 )
@@ -392,14 +370,14 @@ def test_add_module_lint(cfg: Add, thresh: int) -> None:
 @pytest.mark.parametrize(
     "cfg,msg",
     [
-        (Add(3, 4, 0, 1, 1, 1, 4), "lowbit_add_requires_SW_to_hold_every_sum"),  # [-1, 15] needs 5
-        (Add(3, 2, 1, 2, 1, 1, 2), "lowbit_add_requires_SW_to_hold_every_sum"),  # [-4, 2] needs 3
-        (Add(2, 2, 1, 2, 1, 0, 4, NT=4, OB=2), "lowbit_add_requires_NT_below_2_pow_OB"),
-        (Add(2, 2, 1, 2, 1, 0, 4, NT=0, OB=2), "lowbit_add_requires_NT_at_least_1_and_OB_between_1_and_16"),
-        (Add(2, 2, 1, 2, 1, 2, 4), "lowbit_add_requires_MODE_0_or_1"),
-        (Add(2, 25, 1, 2, 1, 1, 27), "lowbit_add_requires_EA_and_EB_between_1_and_24"),
-        (Add(2, 2, 2, 2, 1, 1, 4), "lowbit_add_requires_SA_and_SB_0_or_1"),
-        (Add(2, 2, 1, 2, 1, 0, 32, NT=1, OB=1), "lowbit_add_requires_SW_between_1_and_31"),
+        (Add(3, 4, 0, 1, 1, MODE=1, SW=4), "lowbit_add_requires_SW_to_hold_every_sum"),  # [-1, 15] needs 5
+        (Add(3, 2, 1, 2, 1, MODE=1, SW=2), "lowbit_add_requires_SW_to_hold_every_sum"),  # [-4, 2] needs 3
+        (Add(2, 2, 1, 2, 1, MODE=0, SW=4, NT=4, OB=2), "lowbit_add_requires_NT_below_2_pow_OB"),
+        (Add(2, 2, 1, 2, 1, MODE=0, SW=4, NT=0, OB=2), "lowbit_add_requires_NT_at_least_1_and_OB_between_1_and_16"),
+        (Add(2, 2, 1, 2, 1, MODE=2, SW=4), "lowbit_add_requires_MODE_0_or_1"),
+        (Add(2, 25, 1, 2, 1, MODE=1, SW=27), "lowbit_add_requires_EA_and_EB_between_1_and_24"),
+        (Add(2, 2, 2, 2, 1, MODE=1, SW=4), "lowbit_add_requires_SA_and_SB_0_or_1"),
+        (Add(2, 2, 1, 2, 1, MODE=0, SW=32, NT=1, OB=1), "lowbit_add_requires_SW_between_1_and_31"),
     ],
     ids=lambda v: str(v) if isinstance(v, Add) else "",
 )
@@ -411,8 +389,8 @@ def test_add_rejects_bad_params(cfg: Add, msg: str) -> None:
 def test_add_minimal_raw_width_is_accepted() -> None:
     """SW = NEED is accepted and SW = NEED - 1 rejected, for each test config."""
     for cfg in CFGS:
-        raw = Add(cfg.C, cfg.EA, cfg.SA, cfg.EB, cfg.SB, 1, cfg.need)
+        raw = Add(cfg.C, cfg.EA, cfg.SA, cfg.EB, cfg.SB, MODE=1, SW=cfg.need)
         lint(lint_top(raw), "lint_top")
         if cfg.need > 1:
             with pytest.raises(LintError, match="lowbit_add_requires_SW_to_hold_every_sum"):
-                lint(lint_top(Add(cfg.C, cfg.EA, cfg.SA, cfg.EB, cfg.SB, 1, cfg.need - 1)), "lint_top")
+                lint(lint_top(Add(cfg.C, cfg.EA, cfg.SA, cfg.EB, cfg.SB, MODE=1, SW=cfg.need - 1)), "lint_top")

@@ -8,7 +8,16 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
-from support.hw import StreamCase, case_cache, library_subset, pack, stream_top, threshold_literal
+from support.hw import (
+    ConstOutputs,
+    StreamCase,
+    case_cache,
+    int_range,
+    library_subset,
+    pack,
+    stream_top,
+    threshold_literal,
+)
 
 from lowbitc.backends.runtime.sim.verilator import LintError, lint
 from lowbitc.backends.verilog.library import library_sources
@@ -19,24 +28,19 @@ LIB_FILES = rtl.GapInstanceOp.LIBRARY_FILES
 
 
 @dataclass(frozen=True)
-class Gap:
+class Gap(ConstOutputs):
     C: int
     EW: int
     ES: int
     N: int
-    MODE: int
-    SW: int
-    NT: int = 1
-    OB: int = 1
-    OOFF: int = 0
 
     @property
     def lo(self) -> int:
-        return -(1 << (self.EW - 1)) if self.ES else 0
+        return int_range(self.EW, self.ES)[0]
 
     @property
     def hi(self) -> int:
-        return (1 << (self.EW - 1)) - 1 if self.ES else (1 << self.EW) - 1
+        return int_range(self.EW, self.ES)[1]
 
     @property
     def in_width(self) -> int:
@@ -44,24 +48,22 @@ class Gap:
 
     @property
     def out_width(self) -> int:
-        return self.C * (self.SW if self.MODE == 1 else self.OB)
+        return self.C * self.OEW
 
     def params(self) -> dict[str, int]:
-        keys = ("C", "EW", "ES", "N", "MODE", "SW") + (("NT", "OB", "OOFF") if self.MODE == 0 else ())
-        return {k: getattr(self, k) for k in keys}
+        return {"C": self.C, "EW": self.EW, "ES": self.ES, "N": self.N, **self.output_params()}
 
     def __str__(self) -> str:
-        head = f"C{self.C}_{'su'[1 - self.ES]}{self.EW}_n{self.N}_sw{self.SW}"
-        return f"{head}_raw" if self.MODE == 1 else f"{head}_nt{self.NT}_ob{self.OB}_off{self.OOFF}"
+        return f"C{self.C}_{'su'[1 - self.ES]}{self.EW}_n{self.N}_{self.output_label()}"
 
 
 CFGS = [
-    Gap(5, 2, 0, 49, 0, 9, NT=3, OB=2),  # ResNet's 7x7 2-bit unsigned average, requantized to 2 bits
-    Gap(3, 3, 1, 6, 0, 7, NT=2, OB=2, OOFF=-1),  # signed codes, ternary out, thresholds wider than the sums
-    Gap(4, 2, 0, 4, 0, 5, NT=1, OB=1),  # one threshold: a bipolar bit
-    Gap(3, 4, 1, 9, 1, 8),  # raw signed sums, SW = NEED
-    Gap(2, 2, 0, 1, 1, 3),  # one pixel per frame: the unit passes it on widened
-    Gap(6, 1, 0, 16, 1, 9),  # 1-bit unsigned, SW above NEED
+    Gap(5, 2, 0, 49, MODE=0, SW=9, NT=3, OB=2),  # ResNet's 7x7 2-bit unsigned average, requantized to 2 bits
+    Gap(3, 3, 1, 6, MODE=0, SW=7, NT=2, OB=2, OOFF=-1),  # signed codes, ternary out, thresholds wider than the sums
+    Gap(4, 2, 0, 4, MODE=0, SW=5, NT=1, OB=1),  # one threshold: a bipolar bit
+    Gap(3, 4, 1, 9, MODE=1, SW=8),  # raw signed sums, SW = NEED
+    Gap(2, 2, 0, 1, MODE=1, SW=3),  # one pixel per frame: the unit passes it on widened
+    Gap(6, 1, 0, 16, MODE=1, SW=9),  # 1-bit unsigned, SW above NEED
 ]
 
 
@@ -96,13 +98,7 @@ class Case(StreamCase):
         return [pack(px, self.cfg.EW) for f in self.frames for px in f]
 
     def reference(self) -> list[int]:
-        cfg = self.cfg
-        if cfg.MODE == 1:
-            vals, bits = self.sums, cfg.SW
-        else:
-            vals = (self.sums[:, :, None] >= self.thresholds[None]).sum(axis=2) + cfg.OOFF
-            bits = cfg.OB
-        return [pack(row, bits) for row in vals]
+        return self.cfg.output_beats(self.sums, self.thresholds)
 
     def top_source(self) -> str:
         return wrapper(self.cfg, self.thresholds)
@@ -154,6 +150,6 @@ def test_gap_lints_standalone() -> None:
 
 
 def test_gap_rejects_narrow_sums() -> None:
-    g = Gap(2, 2, 0, 49, 1, 8)  # sums reach 147: 9 bits
+    g = Gap(2, 2, 0, 49, MODE=1, SW=8)  # sums reach 147: 9 bits
     with pytest.raises(LintError, match="lowbit_gap_requires_SW_between_2_and_31_holding_every_sum"):
         lint({"dut_top.v": wrapper(g, None), **library_subset(LIB_FILES)}, "dut_top")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -22,6 +23,45 @@ from lowbitc.backends.verilog.vast import Assign, Instance, Module, Port, Wire, 
 
 STREAM_SIGNALS = ("in_tdata", "in_tvalid", "in_tready", "out_tdata", "out_tvalid", "out_tready")
 """The AXI4-Stream handshake every unit has, connected by name in every wrapper."""
+
+
+def int_range(bits: int, signed: int) -> tuple[int, int]:
+    """The range of a ``bits``-bit integer: two's complement when ``signed``, else unsigned."""
+    return (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else (0, (1 << bits) - 1)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConstOutputs:
+    """The output stage of the units whose thresholds are design constants (lowbit_add, lowbit_gap:
+    lowbit_const_outputs in lowbit_thresholds.v), as their configurations share it. MODE 1 passes
+    each exact value on as SW bits; MODE 0 emits how many of its NT thresholds (SW bits each) it
+    reaches, plus OOFF, as OB bits."""
+
+    MODE: int
+    SW: int
+    NT: int = 1
+    OB: int = 1
+    OOFF: int = 0
+
+    @property
+    def OEW(self) -> int:
+        """Bits of an output element."""
+        return self.SW if self.MODE == 1 else self.OB
+
+    def output_params(self) -> dict[str, int]:
+        """The stage's Verilog parameters (NT, OB and OOFF only in MODE 0)."""
+        keys = ("MODE", "SW") + (("NT", "OB", "OOFF") if self.MODE == 0 else ())
+        return {k: getattr(self, k) for k in keys}
+
+    def output_label(self) -> str:
+        return f"sw{self.SW}_raw" if self.MODE == 1 else f"sw{self.SW}_nt{self.NT}_ob{self.OB}_off{self.OOFF}"
+
+    def output_beats(self, values: np.ndarray, thresholds: np.ndarray | None) -> list[int]:
+        """The output beats for exact ``values`` [beats, C] against ``thresholds`` [C, NT]."""
+        if self.MODE == 1:
+            return [pack(row, self.SW) for row in values]
+        count = (values[:, :, None] >= thresholds[None, :, :]).sum(axis=2)
+        return [pack(row, self.OB) for row in count + self.OOFF]
 
 
 def to_unsigned(value: int, width: int) -> int:

@@ -1,5 +1,5 @@
-"""The interpreter's checks of a model: against the independent reference (qonnx), and every
-stage against the first, bit for bit."""
+"""The interpreter's checks of a model: against the independent references (qonnx, onnxruntime,
+the package's `lowbitc.zoo.reference`), and every stage against the first, bit for bit."""
 
 from __future__ import annotations
 
@@ -10,19 +10,26 @@ import numpy as np
 from lowbitc.backends.runtime.interpreter import run_module
 from lowbitc.pipeline import compile_stages, compile_to
 from lowbitc.stages import IR_STAGES
-from lowbitc.zoo.reference import qonnx_reference
+from lowbitc.zoo.reference import onnxruntime_reference, qonnx_reference
+
+REFERENCES = {"qonnx": qonnx_reference, "onnxruntime": onnxruntime_reference}
+"""The reference runners by name, in the order the checks compare them."""
 
 
-def assert_matches_qonnx(model: Path, frames: np.ndarray) -> np.ndarray:
-    """The lowbit stage's outputs equal qonnx's: exactly for integer outputs (argmax, TopK),
-    within a few float32 ULP of the largest logit for float ones (the float epilogue's order of
-    operations may differ). Returns lowbitc's outputs."""
+def assert_matches_references(model: Path, frames: np.ndarray, references: tuple[str, ...]) -> np.ndarray:
+    """The lowbit stage's outputs equal each of ``references`` (names of `REFERENCES`), side by
+    side on the same frames: exactly for integer outputs (argmax, TopK), within a few float32 ULP
+    of the largest logit for float ones (the float epilogue's order of operations may differ).
+    Returns lowbitc's outputs."""
+    assert references, "compare against at least one reference"
     ours = run_module(compile_to(model, "lowbit"), frames)
-    ref = qonnx_reference(model, frames).reshape(ours.shape)
-    if ours.dtype == np.int64:
-        np.testing.assert_array_equal(ours, ref)
-    else:
-        np.testing.assert_allclose(ours, ref, rtol=0, atol=4 * np.finfo(np.float32).eps * max(1.0, np.abs(ref).max()))
+    for name in references:
+        ref = REFERENCES[name](model, frames).reshape(ours.shape)
+        if ours.dtype == np.int64:
+            np.testing.assert_array_equal(ours, ref, err_msg=name)
+        else:
+            atol = 4 * np.finfo(np.float32).eps * max(1.0, np.abs(ref).max())
+            np.testing.assert_allclose(ours, ref, rtol=0, atol=atol, err_msg=name)
     return ours
 
 

@@ -81,14 +81,15 @@ def test_known_geometries() -> None:
 
 
 def test_every_figure_has_a_source() -> None:
-    """Each device entry carries comments naming a data sheet, user guide or overview."""
+    """Each device's fabric (the constant its `Device(` row names) follows comments naming a data
+    sheet, user guide or overview."""
     text = Path(devices.__file__).read_text()
     for name in EXPECTED - {"generic"}:
-        # One entry per `Device(` of the table (the formatter puts each name on its own line).
-        entries = [e for e in re.split(r"\bDevice\(", text) if re.match(rf'\s*"{re.escape(name)}"', e)]
-        assert len(entries) == 1, name
-        entry = entries[0]
-        assert re.search(r"(DS\d+|FPGA-DS-\d+|UG\d+|Device Overview|User Guide|manual)", entry), name
+        rows = re.findall(rf'Device\("{re.escape(name)}", [^)]*, (\w+)\)', text)
+        assert len(rows) == 1, name
+        fabric = re.search(rf"((?:^#.*\n)+){rows[0]} = _fabric\(", text, re.MULTILINE)
+        assert fabric is not None, name
+        assert re.search(r"(DS\d+|FPGA-DS-\d+|UG\d+|Device Overview|User Guide|manual)", fabric.group(1)), name
 
 
 def test_get_device_error() -> None:

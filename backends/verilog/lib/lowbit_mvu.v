@@ -19,9 +19,9 @@
 //             cycles). PS = 1 requires EW >= 1.
 //   MODE      0 = thresholds, 1 = raw accumulator.
 //   NT, OB, OOFF  MODE 0: NT thresholds per channel, OB output bits per
-//             channel, signed output offset (see Outputs).
-//   PW        accumulator/threshold width, given by the compiler (bounds below).
-//   THRESH    MODE 0 thresholds (layout below); ignored in MODE 1.
+//             channel, signed output offset (below).
+//   PW        accumulator/threshold width, given by the compiler (bounds: docs/hardware.md).
+//   THRESH    MODE 0 thresholds (layout: docs/hardware.md); ignored in MODE 1.
 //   PIPE      0/1: register after the per-fold lane sums (+1 cycle latency,
 //             shorter critical path).
 //   NARROW    0: an input beat is a whole vector (Layouts). 1: a beat is one
@@ -47,65 +47,14 @@
 //             cx(ox)*NF, cy/cx the pixel's row/column case, NCX the column
 //             cases) plus the channel fold nf: table case*NF + nf.
 //
-// Numbers. The input range [xlo, xhi] is {0, 1} for EW == 0 with WB >= 2,
-// [-2^(EW-1), 2^(EW-1) - 1] for ES == 1, [0, 2^EW - 1] for ES == 0; the
-// weight range [wlo, whi] is {-1, +1} for WB == 1 and [-2^(WB-1),
-// 2^(WB-1) - 1] for WB >= 2. Lane kinds:
-//   * XNOR (EW == 0, WB == 1): inputs are bipolar bits like the weights;
-//         acc_c = P_c = #{ k : in[k] == W[c][k] }          (unsigned, 0..K)
-//     (the bipolar dot product is 2*P_c - K).
-//   * Everything else: acc_c = sum_k x_k * w_ck exactly (signed), with
-//     x_k, w_ck in the ranges above. For EW == 0 (the AND domain) the inputs
-//     are bits a_k in {0, 1}; the compiler folds a bipolar input's offset
-//     (x = 2a - 1: sum x*w = 2*sum a*w - sum w) into the thresholds.
-//     Datapaths:
-//       NEG    (EW >= 1, WB == 1, PS == 0): conditional negation w ? x : -x
-//              and a signed adder tree (lowbit_mvu_negtree);
-//       PLANES (WB >= 2, or PS == 1): AND-popcounts over bit planes combined
-//              by shifts and subtractions (lowbit_mvu_planes). With
-//              x = sum_i a_i 2^i (top plane weighted -2^(EW-1) when ES) and
-//              w = sum_j b_j 2^j (top plane -2^(WB-1)), one fold adds
-//                  sum_{i,j} +-2^(i+j) popcount_s(a_i[s] & b_j[s]).
-//              A bipolar weight (WB == 1, PS == 1) is the two-plane integer
-//              w = 1 - 2*(~bit): planes b_0 = 1, b_1 = ~bit.
-//   The accumulator is exact modulo 2^PW, and acc_c lies in
-//   [K*pmin, K*pmax] (pmin/pmax: the extreme products of the two ranges,
-//   reached), so the result is exact given the PW bound below.
-//
-// Outputs. MODE 1: acc_c at out bits [c*PW +: PW] (unsigned for XNOR, two's
-// complement otherwise); beats are C*PW bits. MODE 0: channel c emits
+// Numbers, outputs, layouts (in beat, THRESH, weight memory words), PW
+// lower bounds, storage and the weight memory's interface: docs/hardware.md,
+// section lowbit_mvu. In short: acc_c is the exact dot product of channel c
+// (for XNOR lanes the match count P_c, bipolar dot product 2*P_c - K), kept
+// modulo 2^PW, and PW's lower bounds (checked at elaboration; the module name
+// of the failing check is the error message) make it exact. MODE 0 emits
 //     y_c = ( #{ i in [0, NT) : acc_c >= T_{c,i} } + OOFF ) mod 2^OB
-// at out bits [c*OB +: OB]; beats are C*OB bits. Comparisons are unsigned for
-// XNOR and signed otherwise. NT <= 2^OB - 1 (checked). Examples: one bit
-// (NT=1, OB=1, OOFF=0, the default); 2-bit unsigned (NT=3, OB=2, OOFF=0);
-// ternary, i.e. narrow signed 2-bit (NT=2, OB=2, OOFF=-1: -1, 0, 1 as 2-bit
-// two's complement); signed 2-bit (NT=3, OB=2, OOFF=-2).
-//
-// Layouts.
-//   * In beat: one vector; element k at bits [k*EW +: EW] (K*EW bits), or
-//     bit k for EW == 0 (K bits).
-//   * THRESH: T_{c,i} at bits [(c*NT + i)*PW +: PW], C*NT*PW bits (case j's
-//     table at bits [j*C*NT*PW +: C*NT*PW], NCASE*C*NT*PW bits), two's
-//     complement except for XNOR; each channel's thresholds ascending (the
-//     compiler guarantees it; the count above does not depend on it). A
-//     threshold of acc_min always fires, one of acc_max + 1 never does.
-//   * Weight memory word nf*SF + sf (PE*SIMD*WB bits): the weight of channel
-//     nf*PE + p for element sf*SIMD + s at bits [(p*SIMD + s)*WB +: WB]
-//     (WB == 1: bit 1 = +1, 0 = -1; WB >= 2: two's complement).
-//
-// PW lower bounds (checked at elaboration; the module name of the failing
-// check is the error message):
-//   * XNOR: PW >= clog2(K+1) to hold 0..K; MODE 0: PW >= clog2(K+2), so that
-//     T = K+1 ("never fires") is representable.
-//   * Signed kinds: PW >= the smallest two's-complement width holding
-//     [K*pmin, K*pmax]; MODE 0: holding [K*pmin, K*pmax + 1]. For the NEG
-//     kind with signed inputs this is EW + clog2(K+1) (MODE 0 and EW == 1:
-//     1 + clog2(K+2)); for signed inputs x WB >= 2 weights it is
-//     EW + WB - 1 + clog2(K+1) in both modes.
-//   The default PW is (EW == 0 && WB == 1) ? clog2(K+2) :
-//   (EW == 0 ? 0 : EW - ES) + WB + clog2(K+1) (+1 in MODE 0 when EW == ES
-//   and WB == 1), which always meets the bound and equals it for XNOR, for
-//   the NEG kind with signed inputs and for signed inputs x signed weights.
+// at out bits [c*OB +: OB]; MODE 1 acc_c at out bits [c*PW +: PW].
 //
 // Folding and timing. Loop order: nf outer, sf, then (PS == 1) the input
 // plane i = 0..EW-1 inner. A step is one fold (PS == 0) or one plane of a
@@ -139,25 +88,6 @@
 //     inverted with a carry-in of 1 into the accumulator (subtraction).
 //
 // Lane-sum widths: see lowbit_mvu_lane (lowbit_mvu_lanes.v).
-//
-// Storage: 2*K*max(1,EW) input bits (buffer + working register),
-// SIMD*max(1,EW) stage-1 bits, 2 output vectors in the FIFO, NF-1 channel
-// folds of output assembly, PE accumulators of PW bits (PW + 1 in MODE 0
-// with NT == 1, which start each channel fold from -T and read the
-// comparison off the sign; see the accumulator section).
-//
-// Weight memory (one per layer, generated by the compiler, see rom.py's
-// rom_module):
-//     module L0_wmem(input wire clk, input wire en,
-//                    input wire [ADW-1:0] addr, output reg [W-1:0] data);
-//       reg [W-1:0] mem [0:D-1];
-//       initial begin mem[0] = W'h...; ... end
-//       always @(posedge clk) if (en) data <= mem[addr];
-//     endmodule
-//   with W = PE*SIMD*WB, D = NF*SF and ADW = max(1, clog2(D)). The unit
-//   relies on two properties: data is valid one cycle after addr/en
-//   (block-RAM output register), and data holds its value while en is low
-//   (the freeze above and PS == 1 depend on it).
 //
 // Requires lowbit_fifo (lowbit_fifo.v), the lane datapaths (lowbit_mvu_lane
 // and what it uses, lowbit_mvu_lanes.v), the counter tree (lowbit_mvu_count.v)
@@ -243,8 +173,8 @@ module lowbit_mvu #(
     localparam integer NB   = (WB == 1) ? 2 : WB;            // weight planes (PLANES)
     localparam integer XE   = EW + 1 - ES;                   // NEG leaf width
 
-    // Accumulator bounds (see header): PW_ACC holds the range, PW_THR also
-    // acc_max + 1.
+    // Accumulator bounds (docs/hardware.md, PW lower bounds): PW_ACC holds
+    // the range, PW_THR also acc_max + 1.
     localparam integer PW_ACC = (LK == 0) ? $clog2(K + 1) : lowbit_range_width(K64 * PMIN, K64 * PMAX);
     localparam integer PW_THR = (LK == 0) ? $clog2(K + 2) : lowbit_range_width(K64 * PMIN, K64 * PMAX + ONE);
 
@@ -420,7 +350,7 @@ module lowbit_mvu #(
         end
     end
 
-    wire [PE*SW-1:0] sum1;   // per-PE lane sum of the step (SW bits, see header)
+    wire [PE*SW-1:0] sum1;   // per-PE lane sum of the step (SW bits, see lowbit_mvu_lane)
     wire [PE-1:0]    cin1;   // per-PE accumulator carry-in
     genvar gp;
     generate
@@ -438,8 +368,9 @@ module lowbit_mvu #(
     // ------------------------------------------------------------------
     // Optional stage 2 (PIPE = 1) and the accumulator (lowbit_mvu_acc,
     // lowbit_mvu_acc.v): acc sums the SF input folds (and NPL planes) of a
-    // channel fold modulo 2^AW, exact (see header). blk_v marks a completed
-    // channel fold in acc; blk_fin additionally marks the vector's last one.
+    // channel fold modulo 2^AW, exact (docs/hardware.md, Numbers). blk_v
+    // marks a completed channel fold in acc; blk_fin additionally marks the
+    // vector's last one.
     //
     // With one threshold (TA: MODE 0, NT == 1) a channel fold starts from
     // -T instead of 0, so acc ends as acc_c - T_c and acc_c >= T_c is its

@@ -1,14 +1,15 @@
 // lowbit_mvu_lanes: the per-PE lane datapaths of lowbit_mvu (lowbit_mvu.v),
 // one module per lane kind, plus the small helpers they share. All of them are
 // purely combinational; lowbit_mvu registers their inputs and outputs. See
-// lowbit_mvu.v's header for which kind a parameter set selects, the numbers
-// each computes and why the widths are exact.
+// docs/hardware.md (lowbit_mvu, Numbers) for which kind a parameter set
+// selects, the numbers each computes and why the widths are exact.
 //
 //   lowbit_mvu_lane     one PE's lane sum of a step, of the kind LK
 //   lowbit_mvu_sum      heap-shaped adder tree over N W-bit leaves (mod 2^W)
 //   lowbit_mvu_fit      sign/zero-extend or truncate a value to a new width
 //   lowbit_mvu_negtree  sum of SIMD signed integers times +-1 weights
 //   lowbit_mvu_planes   sum over bit planes of +-2^(i+j) * popcount(a_i & b_j)
+//   lowbit_mvu_heap     one sign's half of that sum
 //
 // Requires lowbit_mvu_count (lowbit_mvu_count.v), the XNOR and AND popcounts.
 
@@ -249,13 +250,11 @@ endmodule
 // x = sum_i a_i 2^i (top plane negative when ASGN) and w = sum_j b_j 2^j (top
 // plane negative).
 //
-// The NA*NB popcounts are shifted into place and summed in two unsigned heaps,
-// P over the positive terms and N over the negative ones, and d = P - N: no
-// leaf needs a negation, and every heap leaf is a zero-extended popcount that
-// synthesis can narrow. Each heap is exactly as wide as its largest value
-// (SIMD * sum of its 2^(i+j)), so no leaf is truncated; d wraps modulo 2^RW,
-// exact whenever the caller's RW holds the range of d (lowbit_mvu derives it
-// from the ranges of x and w).
+// The NA*NB popcounts are shifted into place and summed in two unsigned heaps
+// (lowbit_mvu_heap), P over the positive terms and N over the negative ones,
+// and d = P - N: no leaf needs a negation. d wraps modulo 2^RW, exact
+// whenever the caller's RW holds the range of d (lowbit_mvu derives it from
+// the ranges of x and w).
 module lowbit_mvu_planes #(
     parameter integer SIMD = 4,
     parameter integer NA   = 1,
@@ -270,6 +269,45 @@ module lowbit_mvu_planes #(
     localparam integer NT  = NA * NB;             // terms, t = i*NB + j
     localparam integer PCW = $clog2(SIMD + 1);    // popcount width
 
+    wire [NT*PCW-1:0] c;
+    wire [RW-1:0]     p, n;
+
+    genvar gt;
+    generate
+        for (gt = 0; gt < NT; gt = gt + 1) begin : g_pc
+            lowbit_mvu_count #(.N(SIMD), .W(PCW), .OP(2)) u_pc (
+                .a(a[(gt / NB)*SIMD +: SIMD]), .b(b[(gt % NB)*SIMD +: SIMD]),
+                .y(c[gt*PCW +: PCW])
+            );
+        end
+    endgenerate
+
+    lowbit_mvu_heap #(.SIMD(SIMD), .NA(NA), .NB(NB), .ASGN(ASGN), .NEG(0), .RW(RW)) u_p (.c(c), .y(p));
+    lowbit_mvu_heap #(.SIMD(SIMD), .NA(NA), .NB(NB), .ASGN(ASGN), .NEG(1), .RW(RW)) u_n (.c(c), .y(n));
+    assign d = p - n;
+endmodule
+
+// One heap of lowbit_mvu_planes: the terms t = i*NB + j of sign NEG (0: the
+// positive ones, 1: the negative ones, as sg_ij there), each popcount
+// c_t = c[t*PCW +: PCW] shifted left by i + j, summed as unsigned values and
+// fitted to RW bits (modulo 2^RW). The heap is exactly as wide as its largest
+// value, HW = clog2(SIMD * sum of its 2^(i+j) + 1) bits, so no leaf is
+// truncated, and every leaf is a zero-extended popcount synthesis can narrow.
+module lowbit_mvu_heap #(
+    parameter integer SIMD = 4,
+    parameter integer NA   = 1,
+    parameter integer NB   = 2,
+    parameter integer ASGN = 0,
+    parameter integer NEG  = 0,
+    parameter integer RW   = 4
+) (
+    input  wire [NA*NB*$clog2(SIMD+1)-1:0] c,
+    output wire [RW-1:0]                   y
+);
+    localparam integer NT  = NA * NB;
+    localparam integer PCW = $clog2(SIMD + 1);
+
+    // 1 if term t is negative: exactly one of its planes is a sign plane.
     function integer term_neg;
         input integer t;
         term_neg = (((ASGN != 0) && (t / NB == NA - 1)) != (t % NB == NB - 1)) ? 1 : 0;
@@ -316,49 +354,27 @@ module lowbit_mvu_planes #(
         end
     endfunction
 
-    localparam integer NP = n_terms(0);
-    localparam integer NN = n_terms(1);
-    localparam integer HP = heap_w(0);
-    localparam integer HN = heap_w(1);
+    localparam integer N  = n_terms(NEG);
+    localparam integer HW = heap_w(NEG);
 
-    wire [NT*PCW-1:0] c;
-    wire [NP*HP-1:0]  lp;
-    wire [NN*HN-1:0]  ln;
-    wire [HP-1:0]     p;
-    wire [HN-1:0]     n;
-    wire [RW-1:0]     pf, nf;
+    wire [N*HW-1:0] leaves;
+    wire [HW-1:0]   sum;
 
     genvar gt;
     generate
-        for (gt = 0; gt < NT; gt = gt + 1) begin : g_pc
-            lowbit_mvu_count #(.N(SIMD), .W(PCW), .OP(2)) u_pc (
-                .a(a[(gt / NB)*SIMD +: SIMD]), .b(b[(gt % NB)*SIMD +: SIMD]),
-                .y(c[gt*PCW +: PCW])
-            );
-        end
-        for (gt = 0; gt < NP; gt = gt + 1) begin : g_pos
-            localparam integer T  = term_at(0, gt);
+        for (gt = 0; gt < N; gt = gt + 1) begin : g_leaf
+            localparam integer T  = term_at(NEG, gt);
             localparam integer SH = T / NB + T % NB;
-            if (HP > PCW) begin : g_ext
-                assign lp[gt*HP +: HP] = {{(HP-PCW){1'b0}}, c[T*PCW +: PCW]} << SH;
+            if (HW > PCW) begin : g_ext
+                assign leaves[gt*HW +: HW] = {{(HW-PCW){1'b0}}, c[T*PCW +: PCW]} << SH;
             end else begin : g_same
-                assign lp[gt*HP +: HP] = c[T*PCW +: PCW];
-            end
-        end
-        for (gt = 0; gt < NN; gt = gt + 1) begin : g_neg
-            localparam integer T  = term_at(1, gt);
-            localparam integer SH = T / NB + T % NB;
-            if (HN > PCW) begin : g_ext
-                assign ln[gt*HN +: HN] = {{(HN-PCW){1'b0}}, c[T*PCW +: PCW]} << SH;
-            end else begin : g_same
-                assign ln[gt*HN +: HN] = c[T*PCW +: PCW];
+                assign leaves[gt*HW +: HW] = c[T*PCW +: PCW];
             end
         end
     endgenerate
+    // Only this heap's terms are read.
+    wire unused_c = &{1'b0, c};
 
-    lowbit_mvu_sum #(.N(NP), .W(HP)) u_p (.x(lp), .s(p));
-    lowbit_mvu_sum #(.N(NN), .W(HN)) u_n (.x(ln), .s(n));
-    lowbit_mvu_fit #(.IW(HP), .OW(RW), .SGN(0)) u_pf (.x(p), .y(pf));
-    lowbit_mvu_fit #(.IW(HN), .OW(RW), .SGN(0)) u_nf (.x(n), .y(nf));
-    assign d = pf - nf;
+    lowbit_mvu_sum #(.N(N), .W(HW)) u_sum (.x(leaves), .s(sum));
+    lowbit_mvu_fit #(.IW(HW), .OW(RW), .SGN(0)) u_fit (.x(sum), .y(y));
 endmodule

@@ -6,6 +6,8 @@
 //   lowbit_mvu_rom      constant table (thresholds), one LUT6 per bit
 //   lowbit_mvu_border   threshold-table address of a +1-padded convolution's
 //                       output pixel (its border case) and channel fold
+//
+// Requires lowbit_raster (lowbit_raster.v), the pixel walk of lowbit_mvu_border.
 
 // Word q of a constant table with one word per channel fold (NF words of W
 // bits, word nf at bits [nf*W +: W]) or, with NCASE > 1 border cases, one
@@ -107,34 +109,24 @@ module lowbit_mvu_border #(
 
     localparam integer YW = lowbit_index_width(HO);
     localparam integer XW = lowbit_index_width(WO);
-    localparam integer HL = HO - 1;
-    localparam integer WL = WO - 1;
-    localparam [YW-1:0] Y_LAST = HL[YW-1:0];
-    localparam [XW-1:0] X_LAST = WL[XW-1:0];
     localparam [TW-1:0] BASE0  = CYT[TW-1:0] + CXT[TW-1:0];  // pixel (0, 0)
 
-    reg  [YW-1:0] oy;
-    reg  [XW-1:0] ox;
-    wire          x_end = (ox == X_LAST);
-    wire [YW-1:0] oy_n  = x_end ? ((oy == Y_LAST) ? {YW{1'b0}} : oy + 1'b1) : oy;
-    wire [XW-1:0] ox_n  = x_end ? {XW{1'b0}} : ox + 1'b1;
+    // The pixel (oy, ox) moves on with the vector's last fold; its successor's
+    // table is read ahead, so that addr is a register.
+    wire [YW-1:0] oy, oy_n;
+    wire [XW-1:0] ox, ox_n;
     wire [TW-1:0] by, bx;
+    lowbit_raster #(.H(HO), .W(WO), .YW(YW), .XW(XW)) u_pos (.clk(clk), .rst(rst), .step(step && last),
+        .y(oy), .x(ox), .y_next(oy_n), .x_next(ox_n));
     lowbit_mvu_rom #(.N(HO), .AW(YW), .W(TW), .D(CYT)) u_y (.a(oy_n), .q(by));
     lowbit_mvu_rom #(.N(WO), .AW(XW), .W(TW), .D(CXT)) u_x (.a(ox_n), .q(bx));
+    wire unused_pos = &{1'b0, oy, ox};
 
     always @(posedge clk) begin
         if (rst) begin
-            oy   <= {YW{1'b0}};
-            ox   <= {XW{1'b0}};
             addr <= BASE0;
         end else if (step) begin
-            if (last) begin
-                oy   <= oy_n;
-                ox   <= ox_n;
-                addr <= by + bx;
-            end else begin
-                addr <= addr + 1'b1;
-            end
+            addr <= last ? by + bx : addr + 1'b1;
         end
     end
 endmodule

@@ -51,7 +51,8 @@
 // Storage: 2*C*OEW FIFO bits (data not reset), clog2(WP) + clog2(HP)
 // position bits. Only control state is reset.
 //
-// Requires lowbit_fifo (lowbit_fifo.v).
+// Requires lowbit_fifo (lowbit_fifo.v) and lowbit_raster (lowbit_raster.v);
+// lowbit_pad_span is below.
 module lowbit_pad #(
     parameter integer C     = 4,
     parameter integer EW    = 8,
@@ -83,10 +84,6 @@ module lowbit_pad #(
     localparam integer WP = PL + W + PR;                      // padded columns
     localparam integer XW = lowbit_index_width(WP);
     localparam integer YW = lowbit_index_width(HP);
-    localparam integer WL = WP - 1;
-    localparam integer HL = HP - 1;
-    localparam [XW-1:0] X_LAST = WL[XW-1:0];
-    localparam [YW-1:0] Y_LAST = HL[YW-1:0];
 
     // Parameter guards: instantiating a non-existent module is the only
     // portable way to abort elaboration in Verilog-2005.
@@ -107,46 +104,17 @@ module lowbit_pad #(
 
     // ------------------------------------------------------------------
     // Position (oy, ox) of the next output pixel in the padded frame and
-    // whether it is an input pixel. Bounds that are absent (pad 0) are
-    // left out rather than compared, so no comparison is constant.
+    // whether it is an input pixel: inside the input's columns and rows.
     // ------------------------------------------------------------------
-    reg  [XW-1:0] ox;
-    reg  [YW-1:0] oy;
-    wire          x_lo, x_hi, y_lo, y_hi;
+    wire [XW-1:0] ox;
+    wire [YW-1:0] oy;
+    wire          x_in, y_in;
 
-    generate
-        if (PL == 0) begin : g_x_lo_all
-            assign x_lo = 1'b1;
-        end else begin : g_x_lo
-            localparam [XW-1:0] X_BEG = PL[XW-1:0];
-            assign x_lo = (ox >= X_BEG);
-        end
-        if (PR == 0) begin : g_x_hi_all
-            assign x_hi = 1'b1;
-        end else begin : g_x_hi
-            localparam integer  XE    = PL + W;       // <= WP - 1 here
-            localparam [XW-1:0] X_END = XE[XW-1:0];
-            assign x_hi = (ox < X_END);
-        end
-        if (PT == 0) begin : g_y_lo_all
-            assign y_lo = 1'b1;
-        end else begin : g_y_lo
-            localparam [YW-1:0] Y_BEG = PT[YW-1:0];
-            assign y_lo = (oy >= Y_BEG);
-        end
-        if (PB == 0) begin : g_y_hi_all
-            assign y_hi = 1'b1;
-        end else begin : g_y_hi
-            localparam integer  YE    = PT + H;       // <= HP - 1 here
-            localparam [YW-1:0] Y_END = YE[YW-1:0];
-            assign y_hi = (oy < Y_END);
-        end
-    endgenerate
+    lowbit_pad_span #(.N(W), .BEFORE(PL), .AFTER(PR), .PW(XW)) u_x_in (.p(ox), .in_span(x_in));
+    lowbit_pad_span #(.N(H), .BEFORE(PT), .AFTER(PB), .PW(YW)) u_y_in (.p(oy), .in_span(y_in));
 
-    wire interior    = x_lo && x_hi && y_lo && y_hi;
+    wire interior    = x_in && y_in;
     wire frame_start = (ox == {XW{1'b0}}) && (oy == {YW{1'b0}});
-    wire x_end       = (ox == X_LAST);
-    wire y_end       = (oy == Y_LAST);
     wire ofifo_ready;
 
     // Interior step = input handshake. Padding step: FIFO room, and at the
@@ -154,19 +122,11 @@ module lowbit_pad #(
     assign in_tready = ofifo_ready && interior;
     wire push = ofifo_ready && (in_tvalid || (!interior && !frame_start));
 
-    always @(posedge clk) begin
-        if (rst) begin
-            ox <= {XW{1'b0}};
-            oy <= {YW{1'b0}};
-        end else if (push) begin
-            if (x_end) begin
-                ox <= {XW{1'b0}};
-                oy <= y_end ? {YW{1'b0}} : oy + 1'b1;
-            end else begin
-                ox <= ox + 1'b1;
-            end
-        end
-    end
+    // The walk over the padded frame, one position per push.
+    wire [YW-1:0] unused_oy_next;
+    wire [XW-1:0] unused_ox_next;
+    lowbit_raster #(.H(HP), .W(WP), .YW(YW), .XW(XW)) u_pos (.clk(clk), .rst(rst), .step(push),
+        .y(oy), .x(ox), .y_next(unused_oy_next), .x_next(unused_ox_next));
 
     // ------------------------------------------------------------------
     // Pixel data: the (widened) input pixel at interior positions, else 0.
@@ -194,4 +154,39 @@ module lowbit_pad #(
         .in_tdata(pix), .in_tvalid(push), .in_tready(ofifo_ready),
         .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready));
 
+endmodule
+
+// lowbit_pad_span: whether position p (PW bits) of one padded axis, BEFORE
+// pad positions, then N input positions, then AFTER pad positions, is an
+// input position: BEFORE <= p < BEFORE + N. A bound whose pad is 0 is left
+// out rather than compared, so no comparison is constant. Combinational.
+module lowbit_pad_span #(
+    parameter integer N      = 4,
+    parameter integer BEFORE = 1,
+    parameter integer AFTER  = 1,
+    parameter integer PW     = 2
+) (
+    input  wire [PW-1:0] p,
+    output wire          in_span
+);
+    wire lo, hi;
+    // With no pad on either side p decides nothing.
+    wire unused_p = &{1'b0, p};
+
+    generate
+        if (BEFORE == 0) begin : g_lo_all
+            assign lo = 1'b1;
+        end else begin : g_lo
+            localparam [PW-1:0] FIRST = BEFORE[PW-1:0];
+            assign lo = (p >= FIRST);
+        end
+        if (AFTER == 0) begin : g_hi_all
+            assign hi = 1'b1;
+        end else begin : g_hi
+            localparam integer  E   = BEFORE + N;   // < BEFORE + N + AFTER here
+            localparam [PW-1:0] STOP = E[PW-1:0];
+            assign hi = (p < STOP);
+        end
+    endgenerate
+    assign in_span = lo && hi;
 endmodule
