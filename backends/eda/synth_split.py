@@ -14,18 +14,9 @@ import re
 import tempfile
 from pathlib import Path
 
+from lowbitc.backends.eda import tools
 from lowbitc.backends.eda.synth import SYNTH_TIMEOUT_S, yosys_script
 from lowbitc.backends.eda.synth_stats import Figures, figures, flat_cells, parse_stat_json, parse_top_cells
-from lowbitc.backends.eda.tools import (
-    FLOW_VERSION,
-    cache_key,
-    cached,
-    fabric_for,
-    run_yosys,
-    store,
-    tool_version,
-    write_design,
-)
 from lowbitc.backends.target.devices import Device, Family
 
 Split = dict[str, dict[str, Figures]]
@@ -65,20 +56,20 @@ def submodule_figures(
     """Synthesise ``verilog`` for ``device`` keeping every module boundary; each top-level
     instance's figures by library module (see the module docstring). The cache keeps Yosys's
     cell counts per module, so a change to the split needs no new run."""
-    fab = fabric_for(device, "synthesise")
-    key = cache_key(FLOW_VERSION, "nested", verilog, top, device, tool_version("yosys"))
-    if use_cache and (hit := cached(key, "split")) is not None:
+    fab = tools.fabric_for(device, "synthesise")
+    key = tools.cache_key(tools.FLOW_VERSION, "nested", verilog, top, device, tools.tool_version("yosys"))
+    if use_cache and (hit := tools.cached(key, "split")) is not None:
         raw = json.loads(hit)
     else:
         with tempfile.TemporaryDirectory(prefix="lowbitc-split-") as tmp:
             folder = Path(tmp)
-            write_design(folder, verilog)
+            tools.write_design(folder, verilog)
             script = yosys_script(top, fab.family, flat=False, abc9=False, nested=True)
-            run_yosys(folder, script, "stat.json", timeout, device)
+            tools.run_yosys(folder, script, "stat.json", timeout, device)
             raw = {
                 "modules": parse_stat_json((folder / "stat.json").read_text()),
                 "top_cells": parse_top_cells((folder / "top.il").read_text()),
             }
         if use_cache:
-            store(key, "split", json.dumps(raw))
+            tools.store(key, "split", json.dumps(raw))
     return split_modules(raw["modules"], raw["top_cells"], fab.family)

@@ -46,17 +46,10 @@ class ResourceFigures:
 
 
 @dataclass(frozen=True)
-class UnitRow:
-    """One unit of the pipeline (in the order and with the index of `perf.predict`)."""
+class UnitRow(LayerPerf):
+    """One unit of the pipeline: its `perf.predict` layer (same order and index) and what the
+    report adds to it."""
 
-    index: int
-    kind: str
-    fan_in: int
-    channels: int
-    pe: int
-    simd: int
-    vectors: int
-    cycles: int
     layer: int | None
     """The fold file's layer number (matrix-vector units in program order, as `--fold` and
     `inspect` count them); None for units that are not layers (windows, pools, ...)."""

@@ -38,24 +38,11 @@ class Unit:
         return self.name
 
 
-def _swg(cfg: swg.Swg) -> Unit:
-    c = swg.case(cfg)
-    return Unit(f"swg_{cfg}", c.run, c.reference, swg.N_FRAMES * cfg.H * cfg.W, cfg.H * cfg.W)
-
-
-def _swg_ram(cfg: swg_ram.SwgRam) -> Unit:
-    c = swg_ram.case(cfg)
-    return Unit(f"swg_ram_{cfg}", c.run, c.reference, swg_ram.N_FRAMES * cfg.H * cfg.W, cfg.H * cfg.W)
-
-
-def _pool(cfg: pool.Pool) -> Unit:
-    c = pool.case(cfg)
-    return Unit(f"pool_{cfg}", c.run, c.reference, pool.N_FRAMES * cfg.H * cfg.W, cfg.H * cfg.W)
-
-
-def _pad(cfg: pad.Pad) -> Unit:
-    c = pad.case(cfg)
-    return Unit(f"pad_{cfg}", c.run, c.reference, pad.N_FRAMES * cfg.H * cfg.W, cfg.H * cfg.W)
+def _frames(module, cfg) -> Unit:
+    """A map unit (window generator, pool, pad): its case's frames of H x W pixels."""
+    c = module.case(cfg)
+    name = f"{module.__name__.removeprefix('test_')}_{cfg}"
+    return Unit(name, c.run, c.reference, module.N_FRAMES * cfg.H * cfg.W, cfg.H * cfg.W)
 
 
 def _collect(cfg: tuple[int, int]) -> Unit:
@@ -74,16 +61,16 @@ def _mvu(module, cfg) -> Unit:
 
 
 UNITS = [
-    *(_swg(cfg) for cfg in swg.CFGS),
-    _swg_ram(swg_ram.CFGS[1]),  # whole-pixel words, 3 beats a pixel
-    _swg_ram(swg_ram.CFGS[2]),  # G-element banks, stride 2
-    _swg_ram(swg_ram.CFGS[7]),  # one window row a frame
-    _swg_ram(swg_ram.CFGS[12]),  # rows between windows (SH > KH)
-    _pool(pool.CFGS[1]),  # overlapping 3x3/2
-    _pool(pool.CFGS[3]),  # 2-bit signed max
-    _pad(pad.CFGS[0]),  # 8-bit, pads 1
-    _pad(pad.CFGS[3]),  # asymmetric pads, widened
-    _pad(pad.CFGS[10]),  # pads larger than the frame
+    *(_frames(swg, cfg) for cfg in swg.CFGS),
+    _frames(swg_ram, swg_ram.CFGS[1]),  # whole-pixel words, 3 beats a pixel
+    _frames(swg_ram, swg_ram.CFGS[2]),  # G-element banks, stride 2
+    _frames(swg_ram, swg_ram.CFGS[7]),  # one window row a frame
+    _frames(swg_ram, swg_ram.CFGS[12]),  # rows between windows (SH > KH)
+    _frames(pool, pool.CFGS[1]),  # overlapping 3x3/2
+    _frames(pool, pool.CFGS[3]),  # 2-bit signed max
+    _frames(pad, pad.CFGS[0]),  # 8-bit, pads 1
+    _frames(pad, pad.CFGS[3]),  # asymmetric pads, widened
+    _frames(pad, pad.CFGS[10]),  # pads larger than the frame
     *(_collect(cfg) for cfg in collect.CFGS),
     _mvu(mvu, mvu.CFGS[0]),  # fully folded: PE = SIMD = 1
     _mvu(mvu, mvu.CFGS[4]),  # NF = 5: threshold table index and output assembly
