@@ -99,7 +99,7 @@ CONTROL = {
     "lowbit_add": (6, 0),
     "lowbit_gap": (4, 0),
     "lowbit_dup": (2, 0),
-    "lowbit_gearbox": (4, 1),
+    "lowbit_gearbox": (30, 1),
 }
 """LUTs, FFs of each block's fixed control beyond its counters (`rtl.cells.Control`): the
 calibrated flags above, and the handshake and flag logic read from the smaller blocks' Verilog
