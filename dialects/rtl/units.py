@@ -167,7 +167,7 @@ class SWGRamInstanceOp(IRDLOperation, StreamUnit):
                 ("KH", kh), ("KW", kw), ("SH", sh), ("SW", sw), ("G", self.word.value.data))  # fmt: skip
 
     def resource_cells(self) -> tuple[Cell, ...]:
-        """lowbit_swg_ram: its rows in a RAM of pixels with the pixel read register, the select
+        """lowbit_swg_ram: its rows in a RAM of pixels (with the read register), the select
         of a word from it, the 2-deep FIFO of words, and the writer's and reader's counters."""
         (kh, kw), (_, sw) = self.kernel.get_values(), self.strides.get_values()
         h, w = self.height.value.data, self.width.value.data
@@ -177,8 +177,7 @@ class SWGRamInstanceOp(IRDLOperation, StreamUnit):
         counters = clog2(w) + clog2(h) + 3 * clog2(rows * columns) + clog2(h) + clog2(kh) + clog2(kw)
         counters += clog2(pixel // word) + clog2(rows + 1)
         return (
-            LineBuffer(rows * columns, pixel),
-            Registers(pixel),  # the read register
+            LineBuffer(rows * columns, pixel),  # priced with its read register
             Logic(select),
             Fifo(word, 2),
             Control("lowbit_swg", 2 * counters, counters),
