@@ -24,20 +24,13 @@
 //   THRESH    MODE 0 thresholds (layout: docs/hardware.md); ignored in MODE 1.
 //   PIPE      0/1: register after the per-fold lane sums (+1 cycle latency,
 //             shorter critical path).
-//   NARROW    0: an input beat is a whole vector (Layouts). 1: a beat is one
-//             fold, XW = SIMD*max(1,EW) bits laid out alike (element s at
-//             [s*EW +: EW], bit s for EW == 0), a vector SF beats in fold
-//             order (lowbit_mvu_feed, lowbit_mvu_issue.v). A fold's plane-0
-//             step in channel fold 0 waits for its beat (a gap is a bubble);
-//             in_tready is a function of flops. NF == 1, or SF == 1 with
-//             PS == 0: the beat goes straight to the lane register (R = 0);
-//             else it is written into a RAM of SF x XW bits (registered
-//             read) and every channel fold reads it from there (R = 1). The
-//             II is S as below; the latency is S + 2 + PIPE + R from the
-//             vector's first beat (beats without gaps, unit idle) and
-//             S - (SF-1)*NPL + 2 + PIPE + R from its last. No vector buffer
-//             beyond the RAM; the output FIFO is 1 deep (2 when S == 1: its
-//             registered ready needs it).
+//   NARROW    0: a beat is a vector. 1: a beat is one fold (XW =
+//             SIMD*max(1,EW) bits, laid out as a vector), SF beats per vector
+//             in fold order (lowbit_mvu_feed: buffering, timing, bubbles).
+//             R = 0 when NF == 1 or SF == NPL == 1 (no buffer), else R = 1
+//             (a RAM of SF x XW). II = S; latency S + 2 + PIPE + R from the
+//             first beat (no gaps, idle), S - (SF-1)*NPL + 2 + PIPE + R from
+//             the last. The output FIFO is 1 deep unless S == 1.
 //   NCASE, HO, WO, CYT, CXT  border cases (MODE 0; NCASE = 1, the default,
 //             has none): the thresholds are NCASE tables, and the vectors
 //             are the HO x WO output pixels of a +1-padded convolution in
@@ -276,12 +269,10 @@ module lowbit_mvu #(
     wire en = !fin_v || ofifo_ready;
 
     // ------------------------------------------------------------------
-    // Issue stage: the step's weight-memory address and where the step
-    // stands in its fold, its channel fold and its vector; x1 is the step's
-    // SIMD input elements in stage 1 (the cycle after its issue).
-    // NARROW = 0: lowbit_mvu_issue buffers whole vectors and issues their
-    // fold slices; NARROW = 1: lowbit_mvu_feed takes one fold per beat (both
-    // in lowbit_mvu_issue.v).
+    // Issue stage (lowbit_mvu_issue.v; NARROW = 0: lowbit_mvu_issue, whole
+    // vectors; 1: lowbit_mvu_feed, one fold per beat): the step's weight
+    // address, where it stands in its fold, channel fold and vector, and in
+    // stage 1 (the cycle after its issue) its SIMD input elements x1.
     // ------------------------------------------------------------------
     wire [XW-1:0]  x1;            // stage 1: the step's input elements
     wire           active;        // a step is being issued (with en)
@@ -305,10 +296,8 @@ module lowbit_mvu #(
                 .slice(slice), .active(active), .addr(wmem_addr), .pl(pl), .plane0(plane0),
                 .step_last(step_last), .sf_first(sf_first), .sf_last(sf_last), .vec_last(vec_last)
             );
-
-            // Stage-1 input register. PS == 1: load the slice in plane 0,
-            // then shift so that bit s*EW is always the current plane of
-            // element s.
+            // Stage-1 input register. PS == 1: load the slice in plane 0, then
+            // shift so that bit s*EW is always the current plane of element s.
             reg  [XW-1:0] s1;
             wire [XW-1:0] s1_nx;
             if (NPL > 1) begin : g_s1_shift
@@ -316,9 +305,7 @@ module lowbit_mvu #(
             end else begin : g_s1_load
                 assign s1_nx = slice;
             end
-            always @(posedge clk) begin
-                if (en) s1 <= s1_nx;
-            end
+            always @(posedge clk) if (en) s1 <= s1_nx;
             assign x1 = s1;
         end else begin : g_narrow
             lowbit_mvu_feed #(
@@ -472,11 +459,9 @@ module lowbit_mvu #(
 
     // The FIFO holds finished vectors until accepted. Depth 2 lets one vector
     // wait for the consumer while the next completes, and its registered
-    // in_tready is what keeps `en` free of combinational backpressure. A
-    // 1-deep FIFO is ready again the cycle after its word is taken, which is
-    // soon enough when vectors are S >= 2 cycles apart; NARROW uses it there
-    // (for PE = 1, SIMD = 64, C = 64 it spares 64 LUTs and 64 FFs,
-    // bench/datapath.py). NARROW = 0 keeps depth 2.
+    // in_tready is what keeps `en` free of combinational backpressure. 1 deep
+    // is ready again the cycle after its word is taken, soon enough for
+    // vectors S >= 2 cycles apart: NARROW uses it there (NARROW = 0 keeps 2).
     localparam integer ODEPTH = (NARROW != 0 && F * NPL > 1) ? 1 : 2;
     lowbit_fifo #(.W(OW), .DEPTH(ODEPTH)) u_ofifo (.clk(clk), .rst(rst),
         .in_tdata(result), .in_tvalid(fin_v), .in_tready(ofifo_ready),

@@ -136,12 +136,17 @@ endmodule
 // The counters hold the position of the next step (addr, sf, pl, and nf0 =
 // channel fold 0); a step is issued in a cycle with en && active.
 //
-// NF == 1, or SF == 1 with PS == 0: no buffer. A fold's plane-0 step is issued
-// in the cycle its beat is accepted (active = in_tvalid there), and the beat
-// goes straight into the lane register x (which holds the one fold over the
-// channel folds when SF == 1).
+// A fold's plane-0 step in channel fold 0 waits for its beat: a gap in the
+// input is a bubble, nothing is lost. in_tready is a function of flops (en
+// and the counters), never of in_tvalid or out_tready.
 //
-// Otherwise (NF > 1): every beat is written into a RAM of SF words x XW bits
+// NF == 1, or SF == 1 with PS == 0 (R = 0 in lowbit_mvu.v): no buffer. A
+// fold's plane-0 step is issued in the cycle its beat is accepted (active =
+// in_tvalid there, so wmem_en follows in_tvalid combinationally), and the
+// beat goes straight into the lane register x (which holds the one fold over
+// the channel folds when SF == 1).
+//
+// Otherwise (R = 1): every beat is written into a RAM of SF words x XW bits
 // (word sf = fold sf), and every step reads its fold from there through a
 // registered read port (rd_q, loaded as the step is issued: the lanes' input register itself
 // for PS == 0). A beat is accepted one cycle ahead of its step, either while
