@@ -175,18 +175,26 @@ def mvu_cells(op: MVUInstanceOp) -> tuple[Cell, ...]:
     # Issue: the K-element working register cur (rotated by SIMD elements each fold), ibuf, the
     # stage-1 lane register (SIMD elements) and, with PIPE, the lane sums per PE.
     if op.fold_per_beat:
-        # NARROW: the fold register loads from the stream (channel fold 0) or from the RAM that
-        # keeps the vector's SF folds for the other channel folds (a 2:1 multiplexer per bit).
-        cells += [Registers(xw + op.pipe.value.data * pe * sw)]
-        if nf > 1:
-            cells += [LineBuffer(sf, xw), Logic(xw)]
+        # NARROW (lowbit_mvu_feed): with R, every beat goes through a RAM of the vector's SF folds,
+        # whose read register is the lane register (priced with the RAM), and a write counter;
+        # without, the beat goes straight into the lane register. Serial planes shift it (the
+        # plane shift below) and, with R, hold the fold beside it.
+        cells += [Registers(op.pipe.value.data * pe * sw)]
+        if op.keeps_folds:
+            cells += [LineBuffer(sf, xw), Registers(clog2(sf) + 1)]
+            if op.is_serial:
+                cells.append(Registers(xw + 1))
+        else:
+            cells.append(Registers(xw))
     else:
         cells += [WorkingRegister(iw, sf > 1), Registers(2 * iw + xw + op.pipe.value.data * pe * sw)]
     if op.is_serial:
         cells.append(Logic(xw))  # the plane shift of s1
     # Output: NF - 1 channel folds of assembly (flip-flops with an enable) and the 2-deep FIFO;
     # control: the address (clog2(NF*SF) bits) and sf counters beside the fixed flags.
-    cells += [Registers((nf - 1) * (ow // nf)), Fifo(ow, 2)]
+    # (fed fold by fold and S > 1 steps a vector, the FIFO is one deep: the next result is S away)
+    out_depth = 1 if op.fold_per_beat and op.cycles_per_vector > 1 else 2
+    cells += [Registers((nf - 1) * (ow // nf)), Fifo(ow, out_depth)]
     cells.append(Control("lowbit_mvu", 2 * clog2(nf * sf) + clog2(sf), clog2(nf * sf) + clog2(sf)))
     rom = SymbolTable.lookup_symbol(op, op.rom)
     cells.append(Rom(np.asarray(rom.contents.to_numpy(), dtype=np.uint8)))  # type: ignore[union-attr]
@@ -265,7 +273,19 @@ class MVUInstanceOp(IRDLOperation, StreamUnit):
             self.channels.value.data, self.fan_in, pe, simd, vectors=self.vectors_per_frame, planes=planes
         )
 
+    @property
+    def keeps_folds(self) -> bool:
+        """Fed fold by fold, the unit writes its beats into a RAM and reads them back for every
+        channel fold (lowbit_mvu_feed's R): with NF > 1, and SF > 1 or serial planes."""
+        nf, sf = self.fold.folds(self.channels.value.data, self.fan_in)
+        return self.fold_per_beat and nf > 1 and (sf > 1 or self.is_serial)
+
     def latency(self) -> int:
+        """Cycles from a vector's (first) beat in to its result out: the steps, the weight read,
+        the lane-sum register (PIPE), the accumulator and the output register; fed fold by fold,
+        one cycle less (the FIFO-free issue) plus the RAM's when the unit keeps its folds."""
+        if self.fold_per_beat:
+            return self.cycles_per_vector + MVU_FIXED_LATENCY - 1 + self.pipe.value.data + int(self.keeps_folds)
         return self.cycles_per_vector + MVU_FIXED_LATENCY + self.pipe.value.data
 
     def verilog_parameters(self) -> tuple[tuple[str, VerilogValue], ...]:
