@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pytest
 from support.hw import case_cache, diff_msg, pack, threshold_literal, to_unsigned
-from support.mvu import MvuCase, MvuFold, fold_words, mvu_lint_top, mvu_rejects_top
+from support.mvu import MvuCase, MvuFold, fold_words, mvu_lint_top, mvu_rejects_top, swidth
 
 from lowbitc.backends.eda.synth import synthesize
 from lowbitc.backends.runtime.sim.verilator import SimResult, lint
@@ -32,14 +32,6 @@ from lowbitc.backends.verilog.library import inline_includes, library_sources
 from lowbitc.dialects.lowbit.border import BorderAttr
 from lowbitc.dialects.rtl.cells import clog2
 from lowbitc.dialects.rtl.mvu import border_parameters
-
-
-def swidth(lo: int, hi: int) -> int:
-    """Smallest two's-complement width holding [lo, hi]."""
-    p = 1
-    while not (-(1 << (p - 1)) <= lo and hi <= (1 << (p - 1)) - 1):
-        p += 1
-    return p
 
 
 @dataclass(frozen=True, kw_only=True)

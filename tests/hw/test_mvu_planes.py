@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 from support.hw import case_cache, threshold_literal, to_unsigned
-from support.mvu import MvuCase, MvuFold, fold_words, mvu_lint_top, mvu_rejects_top
+from support.mvu import MvuCase, MvuFold, fold_words, mvu_lint_top, mvu_rejects_top, swidth
 from support.mvu_checks import (
     check_exact_ii_latency,
     check_heavy_backpressure,
@@ -27,14 +27,6 @@ from support.mvu_checks import (
 from lowbitc.backends.runtime.sim.verilator import lint
 from lowbitc.backends.verilog.library import library_sources
 from lowbitc.dialects.rtl.cells import clog2
-
-
-def swidth(lo: int, hi: int) -> int:
-    """Smallest two's-complement width holding [lo, hi]."""
-    p = 1
-    while not (-(1 << (p - 1)) <= lo and hi <= (1 << (p - 1)) - 1):
-        p += 1
-    return p
 
 
 def x_range(ew: int, es: int) -> tuple[int, int]:

@@ -22,6 +22,15 @@ WMEM_SIGNALS = ("wmem_addr", "wmem_en", "wmem_data")
 """lowbit_mvu's weight-memory port: address and enable out, the word back one cycle later."""
 
 
+def swidth(lo: int, hi: int) -> int:
+    """Smallest two's-complement width holding [lo, hi] (lowbit_range_width, written
+    independently of the library for the tests)."""
+    p = 1
+    while not (-(1 << (p - 1)) <= lo and hi <= (1 << (p - 1)) - 1):
+        p += 1
+    return p
+
+
 def _mvu_top(
     params: Mapping[str, Any] | Iterable[tuple[str, Any]],
     in_width: int,
