@@ -2,7 +2,8 @@
 the channel folds after the first) against a numpy reference, co-simulated with Verilator: every
 lane kind (XNOR, the +-1 tree, bit planes, the AND domain, plane-serial), both modes, one and
 several channel folds, one input fold, border cases; exact II and latency, random stalls on both
-sides, a slow consumer freezing the datapath, a slow producer leaving bubbles.
+sides, a slow consumer freezing the datapath, a slow producer leaving bubbles. With FOLDOUT = 1
+(some configurations) the output is one channel fold per beat, too.
 
 Each configuration is one Verilator build (cached on disk across runs); the stall patterns reuse
 the same executable.
@@ -45,6 +46,7 @@ class Cfg(MvuFold):
     OB: int = 1
     OOFF: int = 0
     geometry: tuple | None = None  # border cases: (map (H, W), kernel, strides, pads)
+    FOLDOUT: int = 0  # 1: one output beat per channel fold (PE channels)
 
     @property
     def xnor(self) -> bool:
@@ -108,14 +110,19 @@ class Cfg(MvuFold):
         return self.SIMD * max(1, self.EW)
 
     @property
+    def out_beats(self) -> int:
+        """Output beats per vector: its NF channel folds with FOLDOUT, else one."""
+        return self.NF if self.FOLDOUT else 1
+
+    @property
     def out_width(self) -> int:
-        return self.C * (self.OB if self.MODE == 0 else self.PW)
+        return self.C // self.out_beats * (self.OB if self.MODE == 0 else self.PW)
 
     def __str__(self) -> str:
         s = f"K{self.K}_C{self.C}_PE{self.PE}_S{self.SIMD}_EW{self.EW}{'s' if self.ES else 'u'}_WB{self.WB}"
         s += f"_PS{self.PS}_M{self.MODE}_P{self.PIPE}"
         s += f"_NT{self.NT}_OB{self.OB}_OFF{self.OOFF}" if self.MODE == 0 else ""
-        return s + ("_border" if self.geometry else "")
+        return s + ("_border" if self.geometry else "") + ("_foldout" if self.FOLDOUT else "")
 
 
 PAD1 = ((5, 4), (3, 3), (1, 1), (1, 1, 1, 1))
@@ -137,6 +144,12 @@ CFGS = [
     Cfg(18, 6, 2, 6, PIPE=1, geometry=PAD1),  # border cases, one threshold, NF 3 x SF 3
     Cfg(18, 6, 3, 9, PIPE=0, NT=3, OB=2, geometry=PAD1),  # border cases, comparators, NF 2 x SF 2
     Cfg(25, 4, 4, 25, PIPE=0, geometry=((4, 6), (5, 5), (2, 1), (2, 0, 1, 2))),  # border, NF 1 x SF 1
+    Cfg(32, 10, 2, 8, PIPE=0, FOLDOUT=1),  # XNOR, NF 5 x SF 4, a fold of 2 channels per output beat
+    Cfg(16, 8, 2, 16, PIPE=1, FOLDOUT=1),  # SF 1: a fold per cycle, the output FIFO 2 deep
+    Cfg(8, 4, 1, 1, PIPE=1, FOLDOUT=1),  # fully folded: one-bit beats in and out
+    Cfg(18, 6, 3, 6, EW=2, WB=2, PS=1, PIPE=1, NT=2, OB=2, OOFF=-1, FOLDOUT=1),  # plane-serial, 6-bit folds
+    Cfg(12, 6, 3, 4, EW=3, ES=0, WB=4, PS=1, MODE=1, PIPE=0, FOLDOUT=1),  # raw sums, PE x PW bits per beat
+    Cfg(18, 6, 2, 6, PIPE=1, geometry=PAD1, FOLDOUT=1),  # border cases, per-fold thresholds
 ]
 
 
@@ -181,15 +194,17 @@ class Case(MvuCase):
         return np.sort(t, axis=-1)
 
     def reference(self) -> list[int]:
+        """Output beats: per vector one, or (FOLDOUT) its channel folds nf = 0..NF-1."""
         cfg = self.cfg
         outs = []
         for i, row in enumerate(self.acc()):
             if cfg.MODE == 0:
                 table = self.t[self.cases[i % len(self.cases)]]
-                vals = (row[:, None] >= table).sum(axis=1) + cfg.OOFF
-                outs.append(pack(vals, cfg.OB))
+                vals, bits = (row[:, None] >= table).sum(axis=1) + cfg.OOFF, cfg.OB
             else:
-                outs.append(sum(to_unsigned(v, cfg.PW) << (c * cfg.PW) for c, v in enumerate(row)))
+                vals, bits = np.asarray([to_unsigned(v, cfg.PW) for v in row]), cfg.PW
+            per_beat = cfg.C // cfg.out_beats
+            outs += [pack(vals[b * per_beat : (b + 1) * per_beat], bits) for b in range(cfg.out_beats)]
         return outs
 
     def inputs(self) -> list[int]:
@@ -209,13 +224,13 @@ class Case(MvuCase):
         cfg = self.cfg
         names = ("K", "C", "PE", "SIMD", "EW", "ES", "WB", "PS", "MODE", "NT", "OB", "OOFF", "PW", "PIPE")
         params: list[tuple[str, Any]] = [(n, getattr(cfg, n)) for n in names]
-        params += [("NARROW", 1), ("THRESH", threshold_literal(self.t, cfg.PW))]
+        params += [("NARROW", 1), ("FOLDOUT", cfg.FOLDOUT), ("THRESH", threshold_literal(self.t, cfg.PW))]
         if cfg.border:
             params += [(name, parameter_text(v)) for name, v in border_parameters(cfg.border, cfg.NF)]
         return params
 
     def run(self, **kw: Any) -> SimResult:
-        return super().run(expected_outputs=len(self.x), **kw)
+        return super().run(expected_outputs=len(self.x) * self.cfg.out_beats, **kw)
 
 
 case = case_cache(Case)
@@ -229,12 +244,17 @@ def vector_lasts(r: SimResult, cfg: Cfg) -> np.ndarray:
     return np.asarray(r.in_accept_cycles[cfg.SF - 1 :: cfg.SF])
 
 
+def result_beats(r: SimResult, cfg: Cfg) -> np.ndarray:
+    """Output handshake cycles, one row per vector (its channel folds with FOLDOUT)."""
+    return np.asarray(r.out_accept_cycles).reshape(-1, cfg.out_beats)
+
+
 def test_reference_is_not_constant() -> None:
     """Every configuration's outputs vary, per channel where there are thresholds, so the
     comparisons below test the datapath."""
     for cfg in CFGS:
         c = case(cfg)
-        assert len(set(c.reference())) > 2, cfg
+        assert len(set(c.reference())) > min(2, (1 << cfg.out_width) - 1), cfg  # one-bit beats: both values
         if cfg.MODE == 0:
             assert len(np.unique(c.t)) > 1, cfg
 
@@ -252,14 +272,17 @@ def test_mvu_narrow_exact_ii_and_latency(cfg: Cfg) -> None:
     want = c.reference()
     r = c.run()
     assert r.outputs == want, diff_msg(r.outputs, want, cfg)
-    assert len(r.in_accept_cycles) == len(want) * cfg.SF
+    assert len(r.in_accept_cycles) == len(c.x) * cfg.SF
     firsts = vector_firsts(r, cfg)
     assert (np.diff(firsts) == cfg.II).all(), f"{cfg}: vector spacing {np.diff(firsts).tolist()}, want {cfg.II}"
     beats = np.asarray(r.in_accept_cycles).reshape(-1, cfg.SF)
     assert (np.diff(beats, axis=1) == cfg.NPL).all(), f"{cfg}: beat spacing within vectors"
-    gaps = np.diff(r.out_accept_cycles)
+    outs = result_beats(r, cfg)
+    gaps = np.diff(outs[:, -1])
     assert (gaps == cfg.II).all(), f"{cfg}: output spacing {gaps.tolist()}, want {cfg.II}"
-    lat = np.asarray(r.out_accept_cycles) - firsts
+    folds = np.diff(outs, axis=1)  # FOLDOUT: a channel fold every SF steps
+    assert (folds == cfg.SF * cfg.NPL).all(), f"{cfg}: channel fold spacing {folds.tolist()}"
+    lat = outs[:, -1] - firsts
     assert (lat == cfg.latency).all(), f"{cfg}: latency {lat.tolist()}, want {cfg.latency}"
     assert r.total_cycles == r.out_accept_cycles[-1] + 1
 
@@ -272,7 +295,7 @@ def test_mvu_narrow_bubbles_keep_latency_from_last_beat(cfg: Cfg) -> None:
     want = c.reference()
     r = c.run(stall_in=0.6, seed=5)
     assert r.outputs == want, diff_msg(r.outputs, want, cfg)
-    lat = np.asarray(r.out_accept_cycles) - vector_lasts(r, cfg)
+    lat = result_beats(r, cfg)[:, -1] - vector_lasts(r, cfg)
     assert (lat == cfg.latency_last).all(), f"{cfg}: latency {lat.tolist()}, want {cfg.latency_last}"
 
 
@@ -283,7 +306,7 @@ def test_mvu_narrow_random_stalls(cfg: Cfg, seed: int) -> None:
     want = c.reference()
     r = c.run(stall_in=0.3, stall_out=0.3, seed=seed)
     assert r.outputs == want, diff_msg(r.outputs, want, cfg)
-    assert len(r.in_accept_cycles) == len(want) * cfg.SF
+    assert len(r.in_accept_cycles) == len(c.x) * cfg.SF
 
 
 @pytest.mark.parametrize(("stall_in", "stall_out"), [(0.1, 0.97), (0.5, 0.9)])
@@ -322,9 +345,10 @@ def test_mvu_narrow_module_lint(params: dict[str, int]) -> None:
     lint({"lint_top.v": _lint_wrapper(params), **library_sources()}, "lint_top")
 
 
-def test_mvu_rejects_bad_narrow() -> None:
-    bad = mvu_rejects_top({"NARROW": 2})
-    with pytest.raises(Exception, match="lowbit_mvu_requires_NARROW_0_or_1"):
+@pytest.mark.parametrize("name", ["NARROW", "FOLDOUT"])
+def test_mvu_rejects_bad_narrow(name: str) -> None:
+    bad = mvu_rejects_top({name: 2})
+    with pytest.raises(Exception, match=f"lowbit_mvu_requires_{name}_0_or_1"):
         lint({"lint_top.v": bad, **library_sources()}, "lint_top")
 
 

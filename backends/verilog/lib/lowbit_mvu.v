@@ -31,6 +31,13 @@
 //             (a RAM of SF x XW). II = S; latency S + 2 + PIPE + R from the
 //             first beat (no gaps, idle), S - (SF-1)*NPL + 2 + PIPE + R from
 //             the last. The output FIFO is 1 deep unless S == 1.
+//   FOLDOUT   0: an output beat is a vector. 1: an output beat is one channel
+//             fold (PE channels, BW = PE*OB bits, or PE*PW raw), NF beats per
+//             vector in order nf = 0..NF-1, so a consumer fed fold by fold
+//             never sees the vector whole and no register assembles it. A
+//             fold leaves the accumulator every SF*NPL steps; the output FIFO
+//             is 1 deep unless SF*NPL == 1. The vector's last beat leaves
+//             when the whole vector would (same latency).
 //   NCASE, HO, WO, CYT, CXT  border cases (MODE 0; NCASE = 1, the default,
 //             has none): the thresholds are NCASE tables, and the vectors
 //             are the HO x WO output pixels of a +1-padded convolution in
@@ -105,6 +112,7 @@ module lowbit_mvu #(
     parameter [NCASE*C*NT*PW-1:0] THRESH = {NCASE*C*NT*PW{1'b0}},
     parameter integer PIPE = 1,
     parameter integer NARROW = 0,
+    parameter integer FOLDOUT = 0,
     parameter integer HO = 1,
     parameter integer WO = 1,
     parameter [HO*((NCASE*(C/PE) > 1) ? $clog2(NCASE*(C/PE)) : 1)-1:0] CYT = 0,
@@ -117,7 +125,7 @@ module lowbit_mvu #(
     input  wire                            in_tvalid,
     output wire                            in_tready,
 
-    output wire [(MODE == 0 ? C*OB : C*PW)-1:0] out_tdata,
+    output wire [(FOLDOUT != 0 ? PE : C)*(MODE == 0 ? OB : PW)-1:0] out_tdata,
     output wire                                 out_tvalid,
     input  wire                                 out_tready,
 
@@ -240,6 +248,9 @@ module lowbit_mvu #(
         if (NARROW != 0 && NARROW != 1) begin : g_bad_narrow
             lowbit_mvu_requires_NARROW_0_or_1 u_bad ();
         end
+        if (FOLDOUT != 0 && FOLDOUT != 1) begin : g_bad_foldout
+            lowbit_mvu_requires_FOLDOUT_0_or_1 u_bad ();
+        end
         if (LK == 0 && PW < PW_ACC) begin : g_bad_pw
             lowbit_mvu_requires_PW_at_least_clog2_K_plus_1 u_bad ();
         end else if (LK == 1 && ES == 1 && PW < PW_ACC) begin : g_bad_pw_int
@@ -253,20 +264,22 @@ module lowbit_mvu #(
     endgenerate
 
     // ------------------------------------------------------------------
-    // Global datapath enable. Only a finished vector that cannot enter the
-    // output FIFO stops the datapath; all three inputs are flops, so
+    // Global datapath enable. Only a finished vector (FOLDOUT: channel fold)
+    // that cannot enter the output FIFO stops the datapath; all three inputs
+    // are flops, so
     // out_tready never reaches the weight memory or the input side
     // combinationally.
     // ------------------------------------------------------------------
     wire blk_v;                  // acc holds a completed channel fold
     wire blk_fin;                // ... which is the vector's last one
     wire fin_v = blk_v && blk_fin;
+    wire push_v = (FOLDOUT != 0) ? blk_v : fin_v;   // acc holds an output beat
     wire ofifo_ready;
-    // Written as an OR, not as !(fin_v && !ofifo_ready): Yosys folds a
+    // Written as an OR, not as !(push_v && !ofifo_ready): Yosys folds a
     // driving inverter into the flops' enable polarity, and its non-abc9
     // synth_xilinx flow then re-creates the inverted enable once per flop
     // (one LUT per flop; bench/datapath.py measured 76 extra on 93 flops).
-    wire en = !fin_v || ofifo_ready;
+    wire en = !push_v || ofifo_ready;
 
     // ------------------------------------------------------------------
     // Issue stage (lowbit_mvu_issue.v; NARROW = 0: lowbit_mvu_issue, whole
@@ -443,10 +456,12 @@ module lowbit_mvu #(
 
     // Channel folds arrive in order nf = 0..NF-1; shifting each one in from
     // the top leaves fold nf at bits [nf*BW +: BW] once the last one is
-    // appended, without a variable-index write.
-    wire [OW-1:0] result;
+    // appended, without a variable-index write. FOLDOUT sends each fold as
+    // it comes.
+    localparam integer OBW = (FOLDOUT != 0) ? BW : OW;
+    wire [OBW-1:0] result;
     generate
-        if (NF == 1) begin : g_asm1
+        if (NF == 1 || FOLDOUT != 0) begin : g_asm1
             assign result = blk;
         end else begin : g_asm
             reg [(NF-1)*BW-1:0] asm_q;
@@ -461,10 +476,12 @@ module lowbit_mvu #(
     // wait for the consumer while the next completes, and its registered
     // in_tready is what keeps `en` free of combinational backpressure. 1 deep
     // is ready again the cycle after its word is taken, soon enough for
-    // vectors S >= 2 cycles apart: NARROW uses it there (NARROW = 0 keeps 2).
-    localparam integer ODEPTH = (NARROW != 0 && F * NPL > 1) ? 1 : 2;
-    lowbit_fifo #(.W(OW), .DEPTH(ODEPTH)) u_ofifo (.clk(clk), .rst(rst),
-        .in_tdata(result), .in_tvalid(fin_v), .in_tready(ofifo_ready),
+    // vectors S >= 2 cycles apart: NARROW uses it there (NARROW = 0 keeps 2),
+    // FOLDOUT for channel folds SF*NPL >= 2 cycles apart.
+    localparam integer ODEPTH = (FOLDOUT != 0) ? ((SF * NPL > 1) ? 1 : 2)
+                              : (NARROW != 0 && F * NPL > 1) ? 1 : 2;
+    lowbit_fifo #(.W(OBW), .DEPTH(ODEPTH)) u_ofifo (.clk(clk), .rst(rst),
+        .in_tdata(result), .in_tvalid(push_v), .in_tready(ofifo_ready),
         .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready));
 
 endmodule
