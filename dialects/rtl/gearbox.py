@@ -68,8 +68,20 @@ class GearboxInstanceOp(IRDLOperation, HardwareInstance):
         iw, ow = self.widths
         return f"{self.in_beats.value.data} x {iw} -> {self.out_beats.value.data} x {ow} bits"
 
+    @property
+    def deserializes(self) -> bool:
+        """lowbit_gearbox's DS structure: OW and the pad whole multiples of IW, and the vector's
+        last output beat made of at least two input beats (a shift register, no buffer)."""
+        (iw, ow), p = self.widths, self.pad_bits
+        return ow % iw == 0 and p % iw == 0 and ow - p >= 2 * iw
+
     def latency(self) -> int:
-        return 1  # a beat that completes an output beat is offered the next cycle
+        """Cycles from a vector's last input beat to its last output beat, the beats before it
+        gone (a slower producer, a ready consumer): the output beats its bits and the pad
+        complete, the first offered the next cycle, then one per cycle."""
+        (iw, ow), p = self.widths, self.pad_bits
+        left_before = (self.in_beats.value.data - 1) * iw % ow
+        return (left_before + iw + p) // ow
 
     def verilog_parameters(self) -> tuple[tuple[str, VerilogValue], ...]:
         iw, ow = self.widths
@@ -84,9 +96,19 @@ class GearboxInstanceOp(IRDLOperation, HardwareInstance):
     def resource_cells(self) -> tuple[Cell, ...]:
         """lowbit_gearbox: its B-bit buffer and, per G-bit chunk, an AND-OR of the input chunks
         that can land on it (one per fill position reaching it) beside the buffer's own bit and
-        the one OW above (the shift of a sent beat), with the fill and beat counters."""
+        the one OW above (the shift of a sent beat), with the fill and beat counters. The
+        deserializer: its OW - IW shift register and OW output register (no logic but, with a
+        pad, the output's 2:1 choice per bit of the vector's last beat), the beat counters."""
         iw, ow = self.widths
         g, p = gcd(iw, ow), self.pad_bits
+        in_beats = self.in_beats.value.data
+        if self.deserializes:
+            counters = clog2(ow // iw) + clog2(in_beats)
+            return (
+                Registers(2 * ow - iw),
+                Logic(ow if p else 0),
+                Control("lowbit_gearbox_ds", counters, counters),
+            )
         buffer = iw + p + 2 * ow - g
         nb, ic, dc = buffer // g, iw // g, (iw + p) // g
         pmax = nb - ic
@@ -101,7 +123,7 @@ class GearboxInstanceOp(IRDLOperation, HardwareInstance):
         return (
             Registers(buffer),
             Logic(luts),
-            Control("lowbit_gearbox", 2 * clog2(nb + 1) + clog2(self.in_beats.value.data), clog2(nb + 1)),
+            Control("lowbit_gearbox", 2 * clog2(nb + 1) + clog2(in_beats), clog2(nb + 1)),
         )
 
     def verify_(self) -> None:

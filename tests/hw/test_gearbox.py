@@ -62,6 +62,14 @@ CFGS = [
     gear(12, 8, 5, pad=1),  # 60 bits into 8-bit beats, 4 pad bits
     gear(7, 3, 4),  # G = 1, 28 bits into 10 beats of 3: 2 pad bits
     gear(130, 65, 2),  # wide ports (VlWide)
+    # the deserializer (OW a multiple of IW, the pad too, the last output beat of >= 2 input beats)
+    gear(1, 8, 64),  # a dense layer's channel folds (PE 1) into a consumer's 8-bit folds
+    gear(16, 64, 12),  # 192 bits into 64-bit beats: three per vector
+    gear(1, 4, 10, pad=1),  # 10 bits into 3 folds of 4: 2 pad bits under the last
+    gear(2, 8, 5),  # 10 bits into 2 beats of 8: 6 pad bits (0), a last beat of 2 input beats
+    gear(32, 64, 2),  # one 64-bit beat per vector
+    gear(1, 3, 2, pad=1),  # last output beat of 2 input beats and one pad bit, a vector per output
+    gear(4, 8, 3),  # last beat of 1 input beat: the general structure, not the deserializer
 ]
 
 
@@ -121,7 +129,7 @@ def test_gearbox_exact_and_rate(cfg: Gear) -> None:
         assert (np.diff(outs) == 1).all(), f"{cfg}: output gaps {sorted(set(np.diff(outs)))}"
     else:
         assert (np.diff(np.array(r.in_accept_cycles)) == 1).all()
-    completing = -(-cfg.OW // cfg.IW) - 1  # the input beat that completes the first output beat
+    completing = min(-(-cfg.OW // cfg.IW), cfg.NI) - 1  # the input beat completing the first output beat
     assert outs[0] == r.in_accept_cycles[completing] + 1
 
 

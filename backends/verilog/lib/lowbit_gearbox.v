@@ -27,6 +27,16 @@
 // emits one beat per cycle (it accepts IW-bit beats at OW/IW of the cycles).
 // With IW < OW it emits at the input's rate.
 //
+// Deserializer (DS = 1: OW a multiple of IW, P a multiple of IW, and the
+// vector's last output beat made of L = (OW-P)/IW >= 2 input beats): input
+// beats are shifted into an (OW-IW)-bit register from the top, and a completed
+// output beat (OW/IW beats, or L and the pad) is copied into the output
+// register, the last one of a vector moved down by P bits under the pad: no
+// buffer positions, no multiplexer beyond the pad's. An input beat that would
+// complete an output beat waits while the output register is still full;
+// with L >= 2 completions are two cycles apart, so the unit keeps up with an
+// input beat per cycle.
+//
 // Handshake: out_tvalid and out_tdata come from flops; in_tready depends on
 // flops only (never on in_tvalid or out_tready). Latency: a beat accepted in
 // cycle t whose bits complete an output beat is offered from cycle t + 1.
@@ -73,6 +83,7 @@ module lowbit_gearbox #(
     localparam [FW-1:0]  F_ROOM  = ROOM[FW-1:0];
     localparam [FW-1:0]  F_ROOML = ROOML[FW-1:0];
 
+    genvar q, p;
     generate
         if (IW < 1 || OW < 1 || NI < 1 || NO < 1) begin : g_bad_size
             lowbit_gearbox_requires_positive_IW_OW_NI_NO u_bad ();
@@ -85,83 +96,127 @@ module lowbit_gearbox #(
         end
     endgenerate
 
-    reg [B-1:0]   buffer;
-    reg [FW-1:0]  fill;      // chunks held, from chunk 0
+    localparam integer DS = (OW % IW == 0 && P % IW == 0 && OW - P >= 2 * IW) ? 1 : 0;
+
     reg [IBW-1:0] ib;        // the next input beat's index in its vector
     reg           run;       // low in reset: no handshakes
-
     wire last_in = (ib == IB_LAST);
-    assign in_tready  = run && (fill <= (last_in ? F_ROOML : F_ROOM));
-    assign out_tvalid = (fill >= F_OC);
-    assign out_tdata  = buffer[OW-1:0];
+    wire accept;
 
-    wire accept = in_tvalid && in_tready;
-    wire emit   = out_tvalid && out_tready;
-
-    // The buffer after this cycle's output leaves, and where the input goes.
-    wire [B-1:0]  nx;
-    wire [B-1:0]  base = emit ? (buffer >> OW) : buffer;
-    wire [FW-1:0] pos  = emit ? fill - F_OC : fill;
-    wire [FW-1:0] nwr  = last_in ? F_DC : F_IC;
-
-    // The written chunks: the beat and, with a vector's last beat, the pad.
-    wire [DC*G-1:0] data;
     generate
-        if (P > 0) begin : g_pad
-            assign data = {{P{PAD[0]}}, in_tdata};
-        end else begin : g_nopad
-            assign data = in_tdata;
-        end
-    endgenerate
-
-    // Chunk q takes data chunk q - p when the write starts at pos == p and
-    // covers q. pos is at most PMAX (the fill before a write is at most ROOM,
-    // or ROOML with the pad), so each chunk ORs the few sources that can reach
-    // it, each gated by a decode of pos shared by all chunks (a shift by pos
-    // would build a barrel shifter over every position of the buffer).
-    wire [PMAX:0] at;
-    genvar q, p;
-    generate
-        for (p = 0; p <= PMAX; p = p + 1) begin : g_at
-            localparam [FW-1:0] PV = p;
-            assign at[p] = accept && (pos == PV);
-        end
-        for (q = 0; q < NB; q = q + 1) begin : g_chunk
-            wire [G-1:0] src [0:PMAX];
-            wire [PMAX:0] sel;
-            for (p = 0; p <= PMAX; p = p + 1) begin : g_src
-                if (q >= p && q - p < IC) begin : g_beat
-                    assign sel[p] = at[p];
-                    assign src[p] = data[(q-p)*G +: G];
-                end else if (q >= p && q - p < DC) begin : g_pad
-                    assign sel[p] = at[p] && last_in;
-                    assign src[p] = data[(q-p)*G +: G];
-                end else begin : g_none
-                    assign sel[p] = 1'b0;
-                    assign src[p] = {G{1'b0}};
+        if (DS != 0) begin : g_ds
+            localparam integer NW  = OW / IW;          // input beats per output beat
+            localparam integer NL  = (OW - P) / IW;    // ... in the vector's last one
+            localparam integer WBW = lowbit_index_width(NW);
+            localparam integer NWL = NW - 1;
+            localparam [WBW-1:0] W_LAST = NWL[WBW-1:0];
+            reg [OW-IW-1:0] sr;      // the output beat's beats so far, newest on top
+            reg [OW-1:0]  out_q;
+            reg           out_v;
+            reg [WBW-1:0] wb;        // the next input beat's index in its output beat
+            wire done_w = last_in || (wb == W_LAST);   // the next beat completes an output beat
+            wire [OW-1:0] sr_nx = {in_tdata, sr};
+            wire [OW-1:0] word;
+            if (P > 0) begin : g_pad
+                assign word = last_in ? {{P{PAD[0]}}, sr_nx[OW-1:P]} : sr_nx;
+            end else begin : g_nopad
+                assign word = sr_nx;
+            end
+            assign accept     = in_tvalid && in_tready;
+            assign in_tready  = run && (!out_v || !done_w);
+            assign out_tvalid = out_v;
+            assign out_tdata  = out_q;
+            always @(posedge clk) begin
+                if (accept) sr <= sr_nx[OW-1:IW];
+                if (accept && done_w) out_q <= word;
+                if (rst) begin
+                    run   <= 1'b0;
+                    out_v <= 1'b0;
+                    wb    <= {WBW{1'b0}};
+                    ib    <= {IBW{1'b0}};
+                end else begin
+                    run <= 1'b1;
+                    if (accept && done_w) out_v <= 1'b1;
+                    else if (out_tready) out_v <= 1'b0;
+                    if (accept) begin
+                        wb <= done_w ? {WBW{1'b0}} : wb + 1'b1;
+                        ib <= last_in ? {IBW{1'b0}} : ib + 1'b1;
+                    end
                 end
             end
-            reg [G-1:0] wr;
-            integer k;
-            always @* begin
-                wr = {G{1'b0}};
-                for (k = 0; k <= PMAX; k = k + 1) wr = wr | ({G{sel[k]}} & src[k]);
+            wire unused_ds = &{1'b0, NB, PMAX, F_IC, F_DC, F_OC, F_ROOM, F_ROOML, NL};
+        end else begin : g_buf
+            reg [B-1:0]   buffer;
+            reg [FW-1:0]  fill;      // chunks held, from chunk 0
+
+            assign in_tready  = run && (fill <= (last_in ? F_ROOML : F_ROOM));
+            assign out_tvalid = (fill >= F_OC);
+            assign out_tdata  = buffer[OW-1:0];
+
+            assign accept = in_tvalid && in_tready;
+            wire emit   = out_tvalid && out_tready;
+
+            // The buffer after this cycle's output leaves, and where the input goes.
+            wire [B-1:0]  nx;
+            wire [B-1:0]  base = emit ? (buffer >> OW) : buffer;
+            wire [FW-1:0] pos  = emit ? fill - F_OC : fill;
+            wire [FW-1:0] nwr  = last_in ? F_DC : F_IC;
+
+            // The written chunks: the beat and, with a vector's last beat, the pad.
+            wire [DC*G-1:0] data;
+            if (P > 0) begin : g_pad
+                assign data = {{P{PAD[0]}}, in_tdata};
+            end else begin : g_nopad
+                assign data = in_tdata;
             end
-            assign nx[q*G +: G] = (|sel) ? wr : base[q*G +: G];
+
+            // Chunk q takes data chunk q - p when the write starts at pos == p and
+            // covers q. pos is at most PMAX (the fill before a write is at most ROOM,
+            // or ROOML with the pad), so each chunk ORs the few sources that can reach
+            // it, each gated by a decode of pos shared by all chunks (a shift by pos
+            // would build a barrel shifter over every position of the buffer).
+            wire [PMAX:0] at;
+            for (p = 0; p <= PMAX; p = p + 1) begin : g_at
+                localparam [FW-1:0] PV = p;
+                assign at[p] = accept && (pos == PV);
+            end
+            for (q = 0; q < NB; q = q + 1) begin : g_chunk
+                wire [G-1:0] src [0:PMAX];
+                wire [PMAX:0] sel;
+                for (p = 0; p <= PMAX; p = p + 1) begin : g_src
+                    if (q >= p && q - p < IC) begin : g_beat
+                        assign sel[p] = at[p];
+                        assign src[p] = data[(q-p)*G +: G];
+                    end else if (q >= p && q - p < DC) begin : g_pad
+                        assign sel[p] = at[p] && last_in;
+                        assign src[p] = data[(q-p)*G +: G];
+                    end else begin : g_none
+                        assign sel[p] = 1'b0;
+                        assign src[p] = {G{1'b0}};
+                    end
+                end
+                reg [G-1:0] wr;
+                integer k;
+                always @* begin
+                    wr = {G{1'b0}};
+                    for (k = 0; k <= PMAX; k = k + 1) wr = wr | ({G{sel[k]}} & src[k]);
+                end
+                assign nx[q*G +: G] = (|sel) ? wr : base[q*G +: G];
+            end
+
+            always @(posedge clk) begin
+                buffer <= nx;
+                if (rst) begin
+                    run  <= 1'b0;
+                    fill <= {FW{1'b0}};
+                    ib   <= {IBW{1'b0}};
+                end else begin
+                    run  <= 1'b1;
+                    fill <= accept ? pos + nwr : pos;
+                    if (accept) ib <= last_in ? {IBW{1'b0}} : ib + 1'b1;
+                end
+            end
         end
     endgenerate
-
-    always @(posedge clk) begin
-        buffer <= nx;
-        if (rst) begin
-            run  <= 1'b0;
-            fill <= {FW{1'b0}};
-            ib   <= {IBW{1'b0}};
-        end else begin
-            run  <= 1'b1;
-            fill <= accept ? pos + nwr : pos;
-            if (accept) ib <= last_in ? {IBW{1'b0}} : ib + 1'b1;
-        end
-    end
 
 endmodule
