@@ -1,5 +1,5 @@
-"""narrow-streams: the stream into a convolution's matrix-vector unit carries one fold per
-beat, not a whole window (rtl to rtl; the `rtl` stage runs it after lowering).
+"""narrow-streams: the stream into a matrix-vector unit carries one fold per beat, not a whole
+window or vector (rtl to rtl; the `rtl` stage runs it after lowering).
 
 A sliding-window generator that emits a whole KHxKW window per beat holds the window in
 registers, its FIFO holds two more, and the unit holds two more (its input buffer and working
@@ -12,9 +12,21 @@ RAM (`fan_in` set: lowbit_mvu's NARROW). Where G differs from SIMD, or SIMD does
 the fan-in, an `rtl.gearbox` between them cuts the words into folds and adds the padding the
 weight memory expects (a 1 bit against XNOR lanes' 0 weight, else 0).
 
-Left as they are: a unit whose SIMD exceeds the channels (a window word would have to span
-pixels: the first layers, whose windows are small), a window generator whose output is
-duplicated, and units fed by anything but a window generator.
+The same holds for the vectors a unit takes from anything else (the dense layers; a
+convolution whose map has shrunk to what the first dense layer flattens; a 1x1 convolution
+after a pool or an add): fed through FIFOs and at most one `rtl.collect` (the flatten, whose
+beats already come in flatten order, so it goes), the unit takes its vector fold by fold. A
+matrix-vector unit producing it emits one channel fold (PE channels) per beat instead
+(`fold_out`: lowbit_mvu's FOLDOUT) unless PE does not divide its channels (its last fold
+would carry padding channels); a pool, pad, add or global pool keeps its pixel beats. A
+gearbox cuts those beats into the consumer's folds where they differ, and the FIFO in front of
+the consumer holds a whole vector of folds (SF + 2 beats, in LUT RAM): a unit with several
+channel folds takes its vector in one burst of SF cycles, and its producer must not wait for
+it meanwhile.
+
+Left as they are: a unit whose SIMD exceeds the channels of its window (a window word would
+have to span pixels: the first layers, whose windows are small), a window generator whose
+output is duplicated, and a unit fed by the design's input.
 """
 
 from __future__ import annotations
@@ -55,6 +67,35 @@ def fifo_chain(value: SSAValue) -> tuple[list[rtl.FifoInstanceOp], Operation | N
     return chain, owner
 
 
+def fifo(stream: SSAValue, depth: int) -> rtl.FifoInstanceOp:
+    return rtl.FifoInstanceOp.create(
+        operands=[stream], result_types=[stream.type], properties={"depth": IntegerAttr(depth, i64)}
+    )
+
+
+def gearbox(stream: SSAValue, in_beats: int, mvu: rtl.MVUInstanceOp) -> rtl.GearboxInstanceOp | None:
+    """The gearbox from ``in_beats`` beats of ``stream`` per vector to ``mvu``'s folds (SIMD
+    elements, the last padded as the weight memory expects: a 1 bit against XNOR lanes' 0 weight,
+    else 0); None where the beats already are the folds."""
+    simd, k, ew = mvu.fold.simd.data, mvu.fan_in, mvu.input_element_width
+    folds, fold_bits = -(-k // simd), simd * (ew or 1)
+    if stream.type.width.data == fold_bits and folds == in_beats:
+        return None
+    props = {"in_beats": IntegerAttr(in_beats, i64), "out_beats": IntegerAttr(folds, i64)}
+    if ew is None and folds * simd != k:
+        props["pad"] = IntegerAttr(1, i64)
+    return rtl.GearboxInstanceOp.create(operands=[stream], result_types=[rtl.StreamType(fold_bits)], properties=props)
+
+
+def fed_fold_by_fold(mvu: rtl.MVUInstanceOp, stream: SSAValue, **extra: IntegerAttr) -> rtl.MVUInstanceOp:
+    """``mvu`` taking one fold per beat from ``stream`` (``extra``: further properties)."""
+    return rtl.MVUInstanceOp.create(
+        operands=[stream],
+        result_types=[mvu.output.type],
+        properties=dict(mvu.properties) | {"fan_in": IntegerAttr(mvu.fan_in, i64)} | extra,
+    )
+
+
 def narrow(mvu: rtl.MVUInstanceOp, rw: Rewriter) -> bool:
     """Feed ``mvu`` one fold per beat from a RAM window generator; False where it is left."""
     if mvu.fold_per_beat:
@@ -72,32 +113,84 @@ def narrow(mvu: rtl.MVUInstanceOp, rw: Rewriter) -> bool:
     new_ops: list[Operation] = [words]
     stream = words.output
     for _ in chain:  # the same FIFOs, now carrying words
-        again = rtl.FifoInstanceOp.create(
-            operands=[stream], result_types=[stream.type], properties={"depth": IntegerAttr(WORD_FIFO_DEPTH, i64)}
-        )
-        new_ops.append(again)
+        new_ops.append(again := fifo(stream, WORD_FIFO_DEPTH))
         stream = again.output
-    folds = -(-k // simd)
-    fold_bits = simd * (mvu.input_element_width or 1)
-    if g != simd or folds * simd != k:
-        gear_props = {"in_beats": IntegerAttr(k // g, i64), "out_beats": IntegerAttr(folds, i64)}
-        if mvu.input_element_width is None and folds * simd != k:
-            gear_props["pad"] = IntegerAttr(1, i64)  # a 1 bit mismatches the pad's 0 weight bit
-        gear = rtl.GearboxInstanceOp.create(
-            operands=[stream], result_types=[rtl.StreamType(fold_bits)], properties=gear_props
-        )
+    if (gear := gearbox(stream, k // g, mvu)) is not None:
         new_ops.append(gear)
         stream = gear.output
-    unit = rtl.MVUInstanceOp.create(
-        operands=[stream],
-        result_types=[mvu.output.type],
-        properties=dict(mvu.properties) | {"fan_in": IntegerAttr(k, i64)},
-    )
-    new_ops.append(unit)
+    new_ops.append(unit := fed_fold_by_fold(mvu, stream))
     rw.insert_op(new_ops, InsertPoint.before(mvu))
     mvu.output.replace_all_uses_with(unit.output)
     for old in (mvu, *reversed(chain), swg):
         rw.erase_op(old)
+    return True
+
+
+def vector_chain(value: SSAValue) -> tuple[list[Operation], SSAValue | None, int]:
+    """The FIFOs and collectors (producer side first) between ``value`` and the unit that
+    produces it, that unit's stream, and how many of its beats (vectors, pixels) make one of
+    ``value``'s; no stream (None) where one is read twice or it is the design's input."""
+    chain: list[Operation] = []
+    vectors = 1
+    while isinstance(owner := value.owner, (rtl.FifoInstanceOp, rtl.CollectInstanceOp)):
+        if len(list(owner.output.uses)) != 1:
+            return [], None, 0
+        if isinstance(owner, rtl.CollectInstanceOp):
+            vectors *= owner.count.value.data
+        chain.insert(0, owner)
+        value = owner.input
+    if not isinstance(owner, Operation) or len(list(value.uses)) != 1:
+        return [], None, 0
+    return chain, value, vectors
+
+
+def emits_folds(op: Operation) -> bool:
+    """A matrix-vector unit that can emit one channel fold per beat: PE divides its channels."""
+    return isinstance(op, rtl.MVUInstanceOp) and op.channels.value.data % op.fold.pe.data == 0
+
+
+def narrow_vectors(mvu: rtl.MVUInstanceOp, rw: Rewriter) -> bool:
+    """Feed ``mvu`` one fold per beat from the unit producing its vectors: a matrix-vector unit
+    then emits one channel fold per beat, any other (a pool's pixels, a unit whose PE does not
+    divide its channels) keeps its beats; False where it is left."""
+    if mvu.fold_per_beat:
+        return False
+    chain, produced, vectors = vector_chain(mvu.input)
+    if produced is None or isinstance(producer := produced.owner, rtl.SWGInstanceOp):  # windows: `narrow`
+        return False
+    new_ops: list[Operation] = []
+    replaced = emits_folds(producer)
+    if replaced:
+        assert isinstance(producer, rtl.MVUInstanceOp)
+        if producer.fold_per_output_beat:
+            return False
+        folds = producer.channels.value.data // producer.fold.pe.data
+        new_ops.append(
+            out_folds := rtl.MVUInstanceOp.create(
+                operands=list(producer.operands),
+                result_types=[rtl.StreamType(producer.output.type.width.data // folds)],
+                properties=dict(producer.properties) | {"fold_out": IntegerAttr(1, i64)},
+            )
+        )
+        stream, folds_in = out_folds.output, vectors * folds
+    else:
+        stream, folds_in = produced, vectors
+    for _ in [op for op in chain if isinstance(op, rtl.FifoInstanceOp)][1:]:
+        new_ops.append(again := fifo(stream, WORD_FIFO_DEPTH))
+        stream = again.output
+    if (gear := gearbox(stream, folds_in, mvu)) is not None:
+        new_ops.append(gear)
+        stream = gear.output
+    # The FIFO in front of the unit holds a whole vector of folds (see the module docstring).
+    nf, sf = mvu.fold.folds(mvu.channels.value.data, mvu.fan_in)
+    new_ops.append(last := fifo(stream, sf + WORD_FIFO_DEPTH if nf > 1 else WORD_FIFO_DEPTH))
+    new_ops.append(unit := fed_fold_by_fold(mvu, last.output))
+    rw.insert_op(new_ops, InsertPoint.before(mvu))
+    mvu.output.replace_all_uses_with(unit.output)
+    for old in (mvu, *reversed(chain)):
+        rw.erase_op(old)
+    if replaced:
+        rw.erase_op(producer)  # its one reader was the chain's first op, erased above
     return True
 
 
@@ -112,3 +205,8 @@ class NarrowStreamsPass(ModulePass):
         for top in [o for o in op.ops if isinstance(o, rtl.ModuleOp)]:
             for mvu in [o for o in top.body.block.ops if isinstance(o, rtl.MVUInstanceOp)]:
                 narrow(mvu, rw)
+            # A unit that both consumes and produces vectors (a dense layer between two others)
+            # is replaced as a consumer, then its replacement as a producer: skip erased ops.
+            for mvu in [o for o in top.body.block.ops if isinstance(o, rtl.MVUInstanceOp)]:
+                if mvu.parent is not None:
+                    narrow_vectors(mvu, rw)

@@ -177,15 +177,24 @@ def rom_cost(bits: np.ndarray, device: Device) -> Cost:
     return Cost(mem_luts=logic * per, ffs=live)
 
 
-def ram_cost(depth: int, width: int, device: Device) -> Cost:
+def ram_cost(depth: int, width: int, device: Device, *, block_ram: bool = True) -> Cost:
     """A RAM with one write and one synchronous read port (line buffer, FIFO ring): flip-flops
     and multiplexers, LUT RAM (Xilinx RAM32M: 32 x 6, RAM64M: 64 x 3, RAM128X1D: 128 x 1, each
     four LUT sites) or block RAM, whichever memory_libmap finds cheapest; the registered read
-    adds `width` flip-flops in every case."""
+    adds `width` flip-flops in every case. Without ``block_ram`` (a read whose register also
+    takes another source, as lowbit_fifo's head: block RAMs read into their own register only)
+    iCE40, which has no LUT RAM, builds it in logic, as Yosys did for the FIFOs of the narrow
+    dense chains (tfc_w1a1: 18 x 4 and 66 x 1 took no RAM4K)."""
     fab = device.fabric
     assert fab is not None
     bits = depth * width
-    options: list[tuple[float, Cost]] = [(bits * RAM_LOGIC_COST, Cost(luts=bits * _mux_luts(depth) / depth, ffs=bits))]
+    if _lut_inputs(fab.family) == 4:
+        # Flip-flops with an enable, a write decode per word, a 2:1 LUT4 per bit and word of
+        # the read multiplexer (LUT4s, not scaled: tfc_w1a1's narrow units and FIFOs on iCE40).
+        logic = Cost(mem_luts=(depth - 1) * width + depth if depth > 1 else 0, ffs=bits)
+    else:
+        logic = Cost(luts=bits * _mux_luts(depth) / depth, ffs=bits)
+    options: list[tuple[float, Cost]] = [(bits * RAM_LOGIC_COST, logic)]
     if fab.family in (Family.XILINX7, Family.XILINXUS) and depth <= 128:
         per = 6 if depth <= 32 else 3 if depth <= 64 else 1
         cells = ceil(width / per)
@@ -193,7 +202,7 @@ def ram_cost(depth: int, width: int, device: Device) -> Cost:
     if fab.family is Family.ECP5 and depth <= 16:  # TRELLIS_DPR16X4: 16 x 4, cost 4
         cells = ceil(width / 4)
         options.append((cells * 4, Cost(mem_luts=4 * cells)))
-    if depth > 2:
+    if depth > 2 and (block_ram or fab.family is not Family.ICE40):
         cost, blocks = _bram_choice(depth, width, fab.bram, fab.family)
         options.append((cost, Cost(brams=blocks)))
     return min(options, key=lambda o: o[0])[1] + Cost(ffs=width)

@@ -100,20 +100,28 @@ CONTROL = {
     "lowbit_gap": (4, 0),
     "lowbit_dup": (2, 0),
     "lowbit_gearbox": (30, 1),
+    "lowbit_gearbox_ds": (6, 2),
 }
 """LUTs, FFs of each block's fixed control beyond its counters (`rtl.cells.Control`): the
 calibrated flags above, and the handshake and flag logic read from the smaller blocks' Verilog
-(lowbit_dup: the input handshake gating)."""
+(lowbit_dup: the input handshake gating; lowbit_gearbox_ds, the deserializing gearbox: its
+output valid and run flops and their logic, within one LUT of Yosys on six shapes)."""
 
 
 # -- the blocks ------------------------------------------------------------------------------
 def fifo_cost(width: int, depth: int, device: Device) -> Cost:
     """lowbit_fifo: depth 1 is a W-bit head register; deeper, a head register fed by a
     2:1 multiplexer (ring or bypass: one LUT per bit) and a ring of depth - 1 entries (a
-    register for one entry, else a RAM), plus handshake control."""
+    register for one entry, else a RAM whose read register is the head, with its read and
+    write pointers and its count beyond the handshake's one bit: each an incrementer with a
+    wrap or an up/down step), plus handshake control."""
     if depth <= 1:
         return Cost(2, width + 2)
-    ring = Cost(ffs=width) if depth == 2 else ram_cost(depth - 1, width, device) + Cost(luts=2 * clog2(depth))
+    if depth == 2:
+        ring = Cost(ffs=width)
+    else:
+        counters = 2 * clog2(depth - 1) + clog2(depth) - 1
+        ring = ram_cost(depth - 1, width, device, block_ram=False) + Cost(luts=2 * counters, ffs=counters - width)
     return Cost(luts=width, ffs=width) + ring + Cost(*FIFO_CONTROL)
 
 
@@ -143,9 +151,14 @@ def price(cell: Cell, device: Device, fam: Family) -> Cost:
         case Rom(contents):
             return rom_cost(contents, device)
         case ConstantTable(contents):
-            # lowbit_mvu_rom: one LUT6 per distinct, non-trivial column of its words
-            words = contents.shape[0]
-            return Cost(luts=rom_columns(contents)[1] * (ceil(words / 64) if words > 1 else 0))
+            # lowbit_mvu_rom: one LUT6 per distinct, non-trivial column of its words (per 64 words);
+            # LUT4: one per 16 words and a 2:1 tree joining them (as rom_cost prices logic ROMs)
+            words, columns = contents.shape[0], rom_columns(contents)[1]
+            if words <= 1:
+                return Cost()
+            if _lut_inputs(fam) == 4:
+                return Cost(mem_luts=columns * (2 * ceil(words / 16) - 1))
+            return Cost(luts=columns * ceil(words / 64))
         case Fifo(width, depth):
             return fifo_cost(width, depth, device)
         case Control(block, counter_luts, counter_ffs):

@@ -81,6 +81,8 @@ def mvu_parameters(op: MVUInstanceOp) -> tuple[tuple[str, VerilogValue], ...]:
     params.append(("PIPE", op.pipe.value.data))
     if op.fold_per_beat:
         params.append(("NARROW", 1))
+    if op.fold_per_output_beat:
+        params.append(("FOLDOUT", 1))
     if op.border is not None:
         params += border_parameters(op.border, nf)
     return tuple(params)
@@ -125,6 +127,9 @@ class MVUInstanceOp(IRDLOperation, StreamUnit):
     fan_in_elements = opt_prop_def(IntegerAttr, prop_name="fan_in")
     """K, when the input stream carries one fold (SIMD elements, the last fold padded) per beat
     (lowbit_mvu's NARROW): the vector is kept in a RAM for the channel folds, not registers."""
+    fold_out = opt_prop_def(IntegerAttr)
+    """1: the output stream carries one channel fold (PE channels) per beat, NF beats per vector
+    (lowbit_mvu's FOLDOUT), for a consumer fed fold by fold; PE must divide the channels."""
     traits = traits_def(HasParent(ModuleOp))
     irdl_options = (ParsePropInAttrDict(),)
     assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
@@ -152,10 +157,9 @@ class MVUInstanceOp(IRDLOperation, StreamUnit):
         return MatrixFold(self.fan_in, self.channels.value.data, self.fold.pe.data, self.fold.simd.data)
 
     def cycles_per_frame(self) -> int:
-        planes = self.input_element_width if self.is_serial else 1
         pe, simd = self.fold.pe.data, self.fold.simd.data
         return frame_cycles(
-            self.channels.value.data, self.fan_in, pe, simd, vectors=self.vectors_per_frame, planes=planes
+            self.channels.value.data, self.fan_in, pe, simd, vectors=self.vectors_per_frame, planes=self.planes_per_fold
         )
 
     @property
@@ -166,11 +170,15 @@ class MVUInstanceOp(IRDLOperation, StreamUnit):
         return self.fold_per_beat and nf > 1 and (sf > 1 or self.is_serial)
 
     def latency(self) -> int:
-        """Cycles from a vector's (first) beat in to its result out: the steps, the weight read,
-        the lane-sum register (PIPE), the accumulator and the output register; fed fold by fold,
-        one cycle less (the FIFO-free issue) plus the RAM's when the unit keeps its folds."""
+        """Cycles from a vector's last beat in to its last beat out, the unit idle: the steps,
+        the weight read, the lane-sum register (PIPE), the accumulator and the output register.
+        Fed fold by fold, the steps after the last beat's (lowbit_mvu's S - (SF-1) x NPL), one
+        cycle less (the FIFO-free issue) plus the RAM's when the unit keeps its folds. A channel
+        fold per output beat leaves the vector's last beat when the whole vector would."""
         if self.fold_per_beat:
-            return self.cycles_per_vector + MVU_FIXED_LATENCY - 1 + self.pipe.value.data + int(self.keeps_folds)
+            _, sf = self.fold.folds(self.channels.value.data, self.fan_in)
+            after_last_beat = self.cycles_per_vector - (sf - 1) * self.planes_per_fold
+            return after_last_beat + MVU_FIXED_LATENCY - 1 + self.pipe.value.data + int(self.keeps_folds)
         return self.cycles_per_vector + MVU_FIXED_LATENCY + self.pipe.value.data
 
     def verilog_parameters(self) -> tuple[tuple[str, VerilogValue], ...]:
@@ -196,6 +204,11 @@ class MVUInstanceOp(IRDLOperation, StreamUnit):
         return self.serial is not None and bool(self.serial.value.data)
 
     @property
+    def planes_per_fold(self) -> int:
+        """Steps per fold: the input planes when serial (lowbit_mvu's NPL), else 1."""
+        return (self.input_element_width or 1) if self.is_serial else 1
+
+    @property
     def ob(self) -> int:
         return 1 if self.output_bits is None else self.output_bits.value.data
 
@@ -203,6 +216,11 @@ class MVUInstanceOp(IRDLOperation, StreamUnit):
     def fold_per_beat(self) -> bool:
         """The input stream carries one fold per beat (NARROW), not a whole vector."""
         return self.fan_in_elements is not None
+
+    @property
+    def fold_per_output_beat(self) -> bool:
+        """The output stream carries one channel fold per beat (FOLDOUT), not a whole vector."""
+        return self.fold_out is not None and bool(self.fold_out.value.data)
 
     @property
     def fan_in(self) -> int:
@@ -217,9 +235,8 @@ class MVUInstanceOp(IRDLOperation, StreamUnit):
     @property
     def cycles_per_vector(self) -> int:
         """Cycles per input vector: NF x SF, x the input planes when serial."""
-        planes = self.input_element_width if self.is_serial else 1
         return frame_cycles(
-            self.channels.value.data, self.fan_in, self.fold.pe.data, self.fold.simd.data, planes=planes
+            self.channels.value.data, self.fan_in, self.fold.pe.data, self.fold.simd.data, planes=self.planes_per_fold
         )
 
     def accumulator_range(self) -> tuple[int, int]:
@@ -249,6 +266,11 @@ class MVUInstanceOp(IRDLOperation, StreamUnit):
         elif self.is_serial:
             raise VerifyException("a serial mvu needs multi-bit input elements")
         expected = c * self.ob if self.thresholds is not None else c * pw
+        if self.fold_per_output_beat:
+            pe = self.fold.pe.data
+            if c % pe:
+                raise VerifyException(f"an mvu emitting one channel fold per beat needs PE {pe} to divide C = {c}")
+            expected //= c // pe
         if self.output.type.width.data != expected:
             raise VerifyException(f"mvu output stream is {self.output.type.width.data} bits, expected {expected}")
         if self.thresholds is not None:

@@ -114,8 +114,8 @@ def mvu_cells(op: MVUInstanceOp) -> tuple[Cell, ...]:
         # without, the beat goes straight into the lane register. Serial planes shift it (the
         # plane shift below) and, with R, hold the fold beside it.
         cells += [Registers(op.pipe.value.data * pe * sw)]
-        if op.keeps_folds:
-            cells += [LineBuffer(sf, xw), Registers(clog2(sf) + 1)]
+        if op.keeps_folds:  # the RAM, its write counter (an incrementer with a wrap) and pend
+            cells += [LineBuffer(sf, xw), Registers(clog2(sf) + 1), Logic(2 * clog2(sf) + 1)]
             if op.is_serial:
                 cells.append(Registers(xw + 1))
         else:
@@ -126,9 +126,15 @@ def mvu_cells(op: MVUInstanceOp) -> tuple[Cell, ...]:
         cells.append(Logic(xw))  # the plane shift of s1
     # Output: NF - 1 channel folds of assembly (flip-flops with an enable) and the 2-deep FIFO;
     # control: the address (clog2(NF*SF) bits) and sf counters beside the fixed flags.
-    # (fed fold by fold and S > 1 steps a vector, the FIFO is one deep: the next result is S away)
-    out_depth = 1 if op.fold_per_beat and op.cycles_per_vector > 1 else 2
-    cells += [Registers((nf - 1) * (ow // nf)), Fifo(ow, out_depth)]
+    # (fed fold by fold and S > 1 steps a vector, the FIFO is one deep: the next result is S away;
+    # a channel fold per output beat (FOLDOUT): no assembly, a FIFO of one fold, one deep when
+    # the folds are SF x NPL > 1 steps apart)
+    if op.fold_per_output_beat:
+        steps_per_fold = op.cycles_per_vector // nf
+        cells.append(Fifo(ow // nf, 1 if steps_per_fold > 1 else 2))
+    else:
+        out_depth = 1 if op.fold_per_beat and op.cycles_per_vector > 1 else 2
+        cells += [Registers((nf - 1) * (ow // nf)), Fifo(ow, out_depth)]
     cells.append(Control("lowbit_mvu", 2 * clog2(nf * sf) + clog2(sf), clog2(nf * sf) + clog2(sf)))
     rom = SymbolTable.lookup_symbol(op, op.rom)
     cells.append(Rom(np.asarray(rom.contents.to_numpy(), dtype=np.uint8)))  # type: ignore[union-attr]

@@ -126,7 +126,9 @@ def test_luts_ffs_brams_dsps_against_the_device(overfull_page) -> None:
     for label, key, capacity in (("LUTs", "luts", 5280), ("FFs", "ffs", 5280), ("EBR blocks", "brams", 30)):
         assert f"{label}: {totals[key]:,g} " in labels
         share = 100 * totals[key] / capacity
-        assert f"of {capacity:,} on the device ({share:.1f}%) \u2014 exceeds the device" in labels
+        exceeds = " \u2014 exceeds the device" if share > 100 else ""
+        assert f"of {capacity:,} on the device ({share:.1f}%){exceeds}" in labels
+    assert totals["brams"] > 30 and totals["luts"] < 5280  # the EBR blocks are what it lacks
     assert "DSPs: 0 " in labels and "of 8 on the device (0.0%)" in labels
     assert len(root.findall(f".//{SVG}line[@class='capacity']")) == 4
     assert labels.count("exact bits from the IR") == 4
@@ -141,7 +143,7 @@ def test_a_design_that_does_not_fit_gets_a_banner(overfull_page, tmp_path: Path)
     html, text, rep, stdout = overfull_page
     banner = parse_page(text).find(".//div[@class='warning']")
     assert banner is not None and "".join(banner.itertext()).startswith("Does not fit: the design does not fit")
-    assert "LUTs 6,2" in "".join(banner.itertext()) and "(118.5%)" in "".join(banner.itertext())
+    assert "EBR blocks 36 of 30" in "".join(banner.itertext()) and "(120.0%)" in "".join(banner.itertext())
     assert rep["fit_warning"] in "".join(banner.itertext())
     assert f"WARNING: {rep['fit_warning']}" in stdout
     # The banner's red border is on screen, above the fold (1280 x 400).

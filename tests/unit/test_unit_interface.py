@@ -83,7 +83,9 @@ CASES: dict[str, tuple[int, list[str], str, list[tuple[str, int | None, int | No
             "tensor<2x1xi64>, fan_in = 36 : i64} : !rtl.stream<3> -> !rtl.stream<2>",
         ],
         "rtl.rom @w {contents = #lowbit.bits<24x3, " + repr(["000"] * 24).replace("'", '"') + ">}",
-        [("rtl.swg_ram", 4 * 9, 16, None), ("rtl.gearbox", None, None, 1), ("rtl.mvu", 4 * 2 * 12, 4, 24 + 3)],
+        # latencies from the last beat: the gearbox's last input beat completes 2 output beats
+        # ((8 x 4 mod 3 + 4) / 3); the unit then takes S - (SF-1) + 2 + PIPE 0 + its RAM
+        [("rtl.swg_ram", 4 * 9, 16, None), ("rtl.gearbox", None, None, 2), ("rtl.mvu", 4 * 2 * 12, 4, 24 - 11 + 2 + 1)],
     ),
     "pad": (
         16,

@@ -1,7 +1,7 @@
 // RUN: lowbitc-opt %s --split-input-file --verify-diagnostics | filecheck %s
 
 // Every verifier message of the fold-per-beat streams: rtl.swg_ram, rtl.gearbox and an rtl.mvu
-// fed one fold per beat.
+// fed one fold per beat or emitting one channel fold per beat.
 
 // CHECK: swg_ram word of 3 elements must divide the 4 channels
 rtl.module @m {
@@ -63,4 +63,24 @@ rtl.module @m {
 ^bb0(%in: !rtl.stream<4>):
   %m = rtl.mvu %in {rom = @w, fold = #lowbit.fold<pe = 1, simd = 3>, channels = 1 : i64, popcount_width = 6 : i64, pipe = 0 : i64, thresholds = dense<[[18]]> : tensor<1x1xi64>, fan_in = 36 : i64} : !rtl.stream<4> -> !rtl.stream<1>
   rtl.output %m : !rtl.stream<1>
+}
+
+// -----
+
+// CHECK: an mvu emitting one channel fold per beat needs PE 3 to divide C = 4
+rtl.rom @w {contents = #lowbit.bits<2x12, ["000000000000", "000000000000"]>}
+rtl.module @m {
+^bb0(%in: !rtl.stream<4>):
+  %a = rtl.mvu %in {rom = @w, fold = #lowbit.fold<pe = 3, simd = 4>, channels = 4 : i64, popcount_width = 3 : i64, pipe = 0 : i64, thresholds = dense<[[2], [2], [2], [2]]> : tensor<4x1xi64>, fold_out = 1 : i64} : !rtl.stream<4> -> !rtl.stream<3>
+  rtl.output %a : !rtl.stream<3>
+}
+
+// -----
+
+// CHECK: mvu output stream is 4 bits, expected 2
+rtl.rom @w {contents = #lowbit.bits<2x8, ["00000000", "00000000"]>}
+rtl.module @m {
+^bb0(%in: !rtl.stream<4>):
+  %a = rtl.mvu %in {rom = @w, fold = #lowbit.fold<pe = 2, simd = 4>, channels = 4 : i64, popcount_width = 3 : i64, pipe = 0 : i64, thresholds = dense<[[2], [2], [2], [2]]> : tensor<4x1xi64>, fold_out = 1 : i64} : !rtl.stream<4> -> !rtl.stream<4>
+  rtl.output %a : !rtl.stream<4>
 }

@@ -10,7 +10,9 @@
 // tile{lanes=8}: layer 0 PE 1 x SIMD 8 (4 cycles), layer 1 PE 1 x SIMD 2 (4 cycles).
 // unroll: PE 1 x SIMD 8 keeps the matrix as is; layer 1 memory 4 words of 2 bits (0x01010102).
 // pipeline at 100 MHz: SIMD 8 -> 3 + 2 = 5 levels = 5 ns, not > 5: pipe 0; SIMD 2: pipe 0.
-// rtl: ROMs, the module, and the host part around rtl.invoke.
+// rtl: ROMs, the module, and the host part around rtl.invoke; its narrow-streams step has layer 0
+// emit one channel fold (PE 1 = 1 bit) per beat, a gearbox make layer 1's 2-bit folds, and the FIFO
+// in front of layer 1 hold its vector (SF 2 folds + 2).
 
 func.func @main(%x: tensor<8xf32>) -> tensor<2xf32> {
   %q = lowbit.quantize %x : tensor<8xf32> -> tensor<8x!lowbit.bipolar>
@@ -27,9 +29,10 @@ func.func @main(%x: tensor<8xf32>) -> tensor<2xf32> {
 // CHECK-NEXT: rtl.rom @accel_l1_weights {contents = #lowbit.bits<4x2, ["10", "10", "10", "01"]>}
 // CHECK-NEXT: rtl.module @accel {
 // CHECK-NEXT: ^{{.*}}(%[[IN:.*]]: !rtl.stream<8>):
-// CHECK-NEXT:   %[[U0:.*]] = rtl.mvu %[[IN]] {rom = @accel_l0_weights, fold = #lowbit.fold<pe = 1, simd = 8>, channels = 4 : i64, popcount_width = 4 : i64, pipe = 0 : i64, thresholds = dense<{{\[\[}}5], [3], [0], [9]]> : tensor<4x1xi64>} : !rtl.stream<8> -> !rtl.stream<4>
-// CHECK-NEXT:   %[[F:.*]] = rtl.fifo %[[U0]] {depth = 2 : i64} : !rtl.stream<4>
-// CHECK-NEXT:   %[[U1:.*]] = rtl.mvu %[[F]] {rom = @accel_l1_weights, fold = #lowbit.fold<pe = 1, simd = 2>, channels = 2 : i64, popcount_width = 3 : i64, pipe = 0 : i64} : !rtl.stream<4> -> !rtl.stream<6>
+// CHECK-NEXT:   %[[U0:.*]] = rtl.mvu %[[IN]] {rom = @accel_l0_weights, fold = #lowbit.fold<pe = 1, simd = 8>, channels = 4 : i64, popcount_width = 4 : i64, pipe = 0 : i64, thresholds = dense<{{\[\[}}5], [3], [0], [9]]> : tensor<4x1xi64>, fold_out = 1 : i64} : !rtl.stream<8> -> !rtl.stream<1>
+// CHECK-NEXT:   %[[G:.*]] = rtl.gearbox %[[U0]] {in_beats = 4 : i64, out_beats = 2 : i64} : !rtl.stream<1> -> !rtl.stream<2>
+// CHECK-NEXT:   %[[F:.*]] = rtl.fifo %[[G]] {depth = 4 : i64} : !rtl.stream<2>
+// CHECK-NEXT:   %[[U1:.*]] = rtl.mvu %[[F]] {rom = @accel_l1_weights, fold = #lowbit.fold<pe = 1, simd = 2>, channels = 2 : i64, popcount_width = 3 : i64, pipe = 0 : i64, fan_in = 4 : i64} : !rtl.stream<2> -> !rtl.stream<6>
 // CHECK-NEXT:   rtl.output %[[U1]] : !rtl.stream<6>
 // CHECK-NEXT: }
 // CHECK-NEXT: func.func @main(%[[X:.*]]: tensor<8xf32>) -> tensor<2xf32> {
@@ -51,7 +54,9 @@ func.func @main(%x: tensor<8xf32>) -> tensor<2xf32> {
 // VLOG-NEXT:     .PW(4),
 // VLOG-NEXT:     .MODE(0),
 // VLOG-NEXT:     .THRESH(16'h9035),
-// VLOG-NEXT:     .PIPE(0)
+// VLOG-NEXT:     .PIPE(0),
+// VLOG-NEXT:     .FOLDOUT(1)
+// VLOG:        lowbit_gearbox #(
 // VLOG:        lowbit_mvu #(
 // VLOG-NEXT:     .K(4),
 // VLOG-NEXT:     .C(2),
@@ -60,8 +65,9 @@ func.func @main(%x: tensor<8xf32>) -> tensor<2xf32> {
 // VLOG-NEXT:     .PW(3),
 // VLOG-NEXT:     .MODE(1),
 // VLOG-NEXT:     .THRESH(6'h00),
-// VLOG-NEXT:     .PIPE(0)
-// VLOG:        assign out_tdata = {2'd0, s3_tdata};
+// VLOG-NEXT:     .PIPE(0),
+// VLOG-NEXT:     .NARROW(1)
+// VLOG:        assign out_tdata = {2'd0, s4_tdata};
 // VLOG:      module accel_l0_weights(input wire clk, input wire en, input wire [1:0] addr, output reg [7:0] data);
 // VLOG-NEXT:   reg [7:0] mem [0:3];
 // VLOG-NEXT:   initial begin

@@ -1,6 +1,7 @@
 // RUN: lowbitc-opt %s -p unroll | filecheck %s --check-prefix=UNROLL
 // RUN: lowbitc-opt %s -p unroll,pipeline | filecheck %s --check-prefix=PIPE
-// RUN: lowbitc-opt %s -p unroll,pipeline,rtl | filecheck %s --check-prefix=RTL
+// RUN: lowbitc-opt %s -p 'unroll,pipeline,rtl{narrow=false}' | filecheck %s --check-prefix=RTL
+// (narrow=false: the lowering alone; narrow_streams.mlir tests the fold-wide streams it ends with)
 
 // The residual lowering on a minimal block: a 1x1 window whose pixels feed both a branch (a
 // multi-bit matrix-vector layer) and, as the skip, the residual add.

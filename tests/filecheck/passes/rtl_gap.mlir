@@ -1,4 +1,5 @@
-// RUN: lowbitc-opt %s -p pipeline,rtl --split-input-file | filecheck %s
+// RUN: lowbitc-opt %s -p 'pipeline,rtl{narrow=false}' --split-input-file | filecheck %s
+// (narrow=false: the lowering alone; narrow_streams.mlir tests the fold-wide streams it ends with)
 
 // A sum unit is a stream unit: FIFOs around it, and the rtl.gap instance of lowbit_gap with the
 // frame's pixels, the input elements and a sum width holding both the sums [0, 27] and the

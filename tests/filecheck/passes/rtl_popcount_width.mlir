@@ -1,5 +1,6 @@
-// RUN: lowbitc-opt %s -p rtl | filecheck %s
-// RUN: lowbitc-opt %s -p rtl -t verilog | filecheck %s --check-prefix=VLOG
+// RUN: lowbitc-opt %s -p 'rtl{narrow=false}' | filecheck %s
+// RUN: lowbitc-opt %s -p 'rtl{narrow=false}' -t verilog | filecheck %s --check-prefix=VLOG
+// (narrow=false: the lowering alone; narrow_streams.mlir tests the fold-wide streams it ends with)
 
 // The popcount width PW must hold K + 1, the "never fires" threshold, not just P <= K:
 // K = 3 needs 2 bits for P but 3 bits for 4. Unit 0 (K = 3): PW = 3, its second channel never
