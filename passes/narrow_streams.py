@@ -24,9 +24,10 @@ the consumer holds a whole vector of folds (SF + 2 beats, in LUT RAM): a unit wi
 channel folds takes its vector in one burst of SF cycles, and its producer must not wait for
 it meanwhile.
 
-Left as they are: a unit whose SIMD exceeds the channels of its window (a window word would
-have to span pixels: the first layers, whose windows are small), a window generator whose
-output is duplicated, and a unit fed by the design's input.
+Left as they are: a unit whose SIMD exceeds the channels of its window and is not a multiple
+of them (a fold would straddle pixels at varying offsets; the tile pass avoids such folds where
+the narrow stream is cheaper), a window generator whose output is duplicated, and a unit fed by
+the design's input.
 """
 
 from __future__ import annotations
@@ -48,9 +49,13 @@ generator's RAM rows absorb the rows in which no window ends, so two words keep 
 
 def word_elements(channels: int, simd: int) -> int | None:
     """G: the smallest divisor of ``channels`` that is at least ``simd`` (the window generator
-    then reads a word per cycle at least as fast as the unit takes folds); None when SIMD
-    exceeds the channels."""
-    return next((g for g in range(simd, channels + 1) if channels % g == 0), None)
+    then reads a word per cycle at least as fast as the unit takes folds), or the channels when
+    SIMD is a multiple of them (a fold of SIMD / C pixels, which a deserializing gearbox puts
+    together); None when SIMD exceeds the channels otherwise (a fold would straddle pixels at
+    varying offsets)."""
+    if simd > channels:
+        return channels if simd % channels == 0 else None
+    return next(g for g in range(simd, channels + 1) if channels % g == 0)
 
 
 def fifo_chain(value: SSAValue) -> tuple[list[rtl.FifoInstanceOp], Operation | None]:
@@ -118,6 +123,12 @@ def narrow(mvu: rtl.MVUInstanceOp, rw: Rewriter) -> bool:
     if (gear := gearbox(stream, k // g, mvu)) is not None:
         new_ops.append(gear)
         stream = gear.output
+    nf, sf = mvu.fold.folds(mvu.channels.value.data, k)
+    if g < simd and nf > 1:
+        # A fold takes SIMD / G words, so the folds come slower than one per cycle: the FIFO in
+        # front holds a vector of them for the burst of channel fold 0, as between units.
+        new_ops.append(last := fifo(stream, sf + WORD_FIFO_DEPTH))
+        stream = last.output
     new_ops.append(unit := fed_fold_by_fold(mvu, stream))
     rw.insert_op(new_ops, InsertPoint.before(mvu))
     mvu.output.replace_all_uses_with(unit.output)

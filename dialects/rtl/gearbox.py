@@ -68,13 +68,6 @@ class GearboxInstanceOp(IRDLOperation, HardwareInstance):
         iw, ow = self.widths
         return f"{self.in_beats.value.data} x {iw} -> {self.out_beats.value.data} x {ow} bits"
 
-    @property
-    def deserializes(self) -> bool:
-        """lowbit_gearbox's DS structure: OW and the pad whole multiples of IW, and the vector's
-        last output beat made of at least two input beats (a shift register, no buffer)."""
-        (iw, ow), p = self.widths, self.pad_bits
-        return ow % iw == 0 and p % iw == 0 and ow - p >= 2 * iw
-
     def latency(self) -> int:
         """Cycles from a vector's last input beat to its last output beat, the beats before it
         gone (a slower producer, a ready consumer): the output beats its bits and the pad
@@ -94,37 +87,7 @@ class GearboxInstanceOp(IRDLOperation, HardwareInstance):
         return params + ((("PAD", 1),) if self.pad_value else ())
 
     def resource_cells(self) -> tuple[Cell, ...]:
-        """lowbit_gearbox: its B-bit buffer and, per G-bit chunk, an AND-OR of the input chunks
-        that can land on it (one per fill position reaching it) beside the buffer's own bit and
-        the one OW above (the shift of a sent beat), with the fill and beat counters. The
-        deserializer: its OW - IW shift register and OW output register (no logic but, with a
-        pad, the output's 2:1 choice per bit of the vector's last beat), the beat counters."""
-        iw, ow = self.widths
-        g, p = gcd(iw, ow), self.pad_bits
-        in_beats = self.in_beats.value.data
-        if self.deserializes:
-            counters = clog2(ow // iw) + clog2(in_beats)
-            return (
-                Registers(2 * ow - iw),
-                Logic(ow if p else 0),
-                Control("lowbit_gearbox_ds", counters, counters),
-            )
-        buffer = iw + p + 2 * ow - g
-        nb, ic, dc = buffer // g, iw // g, (iw + p) // g
-        pmax = nb - ic
-        # Per chunk bit: an AND-OR of its sources with their selects beside the held bit and
-        # the one OW above (2S + 3 inputs, four more per LUT6 in a chain); the position decode.
-        # Fitted to Yosys on the CNV's four gearboxes and two bench shapes (within 5% but for
-        # the smallest, 18% under, with the control's 30 LUTs in resource_model.CONTROL).
-        luts = 2 * (pmax + 1)
-        for q in range(nb):
-            sources = max(0, min(q, pmax) - max(0, q - dc + 1) + 1)
-            luts += g * max(1, -(-(2 * sources + 3) // 4))
-        return (
-            Registers(buffer),
-            Logic(luts),
-            Control("lowbit_gearbox", 2 * clog2(nb + 1) + clog2(in_beats), clog2(nb + 1)),
-        )
+        return gearbox_cells(*self.widths, self.in_beats.value.data, self.out_beats.value.data)
 
     def verify_(self) -> None:
         if self.pad_value not in (0, 1):
@@ -136,3 +99,38 @@ class GearboxInstanceOp(IRDLOperation, HardwareInstance):
                 f"gearbox out_beats x output width must cover the input vector with fewer pad bits than a beat, "
                 f"got {self.pad_bits} pad bits"
             )
+
+
+def deserializes(iw: int, ow: int, pad_bits: int) -> bool:
+    """lowbit_gearbox's DS structure: OW and the pad whole multiples of IW, and the vector's last
+    output beat made of at least two input beats (a shift register, no buffer)."""
+    return ow % iw == 0 and pad_bits % iw == 0 and ow - pad_bits >= 2 * iw
+
+
+def gearbox_cells(iw: int, ow: int, in_beats: int, out_beats: int) -> tuple[Cell, ...]:
+    """lowbit_gearbox from ``in_beats`` beats of ``iw`` bits to ``out_beats`` of ``ow``: its B-bit
+    buffer and, per G-bit chunk, an AND-OR of the input chunks that can land on it (one per fill
+    position reaching it) beside the buffer's own bit and the one OW above (the shift of a sent
+    beat), with the fill and beat counters. The deserializer: its OW - IW shift register and OW
+    output register (no logic but, with a pad, the output's 2:1 choice per bit of the vector's
+    last beat), the beat counters. (The tile pass weighs folds by these cells too.)"""
+    g, p = gcd(iw, ow), out_beats * ow - in_beats * iw
+    if deserializes(iw, ow, p):
+        counters = clog2(ow // iw) + clog2(in_beats)
+        return (Registers(2 * ow - iw), Logic(ow if p else 0), Control("lowbit_gearbox_ds", counters, counters))
+    buffer = iw + p + 2 * ow - g
+    nb, ic, dc = buffer // g, iw // g, (iw + p) // g
+    pmax = nb - ic
+    # Per chunk bit: an AND-OR of its sources with their selects beside the held bit and
+    # the one OW above (2S + 3 inputs, four more per LUT6 in a chain); the position decode.
+    # Fitted to Yosys on the CNV's four gearboxes and two bench shapes (within 5% but for
+    # the smallest, 18% under, with the control's 30 LUTs in resource_model.CONTROL).
+    luts = 2 * (pmax + 1)
+    for q in range(nb):
+        sources = max(0, min(q, pmax) - max(0, q - dc + 1) + 1)
+        luts += g * max(1, -(-(2 * sources + 3) // 4))
+    return (
+        Registers(buffer),
+        Logic(luts),
+        Control("lowbit_gearbox", 2 * clog2(nb + 1) + clog2(in_beats), clog2(nb + 1)),
+    )

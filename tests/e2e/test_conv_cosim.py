@@ -24,8 +24,30 @@ def test_cnv_small_sim_equals_run_and_expected(tmp_path: Path) -> None:
     np.testing.assert_array_equal(run, np.load(MODELS / "cnv_small_w1a1_out_torch.npy"))
     assert_ii_near_prediction(stats)
     kinds = [layer["kind"] for layer in stats["layers"]]
+    # no collector: the dense layer takes the pool's pixels fold by fold through a gearbox
     assert (
-        kinds.count("swg") == 4 and kinds.count("pool") == 2 and kinds.count("collect") == 1 and kinds[1] == "mvu_int"
+        kinds.count("swg") == 4 and kinds.count("pool") == 2 and kinds.count("collect") == 0 and kinds[1] == "mvu_int"
+    )
+
+
+def test_folds_of_whole_pixels(tmp_path: Path) -> None:
+    """SIMD a multiple of the window's channels (48 = 3 pixels of 16; 64 = 2 of 32, padded: 288
+    is no multiple of 64): the window generator emits pixel words, a gearbox joins them into
+    folds and the FIFO in front holds a vector, so the units keep their II exactly."""
+    model = MODELS / "cnv_small_w1a1_dynamo.onnx"
+    x = np.load(MODELS / "cnv_small_w1a1_in.npy")
+    fold = tmp_path / "fold.json"
+    fold.write_text('{"1": {"pe": 4, "simd": 48}, "3": {"pe": 2, "simd": 64}}')
+    run, sim, stats = run_and_simulate(model, x, tmp_path, run_options=("--fold", fold), sim_options=("--fold", fold))
+    np.testing.assert_array_equal(sim, run)
+    assert stats["ii_cycles"] == stats["ii_cycles_predicted"] == 784 * 4 * 3  # layer 1: 784 px x NF 4 x SF 3
+    rtl = lowbitc(
+        model, "--fold", fold, "--emit", "rtl", "--elide-constants-larger-than", "4", "-o", tmp_path / "r.mlir"
+    )
+    assert rtl.returncode == 0, rtl.stderr
+    text = (tmp_path / "r.mlir").read_text()
+    assert (
+        "!rtl.stream<16> -> !rtl.stream<48>" in text and "pad = 1 : i64} : !rtl.stream<32> -> !rtl.stream<64>" in text
     )
 
 

@@ -50,7 +50,24 @@ rtl.module @padded {
   rtl.output %m : !rtl.stream<1>
 }
 
-// SIMD 6 exceeds the 4 channels (a word would span pixels): left with whole windows.
+// SIMD 12 is three pixels of 4 channels: words of a pixel, a gearbox puts three together (it
+// deserializes: 12 is a multiple of 4).
+// CHECK-LABEL: rtl.module @pixels
+// CHECK:      rtl.swg_ram {{.*}}word = 4 : i64} : !rtl.stream<4> -> !rtl.stream<4>
+// CHECK-NEXT: rtl.fifo %{{.*}} {depth = 2 : i64} : !rtl.stream<4>
+// CHECK-NEXT: rtl.gearbox %{{.*}} {in_beats = 9 : i64, out_beats = 3 : i64} : !rtl.stream<4> -> !rtl.stream<12>
+// CHECK-NEXT: rtl.mvu %{{.*}} {{.*}}fan_in = 36 : i64} : !rtl.stream<12> -> !rtl.stream<1>
+rtl.rom @w_pixels {contents = #lowbit.bits<3x12, ["000000000000", "000000000000", "000000000000"]>}
+rtl.module @pixels {
+^bb0(%in: !rtl.stream<4>):
+  %w = rtl.swg %in {channels = 4 : i64, element_width = 1 : i64, height = 4 : i64, width = 4 : i64, kernel = array<i64: 3, 3>, strides = array<i64: 1, 1>} : !rtl.stream<4> -> !rtl.stream<36>
+  %f = rtl.fifo %w {depth = 2 : i64} : !rtl.stream<36>
+  %m = rtl.mvu %f {rom = @w_pixels, fold = #lowbit.fold<pe = 1, simd = 12>, channels = 1 : i64, popcount_width = 6 : i64, pipe = 0 : i64, vectors = 4 : i64, thresholds = dense<[[18]]> : tensor<1x1xi64>} : !rtl.stream<36> -> !rtl.stream<1>
+  rtl.output %m : !rtl.stream<1>
+}
+
+// SIMD 6 exceeds the 4 channels and is no multiple of them (a fold would straddle pixels at
+// varying offsets): left with whole windows.
 // CHECK-LABEL: rtl.module @wide
 // CHECK:      rtl.swg %{{.*}} : !rtl.stream<4> -> !rtl.stream<36>
 // CHECK-NEXT: rtl.fifo %{{.*}} {depth = 2 : i64} : !rtl.stream<36>
