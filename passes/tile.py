@@ -13,6 +13,8 @@ numbered in program order), divisors or not (the units then pad channels and inp
 A layer whose planes run serially takes pixels * ceil(C / PE) * ceil(K / SIMD) * P cycles; the
 default picks serial where that needs fewer lane-planes (PE * SIMD, against PE * SIMD * P in
 parallel) at the target cycle count, which happens for layers far off the critical path.
+A binary layer fed by windows weighs its folds with the stream that feeds them
+(passes/tile_streams.py): fewest lanes plus the LUTs of a gearbox or of whole windows.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from lowbitc.dialects.lowbit.attributes import FoldAttr, frame_cycles
 from lowbitc.dialects.lowbit.ops_gap import SumUnitOp
 from lowbitc.dialects.lowbit.ops_pixels import PadOp, WindowOp
 from lowbitc.dialects.lowbit.ops_planes import PlanePopcountOp
+from lowbitc.passes.tile_streams import cheapest_streamed_fold, window_channels
 
 
 class TileError(DiagnosticException):
@@ -250,7 +253,16 @@ class TilePass(ModulePass):
             )
             target = max(target, frame_cycles(c, k, *best, vectors=pixels[big]))
         for i, layer in enumerate(layers):
-            pe, simd, serial = fixed.get(i) or choose(*shapes[i], layer_planes(layer), target // pixels[i])
+            streamed = None
+            if i not in fixed and (channels := window_channels(layer)) is not None:
+                c, k = shapes[i]
+                streamed = cheapest_streamed_fold(
+                    c, k, channels, divisors(c), divisors(k), target // pixels[i], vector_out=pixels[i] == 1
+                )
+            if streamed is not None:
+                pe, simd, serial = *streamed, False
+            else:
+                pe, simd, serial = fixed.get(i) or choose(*shapes[i], layer_planes(layer), target // pixels[i])
             layer.fold = FoldAttr(pe, simd)
             if serial:
                 layer.serial = BoolAttr.from_bool(True)
@@ -270,6 +282,12 @@ class TilePass(ModulePass):
             else:
                 c, k = shapes[i]
                 chosen = choose_padded(c, k, layer_planes(layer), goal // pixels[i])
+                if chosen is not None and (channels := window_channels(layer)) is not None:
+                    folds = padded_candidates(c), padded_candidates(k)
+                    streamed = cheapest_streamed_fold(
+                        c, k, channels, *folds, goal // pixels[i], vector_out=pixels[i] == 1
+                    )
+                    chosen = chosen if streamed is None else (*streamed, False)
                 if chosen is None:
                     raise TileError(
                         f"layer {i} ({pixels[i]} vectors of {c} x {k}) needs at least {pixels[i]} "
