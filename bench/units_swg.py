@@ -67,21 +67,28 @@ SHAPES = (
 )
 
 
-def design(module: str, shape: Shape, lib: Path, ram_style: int = 0) -> str:
-    """One Verilog text: a top `top` around ``module`` with the shape's parameters, the library
-    files it needs, headers inlined (as the emitter writes a design)."""
+def wrapped(module: str, files: tuple[str, ...], params: dict[str, int], widths: tuple[int, int], lib: Path) -> str:
+    """One Verilog text: a top `top` around ``module`` with ``params``, its stream ports of
+    ``widths`` (in, out) bits as the top's ports, and the library ``files`` it needs, headers
+    inlined (as the emitter writes a design)."""
     library = {p.name: p.read_text() for p in lib.iterdir() if p.suffix in (".v", ".vh")}
-    params = ", ".join(f".{k}({v})" for k, v in shape.params(module, ram_style).items())
-    iw, ow = shape.C * shape.EW, shape.out_width(module)
+    text = ", ".join(f".{k}({v})" for k, v in params.items())
+    iw, ow = widths
     top = (
         f"module top (input wire clk, input wire rst,\n"
         f"  input wire [{iw - 1}:0] in_tdata, input wire in_tvalid, output wire in_tready,\n"
         f"  output wire [{ow - 1}:0] out_tdata, output wire out_tvalid, input wire out_tready);\n"
-        f"  {module} #({params}) u (.clk(clk), .rst(rst), .in_tdata(in_tdata), .in_tvalid(in_tvalid),\n"
+        f"  {module} #({text}) u (.clk(clk), .rst(rst), .in_tdata(in_tdata), .in_tvalid(in_tvalid),\n"
         f"    .in_tready(in_tready), .out_tdata(out_tdata), .out_tvalid(out_tvalid), .out_tready(out_tready));\n"
         "endmodule\n"
     )
-    return top + "".join(inline_includes(library[f], library) for f in MODULE_FILES[module])
+    return top + "".join(inline_includes(library[f], library) for f in files)
+
+
+def design(module: str, shape: Shape, lib: Path, ram_style: int = 0) -> str:
+    """A window generator on ``shape`` in its top (`wrapped`)."""
+    widths = (shape.C * shape.EW, shape.out_width(module))
+    return wrapped(module, MODULE_FILES[module], shape.params(module, ram_style), widths, lib)
 
 
 def measure(shape: Shape, lib: Path, ram_style: int = 0) -> dict:

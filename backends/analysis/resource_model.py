@@ -94,6 +94,7 @@ counters ABC shares much of their logic)."""
 CONTROL = {
     "lowbit_mvu": MVU_CONTROL,
     "lowbit_swg": SWG_CONTROL,
+    "lowbit_pool": (4, 1),
     "lowbit_pad": (10, 4),
     "lowbit_collect": (4, 3),
     "lowbit_add": (6, 0),
@@ -105,7 +106,8 @@ CONTROL = {
 """LUTs, FFs of each block's fixed control beyond its counters (`rtl.cells.Control`): the
 calibrated flags above, and the handshake and flag logic read from the smaller blocks' Verilog
 (lowbit_dup: the input handshake gating; lowbit_gearbox_ds, the deserializing gearbox: its
-output valid and run flops and their logic, within one LUT of Yosys on six shapes)."""
+output valid and run flops and their logic, within one LUT of Yosys on six shapes; lowbit_pool's
+row accumulator: the run flag, and the covered, emit, in_tready and in_fire terms)."""
 
 
 # -- the blocks ------------------------------------------------------------------------------
@@ -146,8 +148,11 @@ def price(cell: Cell, device: Device, fam: Family) -> Cost:
         case WorkingRegister(bits, rotates):
             # LUT4: the rotation makes it a 5-input function, two LUT4s per bit (one without it).
             return Cost(mem_luts=bits if _lut_inputs(fam) == 6 else bits * (2 if rotates else 1))
-        case LineBuffer(depth, width):
-            return ram_cost(depth, width, device) if depth > 1 else Cost(ffs=width)
+        case LineBuffer(depth, width, registered_read):
+            if depth <= 1:
+                return Cost(ffs=width)
+            ram = ram_cost(depth, width, device)  # priced with a read register: drop it for an asynchronous read
+            return ram if registered_read else Cost(ram.luts, ram.ffs - width, ram.brams, ram.dsps, ram.mem_luts)
         case Rom(contents):
             return rom_cost(contents, device)
         case ConstantTable(contents):

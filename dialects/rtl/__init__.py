@@ -27,8 +27,9 @@ from lowbitc.dialects.rtl.gap import GapInstanceOp
 from lowbitc.dialects.rtl.gearbox import GearboxInstanceOp
 from lowbitc.dialects.rtl.interfaces import HardwareInstance, StreamUnit, unit_owner
 from lowbitc.dialects.rtl.mvu import MVUInstanceOp
+from lowbitc.dialects.rtl.pool import PoolInstanceOp
 from lowbitc.dialects.rtl.residual import AddInstanceOp, DupInstanceOp
-from lowbitc.dialects.rtl.units import CollectInstanceOp, PadInstanceOp, PoolInstanceOp, SWGInstanceOp, SWGRamInstanceOp
+from lowbitc.dialects.rtl.units import CollectInstanceOp, PadInstanceOp, SWGInstanceOp, SWGRamInstanceOp
 
 RTL = Dialect(
     "rtl",

@@ -106,11 +106,14 @@ class WorkingRegister:
 
 @dataclass(frozen=True)
 class LineBuffer:
-    """A RAM of ``depth`` entries of ``width`` bits with one write and one registered read port
-    (a window generator's rows); a single entry is a register."""
+    """A RAM of ``depth`` entries of ``width`` bits with one write and one read port (a window
+    generator's rows); the read port is registered unless ``registered_read`` is False (an
+    asynchronous read, as LUT RAM allows: lowbit_pool's window-row maxima). A single entry is
+    a register."""
 
     depth: int
     width: int
+    registered_read: bool = True
 
     @property
     def bits(self) -> int:

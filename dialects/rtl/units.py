@@ -1,5 +1,5 @@
-"""The rtl dialect's data-movement units: sliding-window generators, pads, pools and collectors,
-each an instance of a library block (the matrix-vector unit has its own file, mvu.py)."""
+"""The rtl dialect's data-movement units: sliding-window generators, pads and collectors, each an
+instance of a library block (the matrix-vector unit has its own file, mvu.py; the pool pool.py)."""
 
 from __future__ import annotations
 
@@ -269,81 +269,6 @@ class PadInstanceOp(IRDLOperation, StreamUnit):
         in_bits = c if widen else c * ew
         if self.input.type.width.data != in_bits or self.output.type.width.data != c * ew:
             raise VerifyException(f"pad streams must carry {in_bits} bits in and {c * ew} bits out")
-
-
-@irdl_op_definition
-class PoolInstanceOp(IRDLOperation, StreamUnit):
-    """An instance of the library's `lowbit_pool`: KxK max-pool, stride S: an OR of bits or, with
-    ``element_width`` (EW >= 2) and ``element_signed``, the maximum of integer codes. A [``height``, ``width``]
-    map streams in pixel by pixel.
-
-    ```mlir
-    %q = rtl.pool %m {height = 8 : i64, width = 8 : i64, kernel = 2 : i64, stride = 2 : i64, element_width = 2 : i64, element_signed = 0 : i64} : !rtl.stream<32> -> !rtl.stream<32>
-    ```
-    """  # noqa: E501 (IR examples parse as written)
-
-    name = "rtl.pool"
-    input = operand_def(StreamType)
-    output = result_def(StreamType)
-    height = prop_def(IntegerAttr)
-    width = prop_def(IntegerAttr)
-    kernel = prop_def(IntegerAttr)
-    stride = prop_def(IntegerAttr)
-    element_width = opt_prop_def(IntegerAttr)
-    element_signed = opt_prop_def(IntegerAttr)
-    traits = traits_def(HasParent(ModuleOp))
-    irdl_options = (ParsePropInAttrDict(),)
-    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
-
-    LIBRARY_FILES: ClassVar = ("lowbit_pool.v", "lowbit_swg.v", "lowbit_fifo.v")
-    VERILOG_MODULE: ClassVar = "lowbit_pool"
-
-    @property
-    def ew(self) -> int:
-        return 1 if self.element_width is None else self.element_width.value.data
-
-    def summary(self) -> str:
-        k, s = self.kernel.value.data, self.stride.value.data
-        return f"{k}x{k}/{s} on {self.height.value.data}x{self.width.value.data}"
-
-    @property
-    def vectors_per_frame(self) -> int:
-        return self.height.value.data * self.width.value.data  # input pixels, one per cycle
-
-    def cycles_per_frame(self) -> int:
-        return self.vectors_per_frame  # one pixel (beat) per cycle
-
-    def latency(self) -> None:
-        return None  # its window generator's line buffer fills first
-
-    def verilog_parameters(self) -> tuple[tuple[str, VerilogValue], ...]:
-        params: tuple[tuple[str, VerilogValue], ...] = (
-            ("C", self.input.type.width.data // self.ew),
-            ("H", self.height.value.data),
-            ("W", self.width.value.data),
-            ("K", self.kernel.value.data),
-            ("S", self.stride.value.data),
-        )
-        if self.element_width is not None:
-            params += (("EW", self.ew), ("ES", self.element_signed.value.data))  # pyright: ignore[reportOptionalMemberAccess]
-        return params
-
-    def resource_cells(self) -> tuple[Cell, ...]:
-        """lowbit_pool: lowbit_swg with K x K windows, the reduction per channel (bits: an OR of
-        K*K bits, ceil((K*K - 1) / 5) LUT6; integers: K*K - 1 comparators and multiplexers of EW
-        bits, one LUT per bit at 2 bits and two beyond) and a 2-deep FIFO of C x EW bits."""
-        k, ew, cw = self.kernel.value.data, self.ew, self.input.type.width.data
-        c = cw // ew
-        reduction = c * max(1, -(-(k * k - 1) // 5)) if ew == 1 else c * (k * k - 1) * ew * (1 if ew <= 2 else 2)
-        return (*window_cells(cw, self.width.value.data, k, k), Logic(reduction), Fifo(cw, 2))
-
-    def verify_(self) -> None:
-        if self.input.type != self.output.type:
-            raise VerifyException("pool keeps the pixel width")
-        if self.input.type.width.data % self.ew:
-            raise VerifyException(
-                f"pool stream of {self.input.type.width.data} bits is not a whole number of {self.ew}-bit elements"
-            )
 
 
 @irdl_op_definition

@@ -51,6 +51,13 @@ class Pool:
         return 1 << self.EW
 
     @property
+    def latency(self) -> int:
+        """The header's latency: a window is offered this many cycles after its bottom-right pixel
+        is accepted (the row accumulator combines on the way into its FIFO; the window
+        generator's windows take a cycle more)."""
+        return 1 if self.S == self.K else 2
+
+    @property
     def Ho(self) -> int:
         return (self.H - self.K) // self.S + 1
 
@@ -72,11 +79,19 @@ class Pool:
 
 
 CFGS = [
+    # S == K: the row accumulator
     Pool(1, 4, 6, 2, 2),  # the usual 2x2/2, one channel
+    Pool(5, 6, 7, 2, 2, EW=2, ES=1),  # 2-bit signed {-2..1}, last column unused
+    Pool(96, 5, 5, 2, 2),  # many channels, last row and column unused
+    Pool(3, 8, 7, 3, 3, EW=3, ES=1),  # 3x3/3, 3-bit signed, last 2 rows and the last column unused
+    Pool(4, 6, 9, 3, 3, EW=3, ES=0),  # 3x3/3, 3-bit unsigned, a frame of two window rows
+    Pool(6, 7, 5, 3, 3),  # 3x3/3 bits: one window column, one window row, margins both ways
+    Pool(2, 3, 4, 1, 1),  # K = 1: every pixel is a window, one a cycle
+    # S != K: the window generator
     Pool(7, 5, 6, 3, 2),  # overlapping 3x3/2, last row and column unused
     Pool(16, 6, 5, 2, 1),  # stride 1, non-square frame
-    Pool(5, 6, 7, 2, 2, EW=2, ES=1),  # 2-bit signed {-2..1}, last column unused
     Pool(4, 7, 5, 3, 2, EW=3, ES=0),  # 3-bit unsigned {0..7}, overlapping 3x3/2
+    Pool(3, 8, 8, 2, 3, EW=2, ES=1),  # 2x2/3: gaps between windows
 ]
 INT_CFGS = [c for c in CFGS if c.EW > 1]
 
@@ -190,9 +205,9 @@ def test_pool_no_stall_exact_and_timing(cfg: Pool) -> None:
     c0 = r.in_accept_cycles[0]
     n_in = N_FRAMES * cfg.H * cfg.W
     assert r.in_accept_cycles == list(range(c0, c0 + n_in)), f"{cfg}: input not accepted every cycle"
-    # Documented latency: 2 cycles after the window's bottom-right pixel.
+    # Documented latency: 1 (S == K) or 2 cycles after the window's bottom-right pixel.
     lat = [o - r.in_accept_cycles[p] for o, p in zip(r.out_accept_cycles, c.completing_pixel())]
-    assert set(lat) == {2}, f"{cfg}: latencies {lat}"
+    assert set(lat) == {cfg.latency}, f"{cfg}: latencies {lat}"
     per = cfg.Ho * cfg.Wo
     period = np.array(r.out_accept_cycles[per:]) - np.array(r.out_accept_cycles[:-per])
     assert (period == cfg.H * cfg.W).all(), f"{cfg}: frame periods {sorted(set(period.tolist()))}"
@@ -201,11 +216,22 @@ def test_pool_no_stall_exact_and_timing(cfg: Pool) -> None:
 @pytest.mark.parametrize("stall_in,stall_out", [(0.3, 0.3), (0.7, 0.7), (0.0, 0.7), (0.7, 0.0), (0.0, 0.95)])
 @pytest.mark.parametrize("cfg", CFGS, ids=str)
 def test_pool_random_stalls(cfg: Pool, stall_in: float, stall_out: float) -> None:
+    # The frames are followed by a repeat of the first up to its last window, so every pixel of
+    # the checked frames, the dropped margins after their last windows too, must be consumed
+    # before the run ends (it ends a few cycles after the last expected output).
     c = case(cfg)
-    want = c.reference()
-    r = c.run(stall_in=stall_in, stall_out=stall_out, seed=int(10 * stall_in + 100 * stall_out) + 1)
+    frame, per = cfg.H * cfg.W, cfg.Ho * cfg.Wo
+    extra = c.completing_pixel()[per - 1] + 1
+    want = c.reference() + c.reference()[:per]
+    r = c.run(
+        inputs=c.inputs() + c.inputs()[:extra],
+        expected=len(want),
+        stall_in=stall_in,
+        stall_out=stall_out,
+        seed=int(10 * stall_in + 100 * stall_out) + 1,
+    )
     assert r.outputs == want, _diff_msg(r.outputs, want, cfg)
-    assert len(r.in_accept_cycles) == N_FRAMES * cfg.H * cfg.W
+    assert len(r.in_accept_cycles) == N_FRAMES * frame + extra
 
 
 @pytest.mark.parametrize(
@@ -233,8 +259,9 @@ def test_pool_lints_standalone() -> None:
     lint(library_sources(), "lowbit_pool")
 
 
-def test_pool_rejects_kernel_larger_than_frame() -> None:
-    src = wrapper(Pool(2, 4, 4, 5, 1).params(), 2)
+@pytest.mark.parametrize("stride", [1, 5], ids=["swg", "rows"])
+def test_pool_rejects_kernel_larger_than_frame(stride: int) -> None:
+    src = wrapper(Pool(2, 4, 4, 5, stride).params(), 2)
     with pytest.raises(LintError, match="lowbit_swg_requires_1_le_KH_le_H"):
         lint({"dut_top.v": src, **library_sources()}, "dut_top")
 

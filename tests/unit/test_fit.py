@@ -78,7 +78,7 @@ def test_a_design_that_cannot_be_built_gets_both(pricings) -> None:
     fit = fit_check(cnv, UP5K)
     assert [s.resource for s in fit.shortfalls] == ["on-chip memory (weights, line buffers, FIFOs)"]
     assert fit.problem is not None and fit.problem.startswith("the design does not fit ice40-up5k: on-chip memory")
-    assert "needs at least 1,610,714 bits of" in fit.problem  # window rings of 2 KH rows (lowbit_swg_ram)
+    assert "needs at least 1,609,178 bits of" in fit.problem  # window rings of 2 KH rows, pools Wo words
     assert fit.warning is not None and fit.messages == (fit.problem, fit.warning)
     assert pricings.count("ice40-up5k") == 1
 

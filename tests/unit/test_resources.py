@@ -57,7 +57,8 @@ def test_line_buffers_of_windows_and_pools() -> None:
     assert (by_index[0].kind, by_index[0].line_buffer_bits) == ("swg", 2 * 32 * 3 * 8)  # (KH-1) W C EW, 8-bit input
     # fed fold by fold (narrow-streams): lowbit_swg_ram's ring of 2 KH rows of the 30 covered columns
     assert (by_index[2].kind, by_index[2].line_buffer_bits) == ("swg", 2 * 3 * 30 * 16 * 1)
-    assert (by_index[4].kind, by_index[4].line_buffer_bits) == ("pool", 1 * 28 * 16 * 1)  # 2x2 pool: one row
+    # 2x2/2 pool, a row accumulator: one word of C EW bits per window column, 28 // 2 of them
+    assert (by_index[4].kind, by_index[4].line_buffer_bits) == ("pool", 28 // 2 * 16 * 1)
     # a unit fed fold by fold keeps its vector in a RAM of SF folds for its channel folds: the
     # first dense layer (K 800 from the pool through a gearbox, no collector: SIMD 8, 100 folds)
     # and the last (K 64, SIMD 1)
