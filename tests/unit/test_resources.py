@@ -54,7 +54,9 @@ def test_every_fifo_counted_once(module: ModuleOp) -> None:
 def test_line_buffers_of_windows_and_pools() -> None:
     res = design_resources(compile_to(CNV, "rtl", Options()))
     by_index = {u.index: u for u in res.units}
-    assert (by_index[0].kind, by_index[0].line_buffer_bits) == ("swg", 2 * 32 * 3 * 8)  # (KH-1) W C EW, 8-bit input
+    # the first layer's SIMD 9 is 3 pixels of 3 channels: fed fold by fold, a ring of 2 KH rows of
+    # the 32 covered columns of 8-bit pixels
+    assert (by_index[0].kind, by_index[0].line_buffer_bits) == ("swg", 2 * 3 * 32 * 3 * 8)
     # fed fold by fold (narrow-streams): lowbit_swg_ram's ring of 2 KH rows of the 30 covered columns
     assert (by_index[2].kind, by_index[2].line_buffer_bits) == ("swg", 2 * 3 * 30 * 16 * 1)
     # 2x2/2 pool, a row accumulator: one word of C EW bits per window column, 28 // 2 of them
