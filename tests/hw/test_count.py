@@ -1,10 +1,10 @@
-"""lowbit_mvu_count (the compressor-tree popcount of the matrix-vector unit's lanes) against
+"""lowbit_mvu_count (the counter popcount of the matrix-vector unit's lanes) against
 numpy, under Verilator: widths that are and are not multiples of 3 and 6, down to one lane,
 each lane operation (a, a XNOR b, a AND b), and output widths that truncate the count.
 
 Under Verilator the module is an adder tree unless LOWBIT_COUNT_TREE is defined (Verilator
 runs that as a native popcount; see the module). Every other simulation therefore exercises
-the adder tree, so the compressor tree that synthesis builds is checked here: against numpy,
+the adder tree, so the counter that synthesis builds is checked here: against numpy,
 and inside lowbit_mvu for lane kinds that use it (XNOR, AND planes, threshold counts)."""
 
 from __future__ import annotations
@@ -189,7 +189,7 @@ def mvu_cases() -> list:
 
 @pytest.mark.parametrize("index", range(5))
 def test_tree_inside_mvu(index: int) -> None:
-    """lowbit_mvu with the compressor trees simulated, exact under random stalls."""
+    """lowbit_mvu with the counters as synthesis builds them simulated, exact under random stalls."""
     c = mvu_cases()[index]
     in_width = getattr(c.cfg, "in_width", c.cfg.K)
     r = simulate(

@@ -11,7 +11,7 @@
 // simulates in its place.
 
 // Popcount of N bits as a W-bit value (exact when W >= clog2(N+1)): the
-// compressor tree of lowbit_mvu_count with the identity lane operation.
+// counter of lowbit_mvu_count with the identity lane operation.
 module lowbit_mvu_popcount #(
     parameter integer N = 2,
     parameter integer W = 2
@@ -41,7 +41,7 @@ endmodule
 //     is one more bit of column 0. The count's bits are folded into the
 //     adder's LUTs (r_j ^ count bit j: 6 inputs), so a step is 3 LUT6 for 6
 //     column-0 bits (5 column-1 bits and a column-0 one), where 6:3 counters
-//     took 3 LUT6 per 3 bits removed. 64 XNOR lanes: 67 LUTs (92 with 6:3
+//     took 3 LUT6 per 3 bits removed. 64 XNOR lanes: 65 LUTs (92 with 6:3
 //     counters, 137-167 as an adder chain) in Yosys synth_xilinx.
 //   * Steps are grouped in chains of at most L (so the carry chains in series
 //     stay short); chain results meet in a balanced adder tree (lowbit_mvu_sum).
@@ -67,7 +67,7 @@ module lowbit_mvu_count #(
     localparam integer M0 = (N0 > S1) ? N0 - S1 : 0;  // column-0 bits left for column-0 steps
     localparam integer S0 = (S1 == 0 && M0 == 0) ? 1 : (M0 + 5) / 6;  // column-0 steps
     localparam integer T  = S1 + S0;          // steps
-    localparam integer L  = 8;                // steps per chain
+    localparam integer L  = 8;                // steps per chain (COUNT_CHAIN_STEPS of the resource model)
     localparam integer NC = (T + L - 1) / L;  // chains
 
     // In simulation with Verilator this is an adder tree over the lane bits
@@ -140,13 +140,19 @@ module lowbit_mvu_count #(
                 localparam integer I0 = (C1 != 0) ? gt : S1 + 6*(gt - S1);
                 wire       cin = col0[I0];
                 wire [4:0] cb  = (C1 != 0) ? col1[5*gt +: 5] : col0[I0 + 1 +: 5];
-                if (gt % L == 0) begin : g_first
-                    lowbit_mvu_cstep #(.W(WS), .SH(C1)) u_step (
-                        .r({WS{1'b0}}), .b(cb), .cin(cin), .y(acc[gt+1]));
+                // K: the count's bits that are not padding (so that a short
+                // count costs only the LUTs of its live bits).
+                localparam integer NK = (C1 != 0) ? N1 - 5*gt : N0 - I0 - 1;
+                localparam integer K  = (NK > 5) ? 5 : (NK < 0) ? 0 : NK;
+                localparam integer FIRST = (gt % L == 0) ? 1 : 0;
+                wire [WS-1:0] r_in;
+                if (FIRST != 0) begin : g_first
+                    assign r_in = {WS{1'b0}};
                 end else begin : g_next
-                    lowbit_mvu_cstep #(.W(WS), .SH(C1)) u_step (
-                        .r(acc[gt]), .b(cb), .cin(cin), .y(acc[gt+1]));
+                    assign r_in = acc[gt];
                 end
+                lowbit_mvu_cstep #(.W(WS), .SH(C1), .K(K), .FIRST(FIRST)) u_step (
+                    .r(r_in), .b(cb), .cin(cin), .y(acc[gt+1]));
             end
             assign acc[0] = {WS{1'b0}};
             wire unused_acc0 = &{1'b0, acc[0]};
@@ -221,8 +227,10 @@ endmodule
 // sum that is mapped as a tree of small adders instead (64 lanes: 104 LUTs).
 (* keep_hierarchy *)
 module lowbit_mvu_cstep #(
-    parameter integer W  = 3,
-    parameter integer SH = 0
+    parameter integer W     = 3,
+    parameter integer SH    = 0,
+    parameter integer K     = 5,   // bits of b that count (the others are zero)
+    parameter integer FIRST = 0    // 1: r is zero (a chain's first step)
 ) (
     input  wire [W-1:0] r,
     input  wire [4:0]   b,
@@ -231,44 +239,45 @@ module lowbit_mvu_cstep #(
 );
     // The count (0..5) from counts of three and of two, written as logic (a
     // `+` here would become carry chains of its own).
-    wire       p3 = b[0] ^ b[1] ^ b[2];
-    wire       m3 = (b[0] & b[1]) | (b[0] & b[2]) | (b[1] & b[2]);
-    wire       p2 = b[3] ^ b[4];
-    wire       m2 = b[3] & b[4];
+    localparam integer LIVE = (1 << K) - 1;
+    wire [4:0] bk = b & LIVE[4:0];
+    wire [W-1:0] rr = (FIRST != 0) ? {W{1'b0}} : r;
+    wire       p3 = bk[0] ^ bk[1] ^ bk[2];
+    wire       m3 = (bk[0] & bk[1]) | (bk[0] & bk[2]) | (bk[1] & bk[2]);
+    wire       p2 = bk[3] ^ bk[4];
+    wire       m2 = bk[3] & bk[4];
     wire       pp = p3 & p2;
     wire [2:0] cnt = {(m3 & m2) | ((m3 ^ m2) & pp), m3 ^ m2 ^ pp, p3 ^ p2};
-    // The count occupies bits SH..SH+2: r's bits 0..LW-1 and it are added
-    // as two LW-bit operands of equal width (Yosys passes the narrower operand
-    // of a `+` to the carry chain's DI, which would make the count bits
-    // signals of their own: two LUTs per bit); the bits above only take the
-    // carry, on the chain without LUTs.
+    // The count occupies bits SH..SH+2: r's bits 0..LO-1 and it are added
+    // as two operands of equal width, with cin, on a carry chain. How Yosys
+    // orders a `+`'s operands decides which one feeds the chain's DI; the
+    // forms below are the ones that keep r there (else the count bits become
+    // signals of their own: two LUTs per bit). The bits above LO only take
+    // the carry, on the chain without LUTs.
     localparam integer LW = 3 + SH;
+    localparam integer LO = (W < LW) ? W : LW;
     wire [LW-1:0] bl;
     if (SH != 0) begin : g_sh
         assign bl = {cnt, {SH{1'b0}}};
     end else begin : g_nosh
         assign bl = cnt;
     end
-    if (W > LW) begin : g_split
-        wire [LW:0] lo;
-        if (SH != 0) begin : g_lo_sh
-            assign lo = {1'b0, r[LW-1:0]} + {1'b0, bl} + {{LW{1'b0}}, cin};
-        end else begin : g_lo
-            // cin through a constant position below: 1 + 0 + cin carries cin.
-            wire [LW+1:0] lo1 = {1'b0, r[LW-1:0], 1'b1} + {1'b0, bl, 1'b0} + {{(LW+1){1'b0}}, cin};
-            assign lo = lo1[LW+1:1];
-            wire unused_lo1 = lo1[0];
-        end
-        // The carry into the bits above, the same way: no LUTs.
-        wire [W-LW:0] hi = {r[W-1:LW], 1'b1} + {{(W-LW){1'b0}}, lo[LW]};
-        assign y[LW-1:0] = lo[LW-1:0];
-        assign y[W-1:LW] = hi[W-LW:1];
+    wire [LO:0] lo;
+    if (SH != 0) begin : g_lo_sh
+        assign lo = {1'b0, rr[LO-1:0]} + {1'b0, bl[LO-1:0]} + {{LO{1'b0}}, cin};
+    end else begin : g_lo
+        // cin through a constant position below: 1 + 0 + cin carries cin.
+        wire [LO+1:0] lo1 = {1'b0, rr[LO-1:0], 1'b1} + {1'b0, bl[LO-1:0], 1'b0} + {{(LO+1){1'b0}}, cin};
+        assign lo = lo1[LO+1:1];
+        wire unused_lo1 = lo1[0];
+    end
+    assign y[LO-1:0] = lo[LO-1:0];
+    if (W > LO) begin : g_hi
+        // The carry into the bits above, the same way.
+        wire [W-LO:0] hi = {rr[W-1:LO], 1'b1} + {{(W-LO){1'b0}}, lo[LO]};
+        assign y[W-1:LO] = hi[W-LO:1];
         wire unused_hi = hi[0];
-    end else begin : g_whole
-        wire [LW-1:0] lo = {{(LW-W){1'b0}}, r} + bl + {{(LW-1){1'b0}}, cin};
-        assign y = lo[W-1:0];
-        if (LW > W) begin : g_cut
-            wire unused_lo = &{1'b0, lo[LW-1:W]};
-        end
+    end else begin : g_top
+        wire unused_top = &{1'b0, lo[LO], bl};
     end
 endmodule
