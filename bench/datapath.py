@@ -242,7 +242,7 @@ def ensure_markers(readme: Path) -> None:
         return
     section = (
         "\nDatapath: LUTs per binary lane of the matrix-vector unit (target: 2.0 or below; the lanes are\n"
-        "`lowbit_mvu_count`'s LUT6 compressor tree):\n\n"
+        "`lowbit_mvu_count`: LUT6 three-lane counters summed on carry chains):\n\n"
         "<!-- datapath-table -->\n(not measured yet)\n<!-- /datapath-table -->\n"
     )
     after = "<!-- /interpreter-table -->\n"

@@ -56,51 +56,44 @@ class Cost:
         return {k: v for k, v in asdict(self).items() if k != "mem_luts"}
 
 
-# -- the LUT6 counter tree of lowbit_mvu_count ---------------------------------------------
-def _n63(h: int) -> int:
-    return 0 if h <= 2 else h // 6 + (1 if h % 6 >= 4 else 0)
+# -- the counter of lowbit_mvu_count ---------------------------------------------------------
+COUNT_CHAIN_STEPS = 8
+"""Steps per carry chain of lowbit_mvu_count (its localparam L)."""
 
 
-def _nfa(h: int) -> int:
-    return 1 if h > 2 and h % 6 == 3 else 0
-
-
-def _npass(h: int) -> int:
-    return h if h <= 2 else (h % 6 if h % 6 <= 2 else 0)
+def count_steps(n: int, w: int) -> list[tuple[int, int]]:
+    """(shift, live count bits) of each step of lowbit_mvu_count with N = n lanes and W = w
+    output bits: n // 3 three-lane counters leave n // 3 + n % 3 column-0 bits and n // 3
+    carries (none kept when W == 1); each column-1 step (shift 1) adds 5 carries and takes a
+    column-0 bit as carry-in, then each column-0 step (shift 0) a carry-in and 5 more
+    column-0 bits; at least one step."""
+    g0 = n // 3
+    n0, n1 = g0 + n % 3, g0 if w > 1 else 0
+    s1 = (n1 + 4) // 5
+    m0 = max(0, n0 - s1)
+    s0 = 1 if s1 == 0 and m0 == 0 else (m0 + 5) // 6
+    steps = [(1, min(5, n1 - 5 * t)) for t in range(s1)]
+    return steps + [(0, max(0, min(5, n0 - (s1 + 6 * t) - 1))) for t in range(s0)]
 
 
 def count_tree_luts(n: int, w: int, op: int) -> int:
     """LUT6s of lowbit_mvu_count (N = n lanes, W = w output bits, OP 0 identity, 1 XNOR,
-    2 AND), following its elaboration-time schedule: level 0 has n // 3 lowbit_mvu_c32 (sum
-    and carry of three lane products: one LUT6 each, the carry dropped when W == 1), the n % 3
-    left-over lanes cost a LUT each when they need an XNOR/AND; each later level compresses
-    every column higher than 2 with lowbit_mvu_c63 (three LUT6, an output dropped when its
-    column is >= W) and a full adder for a 3-bit remainder (two LUTs); the last two rows meet
-    in one carry-chain adder, one LUT per column from the lowest column holding two bits."""
+    2 AND), following its structure: n // 3 lowbit_mvu_c32 (sum and carry of three lane
+    products, one LUT6 each; the carry not built when W == 1), a LUT for each of the n % 3
+    left-over lanes that needs an XNOR/AND; each step (lowbit_mvu_cstep) is an adder whose
+    LUTs compute r_j ^ (count bit j) for the live bits of its count (bit_length of the
+    count's live inputs, from column sh, below W; a chain's first step adds to zero, so a
+    one-input count is a wire); the bits above take only the carry, on the chain. Chains of
+    COUNT_CHAIN_STEPS steps meet in an adder tree of W-bit adders."""
     ws = max(1, w)
-    g0, r0 = n // 3, n % 3
-    luts = g0 * (2 if ws > 1 else 1) + (r0 if op else 0)
-    h = [0] * ws
-    h[0] = g0 + r0
-    if ws > 1:
-        h[1] = g0
-    for _ in range(64):
-        if max(h) <= 2:
-            break
-        nxt = [0] * ws
-        for c, hc in enumerate(h):
-            q, f, p = _n63(hc), _nfa(hc), _npass(hc)
-            nxt[c] += p + q + f
-            luts += q + f  # o0 and the full adder's sum
-            if c + 1 < ws:
-                nxt[c + 1] += q + f
-                luts += q + f  # o1 and the carry
-            if c + 2 < ws:
-                nxt[c + 2] += q
-                luts += q  # o2
-        h = nxt
-    two = [c for c, hc in enumerate(h) if hc >= 2]
-    return luts + (ws - two[0] if two else 0)
+    luts = (n // 3) * (2 if ws > 1 else 1) + (n % 3 if op else 0)
+    steps = count_steps(n, ws)
+    for t, (sh, k) in enumerate(steps):
+        first = t % COUNT_CHAIN_STEPS == 0
+        if not (first and k <= 1):
+            luts += max(0, min(sh + k.bit_length(), ws) - sh)
+    chains = -(-len(steps) // COUNT_CHAIN_STEPS)
+    return luts + (chains - 1) * adder_luts(ws)
 
 
 def adder_luts(width: int) -> int:

@@ -1,10 +1,10 @@
-"""lowbit_mvu_count (the compressor-tree popcount of the matrix-vector unit's lanes) against
+"""lowbit_mvu_count (the counter popcount of the matrix-vector unit's lanes) against
 numpy, under Verilator: widths that are and are not multiples of 3 and 6, down to one lane,
 each lane operation (a, a XNOR b, a AND b), and output widths that truncate the count.
 
 Under Verilator the module is an adder tree unless LOWBIT_COUNT_TREE is defined (Verilator
 runs that as a native popcount; see the module). Every other simulation therefore exercises
-the adder tree, so the compressor tree that synthesis builds is checked here: against numpy,
+the adder tree, so the counter that synthesis builds is checked here: against numpy,
 and inside lowbit_mvu for lane kinds that use it (XNOR, AND planes, threshold counts)."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 from support.hw import library_subset, pack, stream_top
 
 from lowbitc.backends.runtime.sim.verilator import LintError, lint, simulate
-from lowbitc.backends.verilog.vast import Instance, Wire
+from lowbitc.backends.verilog.vast import Assign, Instance, Wire
 
 _LIB_FILES = ("lowbit_mvu_count.v", "lowbit_mvu_lanes.v", "lowbit_fifo.v", "lowbit_functions.vh")
 # First on Verilator's command line, so the define holds in the library files after it.
@@ -105,6 +105,75 @@ def test_count_matches_numpy(cfg: Cfg, impl: str) -> None:
     assert not bad and len(r.outputs) == len(want), f"{cfg}: (beat, got, want) {bad[:5]}, {len(r.outputs)} beats"
 
 
+# Every lane count from 1 to 72 (each number of level-0 counters, left-over lanes, column-1
+# and column-0 steps, one chain and two) and the wide folds of the corpus, up to 576 (several
+# chains and their adder tree), in one design per lane operation: the counts of the first N
+# lanes of one beat, side by side.
+SWEEP_N = (*range(1, 73), 100, 128, 144, 192, 256, 288, 320, 384, 512, 576)
+SWEEP_MAX = max(SWEEP_N)
+
+
+def sweep_widths() -> list[int]:
+    return [(n + 1).bit_length() for n in SWEEP_N]
+
+
+def sweep_top(op: int) -> str:
+    """Counts of the first N lanes of in beat {b, a} (2 x 576 bits) for every N of SWEEP_N,
+    concatenated (the first N lowest), through a 2-deep FIFO."""
+    items: list = []
+    parts = []
+    for i, (n, w) in enumerate(zip(SWEEP_N, sweep_widths())):
+        items.append(Wire(f"y{i}", w))
+        items.append(
+            Instance(
+                "lowbit_mvu_count",
+                f"u_cnt{i}",
+                (("N", str(n)), ("W", str(w)), ("OP", str(op))),
+                (("a", f"in_tdata[{n - 1}:0]"), ("b", f"in_tdata[{SWEEP_MAX + n - 1}:{SWEEP_MAX}]"), ("y", f"y{i}")),
+            )
+        )
+        parts.append(f"y{i}")
+    total = sum(sweep_widths())
+    items += [Wire("y", total), Assign("y", "{" + ", ".join(reversed(parts)) + "}")]
+    # Lanes above N of the smaller counts are read by the bigger ones; lint sees every bit used.
+    return stream_top(
+        "lowbit_fifo",
+        {"W": total, "DEPTH": 2},
+        2 * SWEEP_MAX,
+        total,
+        top="count_top",
+        instance="u_fifo",
+        items=items,
+        rewire={"in_tdata": "y"},
+    )
+
+
+@pytest.mark.parametrize("op", (1, 2))
+def test_count_sweep_matches_numpy(op: int) -> None:
+    """The counter as synthesis builds it, for every lane count of SWEEP_N at once, against
+    numpy on random beats of several densities and the all-zero / all-one corners."""
+    cfg = Cfg(SWEEP_MAX, op)
+    a, b = operands(cfg)
+    lanes = OPS[op](a, b)
+    want = []
+    for row in lanes:
+        word, at = 0, 0
+        for n, w in zip(SWEEP_N, sweep_widths()):
+            word |= int(row[:n].sum()) << at
+            at += w
+        want.append(word)
+    beats = [pack(ra, 1) | (pack(rb, 1) << SWEEP_MAX) for ra, rb in zip(a, b)]
+    srcs = {**TREE, **library_subset(_LIB_FILES), "count_top.v": sweep_top(op)}
+    r = simulate(srcs, "count_top", 2 * SWEEP_MAX, sum(sweep_widths()), beats, stall_in=0.2, stall_out=0.2, seed=op)
+    assert len(r.outputs) == len(want)
+    for beat, (got, exp) in enumerate(zip(r.outputs, want)):
+        at = 0
+        for n, w in zip(SWEEP_N, sweep_widths()):
+            g, e = (got >> at) & ((1 << w) - 1), (exp >> at) & ((1 << w) - 1)
+            assert g == e, f"OP {op}, N {n}, beat {beat}: got {g}, want {e}"
+            at += w
+
+
 def mvu_cases() -> list:
     import test_mvu
     import test_mvu_planes
@@ -120,7 +189,7 @@ def mvu_cases() -> list:
 
 @pytest.mark.parametrize("index", range(5))
 def test_tree_inside_mvu(index: int) -> None:
-    """lowbit_mvu with the compressor trees simulated, exact under random stalls."""
+    """lowbit_mvu with the counters as synthesis builds them simulated, exact under random stalls."""
     c = mvu_cases()[index]
     in_width = getattr(c.cfg, "in_width", c.cfg.K)
     r = simulate(

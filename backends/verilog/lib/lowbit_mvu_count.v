@@ -3,14 +3,15 @@
 // it is purely combinational.
 //
 //   lowbit_mvu_popcount number of ones in N bits, as a W-bit value
-//   lowbit_mvu_count    a LUT6 compressor tree (lowbit_mvu_c32, _c63) over
-//                       the lane products (lowbit_mvu_laneop)
+//   lowbit_mvu_count    three-lane LUT6 counters (lowbit_mvu_c32) over the
+//                       lane products (lowbit_mvu_laneop), summed by carry-
+//                       chain adders that absorb 5-bit counts
 //
 // Requires lowbit_mvu_sum (lowbit_mvu_lanes.v), the adder tree Verilator
 // simulates in its place.
 
 // Popcount of N bits as a W-bit value (exact when W >= clog2(N+1)): the
-// compressor tree of lowbit_mvu_count with the identity lane operation.
+// counter of lowbit_mvu_count with the identity lane operation.
 module lowbit_mvu_popcount #(
     parameter integer N = 2,
     parameter integer W = 2
@@ -25,33 +26,29 @@ endmodule
 // (mod 2^W, exact when W >= clog2(N+1)). OP 0: a (b unused), 1: ~(a ^ b)
 // (XNOR lanes), 2: a & b (AND lanes).
 //
-// Why a compressor tree: 64 XNOR lanes with an adder tree over 1-bit leaves
-// cost 185-253 LUTs in Yosys synth_xilinx (with/without -abc9), with an adder
-// chain 136-167, with this tree 92 (1.44 per lane). A LUT6 sees 6 inputs, so
+// Why this shape: a LUT6 sees 6 inputs, and a carry chain (CARRY4 on 7-series,
+// inferred from a plain `+`) adds A + B + cin with one LUT per bit computing
+// A_j ^ B_j, where A_j must be a signal that exists anyway (it is also the
+// chain's DI input). B_j may then be any function of 5 further signals: that
+// LUT absorbs a small counter. So
 //   * level 0 counts lanes in threes (lowbit_mvu_c32): sum and carry of three
 //     lane products are each a function of 6 inputs, one LUT6 each with the
-//     XNOR/AND folded in (2/3 LUT per lane). The N mod 3 left-over lanes are
-//     plain bits of column 0.
-//   * Then the bits are kept as columns of weight 2^c (height = bits in the
-//     column) and every level compresses each column higher than 2 with 6:3
-//     counters (lowbit_mvu_c63, 3 LUT6 per 6 bits: one LUT per removed bit),
-//     a 4- or 5-bit remainder with one more zero-padded 6:3 counter, a 3-bit
-//     remainder with a full adder; bits of a column of height <= 2 and 0-2
-//     remainder bits pass. Outputs land in columns c, c+1, c+2 of the next
-//     level; columns >= W are dropped (mod 2^W).
-//   * When every column holds <= 2 bits, one carry-chain adder adds the two
-//     rows.
-// The counters are instantiated per column as K-wide vector modules over
-// contiguous slices (a few word operations per column and level when the
-// tree is simulated; by default Verilator simulates an adder tree, see
-// g_sim below). They carry keep_hierarchy so that ABC maps each counter
-// output to one LUT6: flattened, ABC maps the tree for depth and duplicates
-// logic (64 lanes: 102 LUTs, 138 with -abc9). The flip side: ABC no longer
-// sees the tree's depth, so logic around it that fans a deep control signal
-// out to many bits gets mapped for depth instead (see alast in lowbit_mvu).
-//
-// The schedule (column heights per level) is computed at elaboration: HT
-// holds the heights of levels 0..NL, HB bits each, level-major.
+//     XNOR/AND folded in. Column 0 gets the G0 = N/3 sums and the N mod 3
+//     left-over lane products, column 1 the G0 carries.
+//   * Then a chain of steps r := r + (count5(b) << sh) + cin, each step a
+//     carry-chain adder whose B operand is the 3-bit count of 5 bits b of one
+//     column (sh = 1: carries of column 1; sh = 0: column 0) and whose carry-in
+//     is one more bit of column 0. The count's bits are folded into the
+//     adder's LUTs (r_j ^ count bit j: 6 inputs), so a step is 3 LUT6 for 6
+//     column-0 bits (5 column-1 bits and a column-0 one), where 6:3 counters
+//     took 3 LUT6 per 3 bits removed. 64 XNOR lanes: 65 LUTs (92 with 6:3
+//     counters, 137-167 as an adder chain) in Yosys synth_xilinx.
+//   * Steps are grouped in chains of at most L (so the carry chains in series
+//     stay short); chain results meet in a balanced adder tree (lowbit_mvu_sum).
+// Column-1 steps come first (each takes a column-0 bit as carry-in), then
+// column-0 steps take the rest, 6 at a time; missing bits are zeros.
+// The level-0 counters carry keep_hierarchy so that ABC maps each output to
+// one LUT6 instead of merging them into the adders' LUTs for depth.
 module lowbit_mvu_count #(
     parameter integer N  = 2,
     parameter integer W  = 2,
@@ -61,141 +58,25 @@ module lowbit_mvu_count #(
     input  wire [N-1:0] b,
     output wire [W-1:0] y
 );
-    localparam integer HB = 32;
-    localparam integer G0 = N / 3;    // level-0 three-lane counters
-    localparam integer R0 = N % 3;    // lanes left over, into column 0
-    localparam integer MAXL = 64;     // level cap (a height at least halves per level)
-    localparam integer WS = (W > 0) ? W : 1;  // columns (W < 1 is refused below)
-
-    // What a column of h bits becomes in one level: n63 counters, nfa full
-    // adders, npass bits passed on unchanged.
-    function integer n63;
-        input integer h;
-        n63 = (h <= 2) ? 0 : h / 6 + ((h % 6 >= 4) ? 1 : 0);
-    endfunction
-
-    function integer nfa;
-        input integer h;
-        nfa = (h > 2 && h % 6 == 3) ? 1 : 0;
-    endfunction
-
-    function integer npass;
-        input integer h;
-        npass = (h <= 2) ? h : (h % 6 <= 2) ? h % 6 : 0;
-    endfunction
-
-    // Level 0: column 0 gets the sums and the left-over lanes, column 1 the
-    // carries (a loop, so WS == 1 needs no out-of-range select).
-    function [WS*HB-1:0] level0;
-        input integer lanes;
-        integer col;
-        begin
-            level0 = {WS*HB{1'b0}};
-            level0[0 +: HB] = lanes / 3 + lanes % 3;
-            for (col = 1; col < WS && col < 2; col = col + 1) level0[col*HB +: HB] = lanes / 3;
-        end
-    endfunction
-
-    function [WS*HB-1:0] step;
-        input [WS*HB-1:0] h;
-        integer col, hc;
-        begin
-            step = {WS*HB{1'b0}};
-            for (col = 0; col < WS; col = col + 1) begin
-                hc = h[col*HB +: HB];
-                step[col*HB +: HB] = step[col*HB +: HB] + npass(hc) + n63(hc) + nfa(hc);
-                if (col + 1 < WS) step[(col+1)*HB +: HB] = step[(col+1)*HB +: HB] + n63(hc) + nfa(hc);
-                if (col + 2 < WS) step[(col+2)*HB +: HB] = step[(col+2)*HB +: HB] + n63(hc);
-            end
-        end
-    endfunction
-
-    function integer max_h;
-        input [WS*HB-1:0] h;
-        integer col;
-        begin
-            max_h = 0;
-            for (col = 0; col < WS; col = col + 1) if (h[col*HB +: HB] > max_h) max_h = h[col*HB +: HB];
-        end
-    endfunction
-
-    // Levels of compression until every column holds <= 2 bits (MAXL + 1
-    // if it never happens, which the check below reports).
-    function integer n_levels;
-        input [WS*HB-1:0] h0;
-        reg [WS*HB-1:0] h;
-        integer l;
-        begin
-            h = h0;
-            n_levels = 0;
-            for (l = 0; l <= MAXL; l = l + 1) begin
-                if (max_h(h) > 2) begin
-                    h = step(h);
-                    n_levels = n_levels + 1;
-                end
-            end
-        end
-    endfunction
-
-    localparam integer NL = n_levels(level0(N));
-
-    function [(NL+1)*WS*HB-1:0] heights;
-        input [WS*HB-1:0] h0;
-        reg [WS*HB-1:0] h;
-        integer l;
-        begin
-            h = h0;
-            for (l = 0; l <= NL; l = l + 1) begin
-                heights[l*WS*HB +: WS*HB] = h;
-                h = step(h);
-            end
-        end
-    endfunction
-
-    localparam [(NL+1)*WS*HB-1:0] HT = heights(level0(N));
-
-    // Height of column c at level l (0 outside 0..WS-1).
-    function integer ht;
-        input integer l, col;
-        begin
-            if (col < 0 || col >= WS) ht = 0;
-            else ht = HT[(l*WS + col)*HB +: HB];
-        end
-    endfunction
-
-    // Offset of column c in level l's vector (c = WS: the level's width).
-    function integer coff;
-        input integer l, col;
-        integer i;
-        begin
-            coff = 0;
-            for (i = 0; i < col; i = i + 1) coff = coff + ht(l, i);
-        end
-    endfunction
-
-    // Offset, inside column c of level l + 1, of what column c - k of level
-    // l sends it: slot 0 passed bits, 1 o0 and 2 the full-adder sum of
-    // column c, 3 o1 and 4 the carry of column c-1, 5 o2 of column c-2.
-    function integer slot;
-        input integer l, col, k;
-        begin
-            slot = 0;
-            if (k > 0) slot = slot + npass(ht(l, col));
-            if (k > 1) slot = slot + n63(ht(l, col));
-            if (k > 2) slot = slot + nfa(ht(l, col));
-            if (k > 3) slot = slot + n63(ht(l, col - 1));
-            if (k > 4) slot = slot + nfa(ht(l, col - 1));
-        end
-    endfunction
+    localparam integer WS = (W > 0) ? W : 1;  // output bits (W < 1 is refused below)
+    localparam integer G0 = N / 3;            // level-0 three-lane counters
+    localparam integer R0 = N % 3;            // lanes left over, into column 0
+    localparam integer N0 = G0 + R0;          // column-0 bits after level 0
+    localparam integer N1 = (WS > 1) ? G0 : 0;   // column-1 bits (dropped when W == 1)
+    localparam integer S1 = (N1 + 4) / 5;     // column-1 steps
+    localparam integer M0 = (N0 > S1) ? N0 - S1 : 0;  // column-0 bits left for column-0 steps
+    localparam integer S0 = (S1 == 0 && M0 == 0) ? 1 : (M0 + 5) / 6;  // column-0 steps
+    localparam integer T  = S1 + S0;          // steps
+    localparam integer L  = 8;                // steps per chain (COUNT_CHAIN_STEPS of the resource model)
+    localparam integer NC = (T + L - 1) / L;  // chains
 
     // In simulation with Verilator this is an adder tree over the lane bits
-    // instead of the compressor tree: Verilator recognises that as a popcount
-    // and computes it with one instruction per word, where the compressor
-    // tree costs ~30% of the BNN-PYNQ CNV's simulation speed and 3x the C++
-    // build time of a wide layer. Both compute the same function;
-    // tests/hw/test_count.py checks the compressor tree under Verilator
-    // (LOWBIT_COUNT_TREE defined) against numpy and inside lowbit_mvu.
-    // Synthesis tools do not define VERILATOR.
+    // instead of the counter: Verilator recognises that as a popcount and
+    // computes it with one instruction per word, where the counter costs ~30%
+    // of the BNN-PYNQ CNV's simulation speed and 3x the C++ build time of a
+    // wide layer. Both compute the same function; tests/hw/test_count.py
+    // checks the counter under Verilator (LOWBIT_COUNT_TREE defined) against
+    // numpy and inside lowbit_mvu. Synthesis tools do not define VERILATOR.
 `ifdef VERILATOR
 `ifdef LOWBIT_COUNT_TREE
     localparam integer SIM = 0;
@@ -207,11 +88,8 @@ module lowbit_mvu_count #(
 `endif
 
     wire [WS-1:0] sum;
-    genvar gl, gc;
+    genvar gc, gt;
     generate
-        if (NL > MAXL) begin : g_bad
-            lowbit_mvu_count_schedule_does_not_converge u_bad ();
-        end
         if (SIM != 0) begin : g_sim
             // Leaves are zero-extended by concatenation: a `bit ? 1 : 0` leaf
             // made Verilator's C++ for a 20x100 fold three times slower to
@@ -228,104 +106,66 @@ module lowbit_mvu_count #(
             end
             lowbit_mvu_sum #(.N(N), .W(WS)) u_sum (.x(leaves), .s(sum));
         end else begin : g_tree
-            for (gl = 0; gl <= NL; gl = gl + 1) begin : g_lvl
-                wire [coff(gl, WS)-1:0] v;
-                if (gl == 0) begin : g_first
-                    // Column 0: G0 sums, then the R0 left-over lanes; column 1:
-                    // G0 carries (dropped when WS == 1).
-                    if (G0 > 0) begin : g_c32
-                        wire [G0-1:0] s, c;
-                        lowbit_mvu_c32 #(.K(G0), .OP(OP)) u_c32 (
-                            .a(a[3*G0-1:0]), .b(b[3*G0-1:0]), .s(s), .c(c));
-                        assign v[0 +: G0] = s;
-                        if (WS > 1) begin : g_carry
-                            assign v[G0 + R0 +: G0] = c;
-                        end else begin : g_drop
-                            wire unused_c = &{1'b0, c};
-                        end
-                    end
-                    if (R0 > 0) begin : g_rest
-                        wire [R0-1:0] ra = a[N-1 -: R0];
-                        wire [R0-1:0] rb = b[N-1 -: R0];
-                        if (OP == 1) begin : g_xnor
-                            assign v[G0 +: R0] = ~(ra ^ rb);
-                        end else if (OP == 2) begin : g_and
-                            assign v[G0 +: R0] = ra & rb;
-                        end else begin : g_id
-                            assign v[G0 +: R0] = ra;
-                            wire unused_rb = &{1'b0, rb};
-                        end
-                    end
+            // Level 0: column 0 = {left-over lane products, sums}, column 1 =
+            // carries; each padded with zeros to what the steps read.
+            wire [6*T-1:0] col0;
+            wire [5*T-1:0] col1;
+            if (G0 > 0) begin : g_c32
+                wire [G0-1:0] s0, c0;
+                lowbit_mvu_c32 #(.K(G0), .OP(OP)) u_c32 (
+                    .a(a[3*G0-1:0]), .b(b[3*G0-1:0]), .s(s0), .c(c0));
+                assign col0[R0 +: G0] = s0;
+                if (N1 > 0) begin : g_c
+                    assign col1[0 +: N1] = c0;
+                end else begin : g_c_drop
+                    wire unused_c = &{1'b0, c0};
+                end
+            end
+            if (R0 > 0) begin : g_rest
+                lowbit_mvu_laneop #(.N(R0), .OP(OP)) u_op (
+                    .a(a[N-1 -: R0]), .b(b[N-1 -: R0]), .x(col0[0 +: R0]));
+            end
+            if (6*T > N0) begin : g_pad0
+                assign col0[6*T-1:N0] = {(6*T-N0){1'b0}};
+            end
+            if (5*T > N1) begin : g_pad1
+                assign col1[5*T-1:N1] = {(5*T-N1){1'b0}};
+            end
+            // Step t's carry-in and count bits: column-1 steps (t < S1) take
+            // column-0 bit t and column-1 bits 5t..5t+4; column-0 step t takes
+            // column-0 bits S1 + 6(t-S1) .. +5.
+            wire [WS-1:0] acc  [0:T];   // acc[t+1]: the chain's sum after step t
+            for (gt = 0; gt < T; gt = gt + 1) begin : g_step
+                localparam integer C1 = (gt < S1) ? 1 : 0;
+                localparam integer I0 = (C1 != 0) ? gt : S1 + 6*(gt - S1);
+                wire       cin = col0[I0];
+                wire [4:0] cb  = (C1 != 0) ? col1[5*gt +: 5] : col0[I0 + 1 +: 5];
+                // K: the count's bits that are not padding (so that a short
+                // count costs only the LUTs of its live bits).
+                localparam integer NK = (C1 != 0) ? N1 - 5*gt : N0 - I0 - 1;
+                localparam integer K  = (NK > 5) ? 5 : (NK < 0) ? 0 : NK;
+                localparam integer FIRST = (gt % L == 0) ? 1 : 0;
+                wire [WS-1:0] r_in;
+                if (FIRST != 0) begin : g_first
+                    assign r_in = {WS{1'b0}};
                 end else begin : g_next
-                    for (gc = 0; gc < WS; gc = gc + 1) begin : g_col
-                        localparam integer H  = ht(gl - 1, gc);
-                        localparam integer Q  = n63(H);
-                        localparam integer F  = nfa(H);
-                        localparam integer P  = npass(H);
-                        localparam integer S  = coff(gl - 1, gc);
-                        localparam integer D0 = coff(gl, gc);
-                        localparam integer D1 = coff(gl, gc + 1);
-                        localparam integer D2 = coff(gl, gc + 2);
-                        if (P > 0) begin : g_pass
-                            assign v[D0 +: P] = g_lvl[gl-1].v[S + 6*Q + 3*F +: P];
-                        end
-                        if (Q > 0) begin : g_c63
-                            wire [6*Q-1:0] x;
-                            wire [Q-1:0]   o0, o1, o2;
-                            if (6*Q > H) begin : g_pad
-                                assign x = {{(6*Q-H){1'b0}}, g_lvl[gl-1].v[S +: H]};
-                            end else begin : g_full
-                                assign x = g_lvl[gl-1].v[S +: 6*Q];
-                            end
-                            lowbit_mvu_c63 #(.K(Q)) u_c63 (.x(x), .o0(o0), .o1(o1), .o2(o2));
-                            assign v[D0 + slot(gl - 1, gc, 1) +: Q] = o0;
-                            if (gc + 1 < WS) begin : g_o1
-                                assign v[D1 + slot(gl - 1, gc + 1, 3) +: Q] = o1;
-                            end else begin : g_o1_drop
-                                wire unused_o1 = &{1'b0, o1};
-                            end
-                            if (gc + 2 < WS) begin : g_o2
-                                assign v[D2 + slot(gl - 1, gc + 2, 5) +: Q] = o2;
-                            end else begin : g_o2_drop
-                                wire unused_o2 = &{1'b0, o2};
-                            end
-                        end
-                        if (F > 0) begin : g_fa
-                            wire fs, fc;
-                            lowbit_mvu_c32 #(.K(1), .OP(0)) u_fa (
-                                .a(g_lvl[gl-1].v[S + 6*Q +: 3]), .b(3'b000), .s(fs), .c(fc));
-                            assign v[D0 + slot(gl - 1, gc, 2)] = fs;
-                            if (gc + 1 < WS) begin : g_c
-                                assign v[D1 + slot(gl - 1, gc + 1, 4)] = fc;
-                            end else begin : g_c_drop
-                                wire unused_fc = fc;
-                            end
-                        end
-                    end
+                    assign r_in = acc[gt];
                 end
+                lowbit_mvu_cstep #(.W(WS), .SH(C1), .K(K), .FIRST(FIRST)) u_step (
+                    .r(r_in), .b(cb), .cin(cin), .y(acc[gt+1]));
             end
-            // Every column of the last level holds <= 2 bits: two rows, one add.
-            for (gc = 0; gc < WS; gc = gc + 1) begin : g_row
-                localparam integer H = ht(NL, gc);
-                localparam integer D = coff(NL, gc);
-                wire r0, r1;
-                if (H >= 1) begin : g_r0
-                    assign r0 = g_lvl[NL].v[D];
-                end else begin : g_z0
-                    assign r0 = 1'b0;
+            assign acc[0] = {WS{1'b0}};
+            wire unused_acc0 = &{1'b0, acc[0]};
+            if (NC == 1) begin : g_one
+                assign sum = acc[T];
+            end else begin : g_merge
+                wire [NC*WS-1:0] ends;
+                for (gc = 0; gc < NC; gc = gc + 1) begin : g_end
+                    localparam integer LAST = (gc + 1) * L < T ? (gc + 1) * L : T;
+                    assign ends[gc*WS +: WS] = acc[LAST];
                 end
-                if (H >= 2) begin : g_r1
-                    assign r1 = g_lvl[NL].v[D + 1];
-                end else begin : g_z1
-                    assign r1 = 1'b0;
-                end
+                lowbit_mvu_sum #(.N(NC), .W(WS)) u_sum (.x(ends), .s(sum));
             end
-            wire [WS-1:0] row0, row1;
-            for (gc = 0; gc < WS; gc = gc + 1) begin : g_rows
-                assign row0[gc] = g_row[gc].r0;
-                assign row1[gc] = g_row[gc].r1;
-            end
-            assign sum = row0 + row1;
         end
         if (W >= 1) begin : g_y
             assign y = sum;
@@ -379,30 +219,65 @@ module lowbit_mvu_c32 #(
     assign c = (x0 & x1) | (x0 & x2) | (x1 & x2);
 endmodule
 
-// 6:3 counters of lowbit_mvu_count: for each of K groups (bits i, K+i, ...,
-// 5K+i of x), the count of ones o2 o1 o0. Each output is a function of the 6
-// bits: one LUT6.
+// One step of lowbit_mvu_count: y = r + (count of the 5 bits b) * 2^SH + cin
+// (mod 2^W). r is the adder's first operand, the carry chain's DI, so a
+// synthesis tool that maps `+` to a carry chain computes r_j ^ (count bit j)
+// in one LUT6 per bit (6 inputs) and the count needs no LUTs of its own.
+// keep_hierarchy: flattened, consecutive steps merge into one multi-operand
+// sum that is mapped as a tree of small adders instead (64 lanes: 104 LUTs).
 (* keep_hierarchy *)
-module lowbit_mvu_c63 #(
-    parameter integer K = 1
+module lowbit_mvu_cstep #(
+    parameter integer W     = 3,
+    parameter integer SH    = 0,
+    parameter integer K     = 5,   // bits of b that count (the others are zero)
+    parameter integer FIRST = 0    // 1: r is zero (a chain's first step)
 ) (
-    input  wire [6*K-1:0] x,
-    output wire [K-1:0]   o0,
-    output wire [K-1:0]   o1,
-    output wire [K-1:0]   o2
+    input  wire [W-1:0] r,
+    input  wire [4:0]   b,
+    input  wire         cin,
+    output wire [W-1:0] y
 );
-    wire [K-1:0] x0 = x[0 +: K];
-    wire [K-1:0] x1 = x[K +: K];
-    wire [K-1:0] x2 = x[2*K +: K];
-    wire [K-1:0] x3 = x[3*K +: K];
-    wire [K-1:0] x4 = x[4*K +: K];
-    wire [K-1:0] x5 = x[5*K +: K];
-    wire [K-1:0] s1 = x0 ^ x1 ^ x2;
-    wire [K-1:0] c1 = (x0 & x1) | (x0 & x2) | (x1 & x2);
-    wire [K-1:0] s2 = x3 ^ x4 ^ x5;
-    wire [K-1:0] c2 = (x3 & x4) | (x3 & x5) | (x4 & x5);
-    wire [K-1:0] t  = s1 & s2;
-    assign o0 = s1 ^ s2;
-    assign o1 = c1 ^ c2 ^ t;
-    assign o2 = (c1 & c2) | (c1 & t) | (c2 & t);
+    // The count (0..5) from counts of three and of two, written as logic (a
+    // `+` here would become carry chains of its own).
+    localparam integer LIVE = (1 << K) - 1;
+    wire [4:0] bk = b & LIVE[4:0];
+    wire [W-1:0] rr = (FIRST != 0) ? {W{1'b0}} : r;
+    wire       p3 = bk[0] ^ bk[1] ^ bk[2];
+    wire       m3 = (bk[0] & bk[1]) | (bk[0] & bk[2]) | (bk[1] & bk[2]);
+    wire       p2 = bk[3] ^ bk[4];
+    wire       m2 = bk[3] & bk[4];
+    wire       pp = p3 & p2;
+    wire [2:0] cnt = {(m3 & m2) | ((m3 ^ m2) & pp), m3 ^ m2 ^ pp, p3 ^ p2};
+    // The count occupies bits SH..SH+2: r's bits 0..LO-1 and it are added
+    // as two operands of equal width, with cin, on a carry chain. How Yosys
+    // orders a `+`'s operands decides which one feeds the chain's DI; the
+    // forms below are the ones that keep r there (else the count bits become
+    // signals of their own: two LUTs per bit). The bits above LO only take
+    // the carry, on the chain without LUTs.
+    localparam integer LW = 3 + SH;
+    localparam integer LO = (W < LW) ? W : LW;
+    wire [LW-1:0] bl;
+    if (SH != 0) begin : g_sh
+        assign bl = {cnt, {SH{1'b0}}};
+    end else begin : g_nosh
+        assign bl = cnt;
+    end
+    wire [LO:0] lo;
+    if (SH != 0) begin : g_lo_sh
+        assign lo = {1'b0, rr[LO-1:0]} + {1'b0, bl[LO-1:0]} + {{LO{1'b0}}, cin};
+    end else begin : g_lo
+        // cin through a constant position below: 1 + 0 + cin carries cin.
+        wire [LO+1:0] lo1 = {1'b0, rr[LO-1:0], 1'b1} + {1'b0, bl[LO-1:0], 1'b0} + {{(LO+1){1'b0}}, cin};
+        assign lo = lo1[LO+1:1];
+        wire unused_lo1 = lo1[0];
+    end
+    assign y[LO-1:0] = lo[LO-1:0];
+    if (W > LO) begin : g_hi
+        // The carry into the bits above, the same way.
+        wire [W-LO:0] hi = {rr[W-1:LO], 1'b1} + {{(W-LO){1'b0}}, lo[LO]};
+        assign y[W-1:LO] = hi[W-LO:1];
+        wire unused_hi = hi[0];
+    end else begin : g_top
+        wire unused_top = &{1'b0, lo[LO], bl};
+    end
 endmodule
