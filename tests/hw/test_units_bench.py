@@ -1,8 +1,9 @@
 """bench/units.py tabulates Yosys's figures per unit kind: its self-check (`--check MODEL`) runs
 the bench as a user would, never importing bench/, on a small CNN with every unit kind but the
-residual add, and checks its tables add up (every kind has figures, the kinds and the glue are
-the kept-hierarchy total, which is near the flat run's). No figures are asserted here: those are
-the bench's business (bench/results_units.json).
+residual add (its flatten is a gearbox into the dense layer's folds: no collector), and checks
+its tables add up (every kind has figures, the kinds and the glue are the kept-hierarchy total,
+which is near the flat run's). No figures are asserted here: those are the bench's business
+(bench/results_units.json).
 
 Needs Yosys like the other synthesis tests (`make test` installs it; tests/unit/test_synth.py);
 its two runs are cached (~/.cache/lowbitc/synth), so a rerun takes seconds."""
@@ -27,7 +28,7 @@ def test_units_bench_self_check(tmp_path: Path) -> None:
     r = subprocess.run([sys.executable, str(BENCH), "--check", str(model)], capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "units check: ok" in r.stdout
-    for kind in ("swg", "pad", "pool", "mvu", "mvu_int", "weights", "collect"):
+    for kind in ("swg", "pad", "pool", "mvu", "mvu_int", "weights", "gearbox"):
         assert f"| {kind} |" in r.stdout, f"no {kind} row in\n{r.stdout}"
 
 

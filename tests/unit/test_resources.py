@@ -61,11 +61,13 @@ def test_line_buffers_of_windows_and_pools() -> None:
     assert (by_index[2].kind, by_index[2].line_buffer_bits) == ("swg", 2 * 3 * 30 * 16 * 1)
     # 2x2/2 pool, a row accumulator: one word of C EW bits per window column, 28 // 2 of them
     assert (by_index[4].kind, by_index[4].line_buffer_bits) == ("pool", 28 // 2 * 16 * 1)
-    # a unit fed fold by fold keeps its vector in a RAM of SF folds for its channel folds: the
-    # first dense layer (K 800 from the pool through a gearbox, no collector: SIMD 8, 100 folds)
-    # and the last (K 64, SIMD 1)
-    mvu_rams = [(u.index, u.line_buffer_bits) for u in res.units if u.kind.startswith("mvu") and u.line_buffer_bits]
-    assert mvu_rams == [(10, 100 * 8), (11, 64 * 1)]
+    # a unit fed fold by fold keeps its vector in a RAM of SF folds x SIMD elements for its
+    # channel folds (NF > 1): the first layer (SF 3 x 9 8-bit pixels' elements), the convolutions
+    # of whole-pixel folds (3 x 48, 3 x 96), the first dense layer (K 800 from the pool through a
+    # gearbox, no collector: 100 x 8) and the last (64 x 1); unit 3 has one input fold (SF 1),
+    # held in its lane register
+    mvu_rams = [(u.index, u.line_buffer_bits) for u in res.units if u.kind.startswith("mvu")]
+    assert mvu_rams == [(1, 3 * 9 * 8), (3, 0), (6, 3 * 48), (8, 3 * 96), (10, 100 * 8), (11, 64 * 1)]
 
 
 def test_multibit_weights_widen_lanes_and_skip_fifo_counts_at_the_add() -> None:
