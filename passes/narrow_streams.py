@@ -58,20 +58,6 @@ def word_elements(channels: int, simd: int) -> int | None:
     return next(g for g in range(simd, channels + 1) if channels % g == 0)
 
 
-def fifo_chain(value: SSAValue) -> tuple[list[rtl.FifoInstanceOp], Operation | None]:
-    """The FIFOs (producer side first) between ``value``'s producer and its one reader, and the
-    producer; a value read twice on the way has no chain (None)."""
-    chain: list[rtl.FifoInstanceOp] = []
-    while isinstance(owner := value.owner, rtl.FifoInstanceOp):
-        if len(list(owner.output.uses)) != 1:
-            return [], None
-        chain.insert(0, owner)
-        value = owner.input
-    if not isinstance(owner, Operation) or len(list(value.uses)) != 1:
-        return [], None
-    return chain, owner
-
-
 def fifo(stream: SSAValue, depth: int) -> rtl.FifoInstanceOp:
     return rtl.FifoInstanceOp.create(
         operands=[stream], result_types=[stream.type], properties={"depth": IntegerAttr(depth, i64)}
@@ -105,8 +91,8 @@ def narrow(mvu: rtl.MVUInstanceOp, rw: Rewriter) -> bool:
     """Feed ``mvu`` one fold per beat from a RAM window generator; False where it is left."""
     if mvu.fold_per_beat:
         return False
-    chain, swg = fifo_chain(mvu.input)
-    if not isinstance(swg, rtl.SWGInstanceOp):
+    chain, windows, vectors = vector_chain(mvu.input)
+    if windows is None or vectors != 1 or not isinstance(swg := windows.owner, rtl.SWGInstanceOp):
         return False
     c, ew = swg.channels.value.data, swg.element_width.value.data
     simd, k = mvu.fold.simd.data, mvu.fan_in
@@ -117,7 +103,7 @@ def narrow(mvu: rtl.MVUInstanceOp, rw: Rewriter) -> bool:
     words = rtl.SWGRamInstanceOp.create(operands=[swg.input], result_types=[rtl.StreamType(g * ew)], properties=props)
     new_ops: list[Operation] = [words]
     stream = words.output
-    for _ in chain:  # the same FIFOs, now carrying words
+    for _ in [op for op in chain if isinstance(op, rtl.FifoInstanceOp)]:  # the same FIFOs, carrying words
         new_ops.append(again := fifo(stream, WORD_FIFO_DEPTH))
         stream = again.output
     if (gear := gearbox(stream, k // g, mvu)) is not None:
